@@ -1,0 +1,1 @@
+"""Persistence: SQLAlchemy models and the queries of every stage (the only place with SQL)."""

@@ -1,0 +1,83 @@
+"""Command-line interface: `monitor …`. Thin edges: parse options, call one domain function, render.
+
+Each command group lives in its own module with `register(app)`; `COMMAND_MODULES` lists them.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import sys
+
+import typer
+
+from monitor.cli.context import AppContext
+from monitor.errors import MonitorError
+from monitor.settings import Settings
+
+# One module per command group; each exposes register(app: typer.Typer).
+COMMAND_MODULES = (
+    "monitor.cli.db",
+)
+
+app = typer.Typer(
+    name="monitor",
+    help="Giám sát báo chí: thu thập, phân tích và xác minh thông tin về đơn vị và địa phương.",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode="rich",
+    pretty_exceptions_enable=False,
+)
+
+
+@app.callback()
+def _global_options(
+    ctx: typer.Context,
+    config: str = typer.Option(
+        None, "--config", envvar="MONITOR_CONFIG", help="Tệp cấu hình nguồn tin (mặc định ./sources.toml)."
+    ),
+    db: str = typer.Option(
+        None, "--db", envvar="MONITOR_DATABASE_URL",
+        help="Địa chỉ cơ sở dữ liệu (mặc định tệp SQLite ./monitor.db).",
+    ),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Ghi nhật ký chi tiết (tiếng Anh) ra stderr."),
+) -> None:
+    """Giám sát báo chí về Công an tỉnh và địa phương."""
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s %(message)s",
+    )
+    ctx.obj = AppContext(Settings.from_env(config=config, database_url=db))
+
+
+def _register_all() -> None:
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(app)
+
+
+_register_all()
+
+
+def main() -> None:
+    """Entry point: run the app; a MonitorError becomes a Vietnamese sentence and exit code 1."""
+    try:
+        app(standalone_mode=False)
+    except MonitorError as exc:
+        logging.getLogger("monitor").info("command failed: %s", exc)
+        typer.echo(f"Lỗi: {exc.message}", err=True)
+        sys.exit(1)
+    except typer.Abort:
+        typer.echo("Đã dừng.", err=True)
+        sys.exit(130)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        typer.echo("Đã dừng.", err=True)
+        sys.exit(130)
+    except Exception as exc:  # click usage errors arrive as ClickException
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        raise

@@ -1,0 +1,45 @@
+"""What every command receives: settings, and the config and database opened on first use."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from monitor.settings import Settings
+
+if TYPE_CHECKING:
+    from monitor.config import Config
+    from monitor.store.db import Database
+
+
+@dataclass
+class AppContext:
+    """Per-invocation state shared by the commands (opened lazily: --help does no work)."""
+
+    settings: Settings
+    _config: Config | None = None
+    _db: Database | None = None
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def config(self) -> Config:
+        """The validated sources.toml (a ConfigError becomes a Vietnamese message)."""
+        if self._config is None:
+            from monitor.config import load_config
+
+            self._config = load_config(self.settings.config_path)
+        return self._config
+
+    @property
+    def db(self) -> Database:
+        """The database, migrated to the latest schema on first use."""
+        if self._db is None:
+            from monitor.store.db import Database
+
+            self._db = Database(self.settings.database_url)
+            self._db.migrate()
+        return self._db
+
+    def get(self, key: str, default: Any = None) -> Any:
+        """Dict-style access to extras (hooks other commands may use)."""
+        return self.extras.get(key, default)

@@ -1,0 +1,30 @@
+"""Process settings from the environment and global CLI options, built once and passed in."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_CONFIG = "sources.toml"
+DEFAULT_DATABASE_URL = "sqlite:///monitor.db"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where the configuration and the database are, and who is acting."""
+
+    config_path: Path
+    database_url: str
+    user: str | None = None
+
+    @classmethod
+    def from_env(
+        cls, *, config: str | None = None, database_url: str | None = None, user: str | None = None
+    ) -> Settings:
+        """Explicit options win over MONITOR_CONFIG / MONITOR_DATABASE_URL / MONITOR_USER."""
+        return cls(
+            config_path=Path(config or os.environ.get("MONITOR_CONFIG") or DEFAULT_CONFIG),
+            database_url=database_url or os.environ.get("MONITOR_DATABASE_URL") or DEFAULT_DATABASE_URL,
+            user=user or os.environ.get("MONITOR_USER") or None,
+        )

@@ -1,0 +1,1 @@
+"""The queue stage: stories (near-duplicate grouping), cases, the verification workflow, priorities."""

@@ -1,0 +1,185 @@
+"""Case states, actions, roles and the one pure transition function of the verification workflow.
+
+DESIGN.md "Verification workflow":
+    new → in_review (claimed) → verified_true | verified_false | partly_true | irrelevant
+    response_needed → response_drafted → response_approved → response_published → closed
+A verdict is recorded as its own step, then followed automatically: verified_false and partly_true go on
+to response_needed (configurable), irrelevant closes, verified_true closes unless a response is asked for.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+
+class State(StrEnum):
+    """Where a case is in the workflow."""
+
+    NEW = "new"
+    IN_REVIEW = "in_review"
+    VERIFIED_TRUE = "verified_true"
+    VERIFIED_FALSE = "verified_false"
+    PARTLY_TRUE = "partly_true"
+    IRRELEVANT = "irrelevant"
+    RESPONSE_NEEDED = "response_needed"
+    RESPONSE_DRAFTED = "response_drafted"
+    RESPONSE_APPROVED = "response_approved"
+    RESPONSE_PUBLISHED = "response_published"
+    CLOSED = "closed"
+
+
+class Action(StrEnum):
+    """What a user can do to a case."""
+
+    CLAIM = "claim"
+    RELEASE = "release"
+    VERIFY = "verify"
+    DRAFT = "draft"
+    APPROVE = "approve"
+    PUBLISH = "publish"
+    CLOSE = "close"
+    SET_PRIORITY = "set_priority"
+
+
+class Role(StrEnum):
+    """Who a user is (DESIGN.md roles)."""
+
+    COLLABORATOR = "collaborator"
+    REPORTER = "reporter"
+    LEADER = "leader"
+    ADMIN = "admin"
+
+
+VERDICTS = (State.VERIFIED_TRUE, State.VERIFIED_FALSE, State.PARTLY_TRUE, State.IRRELEVANT)
+OPEN_STATES = tuple(s for s in State if s is not State.CLOSED)
+CLAIM_ACTIONS = (Action.CLAIM, Action.RELEASE, Action.VERIFY)  # guarded by the claim as well as the version
+
+STATE_LABELS = {
+    State.NEW: "mới",
+    State.IN_REVIEW: "đang xác minh",
+    State.VERIFIED_TRUE: "đúng sự thật",
+    State.VERIFIED_FALSE: "sai sự thật",
+    State.PARTLY_TRUE: "đúng một phần",
+    State.IRRELEVANT: "không liên quan",
+    State.RESPONSE_NEEDED: "cần phản hồi",
+    State.RESPONSE_DRAFTED: "đã soạn phản hồi",
+    State.RESPONSE_APPROVED: "đã duyệt phản hồi",
+    State.RESPONSE_PUBLISHED: "đã đăng phản hồi",
+    State.CLOSED: "đã đóng",
+}
+ROLE_LABELS = {
+    Role.COLLABORATOR: "cộng tác viên dư luận",
+    Role.REPORTER: "báo cáo viên",
+    Role.LEADER: "lãnh đạo",
+    Role.ADMIN: "quản trị",
+}
+ACTION_LABELS = {
+    Action.CLAIM: "nhận xác minh",
+    Action.RELEASE: "trả lại",
+    Action.VERIFY: "kết luận xác minh",
+    Action.DRAFT: "soạn phản hồi",
+    Action.APPROVE: "duyệt phản hồi",
+    Action.PUBLISH: "đăng phản hồi",
+    Action.CLOSE: "đóng vụ việc",
+    Action.SET_PRIORITY: "đặt mức ưu tiên",
+}
+
+# action → (states it may start from, roles allowed besides admin, state it leads to or None = stays/verdict)
+_RULES: dict[Action, tuple[tuple[State, ...], tuple[Role, ...], State | None]] = {
+    Action.CLAIM: ((State.NEW, State.IN_REVIEW), (Role.COLLABORATOR,), State.IN_REVIEW),
+    Action.RELEASE: ((State.IN_REVIEW,), (Role.COLLABORATOR,), State.NEW),
+    Action.VERIFY: ((State.IN_REVIEW,), (Role.COLLABORATOR,), None),
+    Action.DRAFT: ((State.RESPONSE_NEEDED,), (Role.REPORTER,), State.RESPONSE_DRAFTED),
+    Action.APPROVE: ((State.RESPONSE_DRAFTED,), (Role.LEADER,), State.RESPONSE_APPROVED),
+    Action.PUBLISH: ((State.RESPONSE_APPROVED,), (Role.REPORTER,), State.RESPONSE_PUBLISHED),
+    Action.CLOSE: ((State.RESPONSE_PUBLISHED, State.VERIFIED_TRUE), (Role.REPORTER, Role.LEADER), State.CLOSED),
+    Action.SET_PRIORITY: (OPEN_STATES, (Role.LEADER,), None),
+}
+
+
+@dataclass(frozen=True)
+class Claim:
+    """Who holds a case and until when (None when nobody does)."""
+
+    holder: str | None = None
+    expires_at: datetime | None = None
+
+    def active(self, now: datetime) -> bool:
+        """Whether someone holds the case right now."""
+        return self.holder is not None and self.expires_at is not None and self.expires_at >= now
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The result of asking for a transition: refused with a reason, or the steps to record."""
+
+    ok: bool
+    state: State
+    steps: tuple[tuple[State, State], ...] = ()  # one event per step (a verdict is followed automatically)
+    claim: Claim = field(default_factory=Claim)
+    verdict: State | None = None
+    refusal: str | None = None  # Vietnamese, shown to the user
+    conflict: bool = False  # refused because another user holds the claim
+
+
+def _refuse(state: State, claim: Claim, message: str, *, conflict: bool = False) -> Outcome:
+    return Outcome(ok=False, state=state, claim=claim, refusal=message, conflict=conflict)
+
+
+def _after_verdict(verdict: State, wants_response: bool, false_needs_response: bool,
+                   true_closes: bool) -> State | None:
+    """The state a verdict leads on to (None: the verdict state is where the case rests)."""
+    if verdict is State.IRRELEVANT:
+        return State.CLOSED
+    if verdict in (State.VERIFIED_FALSE, State.PARTLY_TRUE):
+        return State.RESPONSE_NEEDED if (false_needs_response or wants_response) else None
+    if wants_response:
+        return State.RESPONSE_NEEDED
+    return State.CLOSED if true_closes else None
+
+
+def transition(
+    state: State,
+    action: Action,
+    role: Role,
+    *,
+    actor: str,
+    claim: Claim,
+    now: datetime,
+    claim_minutes: float = 30,
+    verdict: State | None = None,
+    wants_response: bool = False,
+    false_needs_response: bool = True,
+    true_closes: bool = True,
+) -> Outcome:
+    """Decide whether `actor` (with `role`) may do `action` on a case in `state`, and what follows."""
+    starts, roles, target = _RULES[action]
+    if role is not Role.ADMIN and role not in roles:
+        return _refuse(state, claim, f"Vai trò {ROLE_LABELS[role]} không được {ACTION_LABELS[action]}.")
+    if state not in starts:
+        return _refuse(state, claim, f"Không thể {ACTION_LABELS[action]} khi vụ việc đang ở trạng thái "
+                                     f"“{STATE_LABELS[state]}”.")
+    held_by_other = claim.active(now) and claim.holder != actor
+    if action in CLAIM_ACTIONS and held_by_other and not (action is Action.RELEASE and role is Role.ADMIN):
+        until = claim.expires_at.strftime("%H:%M") if claim.expires_at else ""
+        return _refuse(state, claim, f"Vụ việc đang do {claim.holder} giữ (đến {until} UTC); "
+                                     "hãy chờ hoặc chọn vụ khác.", conflict=True)
+    if action is Action.CLAIM:
+        new_claim = Claim(actor, now + timedelta(minutes=claim_minutes))
+        steps = () if state is State.IN_REVIEW else ((state, State.IN_REVIEW),)  # renew/take over: no move
+        return Outcome(ok=True, state=State.IN_REVIEW, steps=steps, claim=new_claim)
+    if action is Action.VERIFY:
+        if verdict not in VERDICTS:
+            return _refuse(state, claim, "Kết luận phải là một trong: true, false, partly_true, irrelevant.")
+        steps: tuple[tuple[State, State], ...] = ((state, verdict),)
+        follow = _after_verdict(verdict, wants_response, false_needs_response, true_closes)
+        if follow is not None:
+            steps += ((verdict, follow),)
+        return Outcome(ok=True, state=follow or verdict, steps=steps, verdict=verdict)
+    if action is Action.SET_PRIORITY:
+        return Outcome(ok=True, state=state, steps=((state, state),), claim=claim)
+    assert target is not None
+    kept = claim if action is not Action.RELEASE else Claim()
+    return Outcome(ok=True, state=target, steps=((state, target),), claim=kept)

@@ -17,6 +17,11 @@ from monitor.settings import Settings
 
 # One module per command group; each exposes register(app: typer.Typer).
 COMMAND_MODULES = (
+    "monitor.cli.fetch",
+    "monitor.cli.run",
+    "monitor.cli.sources",
+    "monitor.cli.export",
+    "monitor.cli.demo",
     "monitor.cli.db",
 )
 

@@ -1,0 +1,264 @@
+"""Load and validate `sources.toml` into a frozen `Config`.
+
+The file is the user's main interface, so every mistake becomes one Vietnamese sentence naming the
+file, the line and the key — never a traceback. Tables map onto frozen dataclasses by introspection:
+a TOML key is a dataclass field, its type comes from the field's annotation.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import tomllib
+import types
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from monitor.errors import ConfigError
+
+SOURCE_KINDS = ("rss", "html")
+WATCH_KINDS = ("unit", "province")
+
+
+@dataclass(frozen=True)
+class FetchSettings:
+    """The `[fetch]` table: how politely and how hard we fetch."""
+
+    user_agent: str = "monitor/0.1 (giam sat bao chi; +https://github.com/)"
+    concurrency: int = 50
+    per_host: int = 4
+    deadline: float = 30.0  # seconds, wall clock for one fetch
+    max_body_mb: float = 10.0
+    max_items: int = 200
+    max_url_len: int = 2048
+    default_interval: int = 30  # minutes
+    unconditional_hours: float = 24.0
+    article_pages: bool = True
+    max_article_pages: int = 500  # per pass
+    extract_retry_minutes: float = 60.0
+    max_extract_attempts: int = 5
+
+
+@dataclass(frozen=True)
+class Source:
+    """One outlet feed or section page (a `[[source]]` table)."""
+
+    key: str
+    name: str
+    url: str
+    kind: str = "rss"
+    interval: int | None = None  # minutes; None = [fetch].default_interval
+    enabled: bool = True
+    weight: float = 1.0  # outlet reach/importance, 0..10
+    scope: str = "national"  # national | regional | local
+    allow_private: bool = False  # allow private/loopback addresses (tests, intranet mirrors)
+
+
+@dataclass(frozen=True)
+class Config:
+    """The whole validated configuration."""
+
+    path: Path
+    fetch: FetchSettings
+    sources: tuple[Source, ...]
+    watches: tuple[Any, ...]  # monitor.nlp.targets.WatchTarget
+    flags: Any  # monitor.nlp.flags.FlagRules
+    queue: Any  # monitor.queue.settings.QueueSettings
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def source(self, key: str) -> Source:
+        """The source with this key, or a ConfigError naming it."""
+        for src in self.sources:
+            if src.key == key:
+                return src
+        raise ConfigError(f'Không có nguồn tin với khóa "{key}" trong {self.path.name}.')
+
+    def interval_of(self, src: Source) -> int:
+        """The polling interval of a source in minutes."""
+        return src.interval or self.fetch.default_interval
+
+
+def _table_classes() -> dict[str, type]:
+    """Dataclasses for the single tables; imported here so loading the package stays cheap."""
+    from monitor.nlp.flags import FlagRules
+    from monitor.queue.settings import QueueSettings
+
+    return {"fetch": FetchSettings, "flags": FlagRules, "queue": QueueSettings}
+
+
+def load_config(path: Path | str) -> Config:
+    """Read, parse and validate a sources.toml file."""
+    path = Path(path)
+    try:
+        raw_text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(
+            f"Không tìm thấy tệp cấu hình {path}. Dùng --config hoặc biến MONITOR_CONFIG để chỉ tệp khác."
+        ) from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"Tệp cấu hình {path} phải được lưu với mã UTF-8.") from None
+    return parse_config(raw_text, path)
+
+
+def parse_config(text: str, path: Path) -> Config:
+    """Validate the text of a sources.toml (see README for every key)."""
+    loc = _Locator(text, path)
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        m = re.search(r"line (\d+), column (\d+)", str(exc))
+        where = f", dòng {m.group(1)}, cột {m.group(2)}" if m else ""
+        raise ConfigError(f"{path.name}{where}: sai cú pháp TOML ({exc}).") from None
+
+    classes = _table_classes()
+    known = {"source", "watch", *classes}
+    for name in data:
+        if name not in known:
+            raise ConfigError(
+                f"{loc.at(name)}: bảng không hợp lệ [{name}]. Các bảng hợp lệ: "
+                + ", ".join(f"[{k}]" for k in classes) + ", [[source]], [[watch]]."
+            )
+    singles = {name: _build(cls, _expect_table(data, name, loc), loc, name, None) for name, cls in classes.items()}
+
+    from monitor.nlp.targets import WatchTarget
+
+    sources = tuple(_build(Source, t, loc, "source", i) for i, t in enumerate(_expect_list(data, "source", loc)))
+    watches = tuple(_build(WatchTarget, t, loc, "watch", i) for i, t in enumerate(_expect_list(data, "watch", loc)))
+    for i, src in enumerate(sources):
+        _check_source(src, loc, i)
+    for i, w in enumerate(watches):
+        if w.kind not in WATCH_KINDS:
+            raise ConfigError(f'{loc.at("watch", i, "kind")}: "kind" phải là "unit" hoặc "province", nhận được "{w.kind}".')
+    _check_unique([s.key for s in sources], loc, "source")
+    _check_unique([w.key for w in watches], loc, "watch")
+    return Config(
+        path=path, fetch=singles["fetch"], sources=sources, watches=watches,
+        flags=singles["flags"], queue=singles["queue"],
+    )
+
+
+def _check_source(src: Source, loc: _Locator, i: int) -> None:
+    if not re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,99}", src.key):
+        raise ConfigError(
+            f'{loc.at("source", i, "key")}: khóa nguồn "{src.key}" chỉ được gồm chữ thường không dấu, số, "-" và "_".'
+        )
+    parts = urlsplit(src.url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(f'{loc.at("source", i, "url")}: địa chỉ "{src.url}" không hợp lệ (cần http:// hoặc https://).')
+    if src.kind not in SOURCE_KINDS:
+        raise ConfigError(f'{loc.at("source", i, "kind")}: "kind" phải là "rss" hoặc "html", nhận được "{src.kind}".')
+    if src.interval is not None and not 1 <= src.interval <= 24 * 60:
+        raise ConfigError(f'{loc.at("source", i, "interval")}: "interval" phải từ 1 đến 1440 phút.')
+    if not 0 <= src.weight <= 10:
+        raise ConfigError(f'{loc.at("source", i, "weight")}: "weight" phải từ 0 đến 10.')
+
+
+def _check_unique(keys: list[str], loc: _Locator, table: str) -> None:
+    seen: dict[str, int] = {}
+    for i, key in enumerate(keys):
+        if key in seen:
+            first = loc.line(table, seen[key], "key")
+            raise ConfigError(
+                f'{loc.at(table, i, "key")}: trùng khóa "{key}" (đã khai báo ở dòng {first}). Mỗi [[{table}]] cần một khóa riêng.'
+            )
+        seen[key] = i
+
+
+def _expect_table(data: dict[str, Any], name: str, loc: _Locator) -> dict[str, Any]:
+    value = data.get(name, {})
+    if not isinstance(value, dict):
+        raise ConfigError(f"{loc.at(name)}: [{name}] phải là một bảng (viết [{name}], không phải [[{name}]]).")
+    return value
+
+
+def _expect_list(data: dict[str, Any], name: str, loc: _Locator) -> list[dict[str, Any]]:
+    value = data.get(name, [])
+    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+        raise ConfigError(f"{loc.at(name)}: mỗi mục phải là một bảng [[{name}]].")
+    return value
+
+
+def _build(cls: type, table: dict[str, Any], loc: _Locator, name: str, index: int | None) -> Any:
+    """Map a TOML table onto a dataclass, checking unknown keys, missing keys and types."""
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    hints = typing.get_type_hints(cls)
+    label = f"[{name}]" if index is None else f"[[{name}]] thứ {index + 1}"
+    for key in table:
+        if key not in fields:
+            raise ConfigError(
+                f'{loc.at(name, index, key)}: khóa không hợp lệ "{key}" trong {label}. '
+                f"Các khóa hợp lệ: {', '.join(fields)}."
+            )
+    values: dict[str, Any] = {}
+    for fname, f in fields.items():
+        if fname not in table:
+            if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
+                raise ConfigError(f'{loc.at(name, index)}: {label} thiếu khóa bắt buộc "{fname}".')
+            continue
+        values[fname] = _coerce(table[fname], hints[fname], loc, name, index, fname)
+    return cls(**values)
+
+
+_TYPE_NAMES = {str: "chuỗi ký tự", int: "số nguyên", float: "số", bool: "true hoặc false"}
+
+
+def _coerce(value: Any, hint: Any, loc: _Locator, name: str, index: int | None, key: str) -> Any:
+    """Check a TOML value against a field annotation (str, int, float, bool, tuple[str, ...], X | None)."""
+    args = typing.get_args(hint)
+    if typing.get_origin(hint) in (typing.Union, types.UnionType):
+        inner = [a for a in args if a is not type(None)]
+        return _coerce(value, inner[0], loc, name, index, key)
+    if typing.get_origin(hint) is tuple:
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ConfigError(f'{loc.at(name, index, key)}: "{key}" phải là danh sách chuỗi, ví dụ ["a", "b"].')
+        return tuple(value)
+    ok = (
+        isinstance(value, bool) if hint is bool
+        else isinstance(value, (int, float)) and not isinstance(value, bool) if hint is float
+        else isinstance(value, int) and not isinstance(value, bool) if hint is int
+        else isinstance(value, hint)
+    )
+    if not ok:
+        raise ConfigError(
+            f'{loc.at(name, index, key)}: "{key}" phải là {_TYPE_NAMES.get(hint, hint.__name__)}, nhận được {value!r}.'
+        )
+    return float(value) if hint is float else value
+
+
+class _Locator:
+    """Finds the line of a table or key in the raw TOML text, for error messages."""
+
+    def __init__(self, text: str, path: Path) -> None:
+        self.lines = text.splitlines()
+        self.path = path
+
+    def line(self, table: str, index: int | None = None, key: str | None = None) -> int | None:
+        """1-based line of `key` in the index-th [table] / [[table]], or of the table header."""
+        header = re.compile(rf"^\s*\[\[?\s*{re.escape(table)}\s*\]\]?\s*(#.*)?$")
+        any_header = re.compile(r"^\s*\[")
+        count, start = -1, None
+        for n, text in enumerate(self.lines):
+            if header.match(text):
+                count += 1
+                if count == (index or 0):
+                    start = n
+                    break
+        if start is None:
+            return None
+        if key is None:
+            return start + 1
+        key_re = re.compile(rf'^\s*("?){re.escape(key)}\1\s*=')
+        for n in range(start + 1, len(self.lines)):
+            if any_header.match(self.lines[n]):
+                break
+            if key_re.match(self.lines[n]):
+                return n + 1
+        return start + 1
+
+    def at(self, table: str, index: int | None = None, key: str | None = None) -> str:
+        """'sources.toml, dòng N' (or just the file name when the line is unknown)."""
+        n = self.line(table, index, key)
+        return f"{self.path.name}, dòng {n}" if n else self.path.name

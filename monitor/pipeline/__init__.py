@@ -1,0 +1,80 @@
+"""The pipeline: the one place that joins the stages.
+
+    ingest (fetch → parse → store) → pages (fetch → extract → store) → analyse (match → classify →
+    flag → store) → queue (story → case)
+
+Each stage is a function of its own module; `run_pass` is their short composition.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from monitor.config import Config
+    from monitor.pipeline.analyse import AnalyseReport, Analysers
+    from monitor.pipeline.ingest import SourceReport
+    from monitor.pipeline.pages import PagesReport
+    from monitor.store.db import Database
+
+
+@dataclass
+class PassCallbacks:
+    """Hooks the CLI uses to draw progress; every one optional."""
+
+    sources_total: Callable[[int], Any] | None = None
+    source_done: Callable[[SourceReport], Any] | None = None
+    page_done: Callable[[], Any] | None = None
+    analysed: Callable[[int], Any] | None = None
+    stage: Callable[[str], Any] | None = None
+
+
+@dataclass
+class PassReport:
+    """What one full pass did."""
+
+    sources: list[SourceReport] = field(default_factory=list)
+    pages: PagesReport | None = None
+    analysis: AnalyseReport | None = None
+
+
+async def run_pass_async(
+    db: Database,
+    config: Config,
+    *,
+    keys: Sequence[str] | None = None,
+    only_due: bool = False,
+    pages: bool = True,
+    analysers: Analysers | Callable[[], Analysers] | None = None,
+    callbacks: PassCallbacks | None = None,
+) -> PassReport:
+    """One pass through every stage; `analysers` may be a loader called only when needed."""
+    from monitor.pipeline.analyse import analyse_pending
+    from monitor.pipeline.ingest import ingest
+    from monitor.pipeline.pages import fetch_pages
+
+    cb = callbacks or PassCallbacks()
+    report = PassReport()
+    if cb.stage:
+        cb.stage("ingest")
+    report.sources = await ingest(
+        db, config, keys=keys, only_due=only_due, on_report=cb.source_done, on_start=cb.sources_total
+    )
+    if pages and config.fetch.article_pages:
+        if cb.stage:
+            cb.stage("pages")
+        report.pages = await fetch_pages(db, config, on_page=cb.page_done)
+    if analysers is not None:
+        if cb.stage:
+            cb.stage("analyse")
+        loaded = analysers() if callable(analysers) else analysers
+        report.analysis = await asyncio.to_thread(analyse_pending, db, config, loaded, on_batch=cb.analysed)
+    return report
+
+
+def run_pass(db: Database, config: Config, **kwargs: Any) -> PassReport:
+    """Synchronous wrapper of run_pass_async (CLI, scheduler jobs)."""
+    return asyncio.run(run_pass_async(db, config, **kwargs))

@@ -1,0 +1,235 @@
+"""Ingest stage: due sources → fetch → parse → store, concurrently, one transaction per batch of sources.
+
+Each source's items, validators and health are committed together, so a crash (kill -9) mid-pass
+loses nothing already stored and the next pass neither skips nor duplicates anything.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import hashlib
+import logging
+import random
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from monitor.config import Config, Source
+from monitor.errors import FetchError, MonitorError, ParseError
+from monitor.fetch import Fetcher, FetchLimits, FetchResult, Validators
+from monitor.fetch import health as fhealth
+from monitor.parse import FeedItem, find_article_links, parse_feed
+from monitor.store import articles as store_articles
+from monitor.store import sources as store_sources
+from monitor.store.db import Database
+
+log = logging.getLogger(__name__)
+
+PARALLEL_PARSE_MIN_SOURCES = 8  # below this a process pool costs more than it saves
+WRITE_BATCH = 32
+
+
+@dataclass
+class SourceReport:
+    """What one source did in a pass (rendered by the CLI as one table row)."""
+
+    key: str
+    name: str
+    status: str = "pending"  # ok | not_modified | failed
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    failed: int = 0
+    elapsed: float = 0.0
+    error: str | None = None
+    new_ids: tuple[int, ...] = ()
+    updated_ids: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class _Fetched:
+    state: store_sources.SourceState
+    source: Source
+    started: datetime
+    result: FetchResult | None
+    items: tuple[FeedItem, ...]
+    error: MonitorError | None
+    elapsed: float
+    unconditional: bool
+
+
+def fetch_limits(config: Config) -> FetchLimits:
+    """FetchLimits from the [fetch] table."""
+    f = config.fetch
+    return FetchLimits(deadline=f.deadline, max_bytes=int(f.max_body_mb * 2**20))
+
+
+def content_hash(title: str, summary: str) -> str:
+    """Fingerprint of what the outlet published for an item (changes mean 'updated')."""
+    return hashlib.sha256(f"{title}\n{summary}".encode()).hexdigest()
+
+
+def to_new_items(source_key: str, items: Sequence[FeedItem]) -> list[store_articles.NewItem]:
+    """Feed items → rows to store; items without a URL get a stable URN as their identity."""
+    return [
+        store_articles.NewItem(
+            item_key=it.key[:512],
+            url=it.url,
+            canonical_url=it.url or f"urn:monitor:{source_key}:{it.key}"[:2048],
+            title=it.title,
+            summary=it.summary_text,
+            published_at=it.published_at,
+            content_hash=content_hash(it.title, it.summary_text),
+        )
+        for it in items
+    ]
+
+
+def _parse(kind: str, body: bytes, headers: dict[str, str], url: str, max_items: int, max_url_len: int) -> tuple[FeedItem, ...]:
+    """Parse a fetched body into items (runs in a worker process for big passes)."""
+    if kind == "html":
+        links = find_article_links(body, headers, url, max_links=max_items)
+        return tuple(
+            FeedItem(key=link, url=link, title="", summary_html="", summary_text="", published_at=None)
+            for link in links
+        )
+    return parse_feed(body, headers, url, max_items=max_items, max_url_len=max_url_len).items
+
+
+async def _fetch_one(
+    fetcher: Fetcher, config: Config, state: store_sources.SourceState, src: Source, now: datetime,
+    executor: Executor | None,
+) -> _Fetched:
+    health = fhealth.Health(**state.health)
+    unconditional = fhealth.wants_unconditional(health, now, timedelta(hours=config.fetch.unconditional_hours))
+    t0 = time.perf_counter()
+    result: FetchResult | None = None
+    items: tuple[FeedItem, ...] = ()
+    error: MonitorError | None = None
+    try:
+        result = await fetcher.get(
+            src.url, validators=Validators(state.etag, state.last_modified), allow_private=src.allow_private,
+            unconditional=unconditional,
+        )
+        if not result.not_modified:
+            args = (src.kind, result.body, dict(result.headers), result.final_url,
+                    config.fetch.max_items, config.fetch.max_url_len)
+            if executor is None:
+                items = _parse(*args)
+            else:
+                items = await asyncio.get_running_loop().run_in_executor(executor, _parse, *args)
+    except (FetchError, ParseError) as exc:
+        error = exc
+    except Exception as exc:  # a bug in one source must not stop the pass; it is logged and shown
+        log.exception("unexpected error source_key=%s", src.key)
+        error = ParseError("Lỗi không mong đợi khi xử lý nguồn tin.", detail=repr(exc))
+    return _Fetched(state, src, now, result, items, error, time.perf_counter() - t0, unconditional)
+
+
+def _write(db: Database, config: Config, batch: list[_Fetched], rng: random.Random) -> list[SourceReport]:
+    """Store a batch of fetched sources in one transaction (items + validators + health + log)."""
+    reports = []
+    with db.write() as session:
+        for f in batch:
+            rep = SourceReport(key=f.source.key, name=f.source.name, elapsed=f.elapsed)
+            health = fhealth.Health(**f.state.health)
+            interval = timedelta(minutes=config.interval_of(f.source))
+            now = datetime.now(UTC)
+            etag, last_modified = f.state.etag, f.state.last_modified
+            http_status = f.result.status if f.result else getattr(f.error, "status", None)
+            if f.error is not None:
+                # A parse error is a hard failure of the source (not a feed, broken feed).
+                err = f.error if isinstance(f.error, FetchError) else FetchError(f.error.message, detail=f.error.detail)
+                health = fhealth.on_failure(health, err, now, interval, rng)
+                rep.status, rep.failed, rep.error = "failed", 1, f.error.message
+                log.warning("source failed source_key=%s error=%s", f.source.key, f.error)
+            else:
+                assert f.result is not None
+                etag, last_modified = f.result.validators.etag, f.result.validators.last_modified
+                health = fhealth.on_success(health, now, interval, unconditional=f.unconditional)
+                if f.result.not_modified:
+                    rep.status = "not_modified"
+                else:
+                    res = store_articles.upsert_items(
+                        session, f.state.id, to_new_items(f.source.key, f.items), now,
+                        extract=config.fetch.article_pages,
+                    )
+                    rep.status, rep.new, rep.updated, rep.unchanged = "ok", len(res.new_ids), len(res.updated_ids), res.unchanged
+                    rep.new_ids, rep.updated_ids = res.new_ids, res.updated_ids
+            store_sources.save_fetch_outcome(
+                session, f.state.id, dataclasses.asdict(health), etag=etag, last_modified=last_modified,
+                log=dict(started_at=f.started, elapsed=f.elapsed, status=rep.status, http_status=http_status,
+                         new=rep.new, updated=rep.updated, unchanged=rep.unchanged, error=rep.error),
+            )
+            reports.append(rep)
+    return reports
+
+
+async def ingest(
+    db: Database,
+    config: Config,
+    *,
+    keys: Sequence[str] | None = None,
+    only_due: bool = False,
+    on_report: Callable[[SourceReport], Any] | None = None,
+    on_start: Callable[[int], Any] | None = None,
+    fetcher_factory: Callable[..., Fetcher] = Fetcher,
+) -> list[SourceReport]:
+    """Fetch, parse and store sources (all enabled, the given keys, or only the due ones)."""
+    now = datetime.now(UTC)
+    with db.write() as session:
+        store_sources.sync_sources(session, config.sources, now)
+        if only_due:
+            states = store_sources.due_sources(session, now, keys)
+        else:
+            states = [s for s in store_sources.list_sources(session, enabled_only=keys is None)
+                      if keys is None or s.key in keys]
+    by_key = {s.key: s for s in config.sources}
+    states = [s for s in states if s.key in by_key]
+    if on_start:
+        on_start(len(states))
+    if not states:
+        return []
+    rng = random.Random()
+    executor = ProcessPoolExecutor(max_workers=2) if len(states) >= PARALLEL_PARSE_MIN_SOURCES else None
+    done: asyncio.Queue[_Fetched | None] = asyncio.Queue()
+    reports: list[SourceReport] = []
+
+    async def writer() -> None:
+        while True:
+            first = await done.get()
+            if first is None:
+                return
+            batch = [first]
+            while len(batch) < WRITE_BATCH and not done.empty():
+                nxt = done.get_nowait()
+                if nxt is None:
+                    await done.put(None)
+                    break
+                batch.append(nxt)
+            for rep in await asyncio.to_thread(_write, db, config, batch, rng):
+                reports.append(rep)
+                if on_report:
+                    on_report(rep)
+
+    try:
+        async with fetcher_factory(
+            user_agent=config.fetch.user_agent, max_connections=config.fetch.concurrency,
+            per_host=config.fetch.per_host, limits=fetch_limits(config),
+        ) as fetcher:
+            writer_task = asyncio.create_task(writer())
+
+            async def run(state: store_sources.SourceState) -> None:
+                await done.put(await _fetch_one(fetcher, config, state, by_key[state.key], now, executor))
+
+            await asyncio.gather(*(run(s) for s in states))
+            await done.put(None)
+            await writer_task
+    finally:
+        if executor is not None:
+            executor.shutdown(cancel_futures=True)
+    return reports

@@ -1,0 +1,96 @@
+"""Pages stage: fetch the article page of new items and extract the main text.
+
+An item whose page fails keeps its feed summary and is retried later (with growing delays, up to a
+limit); a page whose rel=canonical names an article we already have is folded into it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from monitor.config import Config
+from monitor.errors import FetchError, MonitorError, ParseError
+from monitor.extract import ExtractedArticle, extract_article
+from monitor.fetch import Fetcher
+from monitor.parse import canonical_url
+from monitor.pipeline.ingest import fetch_limits
+from monitor.store import articles as store_articles
+from monitor.store.db import Database
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class PagesReport:
+    """Counts of one pages pass."""
+
+    extracted: int = 0
+    failed: int = 0
+    merged: int = 0
+
+
+async def fetch_pages(
+    db: Database,
+    config: Config,
+    *,
+    limit: int | None = None,
+    on_page: Callable[[], Any] | None = None,
+    fetcher_factory: Callable[..., Fetcher] = Fetcher,
+) -> PagesReport:
+    """Fetch and extract pending article pages (at most `limit`, default [fetch].max_article_pages)."""
+    now = datetime.now(UTC)
+    with db.read() as session:
+        pending = store_articles.pending_pages(session, now, limit or config.fetch.max_article_pages)
+    report = PagesReport()
+    if not pending:
+        return report
+    allow_private = {s.key: s.allow_private for s in config.sources}
+
+    async with fetcher_factory(
+        user_agent=config.fetch.user_agent, max_connections=config.fetch.concurrency,
+        per_host=config.fetch.per_host, limits=fetch_limits(config),
+    ) as fetcher:
+
+        async def one(page: store_articles.PendingPage) -> None:
+            extracted: ExtractedArticle | None = None
+            error: MonitorError | None = None
+            try:
+                res = await fetcher.get(page.url, allow_private=allow_private.get(page.source_key, False))
+                extracted = await asyncio.to_thread(extract_article, res.body, dict(res.headers), res.final_url)
+            except (FetchError, ParseError) as exc:
+                error = exc
+            await asyncio.to_thread(_save, db, config, page, extracted, error, report)
+            if on_page:
+                on_page()
+
+        await asyncio.gather(*(one(p) for p in pending))
+    return report
+
+
+def _save(
+    db: Database, config: Config, page: store_articles.PendingPage, extracted: ExtractedArticle | None,
+    error: MonitorError | None, report: PagesReport,
+) -> None:
+    now = datetime.now(UTC)
+    with db.write() as session:
+        if extracted is None or not extracted.text.strip():
+            message = error.message if error else "Không trích xuất được nội dung bài viết."
+            store_articles.save_extraction_failure(
+                session, page.id, message, now,
+                retry=timedelta(minutes=config.fetch.extract_retry_minutes),
+                max_attempts=config.fetch.max_extract_attempts,
+            )
+            report.failed += 1
+            log.info("page failed article_id=%s error=%s", page.id, error)
+            return
+        canon = canonical_url(extracted.canonical_url, page.url) if extracted.canonical_url else None
+        owner = store_articles.save_extraction(session, page.id, extracted.text, canon, now, title=extracted.title)
+        if owner is not None:
+            report.merged += 1
+        else:
+            report.extracted += 1

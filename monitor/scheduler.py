@@ -1,0 +1,140 @@
+"""The daemon's wiring: APScheduler 3 drives time; one scheduler per database, enforced by a lease.
+
+APScheduler 3 runs every job once per process that shares a job store, so two `monitor run` on one
+database would fetch everything twice: the second waits for the lease or exits with a clear message.
+Jobs use coalesce=True and max_instances=1: after a 2-hour outage each job runs once, not 120 times.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+import socket
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from monitor.config import Config
+from monitor.errors import SchedulerLockedError
+from monitor.store import leases
+from monitor.store.db import Database
+from monitor.timefmt import LOCAL_TZ, fmt_datetime
+
+log = logging.getLogger(__name__)
+
+LEASE_NAME = "scheduler"
+
+
+@dataclass(frozen=True)
+class SchedulerOptions:
+    """Timing of the daemon (defaults suit production; tests shrink them)."""
+
+    tick: timedelta = timedelta(minutes=1)  # how often due sources are looked for
+    lease_ttl: timedelta = timedelta(minutes=2)
+    job_timeout: timedelta = timedelta(minutes=20)  # a hung pass is cut off after this
+    misfire_grace: timedelta = timedelta(minutes=10)
+    digest_time: str = "07:00"  # Asia/Ho_Chi_Minh
+    wait_for_lease: bool = False
+
+
+def holder_id() -> str:
+    """host:pid — names this process in the lease and in messages."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def acquire_or_explain(db: Database, holder: str, opts: SchedulerOptions, stop: threading.Event) -> None:
+    """Take the scheduler lease, waiting if asked; otherwise raise a Vietnamese explanation."""
+    while True:
+        now = datetime.now(UTC)
+        with db.write() as session:
+            got = leases.try_acquire(session, LEASE_NAME, holder, now, opts.lease_ttl)
+            other = None if got else leases.current(session, LEASE_NAME)
+        if got:
+            return
+        if not opts.wait_for_lease or stop.is_set():
+            who = other.holder if other else "?"
+            until = fmt_datetime(other.expires_at) if other else "?"
+            raise SchedulerLockedError(
+                f"Một tiến trình `monitor run` khác ({who}) đang điều khiển cơ sở dữ liệu này "
+                f"(giữ quyền đến {until}). Chỉ được chạy một bộ lập lịch; dùng --wait để chờ.",
+                detail=f"lease held by {who}",
+            )
+        log.info("waiting for scheduler lease holder=%s", other.holder if other else None)
+        stop.wait(min(opts.lease_ttl.total_seconds() / 4, 15))
+
+
+def run_with_timeout(coro_factory: Callable[[], Any], timeout: timedelta) -> Any:
+    """Run an async job with a hard wall-clock cut-off (a hung job never blocks the next ones)."""
+
+    async def guarded() -> Any:
+        async with asyncio.timeout(timeout.total_seconds()):
+            return await coro_factory()
+
+    return asyncio.run(guarded())
+
+
+def build_scheduler(
+    db: Database, config: Config, opts: SchedulerOptions, jobs: dict[str, Callable[[], Any]], holder: str
+) -> BlockingScheduler:
+    """A BlockingScheduler with the fetch pass, the lease heartbeat and the daily digest slot."""
+    sched = BlockingScheduler(
+        timezone=LOCAL_TZ,
+        job_defaults={"coalesce": True, "max_instances": 1,
+                      "misfire_grace_time": int(opts.misfire_grace.total_seconds())},
+    )
+
+    def heartbeat() -> None:
+        with db.write() as session:
+            if leases.try_acquire(session, LEASE_NAME, holder, datetime.now(UTC), opts.lease_ttl) is None:
+                log.error("scheduler lease lost holder=%s; stopping", holder)
+                sched.shutdown(wait=False)
+
+    sched.add_job(heartbeat, IntervalTrigger(seconds=max(1, opts.lease_ttl.total_seconds() / 3)), id="lease")
+    sched.add_job(jobs["pass"], IntervalTrigger(seconds=opts.tick.total_seconds()), id="pass",
+                  next_run_time=datetime.now(LOCAL_TZ))
+    if "digest" in jobs:
+        hour, minute = (int(x) for x in opts.digest_time.split(":"))
+        sched.add_job(jobs["digest"], CronTrigger(hour=hour, minute=minute, timezone=LOCAL_TZ), id="digest")
+    return sched
+
+
+def run_daemon(
+    db: Database, config: Config, opts: SchedulerOptions, jobs: dict[str, Callable[[], Any]]
+) -> None:
+    """Acquire the lease, run the scheduler until SIGINT/SIGTERM, release the lease."""
+    holder = holder_id()
+    stop = threading.Event()
+    previous = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
+    sched: BlockingScheduler | None = None
+
+    def on_signal(signum: int, _frame: Any) -> None:
+        log.info("signal received signum=%d; stopping", signum)
+        stop.set()
+        if sched is not None and sched.running:
+            sched.shutdown(wait=False)
+
+    for s in previous:
+        signal.signal(s, on_signal)
+    try:
+        acquire_or_explain(db, holder, opts, stop)
+        if stop.is_set():
+            return
+        log.info("scheduler started holder=%s", holder)
+        sched = build_scheduler(db, config, opts, jobs, holder)
+        sched.start()  # blocks until shutdown
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+        with db.write() as session:
+            leases.release(session, LEASE_NAME, holder)
+        log.info("scheduler stopped holder=%s", holder)
+        time.sleep(0)  # let APScheduler's executor threads notice the shutdown

@@ -1,0 +1,85 @@
+"""Analyses and mentions: which articles wait for analysis, and storing the results in bulk."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, or_, select, update
+from sqlalchemy.orm import Session
+
+from monitor.store.tables import AnalysisRow, ArticleRow, MentionRow, SourceRow
+
+
+@dataclass(frozen=True)
+class PendingArticle:
+    """An article waiting for analysis (text falls back to the feed summary)."""
+
+    id: int
+    title: str
+    text: str
+    source_key: str
+    source_weight: float
+
+
+@dataclass(frozen=True)
+class AnalysisRecord:
+    """Everything the analysis stage decided about one article."""
+
+    article_id: int
+    language: str
+    model_version: str
+    topic: str | None = None
+    topic_score: float | None = None
+    topic_reason: str | None = None
+    tone: str | None = None
+    tone_score: float | None = None
+    tone_reason: str | None = None
+    flagged: bool = False
+    flag_reasons: tuple[str, ...] = ()
+    skipped: str | None = None
+    mentions: tuple[dict[str, Any], ...] = field(default=())
+
+
+def pending_analysis(
+    session: Session, *, limit: int, after_id: int = 0, stale_version: str | None = None
+) -> list[PendingArticle]:
+    """The only definition of "waiting for analysis": never analysed since its text last changed.
+
+    With `stale_version`, also articles analysed by any other model version (re-analysis).
+    """
+    cond = ArticleRow.analysed_at.is_(None)
+    q = select(ArticleRow.id, ArticleRow.title, ArticleRow.text, ArticleRow.summary, SourceRow.key, SourceRow.weight)
+    q = q.join(SourceRow, SourceRow.id == ArticleRow.source_id)
+    if stale_version is not None:
+        q = q.outerjoin(AnalysisRow, AnalysisRow.article_id == ArticleRow.id)
+        cond = or_(cond, AnalysisRow.model_version.is_(None), AnalysisRow.model_version != stale_version)
+    q = q.where(cond, ArticleRow.id > after_id).order_by(ArticleRow.id).limit(limit)
+    return [
+        PendingArticle(i, t or "", text or summary or "", k, w)
+        for i, t, text, summary, k, w in session.execute(q)
+    ]
+
+
+def save_analyses(session: Session, records: Sequence[AnalysisRecord], now: datetime) -> None:
+    """Replace the analyses and mentions of these articles and mark them analysed."""
+    ids = [r.article_id for r in records]
+    if not ids:
+        return
+    session.execute(delete(MentionRow).where(MentionRow.article_id.in_(ids)))
+    session.execute(delete(AnalysisRow).where(AnalysisRow.article_id.in_(ids)))
+    session.add_all(
+        AnalysisRow(
+            article_id=r.article_id, language=r.language, topic=r.topic, topic_score=r.topic_score,
+            topic_reason=r.topic_reason, tone=r.tone, tone_score=r.tone_score, tone_reason=r.tone_reason,
+            flagged=r.flagged, flag_reasons=list(r.flag_reasons), skipped=r.skipped,
+            model_version=r.model_version, analysed_at=now,
+        )
+        for r in records
+    )
+    mention_rows = [dict(article_id=r.article_id, **m) for r in records for m in r.mentions]
+    if mention_rows:
+        session.execute(MentionRow.__table__.insert(), mention_rows)
+    session.execute(update(ArticleRow).where(ArticleRow.id.in_(ids)).values(analysed_at=now))

@@ -1,0 +1,174 @@
+"""Articles: idempotent upsert keyed on canonical URL + content hash, extraction bookkeeping, tombstones."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from monitor.store.tables import ArticleRow, SourceRow, TombstoneRow
+
+CHUNK = 500  # keeps IN (...) lists under SQLite's variable limit
+
+
+@dataclass(frozen=True)
+class NewItem:
+    """A feed item ready to store."""
+
+    item_key: str
+    url: str | None
+    canonical_url: str
+    title: str
+    summary: str
+    published_at: datetime | None
+    content_hash: str
+
+
+@dataclass(frozen=True)
+class UpsertResult:
+    """What an upsert did: ids of new and updated articles, count of unchanged and refused items."""
+
+    new_ids: tuple[int, ...]
+    updated_ids: tuple[int, ...]
+    unchanged: int
+    tombstoned: int
+
+
+@dataclass(frozen=True)
+class PendingPage:
+    """An article whose page is still to be fetched and extracted."""
+
+    id: int
+    url: str
+    source_key: str
+    attempts: int
+
+
+def _chunks(seq: Sequence[str]) -> Iterator[Sequence[str]]:
+    for i in range(0, len(seq), CHUNK):
+        yield seq[i : i + CHUNK]
+
+
+def _insert(session: Session):  # type: ignore[no-untyped-def]
+    return (postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert)(ArticleRow)
+
+
+def upsert_items(
+    session: Session, source_id: int, items: Sequence[NewItem], now: datetime, *, extract: bool
+) -> UpsertResult:
+    """Insert new items, update changed ones, leave the rest; safe against a parallel writer."""
+    by_url: dict[str, NewItem] = {}
+    for item in items:
+        by_url.setdefault(item.canonical_url, item)
+    urls = list(by_url)
+    dead: set[str] = set()
+    existing: dict[str, tuple[int, str]] = {}
+    for part in _chunks(urls):
+        dead.update(session.scalars(select(TombstoneRow.canonical_url).where(TombstoneRow.canonical_url.in_(part))))
+        q = select(ArticleRow.canonical_url, ArticleRow.id, ArticleRow.content_hash).where(
+            ArticleRow.canonical_url.in_(part)
+        )
+        existing.update({u: (i, h) for u, i, h in session.execute(q)})
+    fresh = [by_url[u] for u in urls if u not in existing and u not in dead]
+    new_ids: list[int] = []
+    if fresh:
+        status = "pending" if extract else "none"
+        values = [
+            dict(
+                source_id=source_id, item_key=it.item_key, url=it.url, canonical_url=it.canonical_url,
+                content_hash=it.content_hash, title=it.title, summary=it.summary, text="",
+                published_at=it.published_at, fetched_at=now, updated_at=now, extract_status=status,
+                extract_attempts=0,
+            )
+            for it in fresh
+        ]
+        # ON CONFLICT DO NOTHING: a parallel worker that inserted the same URL first wins, silently.
+        stmt = _insert(session).on_conflict_do_nothing(index_elements=["canonical_url"]).returning(ArticleRow.id)
+        for start in range(0, len(values), CHUNK):
+            new_ids.extend(session.scalars(stmt, values[start : start + CHUNK]))
+    updated_ids: list[int] = []
+    for url, (article_id, old_hash) in existing.items():
+        item = by_url[url]
+        if item.content_hash == old_hash:
+            continue
+        changes = dict(
+            title=item.title, summary=item.summary, content_hash=item.content_hash, updated_at=now,
+            published_at=item.published_at, analysed_at=None,
+        )
+        if extract:
+            changes.update(extract_status="pending", extract_attempts=0, next_extract_at=None)
+        session.execute(update(ArticleRow).where(ArticleRow.id == article_id).values(**changes))
+        updated_ids.append(article_id)
+    unchanged = len(items) - len(new_ids) - len(updated_ids) - sum(1 for it in items if it.canonical_url in dead)
+    return UpsertResult(tuple(new_ids), tuple(updated_ids), unchanged, len(dead))
+
+
+def pending_pages(session: Session, now: datetime, limit: int) -> list[PendingPage]:
+    """The only definition of "page still to fetch": pending extraction whose retry time has come."""
+    q = (
+        select(ArticleRow.id, ArticleRow.url, SourceRow.key, ArticleRow.extract_attempts)
+        .join(SourceRow, SourceRow.id == ArticleRow.source_id)
+        .where(
+            ArticleRow.extract_status == "pending",
+            ArticleRow.url.is_not(None),
+            or_(ArticleRow.next_extract_at.is_(None), ArticleRow.next_extract_at <= now),
+        )
+        .order_by(ArticleRow.id)
+        .limit(limit)
+    )
+    return [PendingPage(i, u, k, a) for i, u, k, a in session.execute(q)]
+
+
+def save_extraction(
+    session: Session, article_id: int, text: str, canonical_url: str | None, now: datetime,
+    *, title: str | None = None,
+) -> int | None:
+    """Store extracted text; follow rel=canonical unless another article already owns it.
+
+    Returns the id of the article that already owns that canonical URL when this one was a duplicate
+    (it is then deleted and tombstoned so it is never ingested again), else None.
+    """
+    row = session.get_one(ArticleRow, article_id)
+    if canonical_url and canonical_url != row.canonical_url:
+        owner = session.scalars(select(ArticleRow.id).where(ArticleRow.canonical_url == canonical_url)).first()
+        if owner is not None:
+            add_tombstone(session, row.canonical_url, f"trùng bài {owner} (cùng địa chỉ chuẩn)", now)
+            session.execute(delete(ArticleRow).where(ArticleRow.id == article_id))
+            return owner
+        row.canonical_url = canonical_url
+    row.text, row.extract_status, row.extract_error = text, "ok", None
+    if title and not row.title:  # items found on html section pages have no title until now
+        row.title = title
+    row.extract_attempts += 1
+    row.updated_at, row.analysed_at = now, None
+    return None
+
+
+def save_extraction_failure(
+    session: Session, article_id: int, error: str, now: datetime, *, retry: timedelta, max_attempts: int
+) -> None:
+    """Record a failed page: the article keeps its feed summary and is retried later, up to a limit."""
+    row = session.get_one(ArticleRow, article_id)
+    row.extract_attempts += 1
+    row.extract_error = error
+    row.next_extract_at = now + retry * (2 ** (row.extract_attempts - 1))
+    if row.extract_attempts >= max_attempts:
+        row.extract_status = "failed"
+
+
+def add_tombstone(session: Session, canonical_url: str, reason: str, now: datetime) -> None:
+    """Remember a refused URL so it is never ingested again."""
+    if session.get(TombstoneRow, canonical_url) is None:
+        session.add(TombstoneRow(canonical_url=canonical_url, reason=reason, created_at=now))
+
+
+def count_articles(session: Session, source_id: int | None = None) -> int:
+    """How many articles are stored (for one source, or all)."""
+    q = select(func.count()).select_from(ArticleRow)
+    if source_id is not None:
+        q = q.where(ArticleRow.source_id == source_id)
+    return session.scalar(q) or 0

@@ -1,0 +1,52 @@
+"""Named leases: at most one holder at a time, taken and renewed with one conditional UPDATE."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from monitor.store.tables import LeaseRow
+
+
+@dataclass(frozen=True)
+class Lease:
+    """Who holds a lease and until when."""
+
+    name: str
+    holder: str
+    acquired_at: datetime
+    expires_at: datetime
+
+
+def try_acquire(session: Session, name: str, holder: str, now: datetime, ttl: timedelta) -> Lease | None:
+    """Take or renew the lease; None if someone else holds an unexpired one (returns the holder via current())."""
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    session.execute(
+        insert(LeaseRow)
+        .values(name=name, holder=holder, acquired_at=now, expires_at=now + ttl)
+        .on_conflict_do_nothing(index_elements=["name"])
+    )
+    # One conditional UPDATE decides: ours already, or expired. A SELECT-then-UPDATE would race.
+    res = session.execute(
+        update(LeaseRow)
+        .where(LeaseRow.name == name, or_(LeaseRow.holder == holder, LeaseRow.expires_at < now))
+        .values(holder=holder, expires_at=now + ttl)
+    )
+    if res.rowcount != 1:  # type: ignore[attr-defined]
+        return None
+    return current(session, name)
+
+
+def current(session: Session, name: str) -> Lease | None:
+    """The lease as stored (possibly expired), or None."""
+    row = session.scalars(select(LeaseRow).where(LeaseRow.name == name)).first()
+    return Lease(row.name, row.holder, row.acquired_at, row.expires_at) if row else None
+
+
+def release(session: Session, name: str, holder: str) -> None:
+    """Give the lease up (only if we hold it)."""
+    session.execute(delete(LeaseRow).where(LeaseRow.name == name, LeaseRow.holder == holder))

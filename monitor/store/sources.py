@@ -1,0 +1,118 @@
+"""Sources in the database: synced from sources.toml, carrying fetch health and the next fetch time."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from monitor.store.tables import FetchLogRow, SourceRow
+
+# The health columns; monitor.fetch.health.Health has exactly these fields.
+HEALTH_FIELDS = (
+    "consecutive_failures", "failure_score", "last_success_at", "last_error_at", "last_error",
+    "next_fetch_at", "last_unconditional_at",
+)
+
+
+@dataclass(frozen=True)
+class SourceState:
+    """A source as stored: identity, validators and health."""
+
+    id: int
+    key: str
+    name: str
+    url: str
+    kind: str
+    weight: float
+    enabled: bool
+    etag: str | None
+    last_modified: str | None
+    health: Mapping[str, Any]
+
+
+def _state(row: SourceRow) -> SourceState:
+    return SourceState(
+        id=row.id, key=row.key, name=row.name, url=row.url, kind=row.kind, weight=row.weight,
+        enabled=row.enabled, etag=row.etag, last_modified=row.last_modified,
+        health={f: getattr(row, f) for f in HEALTH_FIELDS},
+    )
+
+
+def sync_sources(session: Session, sources: Iterable[Any], now: datetime) -> dict[str, int]:
+    """Upsert configured sources by key (a source removed from the file is disabled, never deleted)."""
+    rows = {r.key: r for r in session.scalars(select(SourceRow))}
+    configured = set()
+    for src in sources:
+        configured.add(src.key)
+        row = rows.get(src.key)
+        if row is None:
+            row = SourceRow(key=src.key, created_at=now, consecutive_failures=0, failure_score=0.0)
+            session.add(row)
+            rows[src.key] = row
+        if row.url != src.url:  # a new URL starts with fresh validators
+            row.etag = row.last_modified = None
+        row.name, row.url, row.kind = src.name, src.url, src.kind
+        row.weight, row.enabled = src.weight, src.enabled
+    for key, row in rows.items():
+        if key not in configured:
+            row.enabled = False
+    session.flush()
+    return {key: row.id for key, row in rows.items()}
+
+
+def list_sources(session: Session, *, enabled_only: bool = False) -> list[SourceState]:
+    """Every stored source, by key."""
+    q = select(SourceRow).order_by(SourceRow.key)
+    if enabled_only:
+        q = q.where(SourceRow.enabled.is_(True))
+    return [_state(r) for r in session.scalars(q)]
+
+
+def due_sources(session: Session, now: datetime, keys: Sequence[str] | None = None) -> list[SourceState]:
+    """The only definition of "due": enabled and next fetch time reached (or never fetched)."""
+    q = select(SourceRow).where(
+        SourceRow.enabled.is_(True),
+        or_(SourceRow.next_fetch_at.is_(None), SourceRow.next_fetch_at <= now),
+    )
+    if keys is not None:
+        q = q.where(SourceRow.key.in_(keys))
+    return [_state(r) for r in session.scalars(q.order_by(SourceRow.next_fetch_at, SourceRow.key))]
+
+
+def next_due_at(session: Session) -> datetime | None:
+    """When the next enabled source becomes due."""
+    q = select(SourceRow.next_fetch_at).where(SourceRow.enabled.is_(True)).order_by(SourceRow.next_fetch_at)
+    return session.scalars(q.limit(1)).first()
+
+
+def save_fetch_outcome(
+    session: Session,
+    source_id: int,
+    health: Mapping[str, Any],
+    *,
+    etag: str | None,
+    last_modified: str | None,
+    log: Mapping[str, Any],
+) -> None:
+    """Store new health and validators and append one fetch_log row."""
+    row = session.get_one(SourceRow, source_id)
+    for f in HEALTH_FIELDS:
+        setattr(row, f, health[f])
+    row.etag, row.last_modified = etag, last_modified
+    session.add(FetchLogRow(source_id=source_id, **log))
+
+
+def failed_fetches_since(session: Session, since: datetime) -> list[tuple[str, datetime, str | None]]:
+    """(source key, time, error) of failed fetches since a time — for reports and the digest."""
+    q = (
+        select(SourceRow.key, FetchLogRow.started_at, FetchLogRow.error)
+        .join(FetchLogRow, FetchLogRow.source_id == SourceRow.id)
+        .where(FetchLogRow.status == "failed", FetchLogRow.started_at >= since)
+        .order_by(FetchLogRow.started_at)
+    )
+    return [(k, t, e) for k, t, e in session.execute(q)]

@@ -1,0 +1,60 @@
+"""Dates for people: Asia/Ho_Chi_Minh, dd/mm/yyyy; ISO 8601 with +07:00 for exports."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def local(dt: datetime) -> datetime:
+    """The same instant in Vietnam time (naive datetimes are taken as UTC)."""
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=UTC)
+    return dt.astimezone(LOCAL_TZ)
+
+
+def fmt_date(dt: datetime | None) -> str:
+    """dd/mm/yyyy in Vietnam time, or '—'."""
+    return local(dt).strftime("%d/%m/%Y") if dt else "—"
+
+
+def fmt_datetime(dt: datetime | None) -> str:
+    """HH:MM dd/mm/yyyy in Vietnam time, or '—'."""
+    return local(dt).strftime("%H:%M %d/%m/%Y") if dt else "—"
+
+
+def iso_local(dt: datetime | None) -> str | None:
+    """ISO 8601 with the +07:00 offset, or None."""
+    return local(dt).isoformat() if dt else None
+
+
+def fmt_duration(delta: timedelta) -> str:
+    """A short Vietnamese duration: '2 giờ 5 phút', '45 giây'."""
+    secs = int(abs(delta.total_seconds()))
+    days, rem = divmod(secs, 86400)
+    hours, rem = divmod(rem, 3600)
+    minutes, seconds = divmod(rem, 60)
+    parts = [f"{days} ngày"] if days else []
+    if hours:
+        parts.append(f"{hours} giờ")
+    if minutes and not days:
+        parts.append(f"{minutes} phút")
+    if not parts:
+        parts.append(f"{seconds} giây")
+    return " ".join(parts)
+
+
+def parse_local_date(text: str) -> datetime:
+    """Parse 'dd/mm/yyyy' or ISO 'yyyy-mm-dd' as the start of that day in Vietnam time (aware)."""
+    for fmt in ("%d/%m/%Y", "%Y-%m-%d", "%Y-%m-%dT%H:%M", "%d/%m/%Y %H:%M"):
+        try:
+            return datetime.strptime(text.strip(), fmt).replace(tzinfo=LOCAL_TZ)
+        except ValueError:
+            continue
+    try:
+        dt = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise ValueError(f'Ngày "{text}" không hợp lệ: dùng dạng dd/mm/yyyy, ví dụ 27/11/2026.') from None
+    return dt if dt.tzinfo else dt.replace(tzinfo=LOCAL_TZ)

@@ -1,0 +1,87 @@
+"""Concurrency: one slow outlet never delays another; a full pool is our fault, not the outlet's."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from monitor.errors import FailureKind, PoolExhaustedError
+from monitor.fetch import Fetcher, FetchLimits
+from tests.servers import LocalServer, Reply
+
+
+@pytest.fixture
+def server() -> Iterator[LocalServer]:
+    with LocalServer() as srv:
+        srv.route("/slow", Reply(hang=True))
+        srv.route("/fast", Reply(body=b"ok"))
+        yield srv
+
+
+async def loopback(host: str, port: int) -> list[str]:
+    return ["127.0.0.1"]
+
+
+async def slow_outlet_and_fast_outlet(server: LocalServer, per_host: int) -> float:
+    """Start 6 fetches that hang on slow.test, then time one fetch of fast.test."""
+    limits = FetchLimits(deadline=5, pool_timeout=0.3, read_timeout=5)
+    async with Fetcher(max_connections=3, per_host=per_host, limits=limits, resolver=loopback) as fetcher:
+        slow = [
+            asyncio.create_task(fetcher.get(server.url("/slow", host="slow.test"), allow_private=True))
+            for _ in range(6)
+        ]
+        try:
+            while server.hits["/slow"] < min(per_host, 3):
+                await asyncio.sleep(0.01)
+            started = time.monotonic()
+            result = await fetcher.get(server.url("/fast", host="fast.test"), allow_private=True)
+            assert result.body == b"ok"
+            return time.monotonic() - started
+        finally:
+            for task in slow:
+                task.cancel()
+            await asyncio.gather(*slow, return_exceptions=True)
+
+
+def test_one_slow_host_does_not_delay_another(server: LocalServer) -> None:
+    assert asyncio.run(slow_outlet_and_fast_outlet(server, per_host=2)) < 0.25
+    assert server.hits["/slow"] == 2  # the other four wait for their host's slots, not for the pool
+
+
+def test_without_a_per_host_limit_the_slow_host_starves_the_pool(server: LocalServer) -> None:
+    # The control experiment: the same load with per_host ≥ pool size exhausts the pool.
+    with pytest.raises(PoolExhaustedError) as info:
+        asyncio.run(slow_outlet_and_fast_outlet(server, per_host=10))
+    assert info.value.kind is FailureKind.OURS
+
+
+def test_pool_exhaustion_is_reported_as_ours(server: LocalServer) -> None:
+    async def run() -> None:
+        limits = FetchLimits(deadline=5, pool_timeout=0.2)
+        async with Fetcher(max_connections=1, per_host=4, limits=limits) as fetcher:
+            hanging = asyncio.create_task(fetcher.get(server.url("/slow"), allow_private=True))
+            try:
+                while not server.hits["/slow"]:
+                    await asyncio.sleep(0.01)
+                await fetcher.get(server.url("/fast"), allow_private=True)
+            finally:
+                hanging.cancel()
+                await asyncio.gather(hanging, return_exceptions=True)
+
+    with pytest.raises(PoolExhaustedError) as info:
+        asyncio.run(run())
+    assert info.value.kind is FailureKind.OURS
+    assert info.value.message.startswith("Hết kết nối trống")
+
+
+def test_many_fetches_share_one_pool(server: LocalServer) -> None:
+    async def run() -> list[bytes]:
+        async with Fetcher(per_host=4, limits=FetchLimits(deadline=5), resolver=loopback) as fetcher:
+            urls = [server.url("/fast", host=f"outlet{i % 5}.test") for i in range(40)]
+            results = await asyncio.gather(*(fetcher.get(u, allow_private=True) for u in urls))
+            return [r.body for r in results]
+
+    assert asyncio.run(run()) == [b"ok"] * 40

@@ -122,7 +122,9 @@ class LocalServer:
         self.start()
         return self
 
-    def __exit__(self, *exc: tuple[type[BaseException] | None, BaseException | None, TracebackType | None]) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self.stop()
 
     def start(self) -> None:
@@ -184,7 +186,7 @@ class LocalServer:
                     await asyncio.Event().wait()
                 if reply.delay:
                     await asyncio.sleep(reply.delay)
-                await _write_reply(writer, reply)
+                await _write_reply(writer, reply, head_only=request.method == "HEAD")
                 if reply.close or request.headers.get("connection", "").lower() == "close":
                     break
         except (ConnectionError, asyncio.IncompleteReadError, asyncio.CancelledError):
@@ -226,7 +228,7 @@ async def _read_request(reader: asyncio.StreamReader) -> Request | None:
     return Request(method, target, parts.path or "/", parts.query, headers, body)
 
 
-async def _write_reply(writer: asyncio.StreamWriter, reply: Reply) -> None:
+async def _write_reply(writer: asyncio.StreamWriter, reply: Reply, *, head_only: bool = False) -> None:
     headers = list(reply.headers.items()) if isinstance(reply.headers, Mapping) else list(reply.headers)
     names = {name.lower() for name, _ in headers}
     if reply.content_type and "content-type" not in names:
@@ -245,6 +247,8 @@ async def _write_reply(writer: asyncio.StreamWriter, reply: Reply) -> None:
     head = f"HTTP/1.1 {reply.status} {phrase}\r\n" + "".join(f"{k}: {v}\r\n" for k, v in headers) + "\r\n"
     writer.write(head.encode("latin-1"))
     await writer.drain()
+    if head_only or reply.status in (204, 304) or 100 <= reply.status < 200:
+        return  # RFC 9110 §6.4.1: these answers never carry content
     if isinstance(body, bytes):
         pieces: Iterable[bytes] = (body[i : i + reply.chunk_size] for i in range(0, len(body), reply.chunk_size))
     else:

@@ -85,3 +85,15 @@ def test_many_fetches_share_one_pool(server: LocalServer) -> None:
             return [r.body for r in results]
 
     assert asyncio.run(run()) == [b"ok"] * 40
+
+
+def test_queueing_behind_our_own_per_host_limit_does_not_eat_the_deadline(server: LocalServer) -> None:
+    server.route("/page", Reply(body=b"ok", delay=0.15))
+
+    async def run() -> list[float]:
+        async with Fetcher(per_host=1, limits=FetchLimits(deadline=0.5)) as fetcher:
+            results = await asyncio.gather(*(fetcher.get(server.url("/page"), allow_private=True) for _ in range(5)))
+            return [r.elapsed for r in results]
+
+    elapsed = asyncio.run(run())  # 5 × 0.15 s in a row: the last waits 0.6 s, longer than its deadline
+    assert len(elapsed) == 5 and max(elapsed) < 0.5  # elapsed counts from getting the slot

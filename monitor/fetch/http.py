@@ -140,10 +140,11 @@ class Fetcher:
         visits: Counter[str] = Counter()
         current = url
         origin: str | None = None
+        # The deadline starts when the first host slot is ours: queueing behind our own per-host
+        # limit is not the outlet's slowness. Later hops (other hosts) wait inside the deadline.
+        deadline = asyncio.timeout(None)
         try:
-            # The deadline starts when the first host slot is ours: queueing behind our own per-host
-            # limit is not the outlet's slowness. Later hops (other hosts) wait inside the deadline.
-            async with asyncio.timeout(None) as deadline:
+            async with deadline:
                 for _hop in range(lim.max_redirects + 1):
                     target = self._check_url(current)
                     host = target.raw_host.decode("ascii").lower()
@@ -171,6 +172,8 @@ class Fetcher:
                     return self._result(url, str(target), status, response_headers, body, validators, loop.time() - started)
                 raise failures.too_many_redirects(url, lim.max_redirects)
         except TimeoutError as exc:
+            if not deadline.expired():  # not ours: some lower layer timed out on its own
+                raise FetchError("Máy chủ không trả lời kịp", detail=repr(exc), kind=FailureKind.TRANSIENT) from exc
             raise failures.deadline_exceeded(lim.deadline, url) from exc
         except httpx.HTTPError as exc:
             raise failures.from_httpx(exc, current, timeout) from exc

@@ -1,0 +1,151 @@
+"""The Analyzer facade: language check, topic and tone with scores and readable reasons, never raising.
+
+    analyzer = Analyzer.load()                     # explicit; loads + warms the shipped models once
+    analyzer.analyse(title, text)                  # one article, with the occlusion reason
+    analyzer.analyse_many(docs, explain=mask)      # batch fast path; reasons by occlusion only where asked
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from monitor.nlp import lexicon
+from monitor.nlp.classify import BODY_CAP, LinearTextModel, model_text, warm
+from monitor.nlp.guard import Budget, safe_call
+from monitor.nlp.lang import detect_language
+
+TOPICS = ("an_ninh_trat_tu", "ma_tuy", "giao_thong", "lua_dao", "tham_nhung", "chay_no_cuu_nan",
+          "dich_vu_cong", "xay_dung_luc_luong", "khac")
+TONES = ("tieu_cuc", "trung_tinh", "tich_cuc")
+MODELS_DIR = Path(__file__).resolve().parents[1] / "models"
+RAW_CAP = 50_000  # raw chars looked at (HTML can hide the text behind markup); the model reads BODY_CAP
+RULE_SCORE = 0.85  # confidence we give a lexicon rule that overrides the model
+LANG_NAMES = {"en": "en", "unknown": "không xác định"}
+_LOAD_LOCK = threading.Lock()
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """One label with a 0..1 confidence and a Vietnamese reason an officer can read."""
+
+    label: str
+    score: float
+    reason: str
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """The outcome for one article; `skipped` says why topic/tone are missing."""
+
+    language: str
+    topic: Prediction | None
+    tone: Prediction | None
+    skipped: str | None
+    model_version: str
+
+
+def _quote(terms: Sequence[str]) -> str:
+    return ", ".join(f'"{t}"' for t in terms)
+
+
+class Analyzer:
+    """Topic/tone analysis with the shipped (or given) models; thread-safe after load()."""
+
+    def __init__(self, topic: LinearTextModel, tone: LinearTextModel, version: str, *,
+                 budget_s: float = 1.0) -> None:
+        self.topic_model, self.tone_model, self.version = topic, tone, version
+        self.budget_s = budget_s  # per article; reasons are dropped first when time runs short
+
+    @classmethod
+    def load(cls, models_dir: Path | None = None, *, budget_s: float = 1.0) -> Analyzer:
+        """Load topic.bin, tone.bin and manifest.json, and warm the models under a lock."""
+        d = models_dir or MODELS_DIR
+        with _LOAD_LOCK:
+            manifest = json.loads((d / "manifest.json").read_text(encoding="utf-8"))
+            topic = LinearTextModel.load(d / "topic.bin")
+            tone = LinearTextModel.load(d / "tone.bin")
+            warm([topic, tone])
+        return cls(topic, tone, str(manifest["version"]), budget_s=budget_s)
+
+    def analyse(self, title: str, text: str) -> Analysis:
+        """Analyse one article, with the occlusion reason; never raises."""
+        return self.analyse_many([(title, text)], explain=True)[0]
+
+    def analyse_many(self, docs: Sequence[tuple[str, str]], *,
+                     explain: bool | Sequence[bool] = False) -> list[Analysis]:
+        """Analyse a batch; `explain` (one flag or one per doc) asks for occlusion reasons."""
+        budget = Budget(self.budget_s * max(1, len(docs)))
+        flags = [explain] * len(docs) if isinstance(explain, bool) else list(explain)
+        out: list[Analysis | None] = [None] * len(docs)
+        todo: list[tuple[int, str, str, str]] = []  # index, cleaned title, cleaned body, model text
+        for i, doc in enumerate(docs):
+            prepared, err = safe_call(lambda doc=doc: self._prepare(doc))
+            if err:
+                out[i] = self._skip("unknown", f"Lỗi phân tích: {err}")
+            elif isinstance(prepared, Analysis):
+                out[i] = prepared
+            else:
+                assert prepared is not None
+                todo.append((i, *prepared))
+        for (i, title, body, mt), topic, tone in zip(todo, *self._predict([t[3] for t in todo])):
+            result, err = safe_call(lambda: self._finish(title, body, mt, topic, tone,
+                                                         flags[i] and not budget.spent()))
+            out[i] = result if result else self._skip("vi", f"Lỗi phân tích: {err}")
+        return [a if a else self._skip("unknown", "Lỗi phân tích: không có kết quả") for a in out]
+
+    # -- steps -------------------------------------------------------------------------------
+    def _skip(self, language: str, why: str) -> Analysis:
+        return Analysis(language, None, None, why, self.version)
+
+    def _prepare(self, doc: tuple[str, str]) -> Analysis | tuple[str, str, str]:
+        title, text = (doc[0] or "")[:2000], (doc[1] or "")[:RAW_CAP]
+        title, body = lexicon.clean(title), lexicon.clean(text)[: BODY_CAP * 2]
+        if not any(ch.isalpha() for ch in title + body):
+            return self._skip("unknown", "Văn bản rỗng")
+        lang = detect_language(title + " " + body)
+        if lang != "vi":
+            return self._skip(lang, f"Không phải tiếng Việt ({LANG_NAMES.get(lang, lang)})")
+        return title, body, model_text(title, body)
+
+    def _predict(self, texts: list[str]) -> tuple[list, list]:
+        """Batch prediction; if the batch fails, retry one by one so a bad text fails alone."""
+        res, err = safe_call(lambda: (self.topic_model.predict_many(texts), self.tone_model.predict_many(texts)))
+        if res:
+            return res
+        topics, tones = [], []
+        for t in texts:
+            one, err = safe_call(lambda t=t: (self.topic_model.predict_many([t])[0],
+                                              self.tone_model.predict_many([t])[0]))
+            topics.append(one[0] if one else err)
+            tones.append(one[1] if one else err)
+        return topics, tones
+
+    def _finish(self, title: str, body: str, mt: str, topic: object, tone: object, explain: bool) -> Analysis:
+        if isinstance(topic, str) or isinstance(tone, str):
+            return self._skip("vi", f"Lỗi phân tích: {topic if isinstance(topic, str) else tone}")
+        t_label, t_score = topic  # type: ignore[misc]
+        o_label, o_score = tone  # type: ignore[misc]
+        lead = lexicon.norm(title + " " + body[:300])
+        ruled = lexicon.rule_tone(lead)
+        if ruled and o_label != ruled[0]:
+            tone_pred = Prediction(ruled[0], RULE_SCORE, ruled[1])
+        else:
+            why = ruled[1] if ruled else self._reason(self.tone_model, mt, o_label, lead, explain)
+            tone_pred = Prediction(o_label, max(o_score, RULE_SCORE) if ruled else o_score, why)
+        topic_pred = Prediction(t_label, t_score, self._reason(self.topic_model, mt, t_label, lead, explain))
+        return Analysis("vi", topic_pred, tone_pred, None, self.version)
+
+    @staticmethod
+    def _reason(model: LinearTextModel, mt: str, label: str, lead: str, explain: bool) -> str:
+        if explain:
+            terms, _err = safe_call(lambda: model.explain(mt, label))
+            if terms:
+                return f"Từ nổi bật: {_quote(terms)}"
+        cues = lexicon.find_cues(lead, lexicon.TOPIC_CUES.get(label) or lexicon.TONE_CUES.get(label, ()))
+        if cues:
+            return f"Từ khóa: {_quote(cues[:3])}"
+        return "Mô hình thống kê (không có từ khóa nổi bật)"

@@ -1,0 +1,154 @@
+"""Build the labelled seed set in our taxonomy (weak labels over VNTC + DANeS, plus hand-written examples).
+
+Method (documented in docs/MODELS.md):
+- VNTC train (MIT, Hoang et al., RIVF 2007): topic from lexicon cue scores of title (x3) + lead; articles of
+  sections outside crime/society keep ``khac`` unless their *title* carries a strong cue; Pháp luật articles
+  without a specific cue fall back to ``an_ninh_trat_tu``. Tone from tone cues of title (x2) + lead and the
+  criticism rule; sections far from public order (sport, science, computing…) are ``trung_tinh``.
+- DANeS annotated headlines (CC BY 4.0, DATASET JSC & AIV Group): topic from lexicon cues (``khac``
+  otherwise); generic sentiment mapped to our tone with lexicon corrections (a successful police operation
+  is ``tich_cuc`` even when annotators said negative; criticism of officers is ``tieu_cuc``).
+- ``monitor/data/seed_handwritten.jsonl``: our own hand-written headlines + leads, all classes and tones.
+
+Writes ``monitor/data/seed_weak_labels.jsonl`` (ids + labels only, no third-party text) so the training set
+can be rebuilt from ../shared/data. ``load_examples()`` joins the ids back to the texts for training.
+
+    python tools/build_seed.py            # rebuild the weak-label file
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import random
+import sys
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from monitor.nlp.lexicon import TONE_CUES, count_cues, norm, rule_tone, topic_scores  # noqa: E402
+from monitor.nlp.train import LabelledExample  # noqa: E402
+
+SHARED = ROOT.parent / "shared" / "data"
+WEAK = ROOT / "monitor" / "data" / "seed_weak_labels.jsonl"
+HAND = ROOT / "monitor" / "data" / "seed_handwritten.jsonl"
+CRIME_SECTIONS = {"Pháp luật", "Chính trị - Xã hội", "Đời sống"}
+FAR_SECTIONS = {"Thể thao", "Khoa học", "Vi tính", "Văn hóa", "Thế giới"}
+# Per-section cap so that ``khac`` does not drown the police topics (seeded, reproducible).
+SECTION_CAP = {"Pháp luật": 10_000, "Chính trị - Xã hội": 3_000, "Đời sống": 1_500}
+OTHER_CAP = 500
+
+
+def weak_topic(title: str, body: str, section: str) -> str:
+    """Map one article to our taxonomy by lexicon cues, guarded by its newspaper section."""
+    scores = topic_scores(title, body)
+    best = max(scores, key=lambda k: scores[k])
+    title_hits = topic_scores(title, "")
+    if section in CRIME_SECTIONS:
+        if scores[best] >= 3:
+            return best
+        return "an_ninh_trat_tu" if section == "Pháp luật" else "khac"
+    # Other sections: only a title that clearly names a police topic moves the article out of khac.
+    tbest = max(title_hits, key=lambda k: title_hits[k])
+    if title_hits[tbest] >= 6 and section not in FAR_SECTIONS:
+        return tbest
+    return "khac"
+
+
+def weak_tone(title: str, body: str, section: str) -> str:
+    """Tone toward the unit/public order from tone cues of title (x2) and lead, plus the criticism rule."""
+    lead = norm(title + " " + body[:300])
+    ruled = rule_tone(lead)
+    if ruled:
+        return ruled[0]
+    if section in FAR_SECTIONS:
+        return "trung_tinh"
+    t, b = norm(title), norm(body[:400])
+    pos = 2 * count_cues(t, TONE_CUES["tich_cuc"]) + count_cues(b, TONE_CUES["tich_cuc"])
+    neg = 2 * count_cues(t, TONE_CUES["tieu_cuc"]) + count_cues(b, TONE_CUES["tieu_cuc"])
+    if pos - neg >= 2:
+        return "tich_cuc"
+    if neg - pos >= 2:
+        return "tieu_cuc"
+    return "trung_tinh"
+
+
+def danes_labels(row: dict) -> tuple[str, str]:
+    """DANeS headline → (topic, tone): generic sentiment corrected toward our tone definition."""
+    title, desc = row["text"], row.get("description") or ""
+    scores = topic_scores(title, desc)
+    best = max(scores, key=lambda k: scores[k])
+    topic = best if scores[best] >= 4 else "khac"
+    tone = {"positive": "tich_cuc", "negative": "tieu_cuc"}.get(row["label"], "trung_tinh")
+    lead = norm(title + " " + desc)
+    ruled = rule_tone(lead)
+    if ruled:
+        tone = ruled[0]
+    elif tone == "tieu_cuc" and topic != "khac":
+        pos = count_cues(norm(title), TONE_CUES["tich_cuc"])
+        if pos >= 1 and count_cues(norm(title), ("bắt", "bắt giữ", "triệt phá", "khởi tố", "bắt quả tang")):
+            tone = "tich_cuc"  # police success reported on a crime: positive for the unit
+    return topic, tone
+
+
+def _vntc_rows(name: str) -> list[dict]:
+    with gzip.open(SHARED / "vntc" / name, "rt", encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh]
+
+
+def _split(text: str) -> tuple[str, str]:
+    head, _, body = text.partition("\n")
+    return head, body
+
+
+def build() -> Counter:
+    """Weak-label VNTC train + DANeS annotated; write ids and labels to WEAK."""
+    rng = random.Random(20261127)
+    rows = _vntc_rows("vntc_train.jsonl.gz")
+    rng.shuffle(rows)
+    taken: Counter = Counter()
+    out: list[dict] = []
+    for r in rows:
+        cap = SECTION_CAP.get(r["label"], OTHER_CAP)
+        if taken[r["label"]] >= cap:
+            continue
+        taken[r["label"]] += 1
+        title, body = _split(r["text"])
+        out.append({"id": "vntc:" + r["doc_id"], "topic": weak_topic(title, body, r["label"]),
+                    "tone": weak_tone(title, body, r["label"]), "source": "vntc-weak"})
+    with open(SHARED / "danes" / "danes_annotated_titles.jsonl", encoding="utf-8") as fh:
+        for line in fh:
+            row = json.loads(line)
+            topic, tone = danes_labels(row)
+            out.append({"id": f"danes:{row['danes_id']}", "topic": topic, "tone": tone, "source": "danes"})
+    with open(WEAK, "w", encoding="utf-8") as fh:
+        for o in out:
+            fh.write(json.dumps(o, ensure_ascii=False) + "\n")
+    return Counter((o["source"], o["topic"]) for o in out) + Counter((o["source"], o["tone"]) for o in out)
+
+
+def load_examples(shared: Path = SHARED) -> list[LabelledExample]:
+    """Join the committed weak labels back to their texts in ../shared/data, plus the hand-written seed."""
+    texts: dict[str, str] = {}
+    for r in _vntc_rows("vntc_train.jsonl.gz"):
+        texts["vntc:" + r["doc_id"]] = r["text"]
+    with open(shared / "danes" / "danes_annotated_titles.jsonl", encoding="utf-8") as fh:
+        for line in fh:
+            row = json.loads(line)
+            texts[f"danes:{row['danes_id']}"] = (row["text"] + "\n" + (row.get("description") or "")).strip()
+    out = [LabelledExample(text=texts[o["id"]], topic=o["topic"], tone=o["tone"], source=o["source"])
+           for o in map(json.loads, WEAK.read_text(encoding="utf-8").splitlines()) if o["id"] in texts]
+    return out + load_handwritten()
+
+
+def load_handwritten(path: Path = HAND) -> list[LabelledExample]:
+    """Our hand-written seed examples (shipped text, no third-party content)."""
+    return [LabelledExample(text=o["text"], topic=o["topic"], tone=o["tone"], source="seed")
+            for o in map(json.loads, path.read_text(encoding="utf-8").splitlines())]
+
+
+if __name__ == "__main__":
+    for k, v in sorted(build().items()):
+        print(k, v)

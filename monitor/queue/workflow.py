@@ -163,12 +163,12 @@ def transition(
                                      f"“{STATE_LABELS[state]}”.")
     held_by_other = claim.active(now) and claim.holder != actor
     if action in CLAIM_ACTIONS and held_by_other and not (action is Action.RELEASE and role is Role.ADMIN):
-        until = claim.expires_at.strftime("%H:%M") if claim.expires_at else ""
-        return _refuse(state, claim, f"Vụ việc đang do {claim.holder} giữ (đến {until} UTC); "
-                                     "hãy chờ hoặc chọn vụ khác.", conflict=True)
+        return _refuse(state, claim, f"Vụ việc đang do {claim.holder} giữ; hãy chờ hoặc chọn vụ khác.",
+                       conflict=True)
     if action is Action.CLAIM:
         new_claim = Claim(actor, now + timedelta(minutes=claim_minutes))
-        steps = () if state is State.IN_REVIEW else ((state, State.IN_REVIEW),)  # renew/take over: no move
+        # renewing or taking over an expired claim stays in review, but is still an event
+        steps = ((state, State.IN_REVIEW),)
         return Outcome(ok=True, state=State.IN_REVIEW, steps=steps, claim=new_claim)
     if action is Action.VERIFY:
         if verdict not in VERDICTS:

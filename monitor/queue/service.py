@@ -1,0 +1,141 @@
+"""Acting on a case: read it, ask the pure transition function, write the change as one conditional UPDATE."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from monitor.errors import ClaimConflictError, NotFoundError, StaleVersionError, TransitionError
+from monitor.queue.priority import PRIORITY_LABELS, PRIORITY_RANK, Priority, deadline
+from monitor.queue.settings import QueueSettings
+from monitor.queue.workflow import CLAIM_ACTIONS, Action, Claim, Role, State, transition
+from monitor.store import cases as store_cases
+from monitor.store import corrections as store_corrections
+from monitor.store import users as store_users
+from monitor.timefmt import local
+
+if TYPE_CHECKING:
+    from monitor.store.db import Database
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What a user asks to do to a case."""
+
+    action: Action
+    verdict: State | None = None
+    note: str = ""
+    evidence: tuple[str, ...] = ()
+    wants_response: bool = False
+    correct_topic: str | None = None
+    correct_tone: str | None = None
+    wrong_target: bool = False
+    url: str | None = None
+    priority: Priority | None = None
+    expected_version: int | None = None  # the version the user looked at; None = the current one
+
+
+def when(dt: datetime | None) -> str:
+    """dd/mm/yyyy HH:MM in Asia/Ho_Chi_Minh."""
+    return local(dt).strftime("%d/%m/%Y %H:%M") if dt else "—"
+
+
+def _holder_text(case: store_cases.CaseInfo) -> str:
+    return f"{case.holder_name} ({case.holder}), đến {when(case.claim_expires_at)}"
+
+
+def _check_input(d: Decision) -> None:
+    """Refuse incomplete decisions before touching the database."""
+    for url in d.evidence + ((d.url,) if d.url else ()):
+        if not url.startswith(("http://", "https://")):
+            raise TransitionError(f"Đường dẫn “{url}” không hợp lệ: cần bắt đầu bằng http:// hoặc https://.")
+    if d.action is Action.VERIFY and d.verdict is State.IRRELEVANT and not (
+        d.wrong_target or d.correct_topic or d.correct_tone
+    ):
+        raise TransitionError("Kết luận “không liên quan” cần ghi rõ sai ở đâu: --wrong-target, "
+                              "--correct-topic hoặc --correct-tone.")
+    if d.action is Action.PUBLISH and not d.url:
+        raise TransitionError("Cần --url của bài phản hồi đã đăng.")
+    if d.action is Action.SET_PRIORITY and d.priority is None:
+        raise TransitionError("Cần --priority critical|high|normal.")
+
+
+def _values(d: Decision, case: store_cases.CaseInfo, claim: Claim, actor_id: int, username: str,
+            settings: QueueSettings) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    if d.action in (Action.CLAIM, Action.RELEASE, Action.VERIFY):
+        mine = claim.holder == username and d.action is Action.CLAIM
+        values["claimed_by"] = actor_id if mine else None
+        values["claim_expires_at"] = claim.expires_at if mine else None
+    if d.action is Action.VERIFY:
+        values["verdict"] = d.verdict.value if d.verdict else None
+    if d.action is Action.PUBLISH:
+        values["response_url"] = d.url
+    if d.action is Action.SET_PRIORITY and d.priority is not None:
+        values.update(priority=d.priority.value, priority_rank=PRIORITY_RANK[d.priority], priority_locked=True,
+                      priority_reasons=[f"lãnh đạo đặt mức {PRIORITY_LABELS[d.priority]}"],
+                      deadline_at=deadline(case.opened_at, d.priority, settings))
+    return values
+
+
+def act(db: Database, case_id: int, username: str, d: Decision, settings: QueueSettings,
+        now: datetime) -> store_cases.CaseInfo:
+    """Do `d` to the case as `username`; refused with a Vietnamese WorkflowError; the case afterwards."""
+    _check_input(d)
+    with db.write() as session:
+        user = store_users.get_user(session, username)
+        case = store_cases.get_case(session, case_id)
+        if case is None:
+            raise NotFoundError(f"Không có vụ việc #{case_id}.")
+        if d.expected_version is not None and d.expected_version != case.version:
+            raise StaleVersionError(f"Vụ việc #{case_id} đã thay đổi (phiên bản {case.version}, bạn xem "
+                                    f"phiên bản {d.expected_version}); hãy xem lại rồi thao tác.")
+        outcome = transition(
+            State(case.state), d.action, Role(user.role), actor=user.username,
+            claim=Claim(case.holder, case.claim_expires_at), now=now, claim_minutes=settings.claim_minutes,
+            verdict=d.verdict, wants_response=d.wants_response,
+            false_needs_response=settings.false_needs_response, true_closes=settings.verified_true_closes,
+        )
+        if not outcome.ok:
+            if outcome.conflict:
+                raise ClaimConflictError(f"Vụ việc #{case_id} đang do {_holder_text(case)} giữ; "
+                                         "hãy chờ hoặc chọn vụ khác.")
+            raise TransitionError(outcome.refusal or "Thao tác bị từ chối.")
+        change = store_cases.Change(
+            action=d.action.value, state=outcome.state.value,
+            steps=[(f.value, t.value) for f, t in outcome.steps],
+            values=_values(d, case, outcome.claim, user.id, user.username, settings),
+            note=d.note, evidence=d.evidence,
+            data={k: v for k, v in {"verdict": d.verdict, "priority": d.priority, "url": d.url,
+                                    "correct_topic": d.correct_topic, "correct_tone": d.correct_tone,
+                                    "wrong_target": d.wrong_target or None}.items() if v},
+        )
+        version = store_cases.apply_change(session, case_id, case.version, user.id, change, now,
+                                           guard_claim=d.action in CLAIM_ACTIONS)
+        if version is None:
+            _refuse_lost_race(session, case_id, username, now)
+        if d.action is Action.VERIFY and (d.wrong_target or d.correct_topic or d.correct_tone):
+            store_corrections.record_correction(
+                session, case_id=case_id, story_id=case.story_id, actor_id=user.id,
+                verdict=str(d.verdict), wrong_target=d.wrong_target, topic=d.correct_topic,
+                tone=d.correct_tone, now=now,
+            )
+        log.info("case action", extra={"case_id": case_id, "action": d.action.value, "user": username})
+        after = store_cases.get_case(session, case_id)
+        assert after is not None
+        return after
+
+
+def _refuse_lost_race(session: Any, case_id: int, username: str, now: datetime) -> None:
+    """Our conditional UPDATE matched no row: say who got there first."""
+    fresh = store_cases.get_case(session, case_id)
+    assert fresh is not None
+    if fresh.holder and fresh.holder != username and fresh.claim_expires_at and fresh.claim_expires_at >= now:
+        raise ClaimConflictError(f"Vụ việc #{case_id} vừa được {_holder_text(fresh)} nhận; "
+                                 "hãy chờ hoặc chọn vụ khác.")
+    raise StaleVersionError(f"Vụ việc #{case_id} vừa thay đổi (nay ở phiên bản {fresh.version}); "
+                            "hãy xem lại rồi thao tác.")

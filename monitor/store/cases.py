@@ -1,0 +1,258 @@
+"""Cases: opening, priority, claims and decisions as single conditional UPDATEs, events, the queue listing.
+
+Every claim and decision is ONE `UPDATE cases … WHERE id AND version [AND claim is free or mine]` whose
+rowcount says whether we won; a SELECT-then-UPDATE double-claims under concurrency. The event rows are
+inserted in the same transaction, so a crash leaves either both or neither.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from monitor.store.queue_tables import CaseEventRow, CaseRow, StoryArticleRow, StoryRow, UserRow
+from monitor.store.stories import insert_ignore
+
+log = logging.getLogger(__name__)
+
+OPEN = "open"  # pseudo-status: every state but closed
+PAUSE_ENV = "MONITOR_TEST_PAUSE_IN_TRANSITION"  # seconds to sleep between UPDATE and event (crash tests)
+
+
+@dataclass(frozen=True)
+class CaseInfo:
+    """A case as the workflow and the CLI see it."""
+
+    id: int
+    story_id: int
+    state: str
+    priority: str
+    priority_reasons: list[str]
+    priority_locked: bool
+    opened_at: datetime
+    deadline_at: datetime
+    updated_at: datetime
+    version: int
+    holder: str | None
+    holder_name: str | None
+    claim_expires_at: datetime | None
+    verdict: str | None
+    response_url: str | None
+    closed_at: datetime | None
+
+
+@dataclass(frozen=True)
+class EventInfo:
+    """One row of a case's history."""
+
+    at: datetime
+    actor: str | None
+    action: str
+    from_state: str | None
+    to_state: str
+    version: int
+    note: str
+    evidence: list[str]
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    """One line of the queue."""
+
+    case_id: int
+    priority: str
+    deadline_at: datetime
+    title: str
+    outlet_count: int
+    tone: str | None
+    topic: str | None
+    state: str
+    holder: str | None
+    claim_expires_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Change:
+    """What a decision writes: the new columns and one event per workflow step."""
+
+    action: str
+    state: str
+    steps: Sequence[tuple[str | None, str]]
+    values: dict[str, Any] = field(default_factory=dict)
+    note: str = ""
+    evidence: Sequence[str] = ()
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+def _info(c: CaseRow, u: UserRow | None) -> CaseInfo:
+    return CaseInfo(
+        c.id, c.story_id, c.state, c.priority, list(c.priority_reasons or []), c.priority_locked, c.opened_at,
+        c.deadline_at, c.updated_at, c.version, u.username if u else None, u.name if u else None,
+        c.claim_expires_at, c.verdict, c.response_url, c.closed_at,
+    )
+
+
+def get_case(session: Session, case_id: int) -> CaseInfo | None:
+    """A case with its claim holder's username."""
+    row = session.execute(
+        select(CaseRow, UserRow).outerjoin(UserRow, UserRow.id == CaseRow.claimed_by).where(CaseRow.id == case_id)
+    ).first()
+    return _info(row[0], row[1]) if row else None
+
+
+def case_of_story(session: Session, story_id: int) -> CaseInfo | None:
+    """The one case of a story, if it has one."""
+    cid = session.scalar(select(CaseRow.id).where(CaseRow.story_id == story_id))
+    return get_case(session, cid) if cid is not None else None
+
+
+def _events(session: Session, case_id: int, actor_id: int | None, change: Change, version: int,
+            now: datetime) -> None:
+    session.execute(CaseEventRow.__table__.insert(), [
+        {"case_id": case_id, "at": now, "actor_id": actor_id, "action": change.action, "from_state": f,
+         "to_state": t, "version": version, "note": change.note, "evidence": list(change.evidence),
+         "data": change.data}
+        for f, t in change.steps
+    ])
+
+
+def open_case(session: Session, story_id: int, priority: str, rank: int, reasons: Sequence[str],
+              deadline_at: datetime, now: datetime) -> int | None:
+    """Open the story's case unless it already has one (ever); the new case id, or None."""
+    result = session.execute(
+        insert_ignore(session, CaseRow)
+        .values(story_id=story_id, state="new", priority=priority, priority_rank=rank,
+                priority_reasons=list(reasons), priority_locked=False, opened_at=now, deadline_at=deadline_at,
+                updated_at=now, version=1)
+        .on_conflict_do_nothing(index_elements=["story_id"])
+        .returning(CaseRow.id)
+    )
+    case_id = result.scalar()
+    if case_id is not None:
+        _events(session, case_id, None, Change("open", "new", [(None, "new")], data={"priority": priority}),
+                1, now)
+        log.info("case opened", extra={"case_id": case_id, "story_id": story_id, "priority": priority})
+    return case_id
+
+
+def raise_priority(session: Session, case_id: int, priority: str, rank: int, reasons: Sequence[str],
+                   deadline_at: datetime, now: datetime) -> bool:
+    """Raise an open, unlocked case's priority (never lowers it); True if it changed."""
+    t = CaseRow.__table__
+    new_version = session.execute(
+        t.update()
+        .where(t.c.id == case_id, t.c.priority_rank > rank, t.c.priority_locked.is_(False), t.c.state != "closed")
+        .values(priority=priority, priority_rank=rank, priority_reasons=list(reasons), updated_at=now,
+                deadline_at=deadline_at, version=t.c.version + 1)
+        .returning(t.c.version, t.c.state)
+    ).first()
+    if new_version is None:
+        return False
+    state = new_version[1]
+    _events(session, case_id, None, Change("priority", state, [(state, state)], data={"priority": priority}),
+            new_version[0], now)
+    log.info("case priority raised", extra={"case_id": case_id, "priority": priority})
+    return True
+
+
+def _claim_free_or_mine(actor_id: int, now: datetime) -> ColumnElement[bool]:
+    """The claim condition of a decision: nobody holds it, the claim expired, or it is mine."""
+    return or_(CaseRow.claimed_by.is_(None), CaseRow.claim_expires_at < now, CaseRow.claimed_by == actor_id)
+
+
+def apply_change(session: Session, case_id: int, version: int, actor_id: int, change: Change,
+                 now: datetime, *, guard_claim: bool) -> int | None:
+    """Apply `change` iff the case is still at `version` (and the claim allows it); the new version or None."""
+    t = CaseRow.__table__
+    cond = and_(CaseRow.id == case_id, CaseRow.version == version)
+    if guard_claim:
+        cond = and_(cond, _claim_free_or_mine(actor_id, now))
+    values = {"state": change.state, "updated_at": now, "version": t.c.version + 1, **change.values}
+    if change.state == "closed":
+        values["closed_at"] = now
+    result = session.execute(t.update().where(cond).values(**values))
+    if result.rowcount != 1:
+        return None
+    pause = os.environ.get(PAUSE_ENV)
+    if pause:  # crash tests kill -9 the process here: the UPDATE must not survive without its events
+        time.sleep(float(pause))
+    _events(session, case_id, actor_id, change, version + 1, now)
+    log.info("case transition", extra={"case_id": case_id, "action": change.action, "state": change.state})
+    return version + 1
+
+
+def case_events(session: Session, case_id: int) -> list[EventInfo]:
+    """A case's history, oldest first (read-only: there is no function to change it)."""
+    rows = session.execute(
+        select(CaseEventRow, UserRow.username).outerjoin(UserRow, UserRow.id == CaseEventRow.actor_id)
+        .where(CaseEventRow.case_id == case_id).order_by(CaseEventRow.id)
+    ).all()
+    return [EventInfo(e.at, u, e.action, e.from_state, e.to_state, e.version, e.note, list(e.evidence or []))
+            for e, u in rows]
+
+
+# --- the queue: each filter is one named function -------------------------------------------------------
+
+def is_open() -> ColumnElement[bool]:
+    """Cases still being worked (anything but closed)."""
+    return CaseRow.state != "closed"
+
+
+def awaiting_collaborator(now: datetime) -> ColumnElement[bool]:
+    """The only definition of 'awaiting a collaborator': new, or in review with an expired claim."""
+    return or_(CaseRow.state == "new", and_(CaseRow.state == "in_review", CaseRow.claim_expires_at < now))
+
+
+def held_by(user_id: int) -> ColumnElement[bool]:
+    """Cases the user has claimed (whatever the state)."""
+    return CaseRow.claimed_by == user_id
+
+
+def in_states(states: Sequence[str]) -> ColumnElement[bool]:
+    """Cases in one of `states` ("open" means every state but closed)."""
+    if OPEN in states:
+        return is_open() if len(states) == 1 else or_(is_open(), CaseRow.state.in_(list(states)))
+    return CaseRow.state.in_(list(states))
+
+
+def queue_page(session: Session, *, states: Sequence[str] = (OPEN,), priorities: Sequence[str] = (),
+               user_id: int | None = None, limit: int = 50, offset: int = 0) -> list[QueueItem]:
+    """One page of the queue, most urgent first (priority rank, then deadline)."""
+    holder = aliased(UserRow)
+    q = (
+        select(CaseRow.id, CaseRow.priority, CaseRow.deadline_at, StoryRow.title, StoryRow.outlet_count,
+               StoryRow.tone, StoryRow.topic, CaseRow.state, holder.username, CaseRow.claim_expires_at)
+        .join(StoryRow, StoryRow.id == CaseRow.story_id)
+        .outerjoin(holder, holder.id == CaseRow.claimed_by)
+        .where(in_states(states))
+        .order_by(CaseRow.priority_rank, CaseRow.deadline_at, CaseRow.id)
+        .limit(limit).offset(offset)
+    )
+    if priorities:
+        q = q.where(CaseRow.priority.in_(list(priorities)))
+    if user_id is not None:
+        q = q.where(held_by(user_id))
+    return [QueueItem(*row) for row in session.execute(q)]
+
+
+def story_and_case_status(session: Session, article_ids: Sequence[int]) -> dict[int, tuple[int | None, str | None]]:
+    """For export: each article's story id and its story's case state (None when absent)."""
+    out: dict[int, tuple[int | None, str | None]] = {a: (None, None) for a in article_ids}
+    ids = list(article_ids)
+    for i in range(0, len(ids), 500):  # stay under SQLite's bound-parameter limit
+        rows = session.execute(
+            select(StoryArticleRow.article_id, StoryArticleRow.story_id, CaseRow.state)
+            .outerjoin(CaseRow, CaseRow.story_id == StoryArticleRow.story_id)
+            .where(StoryArticleRow.article_id.in_(ids[i : i + 500]))
+        )
+        for aid, sid, state in rows:
+            out[aid] = (sid, state)
+    return out

@@ -1,0 +1,200 @@
+"""Stories: what the queue stage reads about articles, LSH candidate lookup, membership and aggregates."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select, text
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from monitor.store.queue_tables import ArticleSignatureRow, StoryArticleRow, StoryBandRow, StoryRow
+from monitor.store.tables import AnalysisRow, ArticleRow, MentionRow, SourceRow
+
+# Any constant shared by every worker: story assignment is serialised on PostgreSQL so two workers never
+# found two stories for two copies of the same text at the same moment (SQLite's BEGIN IMMEDIATE does this).
+_ASSIGN_LOCK = 4_202_611_270
+
+
+@dataclass(frozen=True)
+class StageArticle:
+    """An analysed article as the queue stage sees it."""
+
+    id: int
+    title: str
+    text: str
+    source_id: int
+    source_name: str
+    weight: float
+    seen_at: datetime
+    flagged: bool
+    flag_reasons: tuple[str, ...]
+    topic: str | None
+    topic_score: float | None
+    topic_reason: str | None
+    tone: str | None
+    tone_score: float | None
+    tone_reason: str | None
+    targets: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A stored article whose LSH bands collide with a new one."""
+
+    article_id: int
+    story_id: int
+    minhash: bytes
+    shingles: int
+
+
+def insert_ignore(session: Session, model: Any) -> Any:
+    """INSERT … ON CONFLICT DO NOTHING-capable insert for the session's dialect."""
+    dialect = session.get_bind().dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
+
+
+def lock_assignment(session: Session) -> None:
+    """Serialise story assignment across PostgreSQL workers until the transaction ends."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _ASSIGN_LOCK})
+
+
+def _seen_at(a: ArticleRow) -> datetime:
+    return a.published_at or a.fetched_at
+
+
+def load_stage_articles(session: Session, article_ids: Sequence[int]) -> list[StageArticle]:
+    """Analysed (not skipped) articles among `article_ids`, oldest first, with their mentions."""
+    rows = session.execute(
+        select(ArticleRow, AnalysisRow, SourceRow)
+        .join(AnalysisRow, AnalysisRow.article_id == ArticleRow.id)
+        .join(SourceRow, SourceRow.id == ArticleRow.source_id)
+        .where(ArticleRow.id.in_(list(article_ids)), AnalysisRow.skipped.is_(None))
+    ).all()
+    targets: dict[int, list[str]] = {}
+    for aid, target in session.execute(
+        select(MentionRow.article_id, MentionRow.target).where(MentionRow.article_id.in_(list(article_ids)))
+        .order_by(MentionRow.article_id, MentionRow.start)
+    ):
+        if target not in targets.setdefault(aid, []):
+            targets[aid].append(target)
+    out = [
+        StageArticle(
+            a.id, a.title, a.text or a.summary, s.id, s.name, s.weight, _seen_at(a), n.flagged,
+            tuple(n.flag_reasons or ()), n.topic, n.topic_score, n.topic_reason, n.tone, n.tone_score,
+            n.tone_reason, tuple(targets.get(a.id, ())),
+        )
+        for a, n, s in rows
+    ]
+    return sorted(out, key=lambda x: (x.seen_at, x.id))
+
+
+def story_of(session: Session, article_id: int) -> int | None:
+    """The story an article already belongs to."""
+    return session.scalar(select(StoryArticleRow.story_id).where(StoryArticleRow.article_id == article_id))
+
+
+def candidates(
+    session: Session, bands: Sequence[int], seen_at: datetime, window: timedelta, limit: int
+) -> list[Candidate]:
+    """Stored articles sharing a band key with `bands` and seen within `window` of `seen_at`."""
+    hits = (
+        select(StoryBandRow.article_id)
+        .where(
+            StoryBandRow.band_key.in_(list(bands)),
+            StoryBandRow.seen_at.between(seen_at - window, seen_at + window),
+        )
+        .group_by(StoryBandRow.article_id)
+        .order_by(func.count().desc(), StoryBandRow.article_id.desc())
+        .limit(limit)
+        .subquery()
+    )
+    rows = session.execute(
+        select(ArticleSignatureRow.article_id, StoryArticleRow.story_id, ArticleSignatureRow.minhash,
+               ArticleSignatureRow.shingles)
+        .join(hits, hits.c.article_id == ArticleSignatureRow.article_id)
+        .join(StoryArticleRow, StoryArticleRow.article_id == ArticleSignatureRow.article_id)
+    ).all()
+    return [Candidate(r[0], r[1], bytes(r[2]), r[3]) for r in rows]
+
+
+def create_story(session: Session, a: StageArticle, now: datetime) -> int:
+    """A new one-article story founded by `a`."""
+    row = StoryRow(
+        title=a.title, first_article_id=a.id, first_source_id=a.source_id, first_seen_at=a.seen_at,
+        last_seen_at=a.seen_at, article_count=1, outlet_count=1, outlets=[a.source_name],
+        targets=list(a.targets), flagged=a.flagged, flag_reasons=list(a.flag_reasons),
+        max_outlet_weight=a.weight, updated_at=now,
+    )
+    session.add(row)
+    session.flush()
+    return row.id
+
+
+def add_member(
+    session: Session, a: StageArticle, story_id: int, minhash: bytes, shingles: int,
+    bands: Sequence[int], similarity: float | None, now: datetime,
+) -> bool:
+    """Put `a` in `story_id` with its signature and bands; False if it already had a story."""
+    done = session.execute(
+        insert_ignore(session, StoryArticleRow)
+        .values(article_id=a.id, story_id=story_id, similarity=similarity, joined_at=now)
+        .on_conflict_do_nothing(index_elements=["article_id"])
+    )
+    if done.rowcount == 0:
+        return False
+    session.execute(
+        insert_ignore(session, ArticleSignatureRow)
+        .values(article_id=a.id, seen_at=a.seen_at, shingles=shingles, minhash=minhash)
+        .on_conflict_do_nothing(index_elements=["article_id"])
+    )
+    session.execute(
+        insert_ignore(session, StoryBandRow).on_conflict_do_nothing(index_elements=["article_id", "band"]),
+        [{"article_id": a.id, "band": i, "band_key": k, "seen_at": a.seen_at} for i, k in enumerate(bands)],
+    )
+    return True
+
+
+def story_members(session: Session, story_id: int) -> list[StageArticle]:
+    """Every article of a story, as the stage sees them, oldest first."""
+    ids = session.scalars(select(StoryArticleRow.article_id).where(StoryArticleRow.story_id == story_id)).all()
+    return load_stage_articles(session, ids)
+
+
+def save_aggregate(session: Session, story_id: int, values: dict[str, Any], now: datetime) -> bool:
+    """Write recomputed aggregates onto a story if they differ (re-runs change nothing); True if written."""
+    row = session.get(StoryRow, story_id)
+    assert row is not None
+    changed = {k: v for k, v in values.items() if getattr(row, k) != v}
+    if not changed:
+        return False
+    for key, value in changed.items():
+        setattr(row, key, value)
+    row.updated_at = now
+    session.flush()
+    return True
+
+
+def target_volume(
+    session: Session, targets: Sequence[str], now: datetime, recent: timedelta, baseline: timedelta
+) -> dict[str, tuple[int, int]]:
+    """Per target: (articles in the last `recent`, articles in the `baseline` period before that)."""
+    if not targets:
+        return {}
+    start, split = now - recent - baseline, now - recent
+    seen = func.coalesce(ArticleRow.published_at, ArticleRow.fetched_at)
+    rows = session.execute(
+        select(MentionRow.target, (seen >= split).label("recent"), func.count(func.distinct(ArticleRow.id)))
+        .join(ArticleRow, ArticleRow.id == MentionRow.article_id)
+        .where(MentionRow.target.in_(list(targets)), ArticleRow.fetched_at >= start, seen >= start, seen <= now)
+        .group_by(MentionRow.target, "recent")
+    ).all()
+    out = {t: (0, 0) for t in targets}
+    for target, is_recent, n in rows:
+        r, b = out[target]
+        out[target] = (r + n, b) if is_recent else (r, b + n)
+    return out

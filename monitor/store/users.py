@@ -1,0 +1,57 @@
+"""Users and roles: who may act on cases."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from monitor.errors import NotFoundError, StoreError
+from monitor.store.queue_tables import UserRow
+
+ROLES = ("collaborator", "reporter", "leader", "admin")
+
+
+@dataclass(frozen=True)
+class User:
+    """A person who acts on cases."""
+
+    id: int
+    username: str
+    name: str
+    role: str
+    active: bool
+
+
+def _user(row: UserRow) -> User:
+    return User(row.id, row.username, row.name, row.role, row.active)
+
+
+def add_user(session: Session, username: str, role: str, name: str, now: datetime) -> User:
+    """Create a user; a taken username or unknown role is refused in Vietnamese."""
+    if role not in ROLES:
+        raise StoreError(f"Vai trò “{role}” không hợp lệ; chọn một trong: {', '.join(ROLES)}.")
+    row = UserRow(username=username, name=name, role=role, active=True, created_at=now)
+    try:
+        with session.begin_nested():
+            session.add(row)
+            session.flush()
+    except IntegrityError as exc:
+        raise StoreError(f"Tên đăng nhập “{username}” đã tồn tại.", detail=str(exc.orig)) from None
+    return _user(row)
+
+
+def list_users(session: Session) -> list[User]:
+    """Every user, by username."""
+    return [_user(r) for r in session.scalars(select(UserRow).order_by(UserRow.username))]
+
+
+def get_user(session: Session, username: str) -> User:
+    """The active user named `username`, or NotFoundError."""
+    row = session.scalar(select(UserRow).where(UserRow.username == username, UserRow.active.is_(True)))
+    if row is None:
+        raise NotFoundError(f"Không có người dùng “{username}” (tạo bằng: monitor users add).")
+    return _user(row)

@@ -1,0 +1,126 @@
+"""The queue stage: copies become one story, cases open once and never reopen, re-runs change nothing."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+
+from sqlalchemy import func, select, update
+from test_queue_support import DRUG_STORY, NOW, QUEUE_STORY, TRAFFIC_STORY, ascii_copy, seed_article, seed_source
+
+from monitor.queue.settings import QueueSettings
+from monitor.queue.stage import run_queue_stage
+from monitor.store.cases import story_and_case_status
+from monitor.store.queue_tables import CaseEventRow, CaseRow, StoryArticleRow, StoryRow
+
+SETTINGS = QueueSettings()
+
+
+def _seed_copies(db):
+    """The queue story from four outlets (wire copy, ascii copy, 'Kon Tum:' prefix), two other stories."""
+    title, text = QUEUE_STORY
+    with db.write() as s:
+        srcs = [seed_source(s, f"o{i}", f"Báo {i}", weight=1.0) for i in range(5)]
+        ids = [
+            seed_article(s, srcs[0], title, text, at=NOW),
+            seed_article(s, srcs[1], title, text + " (Theo TTXVN)", at=NOW + timedelta(hours=1)),
+            seed_article(s, srcs[2], ascii_copy(title), ascii_copy(text), at=NOW + timedelta(hours=2)),
+            seed_article(s, srcs[3], "Kon Tum: " + title, text, at=NOW + timedelta(hours=3)),
+            seed_article(s, srcs[4], *DRUG_STORY, tone="tich_cuc", flagged=False, topic="ma_tuy"),
+            seed_article(s, srcs[4], *TRAFFIC_STORY, tone="trung_tinh", flagged=False, topic="giao_thong"),
+        ]
+    return ids
+
+
+def _count(db, model):
+    with db.read() as s:
+        return s.scalar(select(func.count()).select_from(model))
+
+
+def test_copies_become_one_story_and_one_case(db):
+    ids = _seed_copies(db)
+    result = run_queue_stage(db, ids, SETTINGS, NOW)
+    assert (result.assigned, result.stories_created, result.cases_opened) == (6, 3, 1)
+    with db.read() as s:
+        status = story_and_case_status(s, ids)
+        story = s.get(StoryRow, status[ids[0]][0])
+    assert len({status[i][0] for i in ids[:4]}) == 1
+    assert len({status[i][0] for i in ids}) == 3
+    assert status[ids[0]][1] == "new" and status[ids[4]][1] is None
+    assert story.first_article_id == ids[0] and story.outlets[0] == "Báo 0"
+    assert (story.article_count, story.outlet_count) == (4, 4)
+    assert story.first_seen_at == NOW and story.last_seen_at == NOW + timedelta(hours=3)
+    assert story.tone == "tieu_cuc" and story.targets == ["ca_kon_tum"]
+
+
+def test_rerun_changes_nothing(db):
+    ids = _seed_copies(db)
+    run_queue_stage(db, ids, SETTINGS, NOW)
+    with db.read() as s:
+        before = s.execute(select(StoryRow.id, StoryRow.updated_at, StoryRow.article_count)).all()
+    again = run_queue_stage(db, ids, SETTINGS, NOW)
+    assert (again.assigned, again.stories_created, again.stories_updated, again.cases_opened,
+            again.cases_updated) == (0, 0, 0, 0, 0)
+    with db.read() as s:
+        assert s.execute(select(StoryRow.id, StoryRow.updated_at, StoryRow.article_count)).all() == before
+    assert _count(db, CaseEventRow) == 1
+
+
+def test_refetched_story_never_reopens_or_duplicates_its_case(db):
+    title, text = QUEUE_STORY
+    with db.write() as s:
+        src = seed_source(s)
+        first = seed_article(s, src, title, text)
+    run_queue_stage(db, [first], SETTINGS, NOW)
+    with db.write() as s:  # a collaborator closed it
+        s.execute(update(CaseRow).values(state="closed", verdict="irrelevant"))
+    with db.write() as s:  # the same story comes back under a new URL and from a heavier outlet
+        other = seed_source(s, "vnexpress", "VnExpress", weight=2.0)
+        again = seed_article(s, other, title, text, at=NOW + timedelta(days=1))
+    result = run_queue_stage(db, [again], SETTINGS, NOW + timedelta(days=1))
+    assert (result.cases_opened, result.cases_updated) == (0, 0)
+    with db.read() as s:
+        assert s.scalar(select(func.count()).select_from(CaseRow)) == 1
+        assert s.scalar(select(CaseRow.state)) == "closed"
+        assert s.scalar(select(func.count(func.distinct(StoryArticleRow.story_id)))) == 1
+
+
+def test_spread_raises_priority_and_writes_an_event(db):
+    title, text = QUEUE_STORY
+    with db.write() as s:
+        srcs = [seed_source(s, f"p{i}", f"Báo {i}") for i in range(7)]
+        ids = [seed_article(s, src, title, text, at=NOW + timedelta(minutes=i)) for i, src in enumerate(srcs)]
+    run_queue_stage(db, ids[:1], SETTINGS, NOW)
+    with db.read() as s:
+        assert s.scalar(select(CaseRow.priority)) == "normal"
+    result = run_queue_stage(db, ids[1:], SETTINGS, NOW + timedelta(minutes=10))
+    assert result.cases_opened == 0 and result.cases_updated >= 1
+    with db.read() as s:
+        case = s.scalars(select(CaseRow)).one()
+        actions = s.scalars(select(CaseEventRow.action).order_by(CaseEventRow.id)).all()
+    assert case.priority == "critical" and case.deadline_at == NOW + timedelta(hours=2)
+    assert any("lan ra" in r for r in case.priority_reasons)
+    assert actions[0] == "open" and "priority" in actions
+
+
+def test_two_workers_at_once_make_one_story_and_one_case(db):
+    title, text = QUEUE_STORY
+    with db.write() as s:
+        srcs = [seed_source(s, f"w{i}", f"Báo {i}") for i in range(8)]
+        ids = [seed_article(s, src, title, text, at=NOW + timedelta(minutes=i)) for i, src in enumerate(srcs)]
+    errors: list[BaseException] = []
+
+    def work(part):
+        try:
+            run_queue_stage(db, part, SETTINGS, NOW)
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(ids[i::2],)) for i in range(2)]
+    threads += [threading.Thread(target=work, args=(ids,))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    assert _count(db, StoryArticleRow) == 8 and _count(db, StoryRow) == 1 and _count(db, CaseRow) == 1

@@ -1,0 +1,123 @@
+"""Ingest stage end to end against real HTTP servers on 127.0.0.1, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+
+from sqlalchemy import func, select
+
+from monitor.pipeline.ingest import ingest
+from monitor.store.db import Database
+from monitor.store.tables import ArticleRow, FetchLogRow, SourceRow
+from tests.pipeline_helpers import config_for, numbered_items, rss
+from tests.servers import LocalServer, Reply
+
+
+def _count(db: Database) -> int:
+    with db.read() as s:
+        return s.scalar(select(func.count()).select_from(ArticleRow)) or 0
+
+
+def test_rss_items_are_stored_then_304_costs_nothing(db: Database) -> None:
+    with LocalServer() as srv:
+        feed = rss(numbered_items(5))
+
+        def handler(req):  # type: ignore[no-untyped-def]
+            if req.headers.get("if-none-match") == '"v1"':
+                return Reply(status=304, headers={"ETag": '"v1"'}, content_type=None)
+            return Reply(body=feed, headers={"ETag": '"v1"'}, content_type="application/rss+xml")
+
+        srv.route("/feed.rss", handler)
+        config = config_for({"thu": srv.url("/feed.rss")})
+        first = asyncio.run(ingest(db, config))
+        second = asyncio.run(ingest(db, config))
+    assert (first[0].status, first[0].new) == ("ok", 5)
+    assert (second[0].status, second[0].new, second[0].unchanged) == ("not_modified", 0, 0)
+    assert _count(db) == 5
+    with db.read() as s:
+        row = s.scalars(select(ArticleRow).order_by(ArticleRow.id)).first()
+        assert row is not None and row.canonical_url == "https://bao-thu.vn/bai-0.html"
+        assert row.title.startswith("Tin số 0") and "Kon Tum" in row.summary
+        statuses = list(s.scalars(select(FetchLogRow.status).order_by(FetchLogRow.id)))
+    assert statuses == ["ok", "not_modified"]
+
+
+def test_same_items_twice_store_nothing_twice_and_edits_update(db: Database) -> None:
+    items = numbered_items(4)
+    with LocalServer() as srv:
+        srv.route("/feed.rss", Reply(body=rss(items), content_type="application/rss+xml"))
+        config = config_for({"thu": srv.url("/feed.rss")})
+        asyncio.run(ingest(db, config))
+        again = asyncio.run(ingest(db, config))[0]
+        edited = [items[0][:1] + ("Tin số 0 (cập nhật): Kon Tum tăng cường tuần tra",) + items[0][2:], *items[1:]]
+        srv.route("/feed.rss", Reply(body=rss(edited), content_type="application/rss+xml"))
+        third = asyncio.run(ingest(db, config))[0]
+    assert (again.new, again.updated, again.unchanged) == (0, 0, 4)
+    assert (third.new, third.updated, third.unchanged) == (0, 1, 3)
+    assert _count(db) == 4
+    with db.read() as s:
+        titles = set(s.scalars(select(ArticleRow.title)))
+    assert "Tin số 0 (cập nhật): Kon Tum tăng cường tuần tra" in titles
+
+
+def test_tracking_parameters_do_not_make_duplicates(db: Database) -> None:
+    with LocalServer() as srv:
+        a = [("g1", "Tin A", "https://bao-thu.vn/a.html?utm_source=rss&utm_medium=feed")]
+        b = [("g2", "Tin A", "https://bao-thu.vn/a.html?fbclid=abc123")]
+        srv.route("/a.rss", Reply(body=rss(a), content_type="application/rss+xml"))
+        srv.route("/b.rss", Reply(body=rss(b), content_type="application/rss+xml"))
+        asyncio.run(ingest(db, config_for({"a": srv.url("/a.rss"), "b": srv.url("/b.rss")})))
+    with db.read() as s:
+        assert list(s.scalars(select(ArticleRow.canonical_url))) == ["https://bao-thu.vn/a.html"]
+
+
+def test_two_parallel_workers_never_raise_nor_duplicate(db_url: str) -> None:
+    items = numbered_items(40)
+    errors: list[BaseException] = []
+    with LocalServer() as srv:
+        srv.route("/feed.rss", Reply(body=rss(items), content_type="application/rss+xml", delay=0.05))
+        config = config_for({"thu": srv.url("/feed.rss")})
+        Database(db_url).dispose()
+        barrier = threading.Barrier(2)
+
+        def worker() -> None:
+            db = Database(db_url)
+            try:
+                barrier.wait()
+                asyncio.run(ingest(db, config))
+            except BaseException as exc:  # noqa: BLE001 - asserted below
+                errors.append(exc)
+            finally:
+                db.dispose()
+
+        threads = [threading.Thread(target=worker) for _ in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    assert errors == []
+    db = Database(db_url)
+    assert _count(db) == 40
+    db.dispose()
+
+
+def test_failing_source_backs_off_and_is_shown_not_dropped(db: Database) -> None:
+    with LocalServer() as srv:
+        srv.route("/down.rss", Reply(status=500, body=b"oops"))
+        srv.route("/html.rss", Reply(body=b"<!doctype html><html><body><h1>Trang chu</h1></body></html>",
+                                    content_type="text/html; charset=utf-8"))
+        srv.route("/ok.rss", Reply(body=rss(numbered_items(2)), content_type="application/rss+xml"))
+        config = config_for({"down": srv.url("/down.rss"), "html": srv.url("/html.rss"), "ok": srv.url("/ok.rss")})
+        reports = {r.key: r for r in asyncio.run(ingest(db, config))}
+        again = {r.key: r for r in asyncio.run(ingest(db, config, only_due=True))}
+    assert reports["ok"].new == 2
+    assert reports["down"].status == "failed" and "500" in (reports["down"].error or "")
+    assert reports["html"].status == "failed" and reports["html"].error
+    # Only the healthy source is due again immediately? No: every source waits its interval; none is due.
+    assert again == {}
+    with db.read() as s:
+        rows = {r.key: r for r in s.scalars(select(SourceRow))}
+    assert rows["down"].consecutive_failures == 1 and rows["down"].enabled
+    assert rows["html"].failure_score > rows["down"].failure_score  # hard error weighs more than a 5xx
+    assert rows["down"].next_fetch_at is not None and rows["ok"].last_success_at is not None

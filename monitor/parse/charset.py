@@ -16,6 +16,8 @@ from collections.abc import Mapping
 
 import charset_normalizer
 
+from monitor.parse.text import normalize_chars
+
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32-le"),  # before UTF-16 LE: it starts with the same two bytes
     (codecs.BOM_UTF32_BE, "utf-32-be"),
@@ -111,13 +113,13 @@ def detect_and_decode(body: bytes, headers: Mapping[str, str]) -> tuple[str, str
 
 
 _DECL_ENCODING = re.compile(r"""^(\s*<\?xml[^>]*?encoding\s*=\s*["'])([\w.:+-]+)(["'])""")
-# Characters XML 1.0 forbids (§2.2): expat stops at the first one and feedparser falls back to its slow,
-# lossy loose parser. Lone surrogates cannot even be encoded.
-_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def xml_as_utf8(text: str) -> tuple[bytes, int]:
-    """Re-encode decoded feed text as UTF-8 with a matching XML declaration; returns (bytes, chars dropped)."""
+    """Decoded feed text → NFC UTF-8 bytes with a matching XML declaration; returns (bytes, chars dropped)."""
     text = _DECL_ENCODING.sub(r"\1utf-8\3", text, count=1)
-    cleaned, dropped = _XML_ILLEGAL.subn("", text)
+    # Done once for the whole document, before feedparser: controls XML 1.0 forbids (§2.2) would make expat
+    # give up and feedparser fall back to its slow, lossy loose parser; C1 controls would be "repaired" by
+    # feedparser as cp1252 punctuation; NFC here makes every field NFC, summary HTML included.
+    cleaned, dropped = normalize_chars(text)
     return cleaned.encode("utf-8"), dropped

@@ -46,7 +46,7 @@ def parse_feed(
         warnings.append(f"charset: declared {', '.join(declared)}, decoded as {codec}")
     data, dropped = xml_as_utf8(text)
     if dropped:
-        warnings.append(f"feed: removed {dropped} characters that XML forbids")
+        warnings.append(f"feed: removed {dropped} control characters")
     # Headers rewritten on purpose: the bytes are now UTF-8, whatever the server said.
     parsed = feedparser.parse(
         io.BytesIO(data), response_headers=_UTF8_XML, sanitize_html=False, resolve_relative_uris=False
@@ -79,6 +79,8 @@ def parse_feed(
 def _item(entry: dict[str, Any], base_url: str, max_url_len: int, warnings: list[str]) -> FeedItem:
     # dict.get, not FeedParserDict.get: its key aliasing costs more than the rest of the item.
     link = dict.get(entry, "link")
+    if link and dict.get(entry, "guidislink") and "://" not in link:
+        link = None  # RSS guids default to isPermaLink=true; "bai-204512" is an id, not a relative URL
     url = canonical_url(link, base_url, max_len=max_url_len) if link else None
     if link and url is None:
         warnings.append(f"item: link dropped (not http/https or too long): {link[:100]!r}")

@@ -12,7 +12,7 @@ import re
 
 import nh3
 
-from monitor.parse.text import clean_text
+from monitor.parse.text import clean_text, normalize_chars
 
 ALLOWED_TAGS = frozenset(
     "a abbr b blockquote br caption cite code dd dl dt em figcaption figure h2 h3 h4 h5 h6 hr i img li "
@@ -32,6 +32,9 @@ _DROP_WITH_CONTENT = frozenset({"script", "style", "template", "noscript", "ifra
 _BLOCK_BOUNDARY = re.compile(
     r"<(?:br|/?(?:p|div|li|ul|ol|tr|td|th|h[1-6]|blockquote|figure|figcaption|table|dd|dt|hr))\b[^>]*>", re.I
 )
+# A tag left after decoding: the source escaped its HTML twice (`&amp;lt;b&amp;gt;`). Text never needs it.
+_LEFTOVER_TAG = re.compile(r"</?[A-Za-z][\w:-]*(?:\s[^<>]*)?/?>")
+_LEFTOVER_CODE = re.compile(r"<(script|style)\b.*?(?:</\1\s*>|$)", re.I | re.S)
 
 
 @functools.cache
@@ -56,7 +59,7 @@ def sanitize_html(fragment: str) -> str:
     """Return `fragment` re-cleaned against our allowlist (no scripts, styles, handlers or unsafe URLs)."""
     if not fragment:
         return ""
-    return _sanitizer().clean(fragment).strip()
+    return normalize_chars(_sanitizer().clean(fragment))[0].strip()
 
 
 def html_to_text(fragment: str) -> str:
@@ -67,4 +70,7 @@ def html_to_text(fragment: str) -> str:
         return clean_text(fragment)  # the common plain title: skip the HTML parser
     spaced = _BLOCK_BOUNDARY.sub(" ", fragment)
     # nh3 parses (decoding entities) and re-escapes; unescaping its output decodes exactly once overall.
-    return clean_text(html.unescape(_stripper().clean(spaced)))
+    text = html.unescape(_stripper().clean(spaced))
+    if "<" in text:
+        text = _LEFTOVER_TAG.sub(" ", _LEFTOVER_CODE.sub(" ", text))
+    return clean_text(text)

@@ -16,6 +16,14 @@ _LINE_SPACES = re.compile(r"[^\S\n]+")
 _MANY_NEWLINES = re.compile(r"\n{3,}")
 
 
+def normalize_chars(s: str) -> tuple[str, int]:
+    """NFC `s` without control characters, lone surrogates or noncharacters (whitespace kept); + count removed."""
+    s, removed = _JUNK.subn("", s)
+    if not s.isascii():
+        s = unicodedata.normalize("NFC", s)
+    return s, removed
+
+
 def clean_text(s: str, *, multiline: bool = False) -> str:
     """Return `s` as clean NFC text: control chars and lone surrogates removed, whitespace collapsed."""
     if not s:

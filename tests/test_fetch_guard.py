@@ -89,7 +89,8 @@ def test_embedded_ipv4_is_unwrapped() -> None:
 
 
 @pytest.mark.parametrize(
-    "url", ["ftp://example.com/feed", "javascript:alert(1)", "file:///etc/passwd", "data:text/plain,hi", "vnexpress.net/rss"]
+    "url",
+    ["ftp://example.com/feed", "javascript:alert(1)", "file:///etc/passwd", "data:text/plain,hi", "vnexpress.net/rss"],
 )
 def test_only_http_and_https(url: str) -> None:
     with pytest.raises(FetchError) as info:

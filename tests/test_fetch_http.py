@@ -54,7 +54,8 @@ def fails(url: str, expected: type[FetchError] = FetchError, **kw: Any) -> Fetch
 
 
 def test_200_gives_body_lowercase_headers_and_validators(server: LocalServer) -> None:
-    server.route("/feed", Reply(body=FEED, gzip=True, headers={"ETag": '"v1"', "Last-Modified": "Fri, 27 Nov 2026 01:00:00 GMT"}))
+    validators = {"ETag": '"v1"', "Last-Modified": "Fri, 27 Nov 2026 01:00:00 GMT"}
+    server.route("/feed", Reply(body=FEED, gzip=True, headers=validators))
     result = get(server.url("/feed"))
     assert (result.status, result.body, result.not_modified) == (200, FEED, False)
     assert result.headers["etag"] == '"v1"' and result.headers["content-encoding"] == "gzip"
@@ -97,7 +98,8 @@ def test_stale_etag_is_caught_by_an_unconditional_fetch(server: LocalServer) -> 
 def test_429_with_retry_after_seconds(server: LocalServer) -> None:
     server.route("/feed", Reply(status=429, headers={"Retry-After": "120"}))
     error = fails(server.url("/feed"), HttpStatusError)
-    assert (error.status, error.kind, error.retry_after) == (429, FailureKind.TRANSIENT, 120.0)  # type: ignore[attr-defined]
+    assert isinstance(error, HttpStatusError)
+    assert (error.status, error.kind, error.retry_after) == (429, FailureKind.TRANSIENT, 120.0)
     assert "429 (Too Many Requests)" in error.message
 
 

@@ -97,7 +97,8 @@ def test_backoff_ceiling(score: float, ceiling: timedelta) -> None:
 
 def test_backoff_is_jittered_but_never_below_interval() -> None:
     rng = random.Random(42)
-    delays = {on_failure(Health(failure_score=4.0), http_error(500), NOW, INTERVAL, rng).next_fetch_at for _ in range(50)}
+    failing = Health(failure_score=4.0)
+    delays = {on_failure(failing, http_error(500), NOW, INTERVAL, rng).next_fetch_at for _ in range(50)}
     assert len(delays) > 40  # sources failing together do not come back together
     assert all(d is not None and NOW + INTERVAL <= d <= NOW + INTERVAL * 32 for d in delays)
     low = on_failure(Health(failure_score=9.0), http_error(500), NOW, INTERVAL, LOWEST)
@@ -178,7 +179,10 @@ def test_parse_retry_after(value: str | None, expected: float | None) -> None:
     [
         (Health(), "Chưa tải lần nào"),
         (Health(last_success_at=NOW), "Tốt"),
-        (Health(consecutive_failures=3, last_error_at=NOW, next_fetch_at=NOW + timedelta(minutes=20)), "Đang lỗi (3 lần)"),
+        (
+            Health(consecutive_failures=3, last_error_at=NOW, next_fetch_at=NOW + timedelta(minutes=20)),
+            "Đang lỗi (3 lần)",
+        ),
         (Health(consecutive_failures=1, last_error_at=NOW - timedelta(hours=1), next_fetch_at=NOW), "Đang lỗi (1 lần)"),
         (
             Health(consecutive_failures=5, last_error_at=NOW, next_fetch_at=NOW + timedelta(hours=24, minutes=5)),

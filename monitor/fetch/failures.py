@@ -46,7 +46,8 @@ def bad_scheme(url: str) -> FetchError:
 
 def bad_url(url: str, why: str) -> FetchError:
     """The error for a URL we cannot even parse."""
-    return FetchError(f"Địa chỉ không hợp lệ: {short(url)}", detail=f"invalid URL {url!r}: {why}", kind=FailureKind.HARD)
+    message = f"Địa chỉ không hợp lệ: {short(url)}"
+    return FetchError(message, detail=f"invalid URL {url!r}: {why}", kind=FailureKind.HARD)
 
 
 def too_many_redirects(url: str, cap: int) -> TooManyRedirectsError:

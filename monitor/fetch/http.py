@@ -133,50 +133,59 @@ class Fetcher:
         if self._client is None:
             raise RuntimeError("use `async with Fetcher() as fetcher:` before fetching")
         lim = limits or self._limits
-        timeout = timeout_for(lim)
         headers = conditional_headers(validators, unconditional)
-        loop = asyncio.get_running_loop()
-        started: float | None = None
-        visits: Counter[str] = Counter()
-        current = url
-        origin: str | None = None
-        # The deadline starts when the first host slot is ours: queueing behind our own per-host
-        # limit is not the outlet's slowness. Later hops (other hosts) wait inside the deadline.
-        deadline = asyncio.timeout(None)
+        deadline = asyncio.timeout(None)  # armed in _follow once the first host slot is ours
         try:
             async with deadline:
-                for _hop in range(lim.max_redirects + 1):
-                    target = self._check_url(current)
-                    host = target.raw_host.decode("ascii").lower()
-                    origin = origin or host
-                    visits[str(target)] += 1
-                    if visits[str(target)] > MAX_VISITS:
-                        raise failures.redirect_loop(str(target))
-                    async with self._slots.hold(host):
-                        if started is None:
-                            started = loop.time()
-                            deadline.reschedule(started + lim.deadline)
-                        port = target.port or (443 if target.scheme == "https" else 80)
-                        addresses = await resolve_checked(
-                            host, port, self._resolver, allow_private=allow_private and host == origin
-                        )
-                        token = PIN.set(Pin(host, addresses))
-                        try:
-                            outcome = await self._hop(target, headers, lim, timeout)
-                        finally:
-                            PIN.reset(token)
-                    if isinstance(outcome, httpx.URL):
-                        current = str(outcome)
-                        continue
-                    status, response_headers, body = outcome
-                    return self._result(url, str(target), status, response_headers, body, validators, loop.time() - started)
-                raise failures.too_many_redirects(url, lim.max_redirects)
+                return await self._follow(url, headers, validators, lim, deadline, allow_private=allow_private)
         except TimeoutError as exc:
             if not deadline.expired():  # not ours: some lower layer timed out on its own
                 raise FetchError("Máy chủ không trả lời kịp", detail=repr(exc), kind=FailureKind.TRANSIENT) from exc
             raise failures.deadline_exceeded(lim.deadline, url) from exc
-        except httpx.HTTPError as exc:
-            raise failures.from_httpx(exc, current, timeout) from exc
+
+    async def _follow(
+        self,
+        url: str,
+        headers: dict[str, str],
+        validators: Validators | None,
+        lim: FetchLimits,
+        deadline: asyncio.Timeout,
+        *,
+        allow_private: bool,
+    ) -> FetchResult:
+        """Walk the redirect chain, checking every hop, until a usable answer."""
+        loop = asyncio.get_running_loop()
+        started: float | None = None
+        visits: Counter[str] = Counter()
+        current, origin = url, None
+        for _hop in range(lim.max_redirects + 1):
+            target = self._check_url(current)
+            host = target.raw_host.decode("ascii")  # IDNA-encoded and lower-cased by httpx
+            origin = origin or host
+            visits[str(target)] += 1
+            if visits[str(target)] > MAX_VISITS:
+                raise failures.redirect_loop(str(target))
+            async with self._slots.hold(host):
+                if started is None:
+                    # The deadline starts when the first host slot is ours: queueing behind our own
+                    # per-host limit is not the outlet's slowness. Later hops wait inside the deadline.
+                    started = loop.time()
+                    deadline.reschedule(started + lim.deadline)
+                port = target.port or (443 if target.scheme == "https" else 80)
+                # Only the host the caller asked for may be private; a redirect elsewhere is checked.
+                private_ok = allow_private and host == origin
+                addresses = await resolve_checked(host, port, self._resolver, allow_private=private_ok)
+                token = PIN.set(Pin(host, addresses))
+                try:
+                    outcome = await self._hop(target, headers, lim)
+                finally:
+                    PIN.reset(token)
+            if isinstance(outcome, httpx.URL):
+                current = str(outcome)
+                continue
+            status, answer, body = outcome
+            return self._result(url, str(target), status, answer, body, validators, loop.time() - started)
+        raise failures.too_many_redirects(url, lim.max_redirects)
 
     def _check_url(self, url: str) -> httpx.URL:
         try:
@@ -190,9 +199,19 @@ class Fetcher:
         return target
 
     async def _hop(
-        self, target: httpx.URL, headers: dict[str, str], lim: FetchLimits, timeout: httpx.Timeout
+        self, target: httpx.URL, headers: dict[str, str], lim: FetchLimits
     ) -> httpx.URL | tuple[int, dict[str, str], bytes]:
         """One request: a redirect target, or (status, headers, body) of a usable answer."""
+        assert self._client is not None
+        timeout = timeout_for(lim)
+        try:
+            return await self._exchange(target, headers, lim, timeout)
+        except httpx.HTTPError as exc:
+            raise failures.from_httpx(exc, str(target), timeout) from exc
+
+    async def _exchange(
+        self, target: httpx.URL, headers: dict[str, str], lim: FetchLimits, timeout: httpx.Timeout
+    ) -> httpx.URL | tuple[int, dict[str, str], bytes]:
         assert self._client is not None
         request = self._client.build_request("GET", target, headers=headers, timeout=timeout)
         response = await self._client.send(request, stream=True)

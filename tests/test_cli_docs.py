@@ -1,0 +1,45 @@
+"""Every CLI command has Vietnamese help text and is documented in the README."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer.main
+
+from monitor.cli import app
+
+README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+
+
+def _commands() -> list[tuple[str, object]]:
+    group = typer.main.get_command(app)
+    out = []
+    for name, cmd in group.commands.items():  # type: ignore[attr-defined]
+        subs = getattr(cmd, "commands", None)
+        if subs:
+            out.extend((f"{name} {sub}", c) for sub, c in subs.items())
+        else:
+            out.append((name, cmd))
+    return out
+
+
+def test_every_command_is_documented_with_help() -> None:
+    commands = _commands()
+    assert len(commands) >= 6
+    for name, cmd in commands:
+        assert f"monitor {name}" in README, f"`monitor {name}` missing from README"
+        help_text = (getattr(cmd, "help", None) or "").strip()
+        assert help_text, f"`monitor {name}` has no help text"
+
+
+def test_importing_monitor_does_no_work() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, monitor, monitor.cli; "
+        "heavy = [m for m in ('underthesea', 'underthesea_core', 'sqlalchemy.dialects.postgresql.psycopg', "
+        "'trafilatura', 'feedparser', 'httpx') if m in sys.modules]; print(heavy)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

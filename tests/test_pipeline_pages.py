@@ -1,0 +1,68 @@
+"""Pages stage: article pages are fetched and extracted; failures keep the summary and retry later."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+
+from monitor.pipeline.ingest import ingest
+from monitor.pipeline.pages import fetch_pages
+from monitor.store.db import Database
+from monitor.store.tables import ArticleRow, TombstoneRow
+from tests.pipeline_helpers import config_for, rss
+from tests.servers import LocalServer, Reply
+
+ARTICLE = """<!doctype html><html lang="vi"><head><meta charset="utf-8"><title>{title}</title>
+<link rel="canonical" href="{canonical}"></head><body>
+<nav><a href="/">Trang chủ</a> <a href="/phap-luat">Pháp luật</a></nav>
+<article><h1>{title}</h1>
+<p>Sáng 26/11, Công an tỉnh Kon Tum cho biết đã bắt giữ ba đối tượng trộm cắp tài sản tại thành phố Kon Tum.
+Theo cơ quan điều tra, nhóm này đã gây ra nhiều vụ trộm xe máy trong tháng qua.</p>
+<p>Vụ việc đang được tiếp tục điều tra, mở rộng. Người dân được khuyến cáo cảnh giác, khóa xe cẩn thận.</p>
+<p>Lực lượng công an cũng tăng cường tuần tra vào ban đêm tại các khu dân cư, chợ và bến xe.</p>
+</article>
+<section class="comments" id="comments"><h3>Ý kiến bạn đọc</h3><p>Bạn đọc Lan: XIN CẢM ƠN CÁC ANH CÔNG AN.</p></section>
+</body></html>"""
+
+
+def test_pages_are_extracted_without_comments_and_failures_retry(db: Database) -> None:
+    with LocalServer() as srv:
+        good, bad = srv.url("/bai/tot.html"), srv.url("/bai/loi.html")
+        items = [("g1", "Bắt nhóm trộm xe máy", good), ("g2", "Bài lỗi", bad)]
+        srv.route("/feed.rss", Reply(body=rss(items), content_type="application/rss+xml"))
+        srv.route("/bai/tot.html", Reply(body=ARTICLE.format(title="Bắt nhóm trộm xe máy", canonical=good).encode(),
+                                         content_type="text/html; charset=utf-8"))
+        srv.route("/bai/loi.html", Reply(status=503, body=b"busy"))
+        config = config_for({"thu": srv.url("/feed.rss")}, article_pages=True)
+        asyncio.run(ingest(db, config))
+        report = asyncio.run(fetch_pages(db, config))
+        again = asyncio.run(fetch_pages(db, config))  # the failed page waits for its retry time
+    assert (report.extracted, report.failed) == (1, 1)
+    assert (again.extracted, again.failed) == (0, 0)
+    with db.read() as s:
+        rows = {r.url: r for r in s.scalars(select(ArticleRow))}
+    ok, failed = rows[good], rows[bad]
+    assert ok.extract_status == "ok" and "bắt giữ ba đối tượng" in ok.text and "Bạn đọc Lan" not in ok.text
+    assert failed.extract_status == "pending" and failed.extract_attempts == 1
+    assert failed.summary and "503" in (failed.extract_error or "")
+    assert failed.next_extract_at is not None and failed.next_extract_at > datetime.now(UTC) + timedelta(minutes=30)
+
+
+def test_page_whose_canonical_is_known_is_folded_into_it(db: Database) -> None:
+    with LocalServer() as srv:
+        first, copy = srv.url("/bai/goc.html"), srv.url("/m/bai/goc.html")
+        page = ARTICLE.format(title="Bắt nhóm trộm xe máy", canonical=first).encode()
+        srv.route("/a.rss", Reply(body=rss([("g1", "Bắt nhóm trộm xe máy", first)]), content_type="application/rss+xml"))
+        srv.route("/b.rss", Reply(body=rss([("g9", "Bắt nhóm trộm xe máy", copy)]), content_type="application/rss+xml"))
+        srv.route("/bai/goc.html", Reply(body=page, content_type="text/html; charset=utf-8"))
+        srv.route("/m/bai/goc.html", Reply(body=page, content_type="text/html; charset=utf-8"))
+        config = config_for({"a": srv.url("/a.rss"), "b": srv.url("/b.rss")}, article_pages=True)
+        asyncio.run(ingest(db, config))
+        report = asyncio.run(fetch_pages(db, config))
+        asyncio.run(ingest(db, config))  # the mobile copy is tombstoned: never ingested again
+    assert report.merged == 1
+    with db.read() as s:
+        assert [r.canonical_url for r in s.scalars(select(ArticleRow))] == [first]
+        assert list(s.scalars(select(TombstoneRow.canonical_url))) == [copy]

@@ -28,7 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from monitor.nlp.lexicon import TONE_CUES, count_cues, norm, rule_tone, topic_scores  # noqa: E402
+from monitor.nlp.lexicon import ACTION, TONE_CUES, count_cues, find_cues, norm, rule_tone, topic_scores  # noqa: E402
 from monitor.nlp.train import LabelledExample  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "data"
@@ -58,7 +58,7 @@ def weak_topic(title: str, body: str, section: str) -> str:
 
 
 def weak_tone(title: str, body: str, section: str) -> str:
-    """Tone toward the unit/public order from tone cues of title (x2) and lead, plus the criticism rule."""
+    """Tone toward the unit/public order: criticism rule, then police action in the title, then cue counts."""
     lead = norm(title + " " + body[:300])
     ruled = rule_tone(lead)
     if ruled:
@@ -66,8 +66,11 @@ def weak_tone(title: str, body: str, section: str) -> str:
     if section in FAR_SECTIONS:
         return "trung_tinh"
     t, b = norm(title), norm(body[:400])
+    neg_title = count_cues(t, TONE_CUES["tieu_cuc"])
+    if find_cues(t, ACTION) and not neg_title:
+        return "tich_cuc"
     pos = 2 * count_cues(t, TONE_CUES["tich_cuc"]) + count_cues(b, TONE_CUES["tich_cuc"])
-    neg = 2 * count_cues(t, TONE_CUES["tieu_cuc"]) + count_cues(b, TONE_CUES["tieu_cuc"])
+    neg = 2 * neg_title + count_cues(b, TONE_CUES["tieu_cuc"])
     if pos - neg >= 2:
         return "tich_cuc"
     if neg - pos >= 2:
@@ -87,8 +90,7 @@ def danes_labels(row: dict) -> tuple[str, str]:
     if ruled:
         tone = ruled[0]
     elif tone == "tieu_cuc" and topic != "khac":
-        pos = count_cues(norm(title), TONE_CUES["tich_cuc"])
-        if pos >= 1 and count_cues(norm(title), ("bắt", "bắt giữ", "triệt phá", "khởi tố", "bắt quả tang")):
+        if find_cues(norm(title), ACTION):
             tone = "tich_cuc"  # police success reported on a crime: positive for the unit
     return topic, tone
 

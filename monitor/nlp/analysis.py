@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from monitor.nlp import lexicon
-from monitor.nlp.classify import BODY_CAP, LinearTextModel, model_text, warm
+from monitor.nlp.classify import BODY_CAP, TONE_VIEW, LinearTextModel, model_text, warm
 from monitor.nlp.guard import Budget, safe_call
 from monitor.nlp.lang import detect_language
 
@@ -81,7 +81,7 @@ class Analyzer:
         budget = Budget(self.budget_s * max(1, len(docs)))
         flags = [explain] * len(docs) if isinstance(explain, bool) else list(explain)
         out: list[Analysis | None] = [None] * len(docs)
-        todo: list[tuple[int, str, str, str]] = []  # index, cleaned title, cleaned body, model text
+        todo: list[tuple[int, str, str, str, str]] = []  # index, title, body, topic text, tone text
         for i, doc in enumerate(docs):
             prepared, err = safe_call(lambda doc=doc: self._prepare(doc))
             if err:
@@ -91,8 +91,9 @@ class Analyzer:
             else:
                 assert prepared is not None
                 todo.append((i, *prepared))
-        for (i, title, body, mt), topic, tone in zip(todo, *self._predict([t[3] for t in todo])):
-            result, err = safe_call(lambda: self._finish(title, body, mt, topic, tone,
+        preds = self._predict([t[3] for t in todo], [t[4] for t in todo])
+        for (i, title, body, mt, mo), topic, tone in zip(todo, *preds):
+            result, err = safe_call(lambda: self._finish(title, body, (mt, mo), topic, tone,
                                                          flags[i] and not budget.spent()))
             out[i] = result if result else self._skip("vi", f"Lỗi phân tích: {err}")
         return [a if a else self._skip("unknown", "Lỗi phân tích: không có kết quả") for a in out]
@@ -101,7 +102,7 @@ class Analyzer:
     def _skip(self, language: str, why: str) -> Analysis:
         return Analysis(language, None, None, why, self.version)
 
-    def _prepare(self, doc: tuple[str, str]) -> Analysis | tuple[str, str, str]:
+    def _prepare(self, doc: tuple[str, str]) -> Analysis | tuple[str, str, str, str]:
         title, text = (doc[0] or "")[:2000], (doc[1] or "")[:RAW_CAP]
         title, body = lexicon.clean(title), lexicon.clean(text)[: BODY_CAP * 2]
         if not any(ch.isalpha() for ch in title + body):
@@ -109,22 +110,24 @@ class Analyzer:
         lang = detect_language(title + " " + body)
         if lang != "vi":
             return self._skip(lang, f"Không phải tiếng Việt ({LANG_NAMES.get(lang, lang)})")
-        return title, body, model_text(title, body)
+        return title, body, model_text(title, body), model_text(title, body, TONE_VIEW)
 
-    def _predict(self, texts: list[str]) -> tuple[list, list]:
+    def _predict(self, topic_texts: list[str], tone_texts: list[str]) -> tuple[list, list]:
         """Batch prediction; if the batch fails, retry one by one so a bad text fails alone."""
-        res, err = safe_call(lambda: (self.topic_model.predict_many(texts), self.tone_model.predict_many(texts)))
+        res, err = safe_call(lambda: (self.topic_model.predict_many(topic_texts),
+                                      self.tone_model.predict_many(tone_texts)))
         if res:
             return res
         topics, tones = [], []
-        for t in texts:
-            one, err = safe_call(lambda t=t: (self.topic_model.predict_many([t])[0],
-                                              self.tone_model.predict_many([t])[0]))
+        for t, o in zip(topic_texts, tone_texts):
+            one, err = safe_call(lambda t=t, o=o: (self.topic_model.predict_many([t])[0],
+                                                   self.tone_model.predict_many([o])[0]))
             topics.append(one[0] if one else err)
             tones.append(one[1] if one else err)
         return topics, tones
 
-    def _finish(self, title: str, body: str, mt: str, topic: object, tone: object, explain: bool) -> Analysis:
+    def _finish(self, title: str, body: str, texts: tuple[str, str], topic: object, tone: object,
+                explain: bool) -> Analysis:
         if isinstance(topic, str) or isinstance(tone, str):
             return self._skip("vi", f"Lỗi phân tích: {topic if isinstance(topic, str) else tone}")
         t_label, t_score = topic  # type: ignore[misc]
@@ -134,9 +137,9 @@ class Analyzer:
         if ruled and o_label != ruled[0]:
             tone_pred = Prediction(ruled[0], RULE_SCORE, ruled[1])
         else:
-            why = ruled[1] if ruled else self._reason(self.tone_model, mt, o_label, lead, explain)
+            why = ruled[1] if ruled else self._reason(self.tone_model, texts[1], o_label, lead, explain)
             tone_pred = Prediction(o_label, max(o_score, RULE_SCORE) if ruled else o_score, why)
-        topic_pred = Prediction(t_label, t_score, self._reason(self.topic_model, mt, t_label, lead, explain))
+        topic_pred = Prediction(t_label, t_score, self._reason(self.topic_model, texts[0], t_label, lead, explain))
         return Analysis("vi", topic_pred, tone_pred, None, self.version)
 
     @staticmethod

@@ -8,16 +8,23 @@ Rust model does not expose its weights; this only runs for articles that need a 
 
 from __future__ import annotations
 
+import functools
+import importlib.util
 import threading
+import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 
 import underthesea_core
 
+from monitor.nlp import lexicon
 from monitor.nlp.lexicon import clean, norm
 
-TITLE_REPEAT = 2  # the title states the subject: count its n-grams twice
 BODY_CAP = 2000  # ~17 us/char on the slow paths; the lead carries topic and tone anyway
+# (title repeats, body chars) each model reads: the title states the subject, and tone is set by the
+# headline and lead, so the tone model reads a shorter, title-heavier view.
+TOPIC_VIEW = (2, BODY_CAP)
+TONE_VIEW = (3, 600)
 EXPLAIN_CHARS = 500  # candidate reason terms come from the title and lead only
 STOP = frozenset(
     "và của là có cho các một những được đã với trong này khi tại đến từ người không để theo ra về vào sau "
@@ -32,11 +39,12 @@ def split_title(text: str) -> tuple[str, str]:
     return head, body
 
 
-def model_text(title: str, body: str) -> str:
-    """The exact string the models see: cleaned, capped, normalised, title weighted."""
+def model_text(title: str, body: str, view: tuple[int, int] = TOPIC_VIEW) -> str:
+    """The exact string a model sees: cleaned, capped, normalised, title weighted."""
+    repeat, cap = view
     title = clean(title[:500])
-    body = clean(body[: BODY_CAP * 2])[:BODY_CAP]
-    return norm(" ".join([title] * TITLE_REPEAT + [body]))
+    body = clean(body[: cap * 2])[:cap]
+    return norm(" ".join([title] * repeat + [body]))
 
 
 class LinearTextModel:
@@ -94,15 +102,42 @@ class LinearTextModel:
 
 
 def _candidates(text: str) -> list[str]:
-    """Distinct syllable bigrams and content unigrams of a normalised text, in order of appearance."""
+    """Readable reason terms of a normalised text: dictionary words, lexicon cues, content syllables."""
+    words, names = _dictionary()
     syl = [s for s in text.split() if not s.isdigit()]
-    seen: dict[str, None] = {}
-    for i, s in enumerate(syl):
-        if s not in STOP and len(s) > 1:
-            seen.setdefault(s, None)
-        if i + 1 < len(syl) and not (s in STOP and syl[i + 1] in STOP):
-            seen.setdefault(f"{s} {syl[i + 1]}", None)
-    return list(seen)[:120]
+    named = set()  # syllables of proper names (places, people) say where, not why
+    found: dict[str, None] = {}
+    for i in range(len(syl) - 1):
+        bi = f"{syl[i]} {syl[i + 1]}"
+        if bi in names:
+            named.update((syl[i], syl[i + 1]))
+        elif bi in words or not words:
+            found.setdefault(bi, None)
+    for cue in lexicon.find_cues(text, _ALL_CUES):
+        found.setdefault(cue, None)
+    for s in syl:
+        if s not in STOP and s not in named and len(s) > 1:
+            found.setdefault(s, None)
+    return list(found)[:120]
+
+
+_ALL_CUES = tuple(dict.fromkeys(c for group in (*lexicon.TOPIC_CUES.values(), *lexicon.TONE_CUES.values())
+                                for c in group))
+
+
+@functools.lru_cache(maxsize=1)
+def _dictionary() -> tuple[frozenset[str], frozenset[str]]:
+    """Two-syllable words and proper names from underthesea's Viet74K list (empty if absent)."""
+    spec = importlib.util.find_spec("underthesea")
+    path = Path(spec.origin).parent / "corpus" / "data" / "Viet74K.txt" if spec and spec.origin else None
+    if path is None or not path.exists():
+        return frozenset(), frozenset()
+    words, names = set(), set()
+    for line in path.read_text(encoding="utf-8").splitlines():
+        w = unicodedata.normalize("NFC", line.strip())
+        if w.count(" ") == 1:
+            (names if w[:1].isupper() else words).add(w.lower())
+    return frozenset(words - names), frozenset(names)
 
 
 _WARM_LOCK = threading.Lock()

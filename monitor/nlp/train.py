@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from monitor.nlp.analysis import TONES, TOPICS
-from monitor.nlp.classify import LinearTextModel, model_text, split_title
+from monitor.nlp.classify import TONE_VIEW, TOPIC_VIEW, LinearTextModel, model_text, split_title
 
 if TYPE_CHECKING:
     from monitor.nlp.analysis import Analyzer
@@ -89,14 +89,15 @@ def _dedupe(examples: Iterable[LabelledExample]) -> list[LabelledExample]:
     return list(seen.values())
 
 
-def _fit(examples: list[LabelledExample], attr: str, labels: Sequence[str]) -> tuple[LinearTextModel, Counter]:
+def _fit(examples: list[LabelledExample], attr: str, labels: Sequence[str],
+         view: tuple[int, int]) -> tuple[LinearTextModel, Counter]:
     xs, ys = [], []
     for ex in examples:
         y = getattr(ex, attr)
         if y not in labels:
             continue
         reps = SEED_WEIGHT if not ex.source.startswith(("vntc", "danes")) else 1
-        xs += [model_text(*split_title(ex.text))] * reps
+        xs += [model_text(*split_title(ex.text), view)] * reps
         ys += [y] * reps
     order = list(range(len(xs)))
     random.Random(7).shuffle(order)  # the SVM solver is order-sensitive; keep runs reproducible
@@ -108,15 +109,17 @@ def train_models(examples: Iterable[LabelledExample], out_dir: Path, *, version:
     """Train topic.bin and tone.bin, write them with manifest.json into out_dir; return the manifest."""
     data = _dedupe(examples)
     out_dir.mkdir(parents=True, exist_ok=True)
-    topic_model, topic_counts = _fit(data, "topic", TOPICS)
-    tone_model, tone_counts = _fit(data, "tone", TONES)
+    topic_model, topic_counts = _fit(data, "topic", TOPICS, TOPIC_VIEW)
+    tone_model, tone_counts = _fit(data, "tone", TONES, TONE_VIEW)
     topic_model.save(out_dir / "topic.bin")
     tone_model.save(out_dir / "tone.bin")
     version = version or dt.datetime.now(dt.timezone.utc).strftime("%Y.%m.%d-%H%M")
     manifest = {
         "version": version,
         "trained_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-        "features": "syllable 1-2 grams of normalised title x2 + first 2000 chars (no word segmentation)",
+        "features": "syllable 1-2 grams of normalised text, no word segmentation",
+        "views": {"topic": {"title_repeat": TOPIC_VIEW[0], "body_chars": TOPIC_VIEW[1]},
+                  "tone": {"title_repeat": TONE_VIEW[0], "body_chars": TONE_VIEW[1]}},
         "n_examples": len(data),
         "sources": dict(Counter(ex.source.split(":")[0] for ex in data)),
         "topic_counts": dict(topic_counts),

@@ -79,7 +79,7 @@ def parse_feed(
 def _item(entry: dict[str, Any], base_url: str, max_url_len: int, warnings: list[str]) -> FeedItem:
     # dict.get, not FeedParserDict.get: its key aliasing costs more than the rest of the item.
     link = dict.get(entry, "link")
-    if link and dict.get(entry, "guidislink") and "://" not in link:
+    if link and "://" not in link and link == dict.get(entry, "id") and dict.get(entry, "guidislink"):
         link = None  # RSS guids default to isPermaLink=true; "bai-204512" is an id, not a relative URL
     url = canonical_url(link, base_url, max_len=max_url_len) if link else None
     if link and url is None:

@@ -59,7 +59,10 @@ def analyse_batch(
 ) -> list[store_analyses.AnalysisRecord]:
     """Pure-ish: analyse a batch of articles and decide their flags (no I/O)."""
     mentions = [analysers.matcher.find(document(a.title, a.text)) for a in batch]
-    results = analysers.analyzer.analyse_many([(a.title, a.text) for a in batch])
+    # Readable reasons cost a second look at the text: only where a target is mentioned.
+    results = analysers.analyzer.analyse_many(
+        [(a.title, a.text) for a in batch], explain=[bool(found) for found in mentions]
+    )
     records = []
     for art, found, res in zip(batch, mentions, results, strict=True):
         decision = should_flag(found, res, config.flags, outlet_weight=art.source_weight)
@@ -96,7 +99,7 @@ def analyse_pending(
     from monitor.queue.stage import run_queue_stage
 
     report = AnalyseReport()
-    stale = analysers.analyzer.model_version if reanalyse else None
+    stale = analysers.analyzer.version if reanalyse else None
     after = 0
     while limit is None or report.analysed < limit:
         size = BATCH if limit is None else min(BATCH, limit - report.analysed)
@@ -114,8 +117,8 @@ def analyse_pending(
         report.mentioned += sum(1 for r in records if r.mentions)
         report.flagged += sum(1 for r in records if r.flagged)
         report.skipped += sum(1 for r in records if r.skipped)
-        report.cases_opened += getattr(queue, "cases_opened", 0)
-        report.cases_updated += getattr(queue, "cases_updated", 0)
+        report.cases_opened += queue.cases_opened
+        report.cases_updated += queue.cases_updated
         log.info("analysed batch size=%d last_article_id=%d", len(records), after)
         if on_batch:
             on_batch(len(records))

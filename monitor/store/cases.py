@@ -183,6 +183,7 @@ def apply_change(session: Session, case_id: int, version: int, actor_id: int, ch
         return None
     pause = os.environ.get(PAUSE_ENV)
     if pause:  # crash tests kill -9 the process here: the UPDATE must not survive without its events
+        log.warning("pausing inside transition for %s s (test hook)", pause, extra={"case_id": case_id})
         time.sleep(float(pause))
     _events(session, case_id, actor_id, change, version + 1, now)
     log.info("case transition", extra={"case_id": case_id, "action": change.action, "state": change.state})

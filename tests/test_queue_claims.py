@@ -1,0 +1,116 @@
+"""Claims and decisions against a real database: conflicts, stale versions, expiry, full flow, corrections."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+from test_queue_support import NOW, seed_cases, seed_users
+
+from monitor.errors import ClaimConflictError, StaleVersionError, TransitionError
+from monitor.queue.priority import Priority
+from monitor.queue.service import Decision, act
+from monitor.queue.settings import QueueSettings
+from monitor.queue.workflow import Action, State
+from monitor.store.cases import case_events, get_case, queue_page
+from monitor.store.corrections import labelled_examples
+from monitor.store.queue_tables import CaseEventRow, CorrectionRow
+
+SETTINGS = QueueSettings()
+CLAIM = Decision(Action.CLAIM)
+
+
+@pytest.fixture
+def case_id(db):
+    seed_users(db)
+    return seed_cases(db, 1)[0]
+
+
+def test_second_claim_is_refused_naming_the_holder(db, case_id):
+    act(db, case_id, "ctv1", CLAIM, SETTINGS, NOW)
+    with pytest.raises(ClaimConflictError) as err:
+        act(db, case_id, "ctv2", CLAIM, SETTINGS, NOW + timedelta(minutes=5))
+    assert "Nguyễn Văn An (ctv1)" in err.value.message and "10:30 27/11/2026" not in err.value.message
+    assert "27/11/2026 10:30" in err.value.message  # 03:30 UTC shown in Asia/Ho_Chi_Minh
+    with pytest.raises(ClaimConflictError):
+        act(db, case_id, "ctv2", Decision(Action.VERIFY, verdict=State.VERIFIED_FALSE), SETTINGS, NOW)
+
+
+def test_expired_claim_can_be_taken_over_and_renewed(db, case_id):
+    act(db, case_id, "ctv1", CLAIM, SETTINGS, NOW)
+    later = NOW + timedelta(minutes=31)
+    case = act(db, case_id, "ctv2", CLAIM, SETTINGS, later)
+    assert case.holder == "ctv2" and case.claim_expires_at == later + timedelta(minutes=30)
+    case = act(db, case_id, "ctv2", CLAIM, SETTINGS, later + timedelta(minutes=20))  # renew
+    assert case.claim_expires_at == later + timedelta(minutes=50) and case.version == 4
+
+
+def test_decision_on_a_stale_version_is_refused(db, case_id):
+    seen = act(db, case_id, "ctv1", CLAIM, SETTINGS, NOW).version
+    act(db, case_id, "ctv1", CLAIM, SETTINGS, NOW + timedelta(minutes=1))  # the case moved on meanwhile
+    stale = Decision(Action.VERIFY, verdict=State.VERIFIED_FALSE, expected_version=seen)
+    with pytest.raises(StaleVersionError) as err:
+        act(db, case_id, "ctv1", stale, SETTINGS, NOW + timedelta(minutes=2))
+    assert "phiên bản" in err.value.message
+
+
+def test_full_flow_writes_one_event_per_step(db, case_id):
+    steps = [
+        ("ctv1", CLAIM),
+        ("ctv1", Decision(Action.VERIFY, verdict=State.PARTLY_TRUE, note="Có xếp hàng nhưng không quá 2 giờ",
+                          evidence=("https://congan.kontum.gov.vn/thong-bao",))),
+        ("bcv", Decision(Action.DRAFT, note="Dự thảo thông cáo")),
+        ("ld", Decision(Action.APPROVE)),
+        ("bcv", Decision(Action.PUBLISH, url="https://baokontum.vn/phan-hoi")),
+        ("bcv", Decision(Action.CLOSE)),
+    ]
+    for i, (user, d) in enumerate(steps):
+        case = act(db, case_id, user, d, SETTINGS, NOW + timedelta(minutes=i))
+    assert case.state == "closed" and case.verdict == "partly_true" and case.closed_at is not None
+    assert case.response_url == "https://baokontum.vn/phan-hoi" and case.holder is None
+    with db.read() as s:
+        events = case_events(s, case_id)
+    assert [(e.from_state, e.to_state) for e in events] == [
+        ("new", "in_review"), ("in_review", "partly_true"), ("partly_true", "response_needed"),
+        ("response_needed", "response_drafted"), ("response_drafted", "response_approved"),
+        ("response_approved", "response_published"), ("response_published", "closed"),
+    ]
+    assert events[1].evidence == ["https://congan.kontum.gov.vn/thong-bao"] and events[1].actor == "ctv1"
+    assert [e.version for e in events] == [2, 3, 3, 4, 5, 6, 7]
+
+
+def test_irrelevant_closes_and_records_a_correction(db, case_id):
+    act(db, case_id, "ctv1", CLAIM, SETTINGS, NOW)
+    with pytest.raises(TransitionError):  # irrelevant must say what was wrong
+        act(db, case_id, "ctv1", Decision(Action.VERIFY, verdict=State.IRRELEVANT), SETTINGS, NOW)
+    d = Decision(Action.VERIFY, verdict=State.IRRELEVANT, correct_tone="trung_tinh", note="Tin thông báo")
+    assert act(db, case_id, "ctv1", d, SETTINGS, NOW).state == "closed"
+    with db.read() as s:
+        assert s.scalar(select(func.count()).select_from(CorrectionRow)) == 1
+        examples = labelled_examples(s)
+    assert examples == [{"text": "Vụ việc số 0\nNội dung phản ánh.", "topic": "dich_vu_cong", "tone": "trung_tinh",
+                         "source": "correction"}]
+
+
+def test_roles_and_leader_priority(db, case_id):
+    with pytest.raises(TransitionError) as err:
+        act(db, case_id, "bcv", CLAIM, SETTINGS, NOW)
+    assert "báo cáo viên" in err.value.message
+    case = act(db, case_id, "ld", Decision(Action.SET_PRIORITY, priority=Priority.CRITICAL), SETTINGS, NOW)
+    assert case.priority == "critical" and case.priority_locked and case.deadline_at == NOW + timedelta(hours=2)
+
+
+def test_queue_filters(db):
+    seed_users(db)
+    ids = seed_cases(db, 5)
+    act(db, ids[2], "ctv1", CLAIM, SETTINGS, NOW)
+    act(db, ids[3], "ld", Decision(Action.SET_PRIORITY, priority=Priority.HIGH), SETTINGS, NOW)
+    with db.read() as s:
+        assert [q.case_id for q in queue_page(s)][:1] == [ids[3]]
+        assert [q.case_id for q in queue_page(s, states=["in_review"])] == [ids[2]]
+        assert [q.case_id for q in queue_page(s, priorities=["high"])] == [ids[3]]
+        mine = queue_page(s, user_id=1)
+        assert [q.case_id for q in mine] == [ids[2]] and mine[0].holder == "ctv1"
+        assert get_case(s, ids[2]).version == 2
+        assert s.scalar(select(func.count()).select_from(CaseEventRow)) == 2

@@ -90,6 +90,7 @@ class Fetcher:
         self._transport = transport  # injected (tests): used as is, addresses are checked but not pinned
         self._resolver = resolver or system_resolver
         self._slots = HostSlots(per_host)
+        self._admission: asyncio.Semaphore | None = None
         self._client: httpx.AsyncClient | None = None
 
     async def __aenter__(self) -> Self:
@@ -103,6 +104,9 @@ class Fetcher:
             headers={"User-Agent": self._user_agent, "Accept": ACCEPT, "Accept-Encoding": ACCEPT_ENCODING},
         )
         await self._client.__aenter__()
+        # Callers may start thousands of fetches at once: they queue here, without a timeout, rather
+        # than in httpx's pool, whose pool timeout would then fail healthy fetches of a long pass.
+        self._admission = asyncio.Semaphore(self._max_connections)
         return self
 
     async def __aexit__(
@@ -130,7 +134,7 @@ class Fetcher:
         `allow_private` lets the requested host itself resolve to a private address (a source the
         user explicitly trusts, or tests on 127.0.0.1); redirects to any other host are still checked.
         """
-        if self._client is None:
+        if self._client is None or self._admission is None:
             raise RuntimeError("use `async with Fetcher() as fetcher:` before fetching")
         lim = limits or self._limits
         headers = conditional_headers(validators, unconditional)
@@ -165,10 +169,10 @@ class Fetcher:
             visits[str(target)] += 1
             if visits[str(target)] > MAX_VISITS:
                 raise failures.redirect_loop(str(target))
-            async with self._slots.hold(host):
+            async with self._slots.hold(host), self._admitted():
                 if started is None:
-                    # The deadline starts when the first host slot is ours: queueing behind our own
-                    # per-host limit is not the outlet's slowness. Later hops wait inside the deadline.
+                    # The deadline starts when the first slots are ours: queueing behind our own limits
+                    # is not the outlet's slowness. Later hops wait inside the deadline.
                     started = loop.time()
                     deadline.reschedule(started + lim.deadline)
                 port = target.port or (443 if target.scheme == "https" else 80)
@@ -186,6 +190,13 @@ class Fetcher:
             status, answer, body = outcome
             return self._result(url, str(target), status, answer, body, validators, loop.time() - started)
         raise failures.too_many_redirects(url, lim.max_redirects)
+
+    @contextlib.asynccontextmanager
+    async def _admitted(self) -> AsyncIterator[None]:
+        """Hold one of the `max_connections` admission slots."""
+        assert self._admission is not None
+        async with self._admission:
+            yield
 
     def _check_url(self, url: str) -> httpx.URL:
         try:

@@ -303,3 +303,14 @@ def test_non_url_guid_is_a_key_not_a_link() -> None:
     # RSS guids default to isPermaLink="true"; "bai-9" must not become https://…/rss/bai-9.
     (item,) = parse_feed(rss("<item><title>Tin</title><guid>bai-9</guid></item>"), {}, BASE).items
     assert (item.key, item.url) == ("bai-9", None)
+
+
+@pytest.mark.parametrize(
+    "prefix",
+    [b"\n\n   ", b"<br />\n<b>Warning</b>:  Cannot modify header information in <b>/var/www/rss.php</b><br />\n"],
+    ids=["blank-lines", "php-warning"],
+)
+def test_text_before_the_xml_declaration_is_dropped(prefix: bytes) -> None:
+    feed = parse_feed(prefix + (FIXTURES / "rss20_kontum.xml").read_bytes(), {}, BASE)
+    assert not feed.bozo  # the fast strict parser did the work
+    assert len(feed.items) == 3

@@ -21,7 +21,7 @@ from monitor.errors import NotAFeedError
 from monitor.parse.charset import declared_charsets, detect_and_decode, xml_as_utf8
 from monitor.parse.model import FeedItem, ParsedFeed
 from monitor.parse.sanitize import html_to_text, sanitize_html
-from monitor.parse.sniff import check_feed
+from monitor.parse.sniff import check_feed, strip_leading_junk
 from monitor.parse.text import clean_text
 from monitor.parse.urls import MAX_URL_LEN, canonical_url
 
@@ -40,6 +40,9 @@ def parse_feed(
     """Parse feed bytes (as fetched, with their response headers) into cleaned, capped FeedItems."""
     warnings: list[str] = []
     text, codec = detect_and_decode(body, headers)
+    text, had_junk = strip_leading_junk(text)
+    if had_junk:
+        warnings.append("feed: dropped text before the XML declaration")
     check_feed(text, base_url)
     declared = declared_charsets(body, headers)
     if declared and codec not in declared:

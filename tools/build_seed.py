@@ -11,7 +11,7 @@ Method (documented in docs/MODELS.md):
 - ``monitor/data/seed_handwritten.jsonl``: our own hand-written headlines + leads, all classes and tones.
 
 Writes ``monitor/data/seed_weak_labels.jsonl`` (ids + labels only, no third-party text) so the training set
-can be rebuilt from ../shared/data. ``load_examples()`` joins the ids back to the texts for training.
+can be rebuilt from ../shared/data. ``monitor.nlp.train.seed_examples()`` joins the ids back to the texts.
 
     python tools/build_seed.py            # rebuild the weak-label file
 """
@@ -29,11 +29,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from monitor.nlp.lexicon import ACTION, TONE_CUES, count_cues, find_cues, norm, rule_tone, topic_scores  # noqa: E402
-from monitor.nlp.train import LabelledExample  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "data"
 WEAK = ROOT / "monitor" / "data" / "seed_weak_labels.jsonl"
-HAND = ROOT / "monitor" / "data" / "seed_handwritten.jsonl"
 CRIME_SECTIONS = {"Pháp luật", "Chính trị - Xã hội", "Đời sống"}
 FAR_SECTIONS = {"Thể thao", "Khoa học", "Vi tính", "Văn hóa", "Thế giới"}
 # Per-section cap so that ``khac`` does not drown the police topics (seeded, reproducible).
@@ -129,26 +127,6 @@ def build() -> Counter:
         for o in out:
             fh.write(json.dumps(o, ensure_ascii=False) + "\n")
     return Counter((o["source"], o["topic"]) for o in out) + Counter((o["source"], o["tone"]) for o in out)
-
-
-def load_examples(shared: Path = SHARED) -> list[LabelledExample]:
-    """Join the committed weak labels back to their texts in ../shared/data, plus the hand-written seed."""
-    texts: dict[str, str] = {}
-    for r in _vntc_rows("vntc_train.jsonl.gz"):
-        texts["vntc:" + r["doc_id"]] = r["text"]
-    with open(shared / "danes" / "danes_annotated_titles.jsonl", encoding="utf-8") as fh:
-        for line in fh:
-            row = json.loads(line)
-            texts[f"danes:{row['danes_id']}"] = (row["text"] + "\n" + (row.get("description") or "")).strip()
-    out = [LabelledExample(text=texts[o["id"]], topic=o["topic"], tone=o["tone"], source=o["source"])
-           for o in map(json.loads, WEAK.read_text(encoding="utf-8").splitlines()) if o["id"] in texts]
-    return out + load_handwritten()
-
-
-def load_handwritten(path: Path = HAND) -> list[LabelledExample]:
-    """Our hand-written seed examples (shipped text, no third-party content)."""
-    return [LabelledExample(text=o["text"], topic=o["topic"], tone=o["tone"], source="seed")
-            for o in map(json.loads, path.read_text(encoding="utf-8").splitlines())]
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import gzip
 import json
 import random
 from collections import Counter
@@ -17,6 +18,8 @@ from monitor.nlp.classify import TONE_VIEW, TOPIC_VIEW, LinearTextModel, model_t
 if TYPE_CHECKING:
     from monitor.nlp.analysis import Analyzer
 
+DATA_DIR = Path(__file__).resolve().parents[1] / "data"
+SHARED_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 SEED_WEIGHT = 4  # hand-written examples are few but exact: repeat them so weak labels do not drown them
 
 
@@ -80,6 +83,37 @@ def task_report(gold: Sequence[str], pred: Sequence[str], labels: Sequence[str])
     macro = sum(r.f1 for r in present) / len(present) if present else 0.0
     acc = sum(g == p for g, p in zip(gold, pred)) / len(gold) if gold else 0.0
     return TaskReport(tuple(labels), conf, tuple(rows), macro, acc, len(gold))
+
+
+def read_jsonl(path: Path, source: str = "file") -> list[LabelledExample]:
+    """Labelled examples from a JSONL file with text/topic/tone (and optional source) per line."""
+    out = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            o = json.loads(line)
+            out.append(LabelledExample(o["text"], o.get("topic"), o.get("tone"), o.get("source") or source))
+    return out
+
+
+def _vntc_texts(shared: Path) -> dict[str, str]:
+    with gzip.open(shared / "vntc" / "vntc_train.jsonl.gz", "rt", encoding="utf-8") as fh:
+        return {"vntc:" + r["doc_id"]: r["text"] for r in map(json.loads, fh)}
+
+
+def _danes_texts(shared: Path) -> dict[str, str]:
+    with open(shared / "danes" / "danes_annotated_titles.jsonl", encoding="utf-8") as fh:
+        rows = [json.loads(line) for line in fh]
+    return {f"danes:{r['danes_id']}": (r["text"] + "\n" + (r.get("description") or "")).strip() for r in rows}
+
+
+def seed_examples(shared: Path | None = SHARED_DIR) -> list[LabelledExample]:
+    """The committed seed: hand-written examples, plus weak labels joined to ../shared texts when present."""
+    out = read_jsonl(DATA_DIR / "seed_handwritten.jsonl", "seed")
+    if shared is None or not (shared / "vntc").is_dir():
+        return out
+    texts = {**_vntc_texts(shared), **_danes_texts(shared)}
+    weak = [json.loads(line) for line in (DATA_DIR / "seed_weak_labels.jsonl").read_text(encoding="utf-8").splitlines()]
+    return [LabelledExample(texts[o["id"]], o["topic"], o["tone"], o["source"]) for o in weak if o["id"] in texts] + out
 
 
 def _dedupe(examples: Iterable[LabelledExample]) -> list[LabelledExample]:

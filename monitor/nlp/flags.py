@@ -1,0 +1,89 @@
+"""The flag rule (DESIGN.md): mention of a watched target ∧ critical tone, plus configurable extras. Pure."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from monitor.nlp.analysis import TONE_NAMES, TOPIC_NAMES, Analysis
+
+# How a mention matched, in words an officer understands (levels of monitor.nlp.match, strongest first).
+LEVEL_NAMES = {
+    "exact": "khớp chính xác",
+    "tone": "khớp không phân biệt dấu thanh",
+    "tone_insensitive": "khớp không phân biệt dấu thanh",
+    "accent": "khớp văn bản không dấu",
+    "accent_insensitive": "khớp văn bản không dấu",
+}
+LEVEL_RANK = {"exact": 0, "tone": 1, "tone_insensitive": 1, "accent": 2, "accent_insensitive": 2}
+KIND_RANK = {"unit": 0, "province": 1}
+
+
+class MentionLike(Protocol):
+    """What the flag rule needs from a mention (monitor.nlp.match.Mention has these fields)."""
+
+    target: str
+    kind: str
+    alias: str
+    level: str
+
+
+@dataclass(frozen=True)
+class FlagRules:
+    """Configurable flag rule; the defaults are DESIGN.md's (mention ∧ tone tieu_cuc)."""
+
+    require_mention: bool = True
+    tones: tuple[str, ...] = ("tieu_cuc",)
+    min_tone_score: float = 0.0
+    sensitive_topics: tuple[str, ...] = ()  # a mention + a sensitive topic flags even when tone is neutral
+    min_outlet_weight: float = 0.0
+
+
+@dataclass(frozen=True)
+class FlagDecision:
+    """Whether to queue the story, and why (Vietnamese, one sentence per rule that fired or blocked)."""
+
+    flagged: bool
+    reasons: tuple[str, ...]
+
+
+def strongest(mentions: Sequence[MentionLike]) -> MentionLike | None:
+    """The mention to cite: the unit before the province, an exact match before a looser one."""
+    if not mentions:
+        return None
+    return min(mentions, key=lambda m: (KIND_RANK.get(m.kind, 9), LEVEL_RANK.get(m.level, 9)))
+
+
+def describe_mention(m: MentionLike | None) -> str:
+    """'Nhắc đến Công an tỉnh Kon Tum (khớp chính xác)', or a phrase for flags without a mention."""
+    if m is None:
+        return "Không cần nhắc đến đối tượng theo dõi"
+    level = LEVEL_NAMES.get(m.level, m.level)
+    alias = f', qua "{m.alias}"' if m.alias and m.alias.casefold() != m.target.casefold() else ""
+    return f"Nhắc đến {m.target} ({level}{alias})"
+
+
+def should_flag(mentions: Sequence[MentionLike], analysis: Analysis, rules: FlagRules, *,
+                outlet_weight: float = 1.0) -> FlagDecision:
+    """Decide whether a story goes to the verification queue, with its reasons."""
+    top = strongest(mentions)
+    if rules.require_mention and top is None:
+        return FlagDecision(False, ("Không nhắc đến đơn vị hoặc địa bàn theo dõi",))
+    if outlet_weight < rules.min_outlet_weight:
+        return FlagDecision(False, (f"Trọng số nguồn tin {outlet_weight:.2f} dưới ngưỡng {rules.min_outlet_weight:.2f}",))
+    if analysis.tone is None and analysis.topic is None:
+        return FlagDecision(False, (f"Không phân tích được sắc thái: {analysis.skipped or 'không rõ lý do'}",))
+    who = describe_mention(top)
+    reasons: list[str] = []
+    tone = analysis.tone
+    if tone and tone.label in rules.tones and tone.score >= rules.min_tone_score:
+        reasons.append(f"{who} và sắc thái {TONE_NAMES.get(tone.label, tone.label)} ({tone.score:.2f})")
+    topic = analysis.topic
+    if topic and topic.label in rules.sensitive_topics:
+        reasons.append(f"{who} và chủ đề nhạy cảm: {TOPIC_NAMES.get(topic.label, topic.label)} ({topic.score:.2f})")
+    if reasons:
+        return FlagDecision(True, tuple(reasons))
+    label = TONE_NAMES.get(tone.label, tone.label) if tone else "không rõ"
+    score = f" ({tone.score:.2f})" if tone else ""
+    return FlagDecision(False, (f"{who} nhưng sắc thái {label}{score} không thuộc quy tắc gắn cờ",))

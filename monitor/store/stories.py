@@ -198,3 +198,76 @@ def target_volume(
         r, b = out[target]
         out[target] = (r + n, b) if is_recent else (r, b + n)
     return out
+
+
+@dataclass(frozen=True)
+class ArticleLine:
+    """One article of a story, for the case view."""
+
+    id: int
+    source: str
+    title: str
+    url: str
+    seen_at: datetime
+    similarity: float | None
+
+
+@dataclass(frozen=True)
+class MentionLine:
+    """One mention, for highlighting in the case view."""
+
+    article_id: int
+    target: str
+    alias: str
+    snippet: str
+
+
+@dataclass(frozen=True)
+class StoryDetail:
+    """A story with its articles and mentions."""
+
+    id: int
+    title: str
+    first_source: str
+    first_seen_at: datetime
+    last_seen_at: datetime
+    article_count: int
+    outlets: list[str]
+    targets: list[str]
+    topic: str | None
+    topic_reason: str | None
+    tone: str | None
+    tone_score: float | None
+    tone_reason: str | None
+    flag_reasons: list[str]
+    articles: list[ArticleLine]
+    mentions: list[MentionLine]
+
+
+def story_detail(session: Session, story_id: int, max_articles: int = 50) -> StoryDetail | None:
+    """A story for the case view (its first `max_articles` articles, oldest first, and their mentions)."""
+    story = session.get(StoryRow, story_id)
+    if story is None:
+        return None
+    first = session.get(SourceRow, story.first_source_id)
+    seen = func.coalesce(ArticleRow.published_at, ArticleRow.fetched_at)
+    rows = session.execute(
+        select(ArticleRow.id, SourceRow.name, ArticleRow.title, ArticleRow.canonical_url,
+               ArticleRow.published_at, ArticleRow.fetched_at, StoryArticleRow.similarity)
+        .join(StoryArticleRow, StoryArticleRow.article_id == ArticleRow.id)
+        .join(SourceRow, SourceRow.id == ArticleRow.source_id)
+        .where(StoryArticleRow.story_id == story_id)
+        .order_by(seen, ArticleRow.id).limit(max_articles)
+    ).all()
+    articles = [ArticleLine(r[0], r[1], r[2], r[3], r[4] or r[5], r[6]) for r in rows]
+    mentions = [
+        MentionLine(*m) for m in session.execute(
+            select(MentionRow.article_id, MentionRow.target, MentionRow.alias, MentionRow.snippet)
+            .where(MentionRow.article_id.in_([a.id for a in articles])).order_by(MentionRow.article_id, MentionRow.start)
+        )
+    ]
+    return StoryDetail(
+        story.id, story.title, first.name if first else "?", story.first_seen_at, story.last_seen_at,
+        story.article_count, list(story.outlets), list(story.targets), story.topic, story.topic_reason, story.tone,
+        story.tone_score, story.tone_reason, list(story.flag_reasons), articles, mentions,
+    )

@@ -1,0 +1,72 @@
+"""`monitor users add|list`: the people who act on cases, and their roles."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from monitor.cli.context import AppContext
+
+if TYPE_CHECKING:
+    from monitor.store.users import User
+
+users_app = typer.Typer(help="Quản lý người dùng và vai trò.", no_args_is_help=True)
+
+ROLE_LABELS = {
+    "collaborator": "cộng tác viên dư luận",
+    "reporter": "báo cáo viên",
+    "leader": "lãnh đạo",
+    "admin": "quản trị",
+}
+
+
+def format_users(users: Sequence[User]) -> Table:
+    """A table of users (pure)."""
+    table = Table(title=f"Người dùng ({len(users)})")
+    for col in ("Tên đăng nhập", "Họ tên", "Vai trò", "Hoạt động"):
+        table.add_column(col)
+    for u in users:
+        table.add_row(u.username, u.name, ROLE_LABELS.get(u.role, u.role), "có" if u.active else "không")
+    return table
+
+
+def print_users(users: Sequence[User]) -> None:
+    """Render the users table."""
+    Console().print(format_users(users))
+
+
+@users_app.command("add")
+def add(
+    ctx: typer.Context,
+    username: str = typer.Argument(..., help="Tên đăng nhập, ví dụ: ctv.an"),
+    role: str = typer.Option(..., "--role", help="collaborator | reporter | leader | admin"),
+    name: str = typer.Option(..., "--name", help="Họ và tên, ví dụ: \"Nguyễn Văn An\""),
+) -> None:
+    """Thêm người dùng với vai trò: cộng tác viên, báo cáo viên, lãnh đạo hoặc quản trị."""
+    from monitor.store.users import add_user
+
+    obj: AppContext = ctx.obj
+    with obj.db.write() as session:
+        user = add_user(session, username, role, name, datetime.now(UTC))
+    typer.echo(f"Đã thêm {user.name} ({user.username}) — {ROLE_LABELS[user.role]}.")
+
+
+@users_app.command("list")
+def list_(ctx: typer.Context) -> None:
+    """Liệt kê người dùng và vai trò."""
+    from monitor.store.users import list_users
+
+    obj: AppContext = ctx.obj
+    with obj.db.read() as session:
+        users = list_users(session)
+    print_users(users)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the `users` command group."""
+    app.add_typer(users_app, name="users")

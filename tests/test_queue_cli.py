@@ -1,0 +1,78 @@
+"""`monitor queue`, `monitor case`, `monitor users`: thin commands over the store and the workflow."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from rich.console import Console
+from test_queue_support import NOW, QUEUE_STORY, seed_article, seed_source
+from typer.testing import CliRunner
+
+from monitor.cli import app
+from monitor.cli.queue import format_queue, when
+from monitor.errors import ClaimConflictError
+from monitor.queue.settings import QueueSettings
+from monitor.queue.stage import run_queue_stage
+from monitor.store.cases import QueueItem
+from monitor.store.db import Database
+
+
+@pytest.fixture
+def cli(tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    monkeypatch.setenv("MONITOR_DATABASE_URL", url)
+    monkeypatch.delenv("MONITOR_USER", raising=False)
+    monkeypatch.setenv("COLUMNS", "250")  # rich wraps long URLs at 80 columns
+    runner = CliRunner()
+
+    def run(*args: str):
+        return runner.invoke(app, list(args), catch_exceptions=True)
+
+    db = Database(url)
+    db.migrate()
+    now = datetime.now(UTC)
+    with db.write() as s:
+        src = seed_source(s, "baokontum", "Báo Kon Tum")
+        aid = seed_article(s, src, *QUEUE_STORY, at=now - timedelta(hours=1))
+    run_queue_stage(db, [aid], QueueSettings(), now)
+    db.dispose()
+    assert run("users", "add", "ctv1", "--role", "collaborator", "--name", "Nguyễn Văn An").exit_code == 0
+    assert run("users", "add", "ctv2", "--role", "collaborator", "--name", "Trần Thị Bình").exit_code == 0
+    return run
+
+
+def test_triage_from_the_terminal(cli, monkeypatch):
+    listing = cli("queue", "--json")
+    assert listing.exit_code == 0, listing.output
+    [item] = json.loads(listing.output)
+    assert item["status"] == "new" and item["title"] == QUEUE_STORY[0] and item["deadline_at"].endswith("+07:00")
+    assert cli("case", "1", "claim", "--as", "ctv1").exit_code == 0
+    refused = cli("case", "1", "claim", "--as", "ctv2")
+    assert isinstance(refused.exception, ClaimConflictError)
+    assert "Nguyễn Văn An (ctv1)" in refused.exception.message
+    monkeypatch.setenv("MONITOR_USER", "ctv1")
+    mine = json.loads(cli("queue", "--mine", "--json").output)
+    assert [m["assignee"] for m in mine] == ["ctv1"]
+    done = cli("case", "1", "verify", "--verdict", "false", "--note", "Đã kiểm tra tại điểm cấp căn cước",
+               "--evidence", "https://congan.kontum.gov.vn/a", "--evidence", "https://congan.kontum.gov.vn/b")
+    assert done.exit_code == 0 and "cần phản hồi" in done.output
+    view = cli("case", "1")
+    assert view.exit_code == 0
+    for words in ("Vụ việc #1", "Báo Kon Tum", "Lịch sử", "https://congan.kontum.gov.vn/b", "sai sự thật"):
+        assert words in view.output
+    assert cli("users", "list").output.count("cộng tác viên dư luận") == 2
+
+
+def test_queue_table_marks_overdue_in_red():
+    item = QueueItem(7, "critical", NOW - timedelta(hours=1), "Tin đồn về cán bộ", 3, "tieu_cuc", "tham_nhung",
+                     "new", None, None)
+    console = Console(record=True, width=200)
+    console.print(format_queue([item], NOW))
+    text = console.export_text()
+    assert "quá hạn" in text and "khẩn cấp" in text and when(item.deadline_at) == "27/11/2026 09:00"
+    table = format_queue([item], NOW)
+    deadline_cell = list(table.columns[2].cells)[0]
+    assert deadline_cell.style == "bold red"
+    assert list(format_queue([item], NOW - timedelta(hours=2)).columns[2].cells)[0].style == ""

@@ -23,6 +23,7 @@ COMMAND_MODULES = (
     "monitor.cli.export",
     "monitor.cli.demo",
     "monitor.cli.db",
+    "monitor.cli.queue", "monitor.cli.users",
 )
 
 app = typer.Typer(

@@ -10,13 +10,15 @@
 The server runs its own asyncio loop in a daemon thread, so tests may use `asyncio.run` freely.
 A Reply can delay its answer, never answer (`hang`), drip its body (`drip` seconds between
 `chunk_size` pieces), stream a huge body from a generator without holding it (`body=filler(n)`),
-gzip its body, lie about Content-Length and close the connection.
+gzip its body, lie about Content-Length and close the connection. `LocalServer(tls=context)` serves
+HTTPS and records the SNI names clients sent.
 """
 
 from __future__ import annotations
 
 import asyncio
 import gzip as gzip_module
+import ssl
 import threading
 import zlib
 from collections import Counter
@@ -99,7 +101,9 @@ def gzip_bomb(inflated: int) -> bytes:
 class LocalServer:
     """An HTTP/1.1 server on 127.0.0.1 with a route table; counts hits and records requests."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, tls: ssl.SSLContext | None = None) -> None:
+        self.tls = tls  # serve HTTPS with this server-side context
+        self.sni: list[str | None] = []  # server names clients asked for in the TLS handshake
         self.routes: dict[str, Handler] = {}
         self.hits: Counter[str] = Counter()
         self.requests: list[Request] = []
@@ -116,7 +120,7 @@ class LocalServer:
 
     def url(self, path: str = "/", host: str = "127.0.0.1") -> str:
         """The absolute URL of `path` on this server (any `host` name, for resolver-mapped tests)."""
-        return f"http://{host}:{self.port}{path}"
+        return f"{'https' if self.tls else 'http'}://{host}:{self.port}{path}"
 
     def __enter__(self) -> Self:
         self.start()
@@ -131,11 +135,17 @@ class LocalServer:
         """Listen on an ephemeral port of 127.0.0.1 in a background thread."""
         loop = asyncio.new_event_loop()
         ready = threading.Event()
+        if self.tls is not None:
+
+            def record_sni(_sock: ssl.SSLObject, name: str | None, _ctx: ssl.SSLContext) -> None:
+                self.sni.append(name)
+
+            self.tls.sni_callback = record_sni  # type: ignore[assignment]
 
         def run() -> None:
             asyncio.set_event_loop(loop)
             self._server = loop.run_until_complete(
-                asyncio.start_server(self._connection, "127.0.0.1", 0, limit=2**20)
+                asyncio.start_server(self._connection, "127.0.0.1", 0, limit=2**20, ssl=self.tls)
             )
             self.port = self._server.sockets[0].getsockname()[1]
             ready.set()

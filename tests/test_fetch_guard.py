@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+import shutil
 import socket
+import ssl
+import subprocess
 from collections.abc import Iterator
 from typing import Any
 
@@ -190,3 +193,33 @@ def test_mock_transport_sees_the_guard_too() -> None:
     with pytest.raises(BlockedAddressError):
         get("http://news.test/rss", resolver=resolver, transport=httpx.MockTransport(handler))
     assert seen == ["http://news.test/rss"]
+
+
+@pytest.fixture(scope="module")
+def self_signed(tmp_path_factory: pytest.TempPathFactory) -> ssl.SSLContext:
+    """A server TLS context with a self-signed certificate for feeds.test (made by the openssl CLI)."""
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl CLI not available")
+    folder = tmp_path_factory.mktemp("tls")
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+         "-keyout", str(key), "-out", str(cert), "-days", "1", "-subj", "/CN=feeds.test",
+         "-addext", "subjectAltName=DNS:feeds.test"],
+        check=True, capture_output=True, timeout=30,
+    )
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    return context
+
+
+def test_https_through_pinned_addresses_still_verifies_the_host_name(self_signed: ssl.SSLContext) -> None:
+    # The pinned backend connects to 127.0.0.1, but TLS must still be spoken to "feeds.test":
+    # the server sees that name as SNI, and the (untrusted) certificate is checked and refused.
+    with LocalServer(tls=self_signed) as srv:
+        srv.route("/feed", Reply(body=b"ok"))
+        resolver = table_resolver({"feeds.test": ["127.0.0.1"]})
+        with pytest.raises(FetchError) as info:
+            get(srv.url("/feed", host="feeds.test"), resolver=resolver, allow_private=True)
+    assert info.value.kind is FailureKind.HARD and info.value.message == "Chứng chỉ TLS của máy chủ không hợp lệ"
+    assert srv.sni == ["feeds.test"]

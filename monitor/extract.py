@@ -45,7 +45,11 @@ def extract_article(body: bytes, headers: Mapping[str, str], url: str) -> Extrac
             break
     title = clean_text(info.og_title or title or info.title or "") or None
     published = parse_datetime(info.published or "") or parse_datetime(date or "")
-    return ExtractedArticle(clean_text(text, multiline=True), title, canonical, published)
+    text = clean_text(text, multiline=True)
+    first_line, _, rest = text.partition("\n")
+    if title and first_line == title and rest.strip():
+        text = rest.strip()  # the <h1> repeats the title: counting it twice would skew matching downstream
+    return ExtractedArticle(text, title, canonical, published)
 
 
 def _trafilatura(html_text: str, url: str) -> tuple[str, str | None, str | None]:

@@ -66,7 +66,8 @@ def test_no_canonical_at_all(page: str) -> None:
 
 def test_javascript_canonical_is_ignored(page: str) -> None:
     bad = page.replace(CANONICAL.split("?")[0], "javascript:alert(1)", 1)
-    assert extract_article(bad.encode(), HEADERS, URL).canonical_url == "https://baomau.example.vn/og-khong-dung-204512.html"
+    got = extract_article(bad.encode(), HEADERS, URL)
+    assert got.canonical_url == "https://baomau.example.vn/og-khong-dung-204512.html"
 
 
 def test_windows_1258_nfd_and_nul_in_page(page: str) -> None:
@@ -109,3 +110,7 @@ def test_pages_without_text_raise_parse_error(body: bytes) -> None:
 )
 def test_parse_datetime(value: str, expected: datetime | None) -> None:
     assert parse_datetime(value) == expected
+
+
+def test_title_is_not_repeated_as_first_line(article: ExtractedArticle) -> None:
+    assert not article.text.startswith(article.title or "")

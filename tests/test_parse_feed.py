@@ -126,7 +126,8 @@ def test_malformed_feed_of_our_own_yields_items() -> None:
 @pytest.mark.shared
 def test_real_malformed_vnexpress_snapshot(rss_samples: Path) -> None:
     body = (rss_samples / "vnexpress_the-gioi_2025-02-06_1item.xml").read_bytes()
-    feed = parse_feed(body, {"Content-Type": "application/rss+xml; charset=utf-8"}, "https://vnexpress.net/rss/the-gioi.rss")
+    headers = {"Content-Type": "application/rss+xml; charset=utf-8"}
+    feed = parse_feed(body, headers, "https://vnexpress.net/rss/the-gioi.rss")
     assert feed.bozo  # unescaped & in <enclosure url=…>
     (item,) = feed.items
     assert item.title == "Israel nối gót Mỹ rời Hội đồng Nhân quyền LHQ"
@@ -253,7 +254,8 @@ def test_items_without_guid_or_link_get_stable_fallback_keys() -> None:
 
 
 def test_duplicate_guids_keep_the_first_item() -> None:
-    body = rss("<item><title>Bản đầu</title><guid>bai-7</guid></item><item><title>Bản sau</title><guid>bai-7</guid></item>")
+    body = rss("<item><title>Bản đầu</title><guid>bai-7</guid></item>"
+               "<item><title>Bản sau</title><guid>bai-7</guid></item>")
     feed = parse_feed(body, {}, BASE)
     assert [i.title for i in feed.items] == ["Bản đầu"]
     assert any("duplicate" in w for w in feed.warnings)

@@ -44,7 +44,8 @@ def test_section_page_in_windows_1258() -> None:
 def test_base_href_is_honoured() -> None:
     body = b'<html><head><base href="https://baomau.example.vn/kinh-te/"></head><body>' \
            b'<a href="gia-ca-phe-tang-manh-204521.html">C\xc3\xa0 ph\xc3\xaa</a></body></html>'
-    assert find_article_links(body, {}, SECTION) == ("https://baomau.example.vn/kinh-te/gia-ca-phe-tang-manh-204521.html",)
+    expected = ("https://baomau.example.vn/kinh-te/gia-ca-phe-tang-manh-204521.html",)
+    assert find_article_links(body, {}, SECTION) == expected
 
 
 @pytest.mark.parametrize(
@@ -66,3 +67,12 @@ def test_base_href_is_honoured() -> None:
 )
 def test_looks_like_article(url: str, expected: bool) -> None:
     assert looks_like_article(url) is expected
+
+
+def test_unclosed_paragraph_with_tag_class_does_not_hide_later_links() -> None:
+    body = ('<html><body><p class="tags">Chủ đề: <a href="/tag/kon-tum">Kon Tum</a>'
+            '<div><a href="/phap-luat/bat-doi-tuong-trom-cap-204466.html">Bắt đối tượng</a></div>'
+            "</body></html>").encode()
+    assert find_article_links(body, {}, SECTION) == (
+        "https://baomau.example.vn/phap-luat/bat-doi-tuong-trom-cap-204466.html",
+    )

@@ -14,7 +14,8 @@ from monitor.parse.sanitize import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, html_to_tex
 # (id, payload): each of these has got through some sanitizer, feedparser's included.
 PAYLOADS = [
     ("entity-hex-scheme", '<a href="jav&#x61;script:alert(1)">Xem thêm</a>'),
-    ("entity-decimal-scheme", '<a href="&#106;&#97;&#118;&#97;&#115;&#99;&#114;&#105;&#112;&#116;&#58;alert(1)">Xem</a>'),
+    ("entity-decimal-scheme",
+     '<a href="&#106;&#97;&#118;&#97;&#115;&#99;&#114;&#105;&#112;&#116;&#58;alert(1)">Xem</a>'),
     ("entity-colon", '<a href="javascript&colon;alert(1)">Xem</a>'),
     ("tab-in-scheme", '<a href="java\tscript:alert(1)">Xem</a>'),
     ("newline-in-scheme", '<a href="java\nscript:alert(1)">Xem</a>'),
@@ -39,7 +40,8 @@ PAYLOADS = [
     ("base-href", '<base href="javascript:alert(1)//">'),
     ("noscript-mutation", '<noscript><p title="</noscript><img src=x onerror=alert(1)>">'),
     ("math-mutation", "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>"),
-    ("handlers-on-allowed-tag", '<a href="https://baomau.example.vn/" onclick="alert(1)" onmouseover="alert(2)">Xem</a>'),
+    ("handlers-on-allowed-tag",
+     '<a href="https://baomau.example.vn/" onclick="alert(1)" onmouseover="alert(2)">Xem</a>'),
     ("link-element", '<link rel="stylesheet" href="javascript:alert(1)">'),
 ]
 _SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*):")

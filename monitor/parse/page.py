@@ -9,8 +9,9 @@ from html.parser import HTMLParser
 
 NAV_TAGS = frozenset({"nav", "header", "footer", "aside", "menu"})
 # class/id words that mark site chrome rather than content (Vietnamese CMSes use English names here too).
-_NAV_WORDS = re.compile(r"(?:^|[\s_-])(?:nav|navbar|menu|breadcrumbs?|footer|header|sidebar|tags?|topics?)(?:$|[\s_-])", re.I)
-_CONTAINERS = frozenset({"div", "ul", "ol", "section", "p", "span"})
+_NAV_WORDS = re.compile(r"(?:^|[\s_-])(?:nav|navbar|menu|breadcrumbs?|footer|sidebar|tags?|topics?)(?:$|[\s_-])", re.I)
+# Only elements that are always closed: an unclosed <p class="tags"> would otherwise hide the rest of the page.
+_CONTAINERS = frozenset({"div", "ul", "ol", "section"})
 
 
 @dataclass

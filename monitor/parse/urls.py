@@ -73,7 +73,9 @@ def canonical_url(url: str, base: str | None = None, *, max_len: int = MAX_URL_L
     return result if len(result) <= max_len else None
 
 
-_SECOND_LEVEL = frozenset({"com", "net", "org", "gov", "edu", "ac", "co", "info", "int", "biz", "name", "pro", "health"})
+# Second-level labels under a country TLD that are public suffixes themselves (com.vn, gov.vn, edu.vn…).
+_SECOND_LEVEL = frozenset({"com", "net", "org", "gov", "edu", "ac", "co", "info", "int", "biz", "name", "pro",
+                           "health"})
 
 
 def site_of(url: str) -> str | None:

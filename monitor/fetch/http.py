@@ -18,7 +18,7 @@ from monitor.fetch.body import ACCEPT_ENCODING, declared_too_large, read_capped,
 from monitor.fetch.guard import Resolver, is_allowed_scheme, resolve_checked, system_resolver
 from monitor.fetch.pinning import PIN, Pin, pinned_transport
 from monitor.fetch.status import is_redirect, is_success, status_error
-from monitor.fetch.types import FetchLimits, FetchResult, Validators
+from monitor.fetch.model import FetchLimits, FetchResult, Validators
 
 DEFAULT_USER_AGENT = f"monitor/{__version__} (Vietnamese press monitoring; httpx)"
 ACCEPT = (

@@ -223,3 +223,10 @@ def test_https_through_pinned_addresses_still_verifies_the_host_name(self_signed
             get(srv.url("/feed", host="feeds.test"), resolver=resolver, allow_private=True)
     assert info.value.kind is FailureKind.HARD and info.value.message == "Chứng chỉ TLS của máy chủ không hợp lệ"
     assert srv.sni == ["feeds.test"]
+
+
+@pytest.mark.parametrize("host", ["2130706433", "127.1", "0x7f.0.0.1", "0", "[::]", "[::ffff:a00:1]"])
+def test_odd_spellings_of_internal_addresses_are_refused(host: str) -> None:
+    # getaddrinfo reads these numeric forms itself (no DNS query); the guard checks what it returns.
+    with pytest.raises(BlockedAddressError):
+        get(f"http://{host}/feed")

@@ -114,3 +114,22 @@ def test_parse_datetime(value: str, expected: datetime | None) -> None:
 
 def test_title_is_not_repeated_as_first_line(article: ExtractedArticle) -> None:
     assert not article.text.startswith(article.title or "")
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [{}, {"Content-Type": "text/html"}, {"Content-Type": "text/html; charset=utf-8"}],
+    ids=["meta-only", "no-charset", "header-lies-utf8"],
+)
+def test_real_windows_1258_page(headers: dict[str, str]) -> None:
+    body = (FIXTURES / "article_kontum_cp1258.html").read_bytes()  # the same article, encoded windows-1258
+    got = extract_article(body, headers, URL)
+    assert got.title == "Kon Tum ra quân bảo đảm an toàn giao thông dịp cuối năm"
+    assert "các huyện Đắk Hà, Sa Thầy, Ngọc Hồi tổ chức tuyên truyền" in got.text
+    assert "BÌNH_LUẬN_ĐỘC_GIẢ" not in got.text
+    assert unicodedata.is_normalized("NFC", got.text)
+
+
+def test_xhtml_page_with_xml_declaration(page: str) -> None:
+    body = b'<?xml version="1.0" encoding="utf-8"?>\n' + page.encode()
+    assert "quốc lộ 14" in extract_article(body, HEADERS, URL).text

@@ -60,7 +60,7 @@ def test_defaults_fill_missing_keys() -> None:
         pytest.param(GOOD.replace("https://baokontum.com.vn/rss/home.rss", "baokontum.com.vn/rss"),
                      ["dòng 12", "không hợp lệ"], id="url-without-scheme"),
         pytest.param(GOOD.replace('name = "Báo Kon Tum"\n', ""),
-                     ["dòng 10", 'thiếu khóa bắt buộc "name"'], id="missing-required"),
+                     ["dòng 9", 'thiếu khóa bắt buộc "name"'], id="missing-required"),
         pytest.param(GOOD + '\n[[source]]\nkey = "x"\nname = "X"\nurl = "https://x.vn/"\nkind = "atom"\n',
                      ['"kind" phải là "rss" hoặc "html"'], id="bad-kind"),
         pytest.param(GOOD.replace('key = "baokontum"', 'key = "Báo Kon Tum"'),

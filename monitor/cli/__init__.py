@@ -50,7 +50,8 @@ def _global_options(
 ) -> None:
     """Giám sát báo chí về Công an tỉnh và địa phương."""
     logging.basicConfig(
-        level=logging.INFO if verbose else logging.WARNING,
+        # English logs are for developers: quiet unless asked; users read the Vietnamese output.
+        level=logging.INFO if verbose else logging.ERROR,
         format="%(asctime)s %(levelname)s %(name)s %(message)s",
     )
     ctx.obj = AppContext(Settings.from_env(config=config, database_url=db))
@@ -67,7 +68,9 @@ _register_all()
 def main() -> None:
     """Entry point: run the app; a MonitorError becomes a Vietnamese sentence and exit code 1."""
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False)
+        if isinstance(code, int) and code:
+            sys.exit(code)
     except MonitorError as exc:
         logging.getLogger("monitor").info("command failed: %s", exc)
         typer.echo(f"Lỗi: {exc.message}", err=True)

@@ -52,7 +52,6 @@ async def run_pass_async(
     callbacks: PassCallbacks | None = None,
 ) -> PassReport:
     """One pass through every stage; `analysers` may be a loader called only when needed."""
-    from monitor.pipeline.analyse import analyse_pending
     from monitor.pipeline.ingest import ingest
     from monitor.pipeline.pages import fetch_pages
 
@@ -70,6 +69,8 @@ async def run_pass_async(
     if analysers is not None:
         if cb.stage:
             cb.stage("analyse")
+        from monitor.pipeline.analyse import analyse_pending
+
         loaded = analysers() if callable(analysers) else analysers
         report.analysis = await asyncio.to_thread(analyse_pending, db, config, loaded, on_batch=cb.analysed)
     return report

@@ -91,10 +91,14 @@ class LinearTextModel:
             new = float(s) if lab == label else 0.0
             drops.append((base_score - new, cand))
         drops.sort(key=lambda d: -d[0])
+        phrases = {c: d for d, c in drops if " " in c and d > 0}
         chosen: list[str] = []
         for drop, cand in drops:
             if drop <= 0 or len(chosen) >= k:
                 break
+            if " " not in cand:  # a syllable reads better inside its word: "cáo" -> "tố cáo"
+                wider = [p for p in phrases if cand in p.split()]
+                cand = max(wider, key=lambda p: phrases[p]) if wider else cand
             if any(cand in c or c in cand for c in chosen):
                 continue  # "ma" next to "ma túy" says nothing new
             chosen.append(cand)

@@ -111,7 +111,7 @@ ACTION = (
 # Officers, units and offices: a complaint word near one of these is criticism of the unit.
 AUTHORITY = (
     "công an", "cán bộ", "cảnh sát", "csgt", "chiến sĩ", "trung tá", "thiếu tá", "đại úy", "thượng úy", "trung úy",
-    "trưởng công an", "phó trưởng công an", "đội trưởng", "điều tra viên", "cơ quan điều tra", "trại tạm giam",
+    "trưởng công an", "phó trưởng công an", "đội trưởng", "điều tra viên", "trại tạm giam",
     "nhà tạm giữ", "công chức", "chính quyền", "ubnd", "cán bộ tiếp dân", "thiếu úy", "đại tá", "thượng tá",
 )
 

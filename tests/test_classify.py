@@ -1,0 +1,107 @@
+"""Topic and tone of the shipped models on real-style Vietnamese press items (written for these tests).
+
+The models are loaded once per module. Items here are neither in the seed set nor in the dev set.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from monitor.nlp.analysis import MODELS_DIR, TONES, TOPICS, Analyzer
+
+
+@pytest.fixture(scope="module")
+def analyzer() -> Analyzer:
+    return Analyzer.load()
+
+
+CASES = [
+    ("Bắt quả tang đối tượng tàng trữ 50 gói ma túy đá tại nhà trọ",
+     "Công an phường kiểm tra hành chính, phát hiện đối tượng cất giấu ma túy trong tủ quần áo.", "ma_tuy", "tich_cuc"),
+    ("Xe tải đâm xe máy trên quốc lộ 14, một người chết",
+     "Vụ tai nạn giao thông xảy ra lúc 6 giờ sáng, tài xế xe tải không làm chủ tốc độ.", "giao_thong", None),
+    ("Giả danh nhân viên ngân hàng, lừa đảo chiếm đoạt 700 triệu đồng",
+     "Kẻ gian gọi điện thông báo khoản vay quá hạn, gửi đường link yêu cầu nạn nhân nhập mã OTP.", "lua_dao", None),
+    ("Cháy xưởng gỗ trong đêm, lực lượng PCCC dập tắt sau 3 giờ",
+     "Đám cháy bùng phát lúc 23 giờ, cảnh sát phòng cháy chữa cháy điều 5 xe đến hiện trường.", "chay_no_cuu_nan", None),
+    ("Người dân chờ cả ngày vẫn chưa được cấp căn cước",
+     "Tại điểm cấp căn cước của công an huyện, hàng trăm người dân xếp hàng từ sáng sớm, nhiều người phải về không.",
+     "dich_vu_cong", "tieu_cuc"),
+    ("Chiến sĩ công an nhặt được túi tiền 30 triệu đồng, trả lại cho người đánh rơi",
+     "Nhận lại tài sản, người phụ nữ xúc động cảm ơn người chiến sĩ công an.", "xay_dung_luc_luong", "tich_cuc"),
+    ("Triệt phá băng nhóm trộm cắp xe máy liên tỉnh",
+     "Công an tỉnh đã bắt giữ 7 đối tượng, thu hồi 20 xe máy trao trả cho người bị hại.", "an_ninh_trat_tu", "tich_cuc"),
+    ("Đội tuyển futsal Việt Nam giành vé dự World Cup",
+     "Các cầu thủ đã thi đấu xuất sắc trong trận play-off lượt về.", "khac", None),
+    ("Người dân tố cáo cán bộ công an xã đánh người",
+     "Gia đình nạn nhân cho biết anh bị đánh khi được mời lên trụ sở làm việc.", None, "tieu_cuc"),
+    ("Trộm cắp hoành hành, người dân mất ăn mất ngủ",
+     "Nhiều nhà dân bị kẻ gian đột nhập lấy tài sản, đến nay vẫn chưa tìm ra thủ phạm.", "an_ninh_trat_tu", "tieu_cuc"),
+    ("Tòa tuyên phạt 15 năm tù kẻ giết người vì mâu thuẫn",
+     "Hội đồng xét xử tuyên bị cáo phạm tội giết người sau khi dùng dao đâm chết hàng xóm.", "an_ninh_trat_tu", "trung_tinh"),
+]
+
+
+@pytest.mark.parametrize(("title", "text", "topic", "tone"), CASES)
+def test_topic_and_tone(analyzer: Analyzer, title: str, text: str, topic: str | None, tone: str | None) -> None:
+    a = analyzer.analyse(title, text)
+    assert a.skipped is None and a.language == "vi"
+    assert a.topic is not None and a.tone is not None
+    if topic:
+        assert a.topic.label == topic, a.topic
+    if tone:
+        assert a.tone.label == tone, a.tone
+
+
+def test_scores_labels_and_version(analyzer: Analyzer) -> None:
+    a = analyzer.analyse(*CASES[0][:2])
+    assert a.topic and a.tone
+    assert a.topic.label in TOPICS and a.tone.label in TONES
+    assert 0.0 <= a.topic.score <= 1.0 and 0.0 <= a.tone.score <= 1.0
+    manifest = json.loads((MODELS_DIR / "manifest.json").read_text(encoding="utf-8"))
+    assert a.model_version == manifest["version"] == analyzer.version
+
+
+def test_reason_quotes_words_of_the_article(analyzer: Analyzer) -> None:
+    title, text = CASES[0][:2]
+    a = analyzer.analyse(title, text)
+    assert a.topic and a.topic.reason.startswith("Từ nổi bật: ")
+    terms = re.findall(r'"([^"]+)"', a.topic.reason)
+    assert terms and all(t in (title + " " + text).lower() for t in terms)
+    assert "ma túy" in terms
+
+
+def test_rule_reason_names_the_words(analyzer: Analyzer) -> None:
+    a = analyzer.analyse(*CASES[8][:2])
+    assert a.tone and a.tone.reason == 'Quy tắc từ vựng: "tố cáo" + "công an"'
+
+
+def test_batch_matches_single_and_cheap_reasons(analyzer: Analyzer) -> None:
+    docs = [(t, x) for t, x, _, _ in CASES]
+    batch = analyzer.analyse_many(docs)
+    single = [analyzer.analyse(t, x) for t, x in docs]
+    assert [(b.topic.label, b.tone.label) for b in batch if b.topic and b.tone] == \
+        [(s.topic.label, s.tone.label) for s in single if s.topic and s.tone]
+    # Without explain, reasons come from the lexicon (no occlusion cost) but are never empty.
+    assert all(b.topic and b.topic.reason and not b.topic.reason.startswith("Từ nổi bật") for b in batch)
+
+
+def test_explain_mask(analyzer: Analyzer) -> None:
+    docs = [(t, x) for t, x, _, _ in CASES[:3]]
+    out = analyzer.analyse_many(docs, explain=[False, True, False])
+    assert out[1].topic and out[1].topic.reason.startswith("Từ nổi bật")
+    assert out[0].topic and not out[0].topic.reason.startswith("Từ nổi bật")
+
+
+def test_import_loads_nothing() -> None:
+    """Importing the NLP modules loads no model and no underthesea pipeline (no work at import time)."""
+    import subprocess
+    import sys
+
+    code = ("import sys, monitor.nlp.analysis, monitor.nlp.flags, monitor.nlp.lang; "
+            "print('underthesea' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

@@ -1,0 +1,33 @@
+"""Offline language detection on real Vietnamese, English and mixed text."""
+
+from __future__ import annotations
+
+import pytest
+
+from monitor.nlp.lang import detect_language
+
+CASES = [
+    ("Công an tỉnh Kon Tum bắt giữ 4 đối tượng mua bán ma túy", "vi"),
+    ("cong an tinh kon tum bat giu doi tuong trom cap tai san cua nguoi dan", "vi"),  # written without accents
+    ("Police in Kon Tum province arrested four people for drug trafficking on Monday, the ministry said.", "en"),
+    ("The Ministry of Public Security has announced new rules for the issuance of ID cards.", "en"),
+    ("Đắk", "vi"),
+    ("", "unknown"),
+    ("😀😀😀 🎉", "unknown"),
+    ("12345 678 90", "unknown"),
+    ("警方逮捕了四名毒贩 在昆嵩省", "unknown"),
+    ("Полиция задержала четырёх человек", "unknown"),
+    # Vietnamese with an English quote: still Vietnamese.
+    ("Người phát ngôn nói rằng \"we are working with the police\" và đề nghị người dân bình tĩnh.", "vi"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), CASES)
+def test_detect_language(text: str, expected: str) -> None:
+    assert detect_language(text) == expected
+
+
+def test_decided_by_the_start_of_a_long_text() -> None:
+    """Only the first few thousand characters are read: a 1 MB article costs no more than its lead."""
+    vi = "Công an tỉnh Kon Tum thông báo kết quả tấn công trấn áp tội phạm. " * 60
+    assert detect_language(vi + "the police and the people of the city " * 30_000) == "vi"

@@ -1,0 +1,121 @@
+"""Training, evaluation figures and the train/evaluate CLI (small data; the shipped seed where cheap)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from monitor.cli import train as train_cli
+from monitor.nlp.analysis import Analyzer
+from monitor.nlp.train import LabelledExample, evaluate, read_jsonl, seed_examples, task_report, train_models
+
+DEV = Path(__file__).parent / "data" / "analysis_dev.jsonl"
+
+
+def test_task_report_figures() -> None:
+    gold = ["a", "a", "b", "b", "c"]
+    pred = ["a", "b", "b", "b", "a"]
+    rep = task_report(gold, pred, ("a", "b", "c"))
+    by = {c.label: c for c in rep.per_class}
+    assert (by["a"].precision, by["a"].recall) == (0.5, 0.5)
+    assert by["b"].precision == pytest.approx(2 / 3) and by["b"].recall == 1.0
+    assert by["c"].f1 == 0.0 and by["c"].support == 1
+    assert rep.confusion["c"]["a"] == 1 and rep.accuracy == pytest.approx(0.6)
+    assert rep.macro_f1 == pytest.approx((0.5 + 0.8 + 0.0) / 3)
+
+
+@pytest.fixture(scope="module")
+def small_models(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Models trained on the hand-written seed only (150 items, well under a second)."""
+    out = tmp_path_factory.mktemp("models")
+    train_models(seed_examples(shared=None), out, version="test-1")
+    return out
+
+
+def test_train_writes_models_and_manifest(small_models: Path) -> None:
+    assert {p.name for p in small_models.iterdir()} >= {"topic.bin", "tone.bin", "manifest.json"}
+    manifest = json.loads((small_models / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["version"] == "test-1" and manifest["sources"] == {"seed": 150}
+    a = Analyzer.load(small_models).analyse("Triệt phá đường dây ma túy", "Thu giữ 3 bánh heroin.")
+    assert a.model_version == "test-1" and a.topic and a.topic.label == "ma_tuy"
+
+
+def test_later_sources_override_labels(tmp_path: Path) -> None:
+    base = seed_examples(shared=None)
+    fixed = LabelledExample(base[0].text, base[0].topic, "trung_tinh", "verdict:42")
+    manifest = train_models([*base, fixed], tmp_path, version="t")
+    assert manifest["n_examples"] == 150 and manifest["sources"]["verdict"] == 1
+
+
+def test_evaluate_on_dev_set_reports_flags(small_models: Path) -> None:
+    rows = [json.loads(line) for line in DEV.read_text(encoding="utf-8").splitlines()][:60]
+    exs = [LabelledExample(r["text"], r["topic"], r["tone"]) for r in rows]
+    rep = evaluate(Analyzer.load(small_models), exs, [r["mentions"] for r in rows])
+    assert rep.topic and rep.tone and rep.topic.n == 60
+    assert 0.0 <= rep.topic.macro_f1 <= 1.0 and set(rep.flag) >= {"precision", "recall"}
+
+
+def test_dev_set_shape() -> None:
+    rows = [json.loads(line) for line in DEV.read_text(encoding="utf-8").splitlines()]
+    assert len(rows) >= 300
+    assert all({"text", "topic", "tone", "mentions"} <= set(r) for r in rows)
+    seed_texts = {e.text for e in seed_examples(shared=None)}
+    assert not seed_texts & {r["text"] for r in rows}  # training never sees the dev set
+
+
+def _app(hook: object = None) -> typer.Typer:
+    app = typer.Typer()
+
+    @app.callback()
+    def _cb(ctx: typer.Context) -> None:
+        ctx.obj = {"labelled_from_db": hook} if hook else {}
+
+    train_cli.register(app)
+    return app
+
+
+def test_cli_train_uses_file_and_db_hook(tmp_path: Path) -> None:
+    data = tmp_path / "extra.jsonl"
+    rows = [{"text": e.text, "topic": e.topic, "tone": e.tone} for e in seed_examples(shared=None)[:40]]
+    data.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    verdicts = [LabelledExample("Cán bộ công an xã bị tố nhận tiền\nNgười dân phản ánh.", "tham_nhung", "tieu_cuc",
+                                "verdict:7")]
+    out = tmp_path / "m"
+    res = CliRunner().invoke(_app(lambda: verdicts),
+                             ["train", "--no-seed", "--data", str(data), "--out", str(out), "--version", "v-cli"])
+    assert res.exit_code == 0, res.output
+    assert "Đã huấn luyện phiên bản v-cli từ 41 mẫu" in res.output
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["sources"] == {"file": 40, "verdict": 1}
+
+
+def test_cli_train_refuses_missing_file(tmp_path: Path) -> None:
+    res = CliRunner().invoke(_app(), ["train", "--no-seed", "--data", str(tmp_path / "nope.jsonl")])
+    assert res.exit_code != 0
+
+
+def test_cli_evaluate_prints_tables(small_models: Path, tmp_path: Path) -> None:
+    sample = tmp_path / "dev.jsonl"
+    sample.write_text("".join(DEV.read_text(encoding="utf-8").splitlines(keepends=True)[:40]), encoding="utf-8")
+    res = CliRunner().invoke(_app(), ["evaluate", str(sample), "--models", str(small_models)])
+    assert res.exit_code == 0, res.output
+    for fragment in ("Ma trận nhầm lẫn", "Chủ đề: macro-F1", "Sắc thái: macro-F1", "Gắn cờ", "test-1"):
+        assert fragment in res.output
+
+
+def test_read_jsonl_roundtrip(tmp_path: Path) -> None:
+    p = tmp_path / "x.jsonl"
+    p.write_text('{"text": "Cháy nhà\\nKhông ai bị thương", "topic": "chay_no_cuu_nan"}\n\n', encoding="utf-8")
+    (ex,) = read_jsonl(p)
+    assert ex.topic == "chay_no_cuu_nan" and ex.tone is None and ex.source == "file"
+
+
+@pytest.mark.shared
+def test_seed_with_shared_data(shared_data: Path) -> None:
+    exs = seed_examples(shared_data)
+    sources = {e.source for e in exs}
+    assert {"seed", "vntc-weak", "danes"} <= sources and len(exs) > 10_000

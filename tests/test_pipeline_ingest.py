@@ -121,3 +121,23 @@ def test_failing_source_backs_off_and_is_shown_not_dropped(db: Database) -> None
     assert rows["down"].consecutive_failures == 1 and rows["down"].enabled
     assert rows["html"].failure_score > rows["down"].failure_score  # hard error weighs more than a 5xx
     assert rows["down"].next_fetch_at is not None and rows["ok"].last_success_at is not None
+
+
+def test_html_section_page_yields_article_links(db: Database) -> None:
+    section = (
+        '<!doctype html><html lang="vi"><head><meta charset="utf-8"><title>Pháp luật</title></head><body>'
+        '<nav><a href="/">Trang chủ</a> <a href="/chuyen-muc/phap-luat/">Pháp luật</a></nav><main>'
+        '<article><h2><a href="/phap-luat/bat-nhom-trom-xe-may-o-kon-tum-123456.html">Bắt nhóm trộm xe máy ở Kon Tum</a></h2></article>'
+        '<article><h2><a href="/phap-luat/khoi-to-vu-an-lua-dao-qua-mang-123457.html?utm_source=home">Khởi tố vụ án lừa đảo qua mạng</a></h2></article>'
+        "</main></body></html>"
+    ).encode()
+    with LocalServer() as srv:
+        srv.route("/chuyen-muc/phap-luat/", Reply(body=section, content_type="text/html; charset=utf-8"))
+        config = config_for({"trang": srv.url("/chuyen-muc/phap-luat/")}, kind="html")
+        report = asyncio.run(ingest(db, config))[0]
+        base = srv.url("")
+    assert report.status == "ok" and report.new == 2
+    with db.read() as s:
+        urls = sorted(s.scalars(select(ArticleRow.canonical_url)))
+    assert urls == [f"{base}/phap-luat/bat-nhom-trom-xe-may-o-kon-tum-123456.html",
+                    f"{base}/phap-luat/khoi-to-vu-an-lua-dao-qua-mang-123457.html"]

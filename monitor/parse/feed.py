@@ -17,7 +17,7 @@ from typing import Any
 
 import feedparser
 
-from monitor.errors import NotAFeedError
+from monitor.errors import NotAFeedError, ParseError
 from monitor.parse.charset import declared_charsets, detect_and_decode, xml_as_utf8
 from monitor.parse.model import FeedItem, ParsedFeed
 from monitor.parse.sanitize import html_to_text, sanitize_html
@@ -51,9 +51,13 @@ def parse_feed(
     if dropped:
         warnings.append(f"feed: removed {dropped} control characters")
     # Headers rewritten on purpose: the bytes are now UTF-8, whatever the server said.
-    parsed = feedparser.parse(
-        io.BytesIO(data), response_headers=_UTF8_XML, sanitize_html=False, resolve_relative_uris=False
-    )
+    try:
+        parsed = feedparser.parse(
+            io.BytesIO(data), response_headers=_UTF8_XML, sanitize_html=False, resolve_relative_uris=False
+        )
+    except Exception as exc:  # noqa: BLE001 — untrusted input; the user gets a sentence, not a traceback
+        detail = f"feedparser failed: {base_url}: {exc!r}"
+        raise ParseError("Không đọc được nội dung RSS/Atom", detail=detail) from exc
     entries = parsed.entries
     if not parsed.get("version") and not entries:
         raise NotAFeedError(

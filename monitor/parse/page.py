@@ -81,6 +81,9 @@ class _Scanner(HTMLParser):
 def scan_page(html_text: str) -> PageInfo:
     """Scan decoded HTML once; never raises on broken markup."""
     scanner = _Scanner()
-    scanner.feed(html_text)
-    scanner.close()
+    try:
+        scanner.feed(html_text)
+        scanner.close()
+    except (AssertionError, ValueError):  # old html.parser edge cases on broken markup: keep what was read
+        pass
     return scanner.info

@@ -1,0 +1,173 @@
+"""Pairing precision/recall of the story matcher (LSH band collision + MinHash Jaccard/containment).
+
+    python bench/eval_stories.py                       # the committed set tests/data/story_pairs.jsonl
+    python bench/eval_stories.py --vntc 300            # + pairs derived from ../shared/data/vntc (if present)
+    python bench/eval_stories.py --similarity 0.45     # try another threshold
+
+A pair is predicted "same story" when the two signatures share an LSH band (the only way the stage ever
+sees a candidate) and `dedup.same_story` accepts it — exactly what `run_queue_stage` does.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import random
+import re
+import unicodedata
+from collections import defaultdict
+from dataclasses import replace
+from pathlib import Path
+
+from monitor.queue import dedup
+from monitor.queue.settings import QueueSettings
+
+ROOT = Path(__file__).resolve().parents[1]
+PAIRS = ROOT / "tests" / "data" / "story_pairs.jsonl"
+VNTC = ROOT.parent / "shared" / "data" / "vntc" / "vntc_test_sample.jsonl.gz"
+
+# Real syndicated pairs found in the VNTC test sample (doc ids only; the texts stay in ../shared), labelled by
+# hand: the same story from two outlets or republished, and the closest pairs that are different stories.
+REAL_SAME = [
+    ("Test_Full/Chinh tri Xa hoi/XH_NLD_T_ (9196).txt", "Test_Full/Chinh tri Xa hoi/XH_NLD_T_ (9194).txt"),
+    ("Test_Full/Doi song/DS_VNE_T_ (1111).txt", "Test_Full/Doi song/DS_TN_T_ (427).txt"),
+    ("Test_Full/Doi song/DS_VNE_T_ (1446).txt", "Test_Full/Doi song/DS_TN_T_ (197).txt"),
+    ("Test_Full/Suc khoe/SK_VNE_T_ (5259).txt", "Test_Full/Suc khoe/SK_NLD_T_ (6092).txt"),
+    ("Test_Full/Phap luat/PL_TT_T_ (3296).txt", "Test_Full/Phap luat/PL_VNE_T_ (1960).txt"),
+    ("Test_Full/Doi song/DS_VNE_T_ (1750).txt", "Test_Full/Doi song/DS_NLD_T_ (902).txt"),
+    ("Test_Full/Chinh tri Xa hoi/XH_VNE_T_ (6319).txt", "Test_Full/Chinh tri Xa hoi/XH_VNE_T_ (4948).txt"),
+    ("Test_Full/Phap luat/PL_NLD_T_ (4013).txt", "Test_Full/Phap luat/PL_VNE_T_ (1350).txt"),
+    ("Test_Full/Phap luat/PL_TT_T_ (3199).txt", "Test_Full/Phap luat/PL_VNE_T_ (2457).txt"),
+]
+REAL_OTHER = [
+    ("Test_Full/Chinh tri Xa hoi/XH_VNE_T_ (4958).txt", "Test_Full/Chinh tri Xa hoi/XH_VNE_T_ (6156).txt"),
+    ("Test_Full/Vi tinh/VT_VNE_T_ (1529).txt", "Test_Full/Vi tinh/VT_VNE_T_ (2022).txt"),
+    ("Test_Full/Kinh doanh/KD_VNE_T_ (3899).txt", "Test_Full/Kinh doanh/KD_VNE_T_ (2854).txt"),
+    ("Test_Full/Kinh doanh/KD_VNE_T_ (1510).txt", "Test_Full/Kinh doanh/KD_VNE_T_ (4671).txt"),
+    ("Test_Full/The thao/TT_VNE_T_ (3054).txt", "Test_Full/The thao/TT_VNE_T_ (3066).txt"),
+    ("Test_Full/Kinh doanh/KD_VNE_T_ (5042).txt", "Test_Full/Kinh doanh/KD_VNE_T_ (5159).txt"),
+    ("Test_Full/The gioi/TG_VNE_T_ (7343).txt", "Test_Full/The gioi/TG_VNE_T_ (7352).txt"),
+    ("Test_Full/Phap luat/PL_VNE_T_ (1992).txt", "Test_Full/Phap luat/PL_VNE_T_ (2009).txt"),
+    ("Test_Full/Chinh tri Xa hoi/XH_VNE_T_ (5657).txt", "Test_Full/Chinh tri Xa hoi/XH_VNE_T_ (5640).txt"),
+    ("Test_Full/Suc khoe/SK_VNE_T_ (2943).txt", "Test_Full/Suc khoe/SK_VNE_T_ (3165).txt"),
+    ("Test_Full/The thao/TT_VNE_T_ (4511).txt", "Test_Full/The thao/TT_VNE_T_ (4363).txt"),
+    ("Test_Full/The thao/TT_VNE_T_ (4743).txt", "Test_Full/The thao/TT_VNE_T_ (4981).txt"),
+    ("Test_Full/The thao/TT_VNE_T_ (6045).txt", "Test_Full/The thao/TT_VNE_T_ (5849).txt"),
+    ("Test_Full/The thao/TT_VNE_T_ (2446).txt", "Test_Full/The thao/TT_VNE_T_ (2054).txt"),
+    ("Test_Full/Chinh tri Xa hoi/XH_NLD_T_ (9472).txt", "Test_Full/Chinh tri Xa hoi/XH_VNE_T_ (6607).txt"),
+    ("Test_Full/Chinh tri Xa hoi/XH_VNE_T_ (1262).txt", "Test_Full/Chinh tri Xa hoi/XH_VNE_T_ (965).txt"),
+    ("Test_Full/Doi song/DS_VNE_T_ (2377).txt", "Test_Full/Doi song/DS_VNE_T_ (2118).txt"),
+    ("Test_Full/Phap luat/PL_VNE_T_ (1668).txt", "Test_Full/Phap luat/PL_VNE_T_ (2009).txt"),
+    ("Test_Full/Chinh tri Xa hoi/XH_VNE_T_ (91).txt", "Test_Full/Chinh tri Xa hoi/XH_VNE_T_ (1771).txt"),
+]
+
+
+def predict(a: dict, b: dict, settings: QueueSettings) -> bool:
+    """Whether the stage would put the two articles in one story."""
+    sa = dedup.signature(a["title"], a["text"], settings)
+    sb = dedup.signature(b["title"], b["text"], settings)
+    if not set(sa.bands) & set(sb.bands):
+        return False
+    return dedup.same_story(sa, sb.minhash, sb.shingles, settings) is not None
+
+
+def score(pairs: list[dict], settings: QueueSettings) -> dict:
+    """Precision, recall and per-kind accuracy."""
+    tp = fp = fn = tn = 0
+    kinds: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    errors = []
+    for p in pairs:
+        got = predict(p["a"], p["b"], settings)
+        tp += got and p["same"]
+        fp += got and not p["same"]
+        fn += (not got) and p["same"]
+        tn += (not got) and not p["same"]
+        kinds[p["kind"]][0] += got == p["same"]
+        kinds[p["kind"]][1] += 1
+        if got != p["same"]:
+            errors.append(p.get("id", "?") + " " + p["kind"])
+    return {
+        "pairs": len(pairs), "precision": tp / (tp + fp) if tp + fp else 1.0,
+        "recall": tp / (tp + fn) if tp + fn else 1.0, "tp": tp, "fp": fp, "fn": fn, "tn": tn,
+        "per_kind": {k: f"{ok}/{n}" for k, (ok, n) in sorted(kinds.items())}, "errors": errors[:20],
+    }
+
+
+def _strip(s: str) -> str:
+    s = s.replace("đ", "d").replace("Đ", "D")
+    return unicodedata.normalize("NFC", "".join(c for c in unicodedata.normalize("NFD", s)
+                                                if not unicodedata.combining(c)))
+
+
+def vntc_pairs(n: int, seed: int = 7) -> list[dict]:
+    """Derived pairs from VNTC: copies (truncated, no diacritics, prefixed, edited) vs same-label others."""
+    rng = random.Random(seed)
+    with gzip.open(VNTC, "rt", encoding="utf-8") as f:
+        docs = [json.loads(line) for line in f]
+    docs = [d for d in docs if len(d["text"]) > 600]
+    rng.shuffle(docs)
+    docs = docs[:n]
+    by_label = defaultdict(list)
+    for d in docs:
+        by_label[d["label"]].append(d)
+    out = []
+    for d in docs:
+        title, _, body = d["text"].partition("\n")
+        a = {"title": title, "text": body}
+        sents = re.split(r"(?<=[.!?])\s+", body)
+        variants = {
+            "vntc_truncated_70": {"title": title, "text": body[: int(len(body) * 0.7)]},
+            "vntc_no_diacritics": {"title": _strip(title), "text": _strip(body)},
+            "vntc_prefix_wire": {"title": "TP.HCM: " + title, "text": "(TTXVN) " + body + " Theo TTXVN"},
+            "vntc_drop_sentences": {"title": title, "text": " ".join(s for i, s in enumerate(sents) if i % 4 != 2)},
+            "vntc_lede_only": {"title": title, "text": " ".join(sents[:3])},
+        }
+        for kind, b in variants.items():
+            out.append({"kind": kind, "same": True, "a": a, "b": b})
+        for other in rng.sample([o for o in by_label[d["label"]] if o is not d], 3):
+            ot, _, ob = other["text"].partition("\n")
+            out.append({"kind": "vntc_same_label_other", "same": False, "a": a, "b": {"title": ot, "text": ob}})
+    return out
+
+
+def vntc_real_pairs() -> list[dict]:
+    """The hand-labelled real pairs, texts read from ../shared."""
+    with gzip.open(VNTC, "rt", encoding="utf-8") as f:
+        docs = {d["doc_id"]: d for d in map(json.loads, f)}
+
+    def doc(doc_id: str) -> dict:
+        title, _, body = docs[doc_id]["text"].partition("\n")
+        return {"title": title, "text": body}
+
+    return [{"id": f"{a} ~ {b}", "kind": f"vntc_real_{'same' if same else 'other'}", "same": same,
+             "a": doc(a), "b": doc(b)}
+            for same, lst in ((True, REAL_SAME), (False, REAL_OTHER)) for a, b in lst]
+
+
+def main() -> None:
+    """Print precision/recall as JSON."""
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--vntc", type=int, default=0, help="derive pairs from this many VNTC documents")
+    ap.add_argument("--similarity", type=float, default=None)
+    ap.add_argument("--containment", type=float, default=None)
+    ap.add_argument("--shingle-words", type=int, default=None)
+    args = ap.parse_args()
+    settings = QueueSettings()
+    if args.similarity is not None:
+        settings = replace(settings, similarity=args.similarity)
+    if args.containment is not None:
+        settings = replace(settings, containment=args.containment)
+    if args.shingle_words is not None:
+        settings = replace(settings, shingle_words=args.shingle_words)
+    pairs = [json.loads(line) for line in PAIRS.read_text(encoding="utf-8").splitlines() if line.strip()]
+    report = {"committed_set": score(pairs, settings)}
+    if args.vntc and VNTC.exists():
+        report["vntc_derived"] = score(vntc_pairs(args.vntc), settings)
+    if VNTC.exists():
+        report["vntc_real"] = score(vntc_real_pairs(), settings)
+    print(json.dumps(report, ensure_ascii=False, indent=2))
+
+
+if __name__ == "__main__":
+    main()

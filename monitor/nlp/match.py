@@ -1,0 +1,233 @@
+"""Find mentions of the watched unit and province in a text.
+
+How a mention counts (the decisions, with the reasons, are in monitor/data/PLACES_PROVENANCE.md):
+- One regex scan over an accent-free copy of the normalised text finds every candidate; each candidate then
+  gets its level by comparing the span with the alias's spellings: exact (after NFC, entities, case,
+  whitespace, old/new tone-mark placement) → tone (tone marks folded, ă/â/ê/ô/ơ/ư/đ kept) → ascii, which
+  only counts where the surrounding text is itself written without diacritics.
+- Places have a tier (from the derived list): bare (Kon Tum, Đăk Glei, Măng Đen), qualified (common words
+  and people's names: needs xã/phường/huyện/TP… or the province named within CONTEXT_CHARS), context (a
+  namesake exists elsewhere: needs the province nearby), strict (namesake of another province: both).
+  A name that only matches with folded tones/accents and reads as ordinary words ("tận cánh", "sa thải")
+  is treated as qualified. Bare ambiguous names must be capitalised, not follow a street/person word
+  ("đường", "ông", "hoàng đế") or a capitalised name part ("Lê Ngọc Linh"), and not be followed by a parent
+  that is not ours ("phường Quyết Thắng, TP Biên Hòa").
+- The unit counts by its name, aliases, departments, "Công an huyện/xã/… + our place", and inside a list of
+  provinces ("Công an các tỉnh Gia Lai, Kon Tum và Đắk Lắk"). "Công an tỉnh Gia Lai" never does. The
+  successor unit "Công an tỉnh Quảng Ngãi" counts (reported under that alias) only with one of our places
+  nearby, since before 7/2025 it was an unrelated province's police.
+"""
+from __future__ import annotations
+
+import bisect
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from monitor.nlp import match_rules as rules
+from monitor.nlp.match_build import Entry, Tables, build_tables
+from monitor.nlp.match_places import Places, load_places
+from monitor.nlp.normalize import Normalized, fold_ascii, fold_tone, normalize
+from monitor.nlp.targets import WatchTarget
+
+__all__ = ["Matcher", "Mention", "Places", "build_matcher", "load_places"]
+CONTEXT_CHARS = 200  # "the province named nearby": within this many chars of the candidate
+
+
+@dataclass(frozen=True)
+class Mention:
+    """One mention of a target in a text."""
+
+    target: str  # target key
+    kind: str  # "unit" | "province"
+    alias: str  # the configured alias / place name that matched (canonical spelling)
+    level: str  # "exact" | "tone" | "ascii"
+    start: int  # offsets into the original text
+    end: int
+    snippet: str
+
+
+@dataclass
+class _Cand:
+    entry: Entry
+    alias: str
+    level: int
+    start: int  # normalised offsets
+    end: int
+    needs_context: bool
+
+
+class _Scan:
+    """One text being scanned: its normalised and folded copies."""
+
+    def __init__(self, text: str) -> None:
+        self.norm: Normalized = normalize(text)
+        self.low = self.norm.text
+        self.asc = fold_ascii(self.low)
+        self._tone: str | None = None
+        self._plain: dict[tuple[int, int], bool] = {}
+
+    @property
+    def tone(self) -> str:
+        if self._tone is None:
+            self._tone = fold_tone(self.low)
+        return self._tone
+
+    def orig(self, start: int, end: int) -> tuple[int, int]:
+        return self.norm.orig_span(start, end)
+
+    def plain(self, start: int, end: int) -> bool:
+        if (start, end) not in self._plain:
+            self._plain[(start, end)] = rules.is_plain(self.norm.original, *self.orig(start, end))
+        return self._plain[(start, end)]
+
+    def level(self, entries: list[Entry], start: int, end: int) -> tuple[int, Entry | None]:
+        """Level of the span against entries; None entry when only ascii would do and the text has diacritics."""
+        lvl, entry = rules.level_of(entries, self.low[start:end], self.tone[start:end])
+        if lvl == 2 and not self.plain(start, end):
+            return lvl, None
+        return lvl, entry
+
+    def caps(self, start: int, end: int) -> bool:
+        return rules.capitalised(self.norm.original, *self.orig(start, end))
+
+    def shorts_ok(self, start: int, end: int) -> bool:
+        return self.plain(start, end) or rules.shorts_ok(self.norm.original, *self.orig(start, end))
+
+
+class Matcher:
+    """Compiled watch targets; find() is cheap and never raises on any str."""
+
+    def __init__(self, tables: Tables, targets: Sequence[WatchTarget]) -> None:
+        self._tb = tables
+        self.targets = tuple(targets)
+
+    def find(self, text: str) -> tuple[Mention, ...]:
+        """All mentions in text, in order of position."""
+        if not isinstance(text, str) or not text:
+            return ()
+        s = _Scan(text)
+        cands = self._places(s) + self._units(s) + self._lists(s)
+        if not cands:
+            return ()
+        return self._resolve(s, cands)
+
+    def _place_cand(self, s: _Scan, entries: list[Entry], start: int, end: int, qualified: bool) -> _Cand | None:
+        lvl, e = s.level(entries, start, end)
+        if e is None:
+            return None
+        tier = e.tier
+        # Folded tones or stripped accents turn "Ngọc Tụ" into "Ngọc Tú", "Sa Thầy" into "sa thải": a name
+        # that reads as ordinary words then needs the support a common-word name needs.
+        if lvl >= 1 and tier == "bare" and not e.distinct_ascii:
+            tier = "qualified"
+        if tier == "strict" and not qualified:
+            return None
+        if rules.foreign_parent(s.asc, end, self._tb.group_keys[e.group]):
+            return None
+        needs_context = tier in ("context", "strict") or (tier == "qualified" and not qualified)
+        if not qualified and tier != "bare":
+            original = s.norm.original
+            o_start, _ = s.orig(start, end)
+            if rules.blocked(s.low, s.asc, start, s.plain(start, end)) or rules.person_like(original, o_start):
+                return None
+            if e.tier != "bare" and not s.caps(start, end):
+                return None  # "hòa bình", "thắng lợi": common words in lower case
+            if lvl == 2 and s.caps(start, end):
+                needs_context = False  # a capitalised name in a plain post: "Di Mang Den choi"
+        return _Cand(e, e.alias, lvl, start, end, needs_context)
+
+    def _qualifier_ok(self, s: _Scan, start: int, end: int) -> bool:
+        lvl = rules.qualifier_level(s.low[start:end], self._tb.qualifiers_exact, self._tb.qualifiers_tone)
+        # Exact only: tone-folded "huyền" (a name) would pass for "huyện".
+        return (lvl == 0 or s.plain(start, end)) and s.shorts_ok(start, end)
+
+    def _places(self, s: _Scan) -> list[_Cand]:
+        out = []
+        for m in self._tb.place_re.finditer(s.asc):
+            key = rules.compact(m.group("p"))
+            qualified = m.group("q") is not None and self._qualifier_ok(s, *m.span("q"))
+            c = self._place_cand(s, self._tb.places.get(key, []), *m.span("p"), qualified)
+            if c:
+                out.append(c)
+        return out
+
+    def _units(self, s: _Scan) -> list[_Cand]:
+        out = []
+        for m in self._tb.unit_re.finditer(s.asc):
+            if m.group("al") is not None:
+                lvl, e = s.level(self._tb.aliases.get(rules.compact(m.group("al")), []), *m.span())
+                if e is not None and s.shorts_ok(*m.span()):
+                    out.append(_Cand(e, e.alias, lvl, *m.span(), e.tier == "context"))
+                continue
+            plvl, pre = s.level(self._tb.prefixes.get(rules.compact(m.group("pre")), []), *m.span("pre"))
+            if pre is None or not s.shorts_ok(*m.span("pre")):
+                continue
+            own = self._tb.unit_places.get(pre.target, {}).get(rules.compact(m.group("pp")), [])
+            c = self._place_cand(s, own, *m.span("pp"), qualified=True)
+            if c:
+                alias = f"{pre.alias} {c.entry.alias}"
+                out.append(_Cand(pre, alias, max(plvl, c.level), m.start(), m.end(), c.needs_context))
+        return out
+
+    def _lists(self, s: _Scan) -> list[_Cand]:
+        """"Công an các tỉnh Gia Lai, Kon Tum và Đắk Lắk": the unit named inside a list of provinces."""
+        if self._tb.list_re is None:
+            return []
+        out = []
+        for m in self._tb.list_re.finditer(s.asc):
+            pairs = self._tb.list_targets.get(rules.compact(m.group("p")), [])
+            if not pairs or not s.shorts_ok(*m.span("head")):
+                continue
+            lvl, name = s.level([n for _, n in pairs], *m.span("p"))
+            head_lvl = rules.words_level(s.low[slice(*m.span("head"))], rules.LIST_HEAD_EXACT)
+            if name is None or (head_lvl == 2 and not s.plain(*m.span())):
+                continue
+            items = s.norm.original[slice(*s.orig(*m.span("items")))]
+            words = [w for w in rules.WORD.findall(items) if rules.fold_lower(w) not in ("và", "va")]
+            original = s.norm.original[slice(*s.orig(*m.span()))]
+            if words and any(c.isupper() for c in original) and not all(w[0].isupper() for w in words):
+                continue  # list items are province names, written with capitals
+            for unit, _ in pairs:
+                out.append(_Cand(unit, unit.alias, max(lvl, head_lvl), m.start(), m.end(), False))
+        return out
+
+    def _resolve(self, s: _Scan, cands: list[_Cand]) -> tuple[Mention, ...]:
+        excluded = {k: [m.span() for m in rx.finditer(s.asc)] for k, rx in self._tb.exclude.items()
+                    if any(c.entry.target == k for c in cands)}
+        cands = [c for c in cands
+                 if not any(a <= c.start and c.end <= b for a, b in excluded.get(c.entry.target, ()))]
+        anchors: dict[str, list[tuple[int, int]]] = {}
+        for c in cands:
+            if not c.needs_context:
+                anchors.setdefault(c.entry.group, []).append((c.start, c.end))
+        for spans in anchors.values():
+            spans.sort()
+        kept: list[_Cand] = []
+        for c in sorted(cands, key=lambda c: (c.start, -(c.end - c.start))):
+            if c.needs_context and not _near(anchors.get(c.entry.group, []), c.start, c.end):
+                continue
+            if any(k.entry.target == c.entry.target and k.start < c.end and c.start < k.end for k in kept):
+                continue  # same target, overlapping: the longer (earlier) match wins
+            kept.append(c)
+        out = []
+        for c in kept:
+            start, end = s.orig(c.start, c.end)
+            out.append(Mention(c.entry.target, c.entry.kind, c.alias, rules.LEVELS[c.level], start, end,
+                               rules.snippet(s.norm.original, start, end)))
+        return tuple(out)
+
+
+def _near(spans: list[tuple[int, int]], start: int, end: int) -> bool:
+    """An anchor (not overlapping the candidate) within CONTEXT_CHARS of [start, end)."""
+    i = bisect.bisect_left(spans, (start - CONTEXT_CHARS - 500, 0))
+    for a, b in spans[i:]:
+        if a > end + CONTEXT_CHARS:
+            break
+        if b >= start - CONTEXT_CHARS and not (a < end and start < b):
+            return True
+    return False
+
+
+def build_matcher(targets: Sequence[WatchTarget]) -> Matcher:
+    """Compile targets once (loads their place lists); the result is safe to share between threads."""
+    return Matcher(build_tables(targets), targets)

@@ -316,3 +316,9 @@ def test_text_before_the_xml_declaration_is_dropped(prefix: bytes) -> None:
     feed = parse_feed(prefix + (FIXTURES / "rss20_kontum.xml").read_bytes(), {}, BASE)
     assert not feed.bozo  # the fast strict parser did the work
     assert len(feed.items) == 3
+
+
+def test_html_page_with_inline_xml_is_still_an_html_page() -> None:
+    body = b'<!DOCTYPE html><html><body><p>Bieu do</p><?xml version="1.0"?><svg></svg></body></html>'
+    with pytest.raises(NotAFeedError, match="trang HTML"):
+        parse_feed(body, {}, BASE)

@@ -40,10 +40,10 @@ def parse_feed(
     """Parse feed bytes (as fetched, with their response headers) into cleaned, capped FeedItems."""
     warnings: list[str] = []
     text, codec = detect_and_decode(body, headers)
+    check_feed(text, base_url)  # first: an HTML page with inline SVG also contains "<?xml"
     text, had_junk = strip_leading_junk(text)
     if had_junk:
         warnings.append("feed: dropped text before the XML declaration")
-    check_feed(text, base_url)
     declared = declared_charsets(body, headers)
     if declared and codec not in declared:
         warnings.append(f"charset: declared {', '.join(declared)}, decoded as {codec}")

@@ -21,10 +21,8 @@ _CHALLENGE = re.compile(
 
 
 def strip_leading_junk(text: str) -> tuple[str, bool]:
-    """Drop anything before the XML declaration (blank lines, PHP warnings); True if non-blank text was dropped.
-
-    expat refuses a declaration that is not at the very start, and feedparser's fallback parser is slow.
-    """
+    """Drop anything before the XML declaration (blank lines, PHP warnings); True if non-blank text was dropped."""
+    # expat refuses a declaration that is not at the very start, and feedparser's fallback parser is slow.
     start = text.find("<?xml", 0, 4096)
     if start <= 0:
         return text, False

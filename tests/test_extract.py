@@ -133,3 +133,12 @@ def test_real_windows_1258_page(headers: dict[str, str]) -> None:
 def test_xhtml_page_with_xml_declaration(page: str) -> None:
     body = b'<?xml version="1.0" encoding="utf-8"?>\n' + page.encode()
     assert "quốc lộ 14" in extract_article(body, HEADERS, URL).text
+
+
+def test_importing_the_stage_loads_no_extractor() -> None:
+    import subprocess
+    import sys
+
+    code = "import sys, monitor.parse, monitor.extract; print('trafilatura' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
+    assert out.stdout.strip() == "False"

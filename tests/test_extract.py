@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import unicodedata
 from datetime import datetime, timezone
 from pathlib import Path
@@ -136,9 +138,6 @@ def test_xhtml_page_with_xml_declaration(page: str) -> None:
 
 
 def test_importing_the_stage_loads_no_extractor() -> None:
-    import subprocess
-    import sys
-
     code = "import sys, monitor.parse, monitor.extract; print('trafilatura' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
     assert out.stdout.strip() == "False"

@@ -16,11 +16,11 @@ UTC = timezone.utc
 
 
 @pytest.fixture
-def rss_samples() -> Path:
+def rss_samples(shared_data: Path) -> Path:
     """Real VnExpress snapshots in ../shared (test-only, never copied into the project); skip when absent."""
-    path = Path(__file__).resolve().parents[2] / "shared" / "data" / "rss_samples"
+    path = shared_data / "rss_samples"
     if not path.is_dir():
-        pytest.skip("../shared/data/rss_samples is not available")
+        pytest.skip(f"VnExpress RSS snapshots not found at {path}")
     return path
 
 

@@ -1,0 +1,152 @@
+"""Story assignment throughput (articles/s) as the stored archive grows: 10k → 100k → 1M articles.
+
+    python bench/bench_dedup.py                        # PostgreSQL, sizes 10k,100k,1M
+    python bench/bench_dedup.py --sizes 10000,100000 --batch 300
+
+The archive is built with generate_series in a schema of its own: articles spread over `--days` days, each
+with a stored MinHash and its LSH band rows (random keys, as unrelated texts have). Then a batch of real
+texts (VNTC from ../shared, or the committed pair set) — half of them copies of the other half — goes
+through `run_queue_stage` at "now". Cost should not grow with the archive: candidates come from a window.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from monitor.queue.settings import QueueSettings
+from monitor.queue.stage import run_queue_stage
+from monitor.store.db import Database
+from monitor.store.tables import AnalysisRow, ArticleRow
+
+ROOT = Path(__file__).resolve().parents[1]
+PG_URL = os.environ.get("MONITOR_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+VNTC = ROOT.parent / "shared" / "data" / "vntc" / "vntc_train.jsonl.gz"
+PAIRS = ROOT / "tests" / "data" / "story_pairs.jsonl"
+
+
+def texts(n: int, offset: int) -> list[tuple[str, str]]:
+    """`n` (title, text) pairs of real Vietnamese news, starting at `offset`."""
+    if VNTC.exists():
+        out = []
+        with gzip.open(VNTC, "rt", encoding="utf-8") as f:
+            for i, line in enumerate(f):
+                if i < offset:
+                    continue
+                title, _, body = json.loads(line)["text"].partition("\n")
+                out.append((title, body))
+                if len(out) == n:
+                    break
+        return out
+    pairs = [json.loads(x) for x in PAIRS.read_text("utf-8").splitlines()]
+    docs = [(p["a"]["title"], p["a"]["text"]) for p in pairs]
+    return [docs[(offset + i) % len(docs)] for i in range(n)]
+
+
+def grow(db: Database, start: int, stop: int, days: float, bands: int) -> float:
+    """Add archive articles start..stop-1 (with signatures and bands); seconds."""
+    t0 = time.perf_counter()
+    secs = int(days * 86400)
+    steps = [
+        f"""INSERT INTO articles (id, source_id, item_key, url, canonical_url, content_hash, title, summary, text,
+            published_at, fetched_at, updated_at, extract_status, extract_attempts, analysed_at)
+            SELECT i, 1 + i % 60, 'k' || i, 'https://a.vn/' || i, 'https://a.vn/' || i, md5(i::text), 'Bài ' || i,
+            '', 'x', now() - interval '1 hour' - (i % {secs}) * interval '1 second',
+            now() - interval '1 hour' - (i % {secs}) * interval '1 second', now(), 'ok', 1, now()
+            FROM generate_series({start}, {stop - 1}) i""",
+        f"""INSERT INTO stories (id, title, first_article_id, first_source_id, first_seen_at, last_seen_at,
+            article_count, outlet_count, outlets, targets, flagged, flag_reasons, max_outlet_weight, updated_at)
+            SELECT i, 'Bài ' || i, i, 1 + i % 60, now(), now(), 1, 1, '[]', '[]', false, '[]', 1, now()
+            FROM generate_series({start}, {stop - 1}) i""",
+        f"""INSERT INTO story_articles (article_id, story_id, joined_at)
+            SELECT i, i, now() FROM generate_series({start}, {stop - 1}) i""",
+        f"""INSERT INTO article_signatures (article_id, seen_at, shingles, minhash)
+            SELECT id, published_at, 200, decode(repeat(md5(id::text), 32), 'hex')
+            FROM articles WHERE id BETWEEN {start} AND {stop - 1}""",
+        f"""INSERT INTO story_bands (article_id, band, band_key, seen_at)
+            SELECT a.id, b, ('x' || substr(md5(a.id || '-' || b), 1, 16))::bit(64)::bigint, a.published_at
+            FROM articles a CROSS JOIN generate_series(0, {bands - 1}) b WHERE a.id BETWEEN {start} AND {stop - 1}""",
+        "ANALYZE",
+    ]
+    for sql in steps:
+        with db.engine.begin() as conn:
+            conn.exec_driver_sql(sql.replace("%", "%%"))  # psycopg reads % as a placeholder
+    return time.perf_counter() - t0
+
+
+def measure(db: Database, first_id: int, batch: int, offset: int, settings: QueueSettings) -> dict[str, float]:
+    """Insert `batch` new articles (half copies) and time the stage on them."""
+    now = datetime.now(UTC)
+    originals = texts(batch // 2, offset)
+    docs = originals + [(f"Kon Tum: {t}", f"(TTXVN) {x}") for t, x in originals]
+    ids = []
+    with db.write() as s:
+        for i, (title, text) in enumerate(docs):
+            aid = first_id + i
+            at = now - timedelta(minutes=batch - i)
+            s.add(ArticleRow(id=aid, source_id=1 + i % 60, item_key=f"n{aid}", url=None,
+                             canonical_url=f"https://new.vn/{aid}", content_hash=f"n{aid}", title=title, summary="",
+                             text=text, published_at=at, fetched_at=at, updated_at=at, extract_status="ok",
+                             extract_attempts=1, analysed_at=at))
+            s.flush()
+            s.add(AnalysisRow(article_id=aid, language="vi", topic="khac", topic_score=0.5, tone="tieu_cuc",
+                              tone_score=0.6, flagged=i % 4 == 0, flag_reasons=["bench"], model_version="bench",
+                              analysed_at=at))
+            ids.append(aid)
+    t0 = time.perf_counter()
+    result = run_queue_stage(db, ids, settings, now)
+    took = time.perf_counter() - t0
+    return {"articles": len(ids), "seconds": round(took, 2), "articles_per_s": round(len(ids) / took, 1),
+            "stories_created": result.stories_created, "cases_opened": result.cases_opened}
+
+
+def main() -> None:
+    """Build growing archives and measure at each size."""
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--sizes", default="10000,100000,1000000")
+    ap.add_argument("--batch", type=int, default=300)
+    ap.add_argument("--days", type=float, default=365)
+    args = ap.parse_args()
+    settings = QueueSettings()
+    from monitor.queue.dedup import _bands_rows
+
+    bands = _bands_rows(settings.lsh_threshold, settings.num_perm)[0]
+    schema = f"bench_{uuid.uuid4().hex[:10]}"
+    admin = Database(PG_URL)
+    with admin.engine.begin() as conn:
+        conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
+    db = Database(f"{PG_URL}?options=-csearch_path%3D{schema}")
+    rows = []
+    try:
+        db.migrate()
+        with db.engine.begin() as conn:
+            conn.exec_driver_sql("""INSERT INTO sources (id, key, name, url, kind, weight, enabled,
+                consecutive_failures, failure_score, created_at) SELECT i, 's' || i, 'Báo ' || i, 'https://s.vn',
+                'rss', 1, true, 0, 0, now() FROM generate_series(1, 60) i""")
+            # archive stories take ids 1..N; stories the stage founds come from far above
+            conn.exec_driver_sql("SELECT setval(pg_get_serial_sequence('stories', 'id'), 100000000)")
+        stored, new_id = 0, 50_000_000
+        for n, size in enumerate(int(x) for x in args.sizes.split(",")):
+            built = grow(db, stored + 1, size + 1, args.days, bands)
+            stored = size
+            row = {"stored_articles": size, "build_s": round(built, 1),
+                   **measure(db, new_id, args.batch, n * args.batch, settings)}
+            new_id += args.batch
+            rows.append(row)
+            print(json.dumps(row), flush=True)
+    finally:
+        db.dispose()
+        with admin.engine.begin() as conn:
+            conn.exec_driver_sql(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+        admin.dispose()
+    print(json.dumps({"bands_per_article": bands, "window_days": settings.story_window_days, "runs": rows}, indent=2))
+
+
+if __name__ == "__main__":
+    main()

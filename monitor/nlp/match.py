@@ -20,6 +20,7 @@ How a mention counts (the decisions, with the reasons, are in monitor/data/PLACE
 from __future__ import annotations
 
 import bisect
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -31,6 +32,7 @@ from monitor.nlp.targets import WatchTarget
 
 __all__ = ["Matcher", "Mention", "Places", "build_matcher", "load_places"]
 CONTEXT_CHARS = 200  # "the province named nearby": within this many chars of the candidate
+UNIT_WINDOW = 300  # a unit name ends in a place name at most this far after its start (lists of provinces)
 
 
 @dataclass(frozen=True)
@@ -63,14 +65,7 @@ class _Scan:
         self.norm: Normalized = normalize(text)
         self.low = self.norm.text
         self.asc = fold_ascii(self.low)
-        self._tone: str | None = None
         self._plain: dict[tuple[int, int], bool] = {}
-
-    @property
-    def tone(self) -> str:
-        if self._tone is None:
-            self._tone = fold_tone(self.low)
-        return self._tone
 
     def orig(self, start: int, end: int) -> tuple[int, int]:
         return self.norm.orig_span(start, end)
@@ -82,7 +77,8 @@ class _Scan:
 
     def level(self, entries: list[Entry], start: int, end: int) -> tuple[int, Entry | None]:
         """Level of the span against entries; None entry when only ascii would do and the text has diacritics."""
-        lvl, entry = rules.level_of(entries, self.low[start:end], self.tone[start:end])
+        low = self.low[start:end]
+        lvl, entry = rules.level_of(entries, low, fold_tone(low))
         if lvl == 2 and not self.plain(start, end):
             return lvl, None
         return lvl, entry
@@ -106,7 +102,8 @@ class Matcher:
         if not isinstance(text, str) or not text:
             return ()
         s = _Scan(text)
-        cands = self._places(s) + self._units(s) + self._lists(s)
+        places, hits = self._places(s)
+        cands = places + self._units(s, hits)
         if not cands:
             return ()
         return self._resolve(s, cands)
@@ -141,19 +138,43 @@ class Matcher:
         # Exact only: tone-folded "huyền" (a name) would pass for "huyện".
         return (lvl == 0 or s.plain(start, end)) and s.shorts_ok(start, end)
 
-    def _places(self, s: _Scan) -> list[_Cand]:
-        out = []
+    def _places(self, s: _Scan) -> tuple[list[_Cand], list[tuple[int, int]]]:
+        """Place candidates, and every raw hit (where unit names can be)."""
+        out, hits = [], []
         for m in self._tb.place_re.finditer(s.asc):
-            key = rules.compact(m.group("p"))
-            qualified = m.group("q") is not None and self._qualifier_ok(s, *m.span("q"))
-            c = self._place_cand(s, self._tb.places.get(key, []), *m.span("p"), qualified)
+            hits.append(m.span())
+            q = self._tb.qualifier_re.search(s.asc, max(0, m.start() - 20), m.start())
+            qualified = q is not None and self._qualifier_ok(s, *q.span())
+            c = self._place_cand(s, self._tb.places.get(rules.compact(m.group()), []), *m.span(), qualified)
             if c:
                 out.append(c)
+        return out, hits
+
+    def _windows(self, s: _Scan, hits: list[tuple[int, int]]) -> list[tuple[int, int]]:
+        """Where to scan for unit names: the whole text, or merged windows around place hits."""
+        if not self._tb.units_near_places:
+            return [(0, len(s.asc))]
+        windows: list[tuple[int, int]] = []
+        for a, b in hits:
+            a, b = max(0, a - UNIT_WINDOW), b + CONTEXT_CHARS + 40  # the successor unit may follow
+            if windows and a <= windows[-1][1]:
+                windows[-1] = (windows[-1][0], max(b, windows[-1][1]))
+            else:
+                windows.append((a, b))
+        return windows
+
+    def _units(self, s: _Scan, hits: list[tuple[int, int]]) -> list[_Cand]:
+        out = []
+        for w_start, w_end in self._windows(s, hits):
+            out += self._units_in(s, w_start, w_end)
         return out
 
-    def _units(self, s: _Scan) -> list[_Cand]:
+    def _units_in(self, s: _Scan, w_start: int, w_end: int) -> list[_Cand]:
         out = []
-        for m in self._tb.unit_re.finditer(s.asc):
+        for m in self._tb.unit_re.finditer(s.asc, w_start, w_end):
+            if m.group("items") is not None:
+                out += self._list(s, m)
+                continue
             if m.group("al") is not None:
                 lvl, e = s.level(self._tb.aliases.get(rules.compact(m.group("al")), []), *m.span())
                 if e is not None and s.shorts_ok(*m.span()):
@@ -169,27 +190,21 @@ class Matcher:
                 out.append(_Cand(pre, alias, max(plvl, c.level), m.start(), m.end(), c.needs_context))
         return out
 
-    def _lists(self, s: _Scan) -> list[_Cand]:
+    def _list(self, s: _Scan, m: re.Match[str]) -> list[_Cand]:
         """"Công an các tỉnh Gia Lai, Kon Tum và Đắk Lắk": the unit named inside a list of provinces."""
-        if self._tb.list_re is None:
+        pairs = self._tb.list_targets.get(rules.compact(m.group("lp")), [])
+        if not pairs or not s.shorts_ok(*m.span("head")):
             return []
-        out = []
-        for m in self._tb.list_re.finditer(s.asc):
-            pairs = self._tb.list_targets.get(rules.compact(m.group("p")), [])
-            if not pairs or not s.shorts_ok(*m.span("head")):
-                continue
-            lvl, name = s.level([n for _, n in pairs], *m.span("p"))
-            head_lvl = rules.words_level(s.low[slice(*m.span("head"))], rules.LIST_HEAD_EXACT)
-            if name is None or (head_lvl == 2 and not s.plain(*m.span())):
-                continue
-            items = s.norm.original[slice(*s.orig(*m.span("items")))]
-            words = [w for w in rules.WORD.findall(items) if rules.fold_lower(w) not in ("và", "va")]
-            original = s.norm.original[slice(*s.orig(*m.span()))]
-            if words and any(c.isupper() for c in original) and not all(w[0].isupper() for w in words):
-                continue  # list items are province names, written with capitals
-            for unit, _ in pairs:
-                out.append(_Cand(unit, unit.alias, max(lvl, head_lvl), m.start(), m.end(), False))
-        return out
+        lvl, name = s.level([n for _, n in pairs], *m.span("lp"))
+        head_lvl = rules.words_level(s.low[slice(*m.span("head"))], rules.LIST_HEAD_EXACT)
+        if name is None or (head_lvl == 2 and not s.plain(*m.span())):
+            return []
+        items = s.norm.original[slice(*s.orig(*m.span("items")))]
+        words = [w for w in rules.WORD.findall(items) if w.lower() not in ("và", "va")]
+        original = s.norm.original[slice(*s.orig(*m.span()))]
+        if words and any(c.isupper() for c in original) and not all(w[0].isupper() for w in words):
+            return []  # list items are province names, written with capitals
+        return [_Cand(unit, unit.alias, max(lvl, head_lvl), m.start(), m.end(), False) for unit, _ in pairs]
 
     def _resolve(self, s: _Scan, cands: list[_Cand]) -> tuple[Mention, ...]:
         excluded = {k: [m.span() for m in rx.finditer(s.asc)] for k, rx in self._tb.exclude.items()

@@ -37,8 +37,8 @@ class Tables:
     """Everything find() needs, built once."""
 
     place_re: re.Pattern[str]
-    unit_re: re.Pattern[str]
-    list_re: re.Pattern[str] | None
+    qualifier_re: re.Pattern[str]  # searched backwards from a place: "xã " + place
+    unit_re: re.Pattern[str]  # aliases | prefix + place | list of provinces ending in ours
     places: dict[str, list[Entry]] = field(default_factory=lambda: defaultdict(list))
     aliases: dict[str, list[Entry]] = field(default_factory=lambda: defaultdict(list))
     prefixes: dict[str, list[Entry]] = field(default_factory=lambda: defaultdict(list))
@@ -47,6 +47,8 @@ class Tables:
     list_targets: dict[str, list[tuple[Entry, Entry]]] = field(default_factory=lambda: defaultdict(list))
     group_keys: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))  # our place names
     exclude: dict[str, re.Pattern[str]] = field(default_factory=dict)
+    # Every unit spelling contains one of our place names: scan for units only around place hits.
+    units_near_places: bool = False
     qualifiers_exact: frozenset[str] = frozenset()
     qualifiers_tone: frozenset[str] = frozenset()
 
@@ -87,7 +89,8 @@ def build_tables(targets: Sequence[WatchTarget]) -> Tables:
     prefix_forms: set[str] = set()
     unit_place_forms: set[str] = set()
     province_forms: set[str] = set()
-    tb = Tables(place_re=re.compile("(?!)"), unit_re=re.compile("(?!)"), list_re=None)
+    context_forms: set[str] = set()  # unit spellings that count only near a place anyway
+    tb = Tables(place_re=re.compile("(?!)"), qualifier_re=re.compile("(?!)"), unit_re=re.compile("(?!)"))
     for t in targets:
         group = _group(t, by_key)
         pl = lists.get(t.places) if t.places else None
@@ -114,6 +117,7 @@ def build_tables(targets: Sequence[WatchTarget]) -> Tables:
             for f in forms:
                 tb.aliases[compact(f)].append(e)
             unit_forms |= forms
+            context_forms |= forms
         for prefix in t.subunit_prefixes:
             e, forms = make_entry(t, prefix, group, "bare")
             for f in forms:
@@ -133,19 +137,21 @@ def build_tables(targets: Sequence[WatchTarget]) -> Tables:
             for f in forms:
                 tb.list_targets[compact(f)].append((unit_entry, name_entry))
             province_forms |= forms
-    tb.place_re = re.compile(
-        rf"(?<!\w)(?:(?P<q>{trie_regex(ascii_forms(QUALIFIERS))}){SEP})?(?P<p>{trie_regex(place_forms)})(?!\w)")
+    tb.place_re = re.compile(rf"(?<!\w)(?:{trie_regex(place_forms)})(?!\w)")
+    tb.qualifier_re = re.compile(rf"(?<!\w)(?:{trie_regex(ascii_forms(QUALIFIERS))}){SEP}$")
+    place_rx = re.compile(rf"(?<!\w)(?:{trie_regex(place_forms | province_forms)})(?!\w)")
+    tb.units_near_places = bool(place_forms) and all(place_rx.search(f) for f in unit_forms - context_forms)
     unit_alt = [f"(?P<al>{trie_regex(unit_forms)})"]
     if prefix_forms and unit_place_forms:
         unit_alt.insert(0, f"(?P<pre>{trie_regex(prefix_forms)}){SEP}(?P<pp>{trie_regex(unit_place_forms)})")
-    tb.unit_re = re.compile(r"(?<!\w)(?:" + "|".join(unit_alt) + r")(?!\w)")
-    if province_forms:
+    if province_forms:  # last: a plain alias at the same place wins
         quant = "|".join(fold_ascii(q) for q in LIST_QUANTIFIERS)
         item = r"[^\W\d_]+(?:[ \-][^\W\d_]+){0,3}"
-        tb.list_re = re.compile(
-            rf"(?<!\w)(?P<head>(?:cong{SEP}an|ca)\s+(?:(?:{quant})\s+)?tinh)\b"
+        unit_alt.append(
+            rf"(?P<head>(?:cong{SEP}an|ca)\s+(?:(?:{quant})\s+)?tinh)\b"
             rf"(?:[^.!?;:\n]{{0,30}}?\b(?:gom|nhu|la)\b\s*:?)?\s*"
-            rf"(?P<items>(?:{item}\s*(?:,|\bva\b|&)\s*){{0,6}})(?P<p>{trie_regex(province_forms)})(?!\w)")
+            rf"(?P<items>(?:{item}\s*(?:,|\bva\b|&)\s*){{0,6}})(?P<lp>{trie_regex(province_forms)})")
+    tb.unit_re = re.compile(r"(?<!\w)(?:" + "|".join(unit_alt) + r")(?!\w)")
     for t in targets:
         if t.exclude:
             forms = set().union(*(ascii_forms(expansions(x)) for x in t.exclude))

@@ -101,12 +101,17 @@ def has_diacritics(s: str) -> bool:
     return any(ord(c) > 127 and c.isalpha() for c in s)
 
 
+_LETTER = re.compile(r"[^\W\d_]")
+
+
 def plain_share(s: str) -> float:
     """Share of letters in s that are plain ASCII (1.0 for text written without diacritics)."""
-    letters = [c for c in s if c.isalpha()]
+    if s.isascii():
+        return 1.0
+    letters = _LETTER.findall(s)
     if not letters:
         return 1.0
-    return sum(1 for c in letters if ord(c) < 128) / len(letters)
+    return sum(1 for c in letters if c.isascii()) / len(letters)
 
 
 @dataclass(frozen=True)
@@ -149,7 +154,11 @@ def _replacement(piece: str) -> str:
 def normalize(text: str) -> Normalized:
     """Normalise text for matching; never raises on any str."""
     if not _NEEDS_SLOW.search(text):
-        return Normalized(text, fold_lower(text))
+        # lower() keeps lengths here (İ takes the slow path) and is 10x faster than translate.
+        low = text.lower()
+        if any(a in low for a in APOSTROPHES):
+            low = fold_lower(low)
+        return Normalized(text, low)
     out: list[str] = []
     spans: list[tuple[int, int, int, int]] = []
     n = last = 0

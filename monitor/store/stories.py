@@ -263,7 +263,8 @@ def story_detail(session: Session, story_id: int, max_articles: int = 50) -> Sto
     mentions = [
         MentionLine(*m) for m in session.execute(
             select(MentionRow.article_id, MentionRow.target, MentionRow.alias, MentionRow.snippet)
-            .where(MentionRow.article_id.in_([a.id for a in articles])).order_by(MentionRow.article_id, MentionRow.start)
+            .where(MentionRow.article_id.in_([a.id for a in articles]))
+            .order_by(MentionRow.article_id, MentionRow.start)
         )
     ]
     return StoryDetail(

@@ -7,7 +7,11 @@ The document analysed is `title + "\\n\\n" + text`; mention offsets point into t
 from __future__ import annotations
 
 import logging
+import multiprocessing
+import os
+from collections import deque
 from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -93,33 +97,98 @@ def analyse_pending(
     *,
     reanalyse: bool = False,
     limit: int | None = None,
+    workers: int | None = None,
     on_batch: Callable[[int], Any] | None = None,
 ) -> AnalyseReport:
-    """Analyse every article waiting for it (or, with reanalyse, analysed by another model version)."""
+    """Analyse every article waiting for it (or, with reanalyse, analysed by another model version).
+
+    With more than one batch of work, batches are analysed in `workers` processes (default: one per
+    core) while this process reads the next batches and stores the finished ones: the NLP holds the
+    GIL, so threads would not help.
+    """
     from monitor.queue.stage import run_queue_stage
 
     report = AnalyseReport()
     stale = analysers.analyzer.version if reanalyse else None
     after = 0
-    while limit is None or report.analysed < limit:
-        size = BATCH if limit is None else min(BATCH, limit - report.analysed)
+
+    def next_batch() -> list[store_analyses.PendingArticle]:
+        nonlocal after
+        left = None if limit is None else limit - report.analysed - sum(len(b) for b, _ in inflight)
+        if left is not None and left <= 0:
+            return []
         with db.read() as session:
-            batch = store_analyses.pending_analysis(session, limit=size, after_id=after, stale_version=stale)
-        if not batch:
-            break
-        after = batch[-1].id
-        records = analyse_batch(analysers, config, batch)
-        now = datetime.now(UTC)
-        with db.write() as session:
-            store_analyses.save_analyses(session, records, now)
-        queue = run_queue_stage(db, [r.article_id for r in records], config.queue, now)
-        report.analysed += len(records)
-        report.mentioned += sum(1 for r in records if r.mentions)
-        report.flagged += sum(1 for r in records if r.flagged)
-        report.skipped += sum(1 for r in records if r.skipped)
-        report.cases_opened += queue.cases_opened
-        report.cases_updated += queue.cases_updated
-        log.info("analysed batch size=%d last_article_id=%d", len(records), after)
-        if on_batch:
-            on_batch(len(records))
+            batch = store_analyses.pending_analysis(
+                session, limit=BATCH if left is None else min(BATCH, left), after_id=after, stale_version=stale
+            )
+        if batch:
+            after = batch[-1].id
+        return batch
+
+    inflight: deque[tuple[list[store_analyses.PendingArticle], Future[list[store_analyses.AnalysisRecord]]]] = deque()
+    first = next_batch()
+    n_workers = workers if workers is not None else (os.cpu_count() or 1)
+    pool = _pool(config, n_workers) if len(first) == BATCH and n_workers > 1 else None
+    try:
+        pending = [first] if first else []
+        while pending or inflight:
+            for batch in pending:
+                inflight.append((batch, _submit(pool, analysers, config, batch)))
+            pending = []
+            while pool is not None and len(inflight) < 2 * n_workers and (more := next_batch()):
+                inflight.append((more, pool.submit(_work, more)))
+            batch, future = inflight.popleft()
+            records = future.result()
+            now = datetime.now(UTC)
+            with db.write() as session:
+                store_analyses.save_analyses(session, records, now)
+            # Stories and cases concern the watched targets: only articles that mention one (or were
+            # flagged by a rule that needs no mention) are clustered, so the stage costs what matters.
+            relevant = [r.article_id for r in records if r.mentions or r.flagged]
+            queue = run_queue_stage(db, relevant, config.queue, now)
+            report.analysed += len(records)
+            report.mentioned += sum(1 for r in records if r.mentions)
+            report.flagged += sum(1 for r in records if r.flagged)
+            report.skipped += sum(1 for r in records if r.skipped)
+            report.cases_opened += queue.cases_opened
+            report.cases_updated += queue.cases_updated
+            log.info("analysed batch size=%d last_article_id=%d", len(records), batch[-1].id)
+            if on_batch:
+                on_batch(len(records))
+            if pool is None and not inflight and (more := next_batch()):
+                pending = [more]
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
     return report
+
+
+# -- worker processes -------------------------------------------------------------------------------
+_worker: tuple[Analysers, Config] | None = None  # set in each worker process by _init_worker
+
+
+def _pool(config: Config, workers: int) -> ProcessPoolExecutor:
+    """Worker processes that each load the matcher and models once (spawned: no inherited threads)."""
+    ctx = multiprocessing.get_context("spawn")
+    return ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker, initargs=(config,))
+
+
+def _init_worker(config: Config) -> None:
+    global _worker
+    _worker = (Analysers.load(config), config)
+
+
+def _work(batch: list[store_analyses.PendingArticle]) -> list[store_analyses.AnalysisRecord]:
+    assert _worker is not None
+    return analyse_batch(_worker[0], _worker[1], batch)
+
+
+def _submit(
+    pool: ProcessPoolExecutor | None, analysers: Analysers, config: Config, batch: list[store_analyses.PendingArticle]
+) -> Future[list[store_analyses.AnalysisRecord]]:
+    """Run a batch in the pool, or right here (small passes) wrapped in a finished future."""
+    if pool is not None:
+        return pool.submit(_work, batch)
+    done: Future[list[store_analyses.AnalysisRecord]] = Future()
+    done.set_result(analyse_batch(analysers, config, batch))
+    return done

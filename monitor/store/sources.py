@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import or_, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from monitor.store.tables import FetchLogRow, SourceRow
@@ -45,15 +46,22 @@ def _state(row: SourceRow) -> SourceState:
 
 def sync_sources(session: Session, sources: Iterable[Any], now: datetime) -> dict[str, int]:
     """Upsert configured sources by key (a source removed from the file is disabled, never deleted)."""
+    sources = list(sources)
+    known = set(session.scalars(select(SourceRow.key)))
+    fresh = [s for s in sources if s.key not in known]
+    if fresh:
+        # ON CONFLICT DO NOTHING: another worker syncing the same file at the same time is not an error.
+        insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+        session.execute(
+            insert(SourceRow).on_conflict_do_nothing(index_elements=["key"]),
+            [dict(key=s.key, name=s.name, url=s.url, kind=s.kind, weight=s.weight, enabled=s.enabled,
+                  created_at=now, consecutive_failures=0, failure_score=0.0) for s in fresh],
+        )
     rows = {r.key: r for r in session.scalars(select(SourceRow))}
     configured = set()
     for src in sources:
         configured.add(src.key)
-        row = rows.get(src.key)
-        if row is None:
-            row = SourceRow(key=src.key, created_at=now, consecutive_failures=0, failure_score=0.0)
-            session.add(row)
-            rows[src.key] = row
+        row = rows[src.key]
         if row.url != src.url:  # a new URL starts with fresh validators
             row.etag = row.last_modified = None
         row.name, row.url, row.kind = src.name, src.url, src.kind

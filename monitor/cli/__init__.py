@@ -22,8 +22,11 @@ COMMAND_MODULES = (
     "monitor.cli.sources",
     "monitor.cli.export",
     "monitor.cli.demo",
+    "monitor.cli.queue",
+    "monitor.cli.users",
+    "monitor.cli.train",
+    "monitor.cli.reanalyze",
     "monitor.cli.db",
-    "monitor.cli.queue", "monitor.cli.users",
 )
 
 app = typer.Typer(

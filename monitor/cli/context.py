@@ -40,6 +40,19 @@ class AppContext:
             self._db.migrate()
         return self._db
 
+    def __post_init__(self) -> None:
+        # `monitor train` looks this hook up: it adds collaborators' verdicts and corrections.
+        self.extras.setdefault("labelled_from_db", self.labelled_examples)
+
     def get(self, key: str, default: Any = None) -> Any:
         """Dict-style access to extras (hooks other commands may use)."""
         return self.extras.get(key, default)
+
+    def labelled_examples(self) -> list[Any]:
+        """Training examples from decided cases (verdicts and corrections) in the database."""
+        from monitor.nlp.train import LabelledExample
+        from monitor.store.corrections import labelled_examples
+
+        with self.db.read() as session:
+            rows = labelled_examples(session)
+        return [LabelledExample(text=r["text"], topic=r["topic"], tone=r["tone"], source=r["source"]) for r in rows]

@@ -26,8 +26,10 @@ def _seed_copies(db):
             seed_article(s, srcs[1], title, text + " (Theo TTXVN)", at=NOW + timedelta(hours=1)),
             seed_article(s, srcs[2], ascii_copy(title), ascii_copy(text), at=NOW + timedelta(hours=2)),
             seed_article(s, srcs[3], "Kon Tum: " + title, text, at=NOW + timedelta(hours=3)),
-            seed_article(s, srcs[4], *DRUG_STORY, tone="tich_cuc", flagged=False, topic="ma_tuy"),
-            seed_article(s, srcs[4], *TRAFFIC_STORY, tone="trung_tinh", flagged=False, topic="giao_thong"),
+            seed_article(s, srcs[4], *DRUG_STORY, tone="tich_cuc", flagged=False, topic="ma_tuy",
+                         targets=("tinh_kon_tum",)),
+            seed_article(s, srcs[4], *TRAFFIC_STORY, tone="trung_tinh", flagged=False, topic="giao_thong",
+                         targets=("tinh_kon_tum",)),
         ]
     return ids
 
@@ -124,3 +126,20 @@ def test_two_workers_at_once_make_one_story_and_one_case(db):
         t.join()
     assert not errors
     assert _count(db, StoryArticleRow) == 8 and _count(db, StoryRow) == 1 and _count(db, CaseRow) == 1
+
+
+def test_volume_spike_queues_a_neutral_story(db):
+    """Six different stories on one target within a day, none before: neutral ones get a case too."""
+    with db.write() as s:
+        src = seed_source(s)
+        quiet = [seed_article(s, src, f"Tin số {i} về Đăk Glei", f"Nội dung riêng biệt số {i} " * (i + 3),
+                              flagged=False, tone="trung_tinh", targets=("dak_glei",), at=NOW - timedelta(hours=i))
+                 for i in range(5)]
+        neutral = seed_article(s, src, *TRAFFIC_STORY, flagged=False, tone="trung_tinh", targets=("dak_glei",))
+    result = run_queue_stage(db, [*quiet, neutral], SETTINGS, NOW)
+    assert result.cases_opened >= 1
+    with db.read() as s:
+        status = story_and_case_status(s, [quiet[0], neutral])
+        reasons = s.scalar(select(CaseRow.priority_reasons).where(CaseRow.story_id == status[neutral][0]))
+    assert status[neutral][1] == "new"
+    assert any("đột biến" in r and "dak_glei" in r for r in reasons)

@@ -27,6 +27,7 @@ class QueueSettings:
     spike_factor: float = 3.0  # volume on a target vs recent baseline
     spike_min_articles: int = 5
     spike_window_hours: float = 24
+    spike_flags: bool = True  # a spike on a target queues its non-positive stories even if not flagged
     baseline_days: float = 7
     sensitive_topics: tuple[str, ...] = ("tham_nhung",)
     strong_tone_score: float = 0.8  # a tone score at or above this raises priority

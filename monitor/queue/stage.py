@@ -75,8 +75,11 @@ def _place(session: Session, a: store_stories.StageArticle, sig: dedup.Signature
     agg = aggregate(store_stories.story_members(session, story_id))
     if store_stories.save_aggregate(session, story_id, asdict(agg), now):
         result.stories_updated += 1
-    if agg.flagged:
-        _case(session, story_id, agg, settings, now, result)
+    spikes = _spikes(session, agg.targets, settings, now) if agg.targets else ()
+    # DESIGN "Flag rule": a volume spike on a target is an extra rule; it needs the archive, so it lives here
+    spike_flag = settings.spike_flags and bool(spikes) and agg.tone != "tich_cuc"
+    if agg.flagged or spike_flag:
+        _case(session, story_id, agg, spikes, settings, now, result)
 
 
 def _match(session: Session, a: store_stories.StageArticle, sig: dedup.Signature,
@@ -100,12 +103,11 @@ def _spikes(session: Session, targets: Sequence[str], settings: QueueSettings, n
     return tuple(t for t in targets if is_spike(*volume.get(t, (0, 0)), settings))
 
 
-def _case(session: Session, story_id: int, agg: StoryAggregate, settings: QueueSettings, now: datetime,
-          result: QueueStageResult) -> None:
+def _case(session: Session, story_id: int, agg: StoryAggregate, spikes: tuple[str, ...], settings: QueueSettings,
+          now: datetime, result: QueueStageResult) -> None:
     signals = StorySignals(
         flag_reasons=tuple(agg.flag_reasons), tone_score=agg.tone_score, topic=agg.topic,
-        max_outlet_weight=agg.max_outlet_weight, outlet_count=agg.outlet_count,
-        spike_targets=_spikes(session, agg.targets, settings, now),
+        max_outlet_weight=agg.max_outlet_weight, outlet_count=agg.outlet_count, spike_targets=spikes,
     )
     decision = decide_priority(signals, settings)
     rank, reasons = PRIORITY_RANK[decision.priority], decision.reasons

@@ -1,0 +1,58 @@
+"""Priority, deadline and spike: pure functions, table-driven."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+
+import pytest
+from test_queue_support import NOW
+
+from monitor.queue.priority import Priority, StorySignals, deadline, decide_priority, higher, is_spike
+from monitor.queue.settings import QueueSettings
+
+S = QueueSettings()
+BASE = StorySignals(flag_reasons=("Nhắc đến Công an tỉnh Kon Tum, giọng điệu tiêu cực",), tone_score=0.6,
+                    topic="dich_vu_cong", max_outlet_weight=1.0, outlet_count=1)
+
+
+@pytest.mark.parametrize(("changes", "priority", "words"), [
+    ({}, Priority.NORMAL, None),
+    ({"tone_score": 0.9}, Priority.NORMAL, "giọng điệu tiêu cực mạnh"),
+    ({"topic": "tham_nhung"}, Priority.HIGH, "chủ đề nhạy cảm"),
+    ({"topic": "tham_nhung", "tone_score": 0.85}, Priority.CRITICAL, None),
+    ({"max_outlet_weight": 2.0, "tone_score": 0.9}, Priority.HIGH, "sức lan tỏa"),
+    ({"outlet_count": 3}, Priority.NORMAL, "lan ra 3 báo"),
+    ({"outlet_count": 6}, Priority.CRITICAL, "lan ra 6 báo"),
+    ({"spike_targets": ("ca_kon_tum",), "outlet_count": 4}, Priority.HIGH, "đột biến"),
+    ({"flag_reasons": ("a", "b", "c"), "tone_score": 0.8}, Priority.HIGH, "nhiều lý do"),
+])
+def test_decide_priority(changes, priority, words):
+    decision = decide_priority(replace(BASE, **changes), S)
+    assert decision.priority is priority
+    if words:
+        assert any(words in r for r in decision.reasons)
+
+
+@pytest.mark.parametrize(("priority", "hours"), [(Priority.CRITICAL, 2), (Priority.HIGH, 24), (Priority.NORMAL, 72)])
+def test_deadline_from_priority(priority, hours):
+    assert deadline(NOW, priority, S) == NOW + timedelta(hours=hours)
+    assert deadline(NOW, priority, replace(S, deadline_high_hours=12, deadline_critical_hours=1)) <= NOW + timedelta(
+        hours=hours)
+
+
+@pytest.mark.parametrize(("recent", "baseline", "spike"), [
+    (4, 0, False),  # below the minimum count
+    (5, 0, True),  # a quiet target suddenly in five articles
+    (5, 7, True),  # baseline 1/day: 5 ≥ 3 × 1
+    (5, 14, False),  # baseline 2/day: 5 < 3 × 2
+    (30, 70, True),  # baseline 10/day: 30 ≥ 30
+    (29, 70, False),
+])
+def test_is_spike(recent, baseline, spike):
+    assert is_spike(recent, baseline, S) is spike
+
+
+def test_higher():
+    assert higher(Priority.NORMAL, Priority.CRITICAL) is Priority.CRITICAL
+    assert higher(Priority.HIGH, Priority.NORMAL) is Priority.HIGH

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from monitor.nlp import lexicon
-from monitor.nlp.classify import BODY_CAP, TONE_VIEW, LinearTextModel, model_text, warm
+from monitor.nlp.classify import BODY_CAP, LinearTextModel, model_views, warm
 from monitor.nlp.guard import Budget, safe_call
 from monitor.nlp.lang import detect_language
 
@@ -110,13 +110,15 @@ class Analyzer:
 
     def _prepare(self, doc: tuple[str, str]) -> Analysis | tuple[str, str, str, str]:
         title, text = (doc[0] or "")[:2000], (doc[1] or "")[:RAW_CAP]
-        title, body = lexicon.clean(title), lexicon.clean(text)[: BODY_CAP * 2]
+        # Markup can hide the article behind kilobytes of tags: only then clean the long raw prefix.
+        raw = text if "<" in text[:BODY_CAP] else text[: BODY_CAP + 500]
+        title, body = lexicon.clean(title), lexicon.clean(raw)
         if not any(ch.isalpha() for ch in title + body):
             return self._skip("unknown", "Văn bản rỗng")
         lang = detect_language(title + " " + body)
         if lang != "vi":
             return self._skip(lang, f"Không phải tiếng Việt ({LANG_NAMES.get(lang, lang)})")
-        return title, body, model_text(title, body), model_text(title, body, TONE_VIEW)
+        return (title, body, *model_views(title, body, cleaned=True))
 
     def _predict(self, topic_texts: list[str], tone_texts: list[str]) -> tuple[list, list]:
         """Batch prediction; if the batch fails, retry one by one so a bad text fails alone."""

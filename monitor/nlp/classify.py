@@ -25,7 +25,8 @@ BODY_CAP = 2000  # ~17 us/char on the slow paths; the lead carries topic and ton
 # headline and lead, so the tone model reads a shorter, title-heavier view.
 TOPIC_VIEW = (2, BODY_CAP)
 TONE_VIEW = (3, 600)
-EXPLAIN_CHARS = 500  # candidate reason terms come from the title and lead only
+EXPLAIN_CHARS = 400  # candidate reason terms come from the title and lead only
+MAX_PHRASES, MAX_SINGLES = 24, 16
 STOP = frozenset(
     "và của là có cho các một những được đã với trong này khi tại đến từ người không để theo ra về vào sau "
     "trên còn như thì lại đó nhiều hơn cũng làm năm ngày tháng ông bà anh chị em đang sẽ rằng vừa bị do "
@@ -39,12 +40,18 @@ def split_title(text: str) -> tuple[str, str]:
     return head, body
 
 
+def model_views(title: str, body: str, *, cleaned: bool = False) -> tuple[str, str]:
+    """The exact strings the topic and tone models see: normalised, capped, title repeated."""
+    if not cleaned:
+        title, body = clean(title[:500]), clean(body[: BODY_CAP * 2])
+    nt, nb = norm(title[:500]), norm(body[:BODY_CAP])  # normalise once, cut views from it
+    return nt * TOPIC_VIEW[0] + nb[: TOPIC_VIEW[1]], nt * TONE_VIEW[0] + nb[: TONE_VIEW[1]]
+
+
 def model_text(title: str, body: str, view: tuple[int, int] = TOPIC_VIEW) -> str:
-    """The exact string a model sees: cleaned, capped, normalised, title weighted."""
-    repeat, cap = view
-    title = clean(title[:500])
-    body = clean(body[: cap * 2])[:cap]
-    return norm(" ".join([title] * repeat + [body]))
+    """One model's view of a raw (title, body) pair."""
+    topic, tone = model_views(title, body)
+    return tone if view == TONE_VIEW else topic
 
 
 class LinearTextModel:
@@ -106,23 +113,24 @@ class LinearTextModel:
 
 
 def _candidates(text: str) -> list[str]:
-    """Readable reason terms of a normalised text: dictionary words, lexicon cues, content syllables."""
+    """Readable reason terms of a normalised text: lexicon cues, dictionary words, content syllables.
+
+    Capped (each candidate costs one prediction per model); the title comes first in the text, so the
+    caps keep the terms of the title and lead.
+    """
     words, names = _dictionary()
     syl = [s for s in text.split() if not s.isdigit()]
     named = set()  # syllables of proper names (places, people) say where, not why
-    found: dict[str, None] = {}
+    phrases: dict[str, None] = {}
     for i in range(len(syl) - 1):
         bi = f"{syl[i]} {syl[i + 1]}"
         if bi in names:
             named.update((syl[i], syl[i + 1]))
         elif bi in words or not words:
-            found.setdefault(bi, None)
-    for cue in lexicon.find_cues(text, _ALL_CUES):
-        found.setdefault(cue, None)
-    for s in syl:
-        if s not in STOP and s not in named and len(s) > 1:
-            found.setdefault(s, None)
-    return list(found)[:120]
+            phrases.setdefault(bi, None)
+    singles = dict.fromkeys(s for s in syl if s not in STOP and s not in named and len(s) > 1)
+    cues = lexicon.find_cues(text, _ALL_CUES)
+    return list(dict.fromkeys([*cues, *list(phrases)[:MAX_PHRASES], *list(singles)[:MAX_SINGLES]]))
 
 
 _ALL_CUES = tuple(dict.fromkeys(c for group in (*lexicon.TOPIC_CUES.values(), *lexicon.TONE_CUES.values())

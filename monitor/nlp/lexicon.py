@@ -125,6 +125,8 @@ CRITICISM = (
 )
 
 _SPACE_RE = re.compile(r"\s+")
+# C0/C1 controls, zero-width and bidi marks, BOM, unassigned private use: noise from scrapers and editors.
+_CONTROL_RE = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff\ue000-\uf8ff]+")
 _TAG_RE = re.compile(r"<[^>]{0,500}>")
 _ENTITY_RE = re.compile(r"&(nbsp|amp|quot|lt|gt|#\d{1,6});")
 _ENTITY = {"nbsp": " ", "amp": "&", "quot": '"', "lt": "<", "gt": ">"}
@@ -148,7 +150,7 @@ def clean(text: str) -> str:
     if "&" in text:
         text = _ENTITY_RE.sub(_entity, text)
     text = unicodedata.normalize("NFC", text)
-    text = "".join(ch if ch.isprintable() else " " for ch in text) if not text.isprintable() else text
+    text = _CONTROL_RE.sub(" ", text)
     return _SPACE_RE.sub(" ", text).strip()
 
 

@@ -26,7 +26,20 @@ VNTC = ROOT.parent / "shared" / "data" / "vntc" / "vntc_test_sample.jsonl.gz"
 SUB_PREFIXES = ("công an huyện", "công an thành phố", "công an thị xã", "công an xã", "công an phường",
                 "công an thị trấn")
 # VNTC test-sample hits checked by hand (doc_id, kind, alias) → is it really about our unit/province?
-VNTC_VERDICTS: dict[tuple[str, str, str], bool] = {}
+# Checked by hand on 2026-11-27: every hit below names Kon Tum or a place in it (all true).
+VNTC_VERDICTS: dict[tuple[str, str, str], bool] = {
+    ('Test_Full/Phap luat/PL_TT_T_ (3108).txt', 'province', 'Măng Đen'): True,
+    ('Test_Full/Chinh tri Xa hoi/XH_VNE_T_ (7316).txt', 'province', 'Kon Tum'): True,
+    ('Test_Full/Chinh tri Xa hoi/XH_VNE_T_ (7316).txt', 'province', 'Đắk Glei'): True,
+    ('Test_Full/Khoa hoc/KH_TT_T_ (1844).txt', 'province', 'Chư Mom Ray'): True,
+    ('Test_Full/Khoa hoc/KH_TT_T_ (1844).txt', 'province', 'Kon Tum'): True,
+    ('Test_Full/Khoa hoc/KH_VNE_T_ (1564).txt', 'province', 'Kon Plông'): True,
+    ('Test_Full/Khoa hoc/KH_VNE_T_ (1564).txt', 'province', 'Kon Tum'): True,
+    ('Test_Full/Kinh doanh/KD_VNE_T_ (455).txt', 'province', 'Kon Tum'): True,
+    ('Test_Full/Kinh doanh/KD_VNE_T_ (629).txt', 'province', 'Kon Tum'): True,
+    ('Test_Full/Phap luat/PL_NLD_T_ (3991).txt', 'province', 'Kon Tum'): True,
+    ('Test_Full/Phap luat/PL_TT_T_ (3108).txt', 'province', 'Kon Tum'): True,
+}
 
 
 def key_of(kind: str, alias: str) -> str:

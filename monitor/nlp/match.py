@@ -32,6 +32,8 @@ from monitor.nlp.targets import WatchTarget
 
 __all__ = ["Matcher", "Mention", "Places", "build_matcher", "load_places"]
 CONTEXT_CHARS = 200  # "the province named nearby": within this many chars of the candidate
+MAX_HITS = 2000  # raw hits looked at per scan: bounds the time spent on a pathological page
+MAX_PER_TARGET = 200  # a 1 MB page repeating a name is one story, not 100,000 mentions
 UNIT_WINDOW = 300  # a unit name ends in a place name at most this far after its start (lists of provinces)
 
 
@@ -72,7 +74,7 @@ class _Scan:
 
     def plain(self, start: int, end: int) -> bool:
         if (start, end) not in self._plain:
-            self._plain[(start, end)] = rules.is_plain(self.norm.original, *self.orig(start, end))
+            self._plain[(start, end)] = rules.is_plain(self.norm.cased, start, end)
         return self._plain[(start, end)]
 
     def level(self, entries: list[Entry], start: int, end: int) -> tuple[int, Entry | None]:
@@ -84,10 +86,10 @@ class _Scan:
         return lvl, entry
 
     def caps(self, start: int, end: int) -> bool:
-        return rules.capitalised(self.norm.original, *self.orig(start, end))
+        return rules.capitalised(self.norm.cased, start, end)
 
     def shorts_ok(self, start: int, end: int) -> bool:
-        return self.plain(start, end) or rules.shorts_ok(self.norm.original, *self.orig(start, end))
+        return self.plain(start, end) or rules.shorts_ok(self.norm.cased, start, end)
 
 
 class Matcher:
@@ -113,27 +115,31 @@ class Matcher:
         if e is None:
             return None
         tier = e.tier
-        # Folded tones or stripped accents turn "Ngọc Tụ" into "Ngọc Tú", "Sa Thầy" into "sa thải": a name
-        # that reads as ordinary words then needs the support a common-word name needs.
-        if lvl >= 1 and tier == "bare" and not e.distinct_ascii:
-            tier = "qualified"
+        weak = not e.distinct_ascii  # reads as ordinary words: "măng đen" (black), "sa nhơn" (a herb)
         if tier == "strict" and not qualified:
             return None
         if rules.foreign_parent(s.asc, end, self._tb.group_keys[e.group]):
             return None
         needs_context = tier in ("context", "strict") or (tier == "qualified" and not qualified)
-        if not qualified and tier != "bare":
-            original = s.norm.original
-            o_start, _ = s.orig(start, end)
-            if rules.blocked(s.low, s.asc, start, s.plain(start, end)) or rules.person_like(original, o_start):
+        # Folded tones turn "Ngọc Tụ" into "Ngọc Tú", "Hiếu" into "hiểu": such a match needs the province nearby.
+        if lvl == 1 and weak:
+            needs_context = True
+        if lvl == 2 and weak and not qualified:
+            needs_context = True  # plain text: "tu mo rong" may be "tự mở rộng"
+        if tier != "bare" and not qualified:  # streets, people: "đường Trường Chinh", "Lê Ngọc Linh"
+            if rules.blocked(s.low, s.asc, start, s.plain(start, end)) or rules.person_like(s.norm.cased, start):
                 return None
-            if e.tier != "bare" and not s.caps(start, end):
-                return None  # "hòa bình", "thắng lợi": common words in lower case
-            if lvl == 2 and s.caps(start, end):
+        if tier != "bare" or weak:
+            capitalised = s.caps(start, end)
+            if lvl < 2 and not capitalised and not (qualified and tier == "bare"):
+                return None  # "hòa bình", "xi măng đen", "tân cảnh sát": common words in lower case
+            if lvl == 2 and capitalised and tier == "bare" and not qualified:
                 needs_context = False  # a capitalised name in a plain post: "Di Mang Den choi"
         return _Cand(e, e.alias, lvl, start, end, needs_context)
 
     def _qualifier_ok(self, s: _Scan, start: int, end: int) -> bool:
+        if rules.spouse(s.asc, start):
+            return False
         lvl = rules.qualifier_level(s.low[start:end], self._tb.qualifiers_exact, self._tb.qualifiers_tone)
         # Exact only: tone-folded "huyền" (a name) would pass for "huyện".
         return (lvl == 0 or s.plain(start, end)) and s.shorts_ok(start, end)
@@ -142,6 +148,8 @@ class Matcher:
         """Place candidates, and every raw hit (where unit names can be)."""
         out, hits = [], []
         for m in self._tb.place_re.finditer(s.asc):
+            if len(hits) >= MAX_HITS:
+                break
             hits.append(m.span())
             q = self._tb.qualifier_re.search(s.asc, max(0, m.start() - 20), m.start())
             qualified = q is not None and self._qualifier_ok(s, *q.span())
@@ -172,6 +180,8 @@ class Matcher:
     def _units_in(self, s: _Scan, w_start: int, w_end: int) -> list[_Cand]:
         out = []
         for m in self._tb.unit_re.finditer(s.asc, w_start, w_end):
+            if len(out) >= MAX_HITS:
+                break
             if m.group("items") is not None:
                 out += self._list(s, m)
                 continue
@@ -199,9 +209,9 @@ class Matcher:
         head_lvl = rules.words_level(s.low[slice(*m.span("head"))], rules.LIST_HEAD_EXACT)
         if name is None or (head_lvl == 2 and not s.plain(*m.span())):
             return []
-        items = s.norm.original[slice(*s.orig(*m.span("items")))]
+        items = s.norm.cased[slice(*m.span("items"))]
         words = [w for w in rules.WORD.findall(items) if w.lower() not in ("và", "va")]
-        original = s.norm.original[slice(*s.orig(*m.span()))]
+        original = s.norm.cased[slice(*m.span())]
         if words and any(c.isupper() for c in original) and not all(w[0].isupper() for w in words):
             return []  # list items are province names, written with capitals
         return [_Cand(unit, unit.alias, max(lvl, head_lvl), m.start(), m.end(), False) for unit, _ in pairs]
@@ -218,12 +228,17 @@ class Matcher:
         for spans in anchors.values():
             spans.sort()
         kept: list[_Cand] = []
+        last_end: dict[str, int] = {}
+        per_target: dict[str, int] = {}
         for c in sorted(cands, key=lambda c: (c.start, -(c.end - c.start))):
+            t = c.entry.target
+            if c.start < last_end.get(t, -1) or per_target.get(t, 0) >= MAX_PER_TARGET:
+                continue  # same target, overlapping: the longer (earlier) match wins
             if c.needs_context and not _near(anchors.get(c.entry.group, []), c.start, c.end):
                 continue
-            if any(k.entry.target == c.entry.target and k.start < c.end and c.start < k.end for k in kept):
-                continue  # same target, overlapping: the longer (earlier) match wins
             kept.append(c)
+            last_end[t] = c.end
+            per_target[t] = per_target.get(t, 0) + 1
         out = []
         for c in kept:
             start, end = s.orig(c.start, c.end)
@@ -234,12 +249,14 @@ class Matcher:
 
 def _near(spans: list[tuple[int, int]], start: int, end: int) -> bool:
     """An anchor (not overlapping the candidate) within CONTEXT_CHARS of [start, end)."""
-    i = bisect.bisect_left(spans, (start - CONTEXT_CHARS - 500, 0))
-    for a, b in spans[i:]:
+    i = bisect.bisect_left(spans, (start - CONTEXT_CHARS - UNIT_WINDOW, 0))
+    while i < len(spans):
+        a, b = spans[i]
         if a > end + CONTEXT_CHARS:
             break
         if b >= start - CONTEXT_CHARS and not (a < end and start < b):
             return True
+        i += 1
     return False
 
 

@@ -28,7 +28,7 @@ class Entry:
     tier: str  # "bare" | "qualified" | "context"
     exact: frozenset[str]  # compact lower-case forms
     tone: frozenset[str]  # compact tone-folded forms
-    literal: bool = True  # the alias as configured (preferred over an abbreviation expansion)
+    own: str = ""  # compact form of the alias as configured: preferred when the text spells it so
     distinct_ascii: bool = True  # accent-free form cannot be read as ordinary words
 
 
@@ -58,8 +58,8 @@ def distinct_ascii(form: str) -> bool:
     return any(not _VN_SYLLABLE.fullmatch(s) for s in re.findall(r"[a-z0-9]+", fold_ascii(form)))
 
 
-def make_entry(t: WatchTarget, alias: str, group: str, tier: str, spellings: Sequence[str] = (),
-               literal: bool = True) -> tuple[Entry, set[str]]:
+def make_entry(t: WatchTarget, alias: str, group: str, tier: str,
+               spellings: Sequence[str] = ()) -> tuple[Entry, set[str]]:
     """An entry and its accent-free spellings (for the scanning regex)."""
     forms: set[str] = set()
     for s in (alias, *spellings):
@@ -67,7 +67,7 @@ def make_entry(t: WatchTarget, alias: str, group: str, tier: str, spellings: Seq
     entry = Entry(
         target=t.key, kind=t.kind, alias=alias, group=group, tier=tier,
         exact=frozenset(compact(tone_placement(f)) for f in forms), tone=frozenset(compact(fold_tone(f)) for f in forms),
-        literal=literal, distinct_ascii=all(distinct_ascii(f) for f in forms if " " in f or len(f) > 3),
+        own=compact(tone_placement(fold_lower(alias))), distinct_ascii=all(distinct_ascii(f) for f in forms if " " in f or len(f) > 3),
     )
     return entry, ascii_forms(forms)
 

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from monitor.nlp.match_build import Entry
 from monitor.nlp.match_patterns import PARENT, WORD, blockers_ascii
-from monitor.nlp.normalize import compact, fold_lower, fold_tone, plain_share, tone_placement
+from monitor.nlp.normalize import compact, fold_ascii, fold_lower, fold_tone, plain_share, tone_placement
 
 LEVELS = ("exact", "tone", "ascii")
 PLAIN_RADIUS = 120  # chars each side used to decide whether the text is written without diacritics
@@ -33,7 +33,7 @@ def level_of(entries: Iterable[Entry], low: str, tone: str) -> tuple[int, Entry 
     best: tuple[int, int, Entry | None] = (3, 2, None)
     for e in entries:
         lvl = 0 if c_low in e.exact else 1 if c_tone in e.tone else 2
-        rank = (lvl, 0 if e.literal else 1, e)
+        rank = (lvl, 0 if c_low == e.own else 1, e)
         if rank[:2] < best[:2]:
             best = rank
     return best[0], best[2]
@@ -76,7 +76,8 @@ def person_like(original: str, start: int) -> bool:
 
 def shorts_ok(original: str, start: int, end: int) -> bool:
     """Abbreviations inside the span are written in capitals."""
-    return all(w.isupper() for w in WORD.findall(original[start:end]) if fold_lower(w) in SHORTS)
+    words = WORD.findall(original[start:end])
+    return all(w.isupper() and w.lower() in SHORTS for w in words if fold_ascii(w).lower() in SHORTS)
 
 
 def blocked(low: str, asc: str, start: int, plain: bool) -> bool:
@@ -89,6 +90,14 @@ def blocked(low: str, asc: str, start: int, plain: bool) -> bool:
         if last in bag or (m.group(1) and f"{m.group(1)} {m.group(2)}" in bag):
             return True
     return False
+
+
+_SPOUSE = re.compile(r"(?<!\w)(?:ong|ba)\s+$")
+
+
+def spouse(asc: str, start: int) -> bool:
+    """"ông xã"/"bà xã" (husband/wife) before the qualifier "xã": not a commune."""
+    return asc.startswith("xa", start) and _SPOUSE.search(asc, max(0, start - 6), start) is not None
 
 
 def foreign_parent(asc: str, end: int, ours: set[str]) -> bool:

@@ -102,16 +102,15 @@ def has_diacritics(s: str) -> bool:
 
 
 _LETTER = re.compile(r"[^\W\d_]")
+_ASCII_LETTER = re.compile(r"[A-Za-z]")
 
 
 def plain_share(s: str) -> float:
     """Share of letters in s that are plain ASCII (1.0 for text written without diacritics)."""
     if s.isascii():
         return 1.0
-    letters = _LETTER.findall(s)
-    if not letters:
-        return 1.0
-    return sum(1 for c in letters if c.isascii()) / len(letters)
+    letters = len(_LETTER.findall(s))
+    return len(_ASCII_LETTER.findall(s)) / letters if letters else 1.0
 
 
 @dataclass(frozen=True)
@@ -120,6 +119,7 @@ class Normalized:
 
     original: str
     text: str
+    cased: str = ""  # same as text but with its case kept (capitals tell names from words)
     # Replaced spans, sorted: (norm_start, norm_end, orig_start, orig_end); identity between them.
     spans: tuple[tuple[int, int, int, int], ...] = ()
 
@@ -158,14 +158,14 @@ def normalize(text: str) -> Normalized:
         low = text.lower()
         if any(a in low for a in APOSTROPHES):
             low = fold_lower(low)
-        return Normalized(text, low)
+        return Normalized(text, low, text)
     out: list[str] = []
     spans: list[tuple[int, int, int, int]] = []
     n = last = 0
     for m in _SPECIAL.finditer(text):
         out.append(text[last : m.start()])
         n += m.start() - last
-        rep = fold_lower(_replacement(m.group()))
+        rep = _replacement(m.group())
         if len(rep) > 1 and rep[0] == rep[-1] == " ":
             rep = " "
         out.append(rep)
@@ -173,7 +173,7 @@ def normalize(text: str) -> Normalized:
         n += len(rep)
         last = m.end()
     out.append(text[last:])
-    norm = "".join(out)
-    # lower() is length-preserving for every char but İ (handled above); translate keeps lengths.
-    return Normalized(text, fold_lower(norm.lower()) if len(norm.lower()) == len(norm) else fold_lower(norm),
-                      tuple(spans))
+    cased = "".join(out)
+    # lower() keeps the length of every char but İ (replaced above); translate keeps lengths.
+    low = cased.lower()
+    return Normalized(text, fold_lower(low if len(low) == len(cased) else cased), cased, tuple(spans))

@@ -182,10 +182,11 @@ class Matcher:
         for m in self._tb.unit_re.finditer(s.asc, w_start, w_end):
             if len(out) >= MAX_HITS:
                 break
-            if m.group("items") is not None:
+            groups = m.groupdict()  # a target set without places has no prefix/list branches
+            if groups.get("items") is not None:
                 out += self._list(s, m)
                 continue
-            if m.group("al") is not None:
+            if groups.get("al") is not None:
                 lvl, e = s.level(self._tb.aliases.get(rules.compact(m.group("al")), []), *m.span())
                 if e is not None and s.shorts_ok(*m.span()):
                     out.append(_Cand(e, e.alias, lvl, *m.span(), e.tier == "context"))

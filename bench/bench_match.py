@@ -58,13 +58,14 @@ def main() -> None:
     t1 = time.perf_counter()
     for t in texts[:50]:  # warm caches (translation tables, regex)
         matcher.find(t)
-    t2 = time.perf_counter()
+    t2, c2 = time.perf_counter(), time.process_time()
     hits = sum(1 for t in texts if matcher.find(t))
-    t3 = time.perf_counter()
+    t3, c3 = time.perf_counter(), time.process_time()
     words = sum(len(t.split()) for t in texts) / len(texts)
     print(f"build_matcher: {1000 * (t1 - t0):.0f} ms")
     print(f"find(): {len(texts)} articles, {words:.0f} words avg, {hits} with mentions, "
-          f"{len(texts) / (t3 - t2):,.0f} articles/s on one core ({1e6 * (t3 - t2) / len(texts):.0f} µs each)")
+          f"{len(texts) / (t3 - t2):,.0f} articles/s wall on one core ({1e6 * (t3 - t2) / len(texts):.0f} µs each), "
+          f"{len(texts) / (c3 - c2):,.0f} articles/s of CPU time (wall suffers when the 2 cores are shared)")
 
 
 if __name__ == "__main__":

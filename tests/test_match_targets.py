@@ -62,3 +62,17 @@ def test_derived_list_is_reproducible(shared_data: Path) -> None:
         sys.path.pop(0)
     shipped = json.loads((ROOT / "monitor" / "data" / "places_kon_tum.json").read_text(encoding="utf-8"))
     assert derive(shared_data) == shipped
+
+
+def test_exclude_phrases_silence_a_target_inside_them() -> None:
+    t = WatchTarget(key="kt", kind="province", name="Kon Tum", exclude=("khách sạn Kon Tum",))
+    m = build_matcher([t])
+    assert m.find("Đoàn khách nghỉ tại khách sạn Kon Tum ở Hà Nội.") == ()
+    assert [x.alias for x in m.find("Đoàn khách lên Kon Tum.")] == ["Kon Tum"]
+
+
+def test_matcher_is_not_mutated_by_find() -> None:
+    m = build_matcher(default_targets())
+    before = {k: len(v) for k, v in vars(m._tb).items() if isinstance(v, dict)}
+    m.find("Phường Quyết Thắng, TP Kon Tum; xã Hòa Bình; Công an tỉnh Quảng Ngãi; cong an tinh kon tum")
+    assert {k: len(v) for k, v in vars(m._tb).items() if isinstance(v, dict)} == before

@@ -8,10 +8,11 @@ How a mention counts (the decisions, with the reasons, are in monitor/data/PLACE
 - Places have a tier (from the derived list): bare (Kon Tum, Đăk Glei, Măng Đen), qualified (common words
   and people's names: needs xã/phường/huyện/TP… or the province named within CONTEXT_CHARS), context (a
   namesake exists elsewhere: needs the province nearby), strict (namesake of another province: both).
-  A name that only matches with folded tones/accents and reads as ordinary words ("tận cánh", "sa thải")
-  is treated as qualified. Bare ambiguous names must be capitalised, not follow a street/person word
-  ("đường", "ông", "hoàng đế") or a capitalised name part ("Lê Ngọc Linh"), and not be followed by a parent
-  that is not ours ("phường Quyết Thắng, TP Biên Hòa").
+  "Weak" names (their accent-free form reads as ordinary words: "măng đen", "sa thầy", "hiếu") must be
+  capitalised in text with diacritics, need the province nearby when they only match with folded tones
+  ("Ngọc Tú" ≠ Ngọk Tụ), and need a qualifier, capitals or the province in plain text. Names below
+  "bare" must not follow a street/person word ("đường", "ông", "hoàng đế") or a capitalised name part
+  ("Lê Ngọc Linh"), and no name may be followed by a parent that is not ours ("…, TP Biên Hòa").
 - The unit counts by its name, aliases, departments, "Công an huyện/xã/… + our place", and inside a list of
   provinces ("Công an các tỉnh Gia Lai, Kon Tum và Đắk Lắk"). "Công an tỉnh Gia Lai" never does. The
   successor unit "Công an tỉnh Quảng Ngãi" counts (reported under that alias) only with one of our places
@@ -118,7 +119,7 @@ class Matcher:
         weak = not e.distinct_ascii  # reads as ordinary words: "măng đen" (black), "sa nhơn" (a herb)
         if tier == "strict" and not qualified:
             return None
-        if rules.foreign_parent(s.asc, end, self._tb.group_keys[e.group]):
+        if rules.foreign_parent(s.asc, end, self._tb.group_keys.get(e.group, set())):
             return None
         needs_context = tier in ("context", "strict") or (tier == "qualified" and not qualified)
         # Folded tones turn "Ngọc Tụ" into "Ngọc Tú", "Hiếu" into "hiểu": such a match needs the province nearby.

@@ -39,7 +39,7 @@ def small_models(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_train_writes_models_and_manifest(small_models: Path) -> None:
     assert {p.name for p in small_models.iterdir()} >= {"topic.bin", "tone.bin", "manifest.json"}
     manifest = json.loads((small_models / "manifest.json").read_text(encoding="utf-8"))
-    assert manifest["version"] == "test-1" and manifest["sources"] == {"seed": 150}
+    assert manifest["version"] == "test-1" and manifest["sources"] == {"seed": 211}
     a = Analyzer.load(small_models).analyse("Triệt phá đường dây ma túy", "Thu giữ 3 bánh heroin.")
     assert a.model_version == "test-1" and a.topic and a.topic.label == "ma_tuy"
 
@@ -48,7 +48,7 @@ def test_later_sources_override_labels(tmp_path: Path) -> None:
     base = seed_examples(shared=None)
     fixed = LabelledExample(base[0].text, base[0].topic, "trung_tinh", "verdict:42")
     manifest = train_models([*base, fixed], tmp_path, version="t")
-    assert manifest["n_examples"] == 150 and manifest["sources"]["verdict"] == 1
+    assert manifest["n_examples"] == 211 and manifest["sources"]["verdict"] == 1
 
 
 def test_evaluate_on_dev_set_reports_flags(small_models: Path) -> None:

@@ -13,7 +13,8 @@ Method (documented in docs/MODELS.md):
 Writes ``monitor/data/seed_weak_labels.jsonl`` (ids + labels only, no third-party text) so the training set
 can be rebuilt from ../shared/data. ``monitor.nlp.train.seed_examples()`` joins the ids back to the texts.
 
-    python tools/build_seed.py            # rebuild the weak-label file
+    python tools/build_seed.py                          # rebuild the weak-label file
+    python tools/build_seed.py --ship 2026.11.27-3      # ... and train the shipped models
 """
 
 from __future__ import annotations
@@ -129,6 +130,42 @@ def build() -> Counter:
     return Counter((o["source"], o["topic"]) for o in out) + Counter((o["source"], o["tone"]) for o in out)
 
 
+PROVENANCE = {
+    "vntc": "VNTC train (github.com/duyvuleo/VNTC, MIT, Hoang et al., RIVF 2007), weak labels by lexicon rules",
+    "danes": "DANeS annotated headlines (github.com/dataset-vn/DANeS, CC BY 4.0, DATASET JSC & AIV Group), "
+             "sentiment mapped to our tone with lexicon corrections",
+    "seed": "hand-written examples by the monitor team (monitor/data/seed_handwritten.jsonl)",
+    "method": "docs/MODELS.md; weak labels in monitor/data/seed_weak_labels.jsonl (tools/build_seed.py)",
+    "dev_set": "tests/data/analysis_dev.jsonl (held out; never trained on)",
+}
+
+
+def ship(version: str) -> dict:
+    """Train the shipped models into monitor/models and record provenance and dev-set figures."""
+    from bench.eval_analysis import load_dev
+    from monitor.nlp.analysis import MODELS_DIR, Analyzer
+    from monitor.nlp.train import evaluate, seed_examples, train_models
+
+    manifest = train_models(seed_examples(SHARED), MODELS_DIR, version=version, provenance=PROVENANCE)
+    dev, mentions = load_dev()
+    rep = evaluate(Analyzer.load(MODELS_DIR), dev, mentions)
+    assert rep.topic and rep.tone
+    manifest["dev_figures"] = {
+        "n": len(dev),
+        "topic_macro_f1": round(rep.topic.macro_f1, 3),
+        "tone_macro_f1": round(rep.tone.macro_f1, 3),
+        "flag_precision": round(rep.flag["precision"], 3),
+        "flag_recall": round(rep.flag["recall"], 3),
+        "per_class": {c.label: {"p": round(c.precision, 3), "r": round(c.recall, 3), "f1": round(c.f1, 3), "n": c.support}
+                      for c in (*rep.topic.per_class, *rep.tone.per_class)},
+    }
+    (MODELS_DIR / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1) + "\n",
+                                             encoding="utf-8")
+    return manifest
+
+
 if __name__ == "__main__":
     for k, v in sorted(build().items()):
         print(k, v)
+    if len(sys.argv) > 2 and sys.argv[1] == "--ship":
+        print(json.dumps(ship(sys.argv[2])["dev_figures"], ensure_ascii=False))

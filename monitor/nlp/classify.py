@@ -62,7 +62,7 @@ class LinearTextModel:
         self.classes: tuple[str, ...] = tuple(clf.classes)
 
     @classmethod
-    def fit(cls, texts: Sequence[str], labels: Sequence[str], *, max_features: int = 40000,
+    def fit(cls, texts: Sequence[str], labels: Sequence[str], *, max_features: int = 20000,
             c: float = 0.5) -> LinearTextModel:
         """Train on model_text strings (already normalised)."""
         clf = underthesea_core.TextClassifier(max_features=max_features, ngram_range=(1, 2), min_df=2,

@@ -130,8 +130,7 @@ def parse_config(text: str, path: Path) -> Config:
     for i, src in enumerate(sources):
         _check_source(src, loc, i)
     for i, w in enumerate(watches):
-        if w.kind not in WATCH_KINDS:
-            raise ConfigError(f'{loc.at("watch", i, "kind")}: "kind" phải là "unit" hoặc "province", nhận được "{w.kind}".')
+        _check_watch(w, loc, i)
     _check_unique([s.key for s in sources], loc, "source")
     _check_unique([w.key for w in watches], loc, "watch")
     return Config(
@@ -154,6 +153,18 @@ def _check_source(src: Source, loc: _Locator, i: int) -> None:
         raise ConfigError(f'{loc.at("source", i, "interval")}: "interval" phải từ 1 đến 1440 phút.')
     if not 0 <= src.weight <= 10:
         raise ConfigError(f'{loc.at("source", i, "weight")}: "weight" phải từ 0 đến 10.')
+
+
+def _check_watch(w: Any, loc: _Locator, i: int) -> None:
+    if w.kind not in WATCH_KINDS:
+        raise ConfigError(f'{loc.at("watch", i, "kind")}: "kind" phải là "unit" hoặc "province", nhận được "{w.kind}".')
+    if w.places is not None:
+        from monitor.nlp.match import load_places
+
+        try:
+            load_places(w.places)
+        except ConfigError as exc:
+            raise ConfigError(f'{loc.at("watch", i, "places")}: {exc.message}') from None
 
 
 def _check_unique(keys: list[str], loc: _Locator, table: str) -> None:

@@ -72,6 +72,8 @@ def test_defaults_fill_missing_keys() -> None:
         pytest.param(GOOD + '\n[[watch]]\nkey = "kt"\nkind = "province"\nname = "Kon Tum"\naliases = "Kon Tum"\n',
                      ['"aliases" phải là danh sách chuỗi'], id="bad-list"),
         pytest.param(GOOD.replace("interval = 10", "interval = 0"), ['"interval" phải từ 1 đến 1440'], id="interval-range"),
+        pytest.param(GOOD + '\n[[watch]]\nkey = "kt"\nkind = "province"\nname = "Kon Tum"\nplaces = "kon_tom"\n',
+                     ["dòng 19", "Không có danh sách địa danh \"kon_tom\""], id="unknown-place-list"),
     ],
 )
 def test_mistakes_are_named(text: str, fragments: list[str]) -> None:

@@ -43,12 +43,12 @@ class Places:
 def load_places(name: str) -> Places:
     """Load a shipped place list by name ("kon_tum")."""
     if not re.fullmatch(r"[a-z0-9_]+", name or ""):
-        raise ConfigError(f'nlp: tên danh sách địa danh không hợp lệ "{name}".')
+        raise ConfigError(f'Tên danh sách địa danh không hợp lệ "{name}".')
     path = DATA_DIR / f"places_{name}.json"
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ConfigError(f'nlp: không có danh sách địa danh "{name}" ({path.name}).') from None
+        raise ConfigError(f'Không có danh sách địa danh "{name}" ({path.name}).') from None
     places = tuple(
         Place(
             name=e["name"],

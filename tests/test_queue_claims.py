@@ -84,6 +84,9 @@ def test_irrelevant_closes_and_records_a_correction(db, case_id):
     act(db, case_id, "ctv1", CLAIM, SETTINGS, NOW)
     with pytest.raises(TransitionError):  # irrelevant must say what was wrong
         act(db, case_id, "ctv1", Decision(Action.VERIFY, verdict=State.IRRELEVANT), SETTINGS, NOW)
+    with pytest.raises(TransitionError, match="trung_tinh"):
+        act(db, case_id, "ctv1", Decision(Action.VERIFY, verdict=State.IRRELEVANT, correct_tone="binh_thuong"),
+            SETTINGS, NOW)
     d = Decision(Action.VERIFY, verdict=State.IRRELEVANT, correct_tone="trung_tinh", note="Tin thông báo")
     assert act(db, case_id, "ctv1", d, SETTINGS, NOW).state == "closed"
     with db.read() as s:

@@ -21,6 +21,11 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+# DESIGN.md taxonomy: corrections must use the labels the models are trained on
+TOPICS = ("an_ninh_trat_tu", "ma_tuy", "giao_thong", "lua_dao", "tham_nhung", "chay_no_cuu_nan", "dich_vu_cong",
+          "xay_dung_luc_luong", "khac")
+TONES = ("tieu_cuc", "trung_tinh", "tich_cuc")
+
 
 @dataclass(frozen=True)
 class Decision:
@@ -58,6 +63,10 @@ def _check_input(d: Decision) -> None:
     ):
         raise TransitionError("Kết luận “không liên quan” cần ghi rõ sai ở đâu: --wrong-target, "
                               "--correct-topic hoặc --correct-tone.")
+    if d.correct_topic and d.correct_topic not in TOPICS:
+        raise TransitionError(f"Chủ đề “{d.correct_topic}” không có; chọn một trong: {', '.join(TOPICS)}.")
+    if d.correct_tone and d.correct_tone not in TONES:
+        raise TransitionError(f"Sắc thái “{d.correct_tone}” không có; chọn một trong: {', '.join(TONES)}.")
     if d.action is Action.PUBLISH and not d.url:
         raise TransitionError("Cần --url của bài phản hồi đã đăng.")
     if d.action is Action.SET_PRIORITY and d.priority is None:

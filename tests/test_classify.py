@@ -105,3 +105,18 @@ def test_import_loads_nothing() -> None:
             "print('underthesea' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+UNRELATED = [
+    "Tỷ phú Jack Ma xuất hiện trở lại sau thời gian vắng bóng",
+    "Bán nhà mặt tiền quận 1, diện tích 50 m2, giá thương lượng",
+    "Tuyển kế toán kho làm việc tại Bình Tân",
+    "Máy giặt cửa trước 10 kg giảm giá 30%",
+]
+
+
+@pytest.mark.parametrize("title", UNRELATED)
+def test_unrelated_headlines_are_khac(analyzer: Analyzer, title: str) -> None:
+    """Short headlines with no police vocabulary must not be pulled into a police topic."""
+    a = analyzer.analyse(title, "")
+    assert a.topic and a.topic.label == "khac", a.topic

@@ -19,7 +19,7 @@ class M:
 
 
 UNIT = M("Công an tỉnh Kon Tum", "unit", "Công an tỉnh Kon Tum", "exact")
-UNIT_LOOSE = M("Công an tỉnh Kon Tum", "unit", "cong an tinh kon tum", "accent_insensitive")
+UNIT_LOOSE = M("Công an tỉnh Kon Tum", "unit", "cong an tinh kon tum", "ascii")
 PROVINCE = M("Kon Tum", "province", "Măng Đen", "exact")
 
 

@@ -48,7 +48,8 @@ def weak_topic(title: str, body: str, section: str) -> str:
     if section in CRIME_SECTIONS:
         if scores[best] >= 3:
             return best
-        return "an_ninh_trat_tu" if section == "Pháp luật" else "khac"
+        # A Pháp luật article with some crime vocabulary is public order; legal Q&A, civil suits are not.
+        return "an_ninh_trat_tu" if section == "Pháp luật" and scores["an_ninh_trat_tu"] >= 1 else "khac"
     # Other sections: only a title that clearly names a police topic moves the article out of khac.
     tbest = max(title_hits, key=lambda k: title_hits[k])
     if title_hits[tbest] >= 6 and section not in FAR_SECTIONS:

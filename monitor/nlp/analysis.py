@@ -30,6 +30,9 @@ TONE_NAMES = {"tieu_cuc": "tiêu cực", "trung_tinh": "trung tính", "tich_cuc"
 MODELS_DIR = Path(__file__).resolve().parents[1] / "models"
 RAW_CAP = 50_000  # raw chars looked at (HTML can hide the text behind markup); the model reads BODY_CAP
 RULE_SCORE = 0.85  # confidence we give a lexicon rule that overrides the model
+# Below this score a police topic needs one of its cue words in the title/lead, else the article is
+# `khac`: on short, unrelated headlines (ads, markets, celebrities) the model otherwise guesses a crime topic.
+CUE_GUARD = 0.5
 LANG_NAMES = {"en": "en", "unknown": "không xác định"}
 _LOAD_LOCK = threading.Lock()
 
@@ -147,6 +150,10 @@ class Analyzer:
         else:
             why = ruled[1] if ruled else self._reason(self.tone_model, texts[1], o_label, lead, explain)
             tone_pred = Prediction(o_label, max(o_score, RULE_SCORE) if ruled else o_score, why)
+        if t_label != "khac" and t_score < CUE_GUARD and not lexicon.find_cues(
+                lexicon.norm(title + " " + body[:600]), lexicon.TOPIC_CUES[t_label]):
+            why = f'Độ tin cậy thấp ({t_score:.2f}) và không có từ khóa của chủ đề "{TOPIC_NAMES[t_label]}"'
+            return Analysis("vi", Prediction("khac", round(1.0 - t_score, 3), why), tone_pred, None, self.version)
         topic_pred = Prediction(t_label, t_score, self._reason(self.topic_model, texts[0], t_label, lead, explain))
         return Analysis("vi", topic_pred, tone_pred, None, self.version)
 

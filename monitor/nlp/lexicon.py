@@ -69,6 +69,8 @@ TOPIC_CUES: dict[str, tuple[str, ...]] = {
         "phiên tòa", "tuyên án", "án tù", "mại dâm", "giang hồ", "dao", "mã tấu", "chém", "sát hại", "tử vong",
         "hàng giả", "vận chuyển trái phép", "gỗ lậu", "đâm", "bắt quả tang", "hình sự", "truy bắt", "đầu thú",
         "trốn truy nã", "trại giam", "phạm nhân", "pháo", "khai thác cát", "buôn bán người", "bạo lực",
+        "nhập lậu", "hàng lậu", "giả nhãn hiệu", "hóa đơn khống", "trốn thuế", "tạm giữ", "bạo hành", "roi điện",
+        "còng tay", "lô đề", "đánh đề", "đá gà", "ăn tiền", "lĩnh án", "tù giam", "tù treo", "cố ý gây", "trộm cắp", "tang vật",
     ),
 }
 

@@ -20,6 +20,9 @@ from datasketch import MinHash, MinHashLSH
 from monitor.queue.settings import QueueSettings
 
 _WORD = re.compile(r"\w+")
+_PLACE_PREFIX = re.compile(r"^[^:.!?]{1,30}:\s*")  # "Kon Tum: …", "TP.HCM: …" before a syndicated title
+TITLE_BAND = 1000  # band number of the title key (the MinHash bands are 0..b-1)
+MIN_TITLE_WORDS = 4  # shorter titles ("Thông báo") say nothing about identity
 _SEED = 1  # fixed: stored signatures must stay comparable across processes and releases
 
 
@@ -71,8 +74,16 @@ def band_key(band: int, values: np.ndarray) -> int:
     return int.from_bytes(digest, "big", signed=True)
 
 
+def title_key(title: str) -> int | None:
+    """A band key for the title without a place prefix: lede-only copies share it, not the text's bands."""
+    ws = words(_PLACE_PREFIX.sub("", title.strip()))
+    if len(ws) < MIN_TITLE_WORDS:
+        return None
+    return band_key(TITLE_BAND, np.frombuffer(" ".join(ws).encode(), dtype=np.uint8))
+
+
 def signature(title: str, text: str, settings: QueueSettings) -> Signature:
-    """The signature of an article's title + text."""
+    """The signature of an article's title + text (MinHash bands, then the title key if any)."""
     sh = shingles(f"{title}\n{text}", settings.shingle_words)
     m = _template(settings.num_perm).copy()
     m.clear()
@@ -81,7 +92,8 @@ def signature(title: str, text: str, settings: QueueSettings) -> Signature:
     values = m.hashvalues.astype(np.uint32)
     b, r = _bands_rows(settings.lsh_threshold, settings.num_perm)
     bands = tuple(band_key(i, values[i * r : (i + 1) * r]) for i in range(b))
-    return Signature(values.tobytes(), len(sh), bands)
+    tk = title_key(title)
+    return Signature(values.tobytes(), len(sh), bands + ((tk,) if tk is not None else ()))
 
 
 def jaccard(a: bytes, b: bytes) -> float:

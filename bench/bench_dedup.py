@@ -7,6 +7,9 @@ The archive is built with generate_series in a schema of its own: articles sprea
 with a stored MinHash and its LSH band rows (random keys, as unrelated texts have). Then a batch of real
 texts (VNTC from ../shared, or the committed pair set) — half of them copies of the other half — goes
 through `run_queue_stage` at "now". Cost should not grow with the archive: candidates come from a window.
+
+Measured 27/11/2026 (2 cores, PostgreSQL 15, 300 VNTC texts per step, 28 bands/article, 365-day archive):
+10k stored → 114 articles/s, 100k → 128, 1M → 132 (flat; the 1M archive = 28M band rows took 522 s to build).
 """
 
 from __future__ import annotations

@@ -5,6 +5,10 @@
 
 Builds the data with generate_series in a schema of its own (migrated with Alembic, so the real indexes),
 times the store functions the CLI calls, prints p50/p95 in ms, and drops the schema.
+
+Measured 27/11/2026 (2 cores, PostgreSQL 15, 1M articles, 100k cases, 200 runs each): build 26 s;
+p95 first page: open 2.2 ms, status=new 2.0, priority=critical 2.0, in_review+high 2.4, --mine 2.0,
+page 20 of open 3.6; case view (case + story + 50 articles + mentions + history) p95 4.0 ms.
 """
 
 from __future__ import annotations

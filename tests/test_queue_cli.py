@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from monitor.cli import app
 from monitor.cli.queue import format_queue, when
-from monitor.errors import ClaimConflictError
+from monitor.errors import ClaimConflictError, StaleVersionError, TransitionError
 from monitor.queue.settings import QueueSettings
 from monitor.queue.stage import run_queue_stage
 from monitor.store.cases import QueueItem
@@ -63,6 +63,16 @@ def test_triage_from_the_terminal(cli, monkeypatch):
     for words in ("Vụ việc #1", "Báo Kon Tum", "Lịch sử", "https://congan.kontum.gov.vn/b", "sai sự thật"):
         assert words in view.output
     assert cli("users", "list").output.count("cộng tác viên dư luận") == 2
+
+
+def test_leader_priority_and_stale_version_from_the_cli(cli):
+    assert cli("users", "add", "ld", "--role", "leader", "--name", "Phạm Minh Đức").exit_code == 0
+    assert cli("case", "1", "priority", "--priority", "critical", "--as", "ld").exit_code == 0
+    assert json.loads(cli("queue", "--priority", "critical", "--json").output)[0]["priority"] == "critical"
+    stale = cli("case", "1", "claim", "--as", "ctv1", "--expect-version", "1")
+    assert isinstance(stale.exception, StaleVersionError) and "phiên bản 2" in stale.exception.message
+    wrong = cli("queue", "--status", "dang_lam")
+    assert isinstance(wrong.exception, TransitionError) and "dang_lam" in wrong.exception.message
 
 
 def test_queue_table_marks_overdue_in_red():

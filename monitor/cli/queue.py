@@ -153,6 +153,11 @@ def queue(
     from monitor.store.cases import OPEN, queue_page
     from monitor.store.users import get_user
 
+    bad = [x for x in status or [] if x not in STATES and x != "open"] + [
+        x for x in priority or [] if x not in PRIORITY]
+    if bad:
+        raise TransitionError(f"Giá trị lọc không hợp lệ: {', '.join(bad)}. Trạng thái: open, "
+                              f"{', '.join(STATES)}; ưu tiên: {', '.join(PRIORITY)}.")
     obj: AppContext = ctx.obj
     now = datetime.now(UTC)
     with obj.db.read() as session:

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 SHARED_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "data"
-SEED_WEIGHT = 4  # hand-written examples are few but exact: repeat them so weak labels do not drown them
+SEED_WEIGHT = 4  # hand-labelled examples are few but exact: repeat them so weak labels do not drown them
 AUGMENT_SHORT = False  # headline+first-sentence copies of VNTC items (tried: lower dev figures)
 
 
@@ -113,7 +113,8 @@ def seed_examples(shared: Path | None = SHARED_DIR) -> list[LabelledExample]:
     if shared is None or not (shared / "vntc").is_dir():
         return out
     texts = {**_vntc_texts(shared), **_danes_texts(shared)}
-    weak = [json.loads(line) for line in (DATA_DIR / "seed_weak_labels.jsonl").read_text(encoding="utf-8").splitlines()]
+    weak = [json.loads(line) for name in ("seed_weak_labels.jsonl", "seed_vntc_checked.jsonl")
+            for line in (DATA_DIR / name).read_text(encoding="utf-8").splitlines()]  # checked labels win
     return [LabelledExample(texts[o["id"]], o["topic"], o["tone"], o["source"]) for o in weak if o["id"] in texts] + out
 
 
@@ -131,7 +132,7 @@ def _fit(examples: list[LabelledExample], attr: str, labels: Sequence[str],
         y = getattr(ex, attr)
         if y not in labels:
             continue
-        reps = SEED_WEIGHT if not ex.source.startswith(("vntc", "danes")) else 1
+        reps = 1 if ex.source.startswith(("vntc", "danes")) else SEED_WEIGHT
         title, body = split_title(ex.text)
         xs += [model_text(title, body, view)] * reps
         ys += [y] * reps

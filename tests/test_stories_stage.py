@@ -143,3 +143,30 @@ def test_volume_spike_queues_a_neutral_story(db):
         reasons = s.scalar(select(CaseRow.priority_reasons).where(CaseRow.story_id == status[neutral][0]))
     assert status[neutral][1] == "new"
     assert any("đột biến" in r and "dak_glei" in r for r in reasons)
+
+
+def _stage_worker(url, ids):
+    """Child process: run the stage on `ids` with its own connections."""
+    from monitor.store.db import Database
+
+    database = Database(url)
+    run_queue_stage(database, ids, SETTINGS, NOW)
+    database.dispose()
+
+
+def test_two_worker_processes_at_once_make_one_story_and_one_case(db):
+    import multiprocessing as mp
+
+    title, text = QUEUE_STORY
+    with db.write() as s:
+        srcs = [seed_source(s, f"m{i}", f"Báo {i}") for i in range(10)]
+        ids = [seed_article(s, src, title, text, at=NOW + timedelta(minutes=i)) for i, src in enumerate(srcs)]
+    db.dispose()
+    ctx = mp.get_context("fork")
+    procs = [ctx.Process(target=_stage_worker, args=(db.url, part)) for part in (ids, ids[::-1], ids[::2])]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(timeout=120)
+        assert p.exitcode == 0
+    assert _count(db, StoryArticleRow) == 10 and _count(db, StoryRow) == 1 and _count(db, CaseRow) == 1

@@ -1,7 +1,7 @@
 """Figures of the shipped (or given) models on the held-out dev set: per-class P/R/F1, macro-F1, flags.
 
     python bench/eval_analysis.py                      # monitor/models on tests/data/analysis_dev.jsonl
-    python bench/eval_analysis.py --models DIR --data FILE [--json]
+    python bench/eval_analysis.py --models DIR --data FILE [--by-source]
 """
 
 from __future__ import annotations
@@ -50,11 +50,17 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--models", type=Path, default=None)
     ap.add_argument("--data", type=Path, default=DEV)
+    ap.add_argument("--by-source", action="store_true", help="also report hand-written vs VNTC-test items")
     args = ap.parse_args()
     analyzer = Analyzer.load(args.models)
     exs, mentions = load_dev(args.data)
     print(f"model {analyzer.version} on {args.data.name} ({len(exs)} items)\n")
     print(format_report(evaluate(analyzer, exs, mentions)))
+    if args.by_source:
+        for name in ("handwritten", "vntc-test"):
+            idx = [i for i, e in enumerate(exs) if e.source.split(":")[0] == name]
+            rep = evaluate(analyzer, [exs[i] for i in idx], [mentions[i] for i in idx])
+            print(f"\n=== {name} ({len(idx)} items) ===\n{format_report(rep)}")
 
 
 if __name__ == "__main__":

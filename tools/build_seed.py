@@ -136,7 +136,7 @@ PROVENANCE = {
     "danes": "DANeS annotated headlines (github.com/dataset-vn/DANeS, CC BY 4.0, DATASET JSC & AIV Group), "
              "sentiment mapped to our tone with lexicon corrections",
     "seed": "hand-written examples by the monitor team (monitor/data/seed_handwritten.jsonl)",
-    "vntc-checked": "157 VNTC train articles whose weak labels were read and corrected by hand "
+    "vntc-checked": "297 VNTC train articles whose weak labels were read and corrected by hand "
                     "(monitor/data/seed_vntc_checked.jsonl; they override the weak labels)",
     "method": "docs/MODELS.md; weak labels in monitor/data/seed_weak_labels.jsonl (tools/build_seed.py)",
     "dev_set": "tests/data/analysis_dev.jsonl (held out; never trained on)",

@@ -14,11 +14,13 @@ import threading
 import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
-
-import underthesea_core
+from typing import TYPE_CHECKING
 
 from monitor.nlp import lexicon
 from monitor.nlp.lexicon import clean, norm
+
+if TYPE_CHECKING:
+    import underthesea_core
 
 BODY_CAP = 2000  # ~17 us/char on the slow paths; the lead carries topic and tone anyway
 # (title repeats, body chars) each model reads: the title states the subject, and tone is set by the
@@ -65,6 +67,8 @@ class LinearTextModel:
     def fit(cls, texts: Sequence[str], labels: Sequence[str], *, max_features: int = 20000,
             c: float = 0.5) -> LinearTextModel:
         """Train on model_text strings (already normalised)."""
+        import underthesea_core  # imported on use: importing monitor must not load native libraries
+
         clf = underthesea_core.TextClassifier(max_features=max_features, ngram_range=(1, 2), min_df=2,
                                               max_df=0.9, c=c, max_iter=1000, tol=0.1)
         clf.fit(list(texts), list(labels))
@@ -73,6 +77,8 @@ class LinearTextModel:
     @classmethod
     def load(cls, path: Path) -> LinearTextModel:
         """Load a model saved by save()."""
+        import underthesea_core
+
         return cls(underthesea_core.TextClassifier.load(str(path)))
 
     def save(self, path: Path) -> None:

@@ -172,6 +172,17 @@ def train_models(examples: Iterable[LabelledExample], out_dir: Path, *, version:
     return manifest
 
 
+@dataclass(frozen=True)
+class _Mention:
+    target: str
+    kind: str
+    alias: str
+    level: str
+
+
+_DEV_MENTION = _Mention("Công an tỉnh Kon Tum", "unit", "Công an tỉnh Kon Tum", "exact")
+
+
 def evaluate(analyzer: Analyzer, examples: Sequence[LabelledExample],
              mentions: Sequence[bool] | None = None) -> EvalReport:
     """Run the analyzer over the examples and compare with their labels (and flags when mentions given)."""
@@ -181,8 +192,11 @@ def evaluate(analyzer: Analyzer, examples: Sequence[LabelledExample],
     tone = [(ex.tone, r.tone.label if r.tone else "trung_tinh") for ex, r in zip(examples, results) if ex.tone]
     flag: dict[str, float] = {}
     if mentions is not None:
-        gold = [m and ex.tone == "tieu_cuc" for m, ex in zip(mentions, examples)]
-        pred = [m and bool(r.tone and r.tone.label == "tieu_cuc") for m, r in zip(mentions, results)]
+        from monitor.nlp.flags import FlagRules, should_flag
+
+        rules = FlagRules()  # the default rule of DESIGN.md: mention ∧ tieu_cuc
+        gold = [m and ex.tone in rules.tones for m, ex in zip(mentions, examples)]
+        pred = [should_flag([_DEV_MENTION] if m else [], r, rules).flagged for m, r in zip(mentions, results)]
         tp = sum(g and p for g, p in zip(gold, pred))
         flag = {"precision": tp / max(1, sum(pred)), "recall": tp / max(1, sum(gold)),
                 "flagged": float(sum(pred)), "should_flag": float(sum(gold))}

@@ -41,16 +41,19 @@ def test_deadline_from_priority(priority, hours):
         hours=hours)
 
 
-@pytest.mark.parametrize(("recent", "baseline", "spike"), [
-    (4, 0, False),  # below the minimum count
-    (5, 0, True),  # a quiet target suddenly in five articles
-    (5, 7, True),  # baseline 1/day: 5 ≥ 3 × 1
-    (5, 14, False),  # baseline 2/day: 5 < 3 × 2
-    (30, 70, True),  # baseline 10/day: 30 ≥ 30
-    (29, 70, False),
+@pytest.mark.parametrize(("recent", "baseline", "observed_days", "spike"), [
+    (4, 0, 30, False),  # below the minimum count
+    (5, 0, 30, True),  # a quiet target suddenly in five articles
+    (5, 7, 30, True),  # baseline 1/day: 5 ≥ 3 × 1
+    (5, 14, 30, False),  # baseline 2/day: 5 < 3 × 2
+    (30, 70, 30, True),  # baseline 10/day: 30 ≥ 30
+    (29, 70, 30, False),
+    (50, 0, 1, False),  # a fresh install: the first fetch brings the feeds' history, no baseline yet
+    (50, 0, 7.9, False),  # the archive must cover the 24 h window plus the 7-day baseline
+    (50, 0, 8.1, True),
 ])
-def test_is_spike(recent, baseline, spike):
-    assert is_spike(recent, baseline, S) is spike
+def test_is_spike(recent, baseline, observed_days, spike):
+    assert is_spike(recent, baseline, S, observed=timedelta(days=observed_days)) is spike
 
 
 def test_higher():

@@ -132,6 +132,9 @@ def test_volume_spike_queues_a_neutral_story(db):
     """Six different stories on one target within a day, none before: neutral ones get a case too."""
     with db.write() as s:
         src = seed_source(s)
+        # the archive has been collecting for a month (an article without mentions), so a baseline exists
+        seed_article(s, src, "Giá vàng tăng", "Giá vàng miếng tăng mạnh " * 5, flagged=False, tone="trung_tinh",
+                     targets=(), at=NOW - timedelta(days=30))
         quiet = [seed_article(s, src, f"Tin số {i} về Đăk Glei", f"Nội dung riêng biệt số {i} " * (i + 3),
                               flagged=False, tone="trung_tinh", targets=("dak_glei",), at=NOW - timedelta(hours=i))
                  for i in range(5)]
@@ -152,6 +155,17 @@ def _stage_worker(url, ids):
     database = Database(url)
     run_queue_stage(database, ids, SETTINGS, NOW)
     database.dispose()
+
+
+def test_no_spike_before_the_archive_has_a_baseline(db):
+    """A fresh install: the first fetch brings many articles on the target at once; that is not a spike."""
+    with db.write() as s:
+        src = seed_source(s)
+        ids = [seed_article(s, src, f"Tin số {i} về Đăk Glei", f"Nội dung riêng biệt số {i} " * (i + 3),
+                            flagged=False, tone="trung_tinh", targets=("dak_glei",), at=NOW - timedelta(hours=i))
+               for i in range(8)]
+    result = run_queue_stage(db, ids, SETTINGS, NOW)
+    assert result.cases_opened == 0
 
 
 def test_two_worker_processes_at_once_make_one_story_and_one_case(db):

@@ -85,9 +85,15 @@ def deadline(opened_at: datetime, priority: Priority, settings: QueueSettings) -
     return opened_at + timedelta(hours=hours)
 
 
-def is_spike(recent: int, baseline_total: int, settings: QueueSettings) -> bool:
-    """Whether `recent` articles in the spike window are a spike against the baseline period's rate."""
-    if recent < settings.spike_min_articles:
+def is_spike(recent: int, baseline_total: int, settings: QueueSettings, *, observed: timedelta) -> bool:
+    """Whether `recent` articles in the spike window are a spike against the baseline period's rate.
+
+    `observed` is how long the archive has been collecting: until it covers the spike window plus the
+    baseline period there is no baseline to compare with (a fresh install sees every target "spike"
+    as its first fetch brings the feeds' whole history at once).
+    """
+    needed = timedelta(hours=settings.spike_window_hours) + timedelta(days=settings.baseline_days)
+    if observed < needed or recent < settings.spike_min_articles:
         return False
     windows = max(settings.baseline_days * 24 / settings.spike_window_hours, 1.0)
     expected = baseline_total / windows

@@ -100,7 +100,9 @@ def _spikes(session: Session, targets: Sequence[str], settings: QueueSettings, n
     volume = store_stories.target_volume(
         session, targets, now, timedelta(hours=settings.spike_window_hours), timedelta(days=settings.baseline_days)
     )
-    return tuple(t for t in targets if is_spike(*volume.get(t, (0, 0)), settings))
+    start = store_stories.archive_start(session)
+    observed = now - start if start is not None else timedelta(0)
+    return tuple(t for t in targets if is_spike(*volume.get(t, (0, 0)), settings, observed=observed))
 
 
 def _case(session: Session, story_id: int, agg: StoryAggregate, spikes: tuple[str, ...], settings: QueueSettings,

@@ -179,6 +179,11 @@ def save_aggregate(session: Session, story_id: int, values: dict[str, Any], now:
     return True
 
 
+def archive_start(session: Session) -> datetime | None:
+    """When the archive began: the fetch time of the oldest stored article."""
+    return session.scalar(select(func.min(ArticleRow.fetched_at)))
+
+
 def target_volume(
     session: Session, targets: Sequence[str], now: datetime, recent: timedelta, baseline: timedelta
 ) -> dict[str, tuple[int, int]]:

@@ -120,3 +120,35 @@ def test_unrelated_headlines_are_khac(analyzer: Analyzer, title: str) -> None:
     """Short headlines with no police vocabulary must not be pulled into a police topic."""
     a = analyzer.analyse(title, "")
     assert a.topic and a.topic.label == "khac", a.topic
+
+
+class _Fixed:
+    """A stand-in model that always answers the same label and score."""
+
+    def __init__(self, label: str, score: float) -> None:
+        self.answer = (label, score)
+
+    def predict_many(self, texts: list[str]) -> list[tuple[str, float]]:
+        return [self.answer] * len(texts)
+
+    def explain(self, text: str, label: str, k: int = 3) -> list[str]:
+        return []
+
+
+def test_unsure_neutral_yields_to_critical_words(analyzer: Analyzer, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(analyzer, "tone_model", _Fixed("trung_tinh", 0.55))
+    a = analyzer.analyse("Bãi rác gây ô nhiễm kéo dài, người dân bức xúc",
+                         "Nhiều lần phản ánh nhưng đến nay vẫn chưa được xử lý.")
+    assert a.tone and a.tone.label == "tieu_cuc"
+    assert a.tone.reason.startswith('Từ ngữ tiêu cực: "bức xúc"') and "0.55" in a.tone.reason
+    # A police action in the headline keeps the article out of this rule.
+    b = analyzer.analyse("Bắt giữ nhóm côn đồ khiến người dân bức xúc", "Người dân phản ánh nhiều lần.")
+    assert b.tone and b.tone.label == "trung_tinh"
+
+
+def test_cue_guard_sends_unsupported_police_topic_to_khac(analyzer: Analyzer, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(analyzer, "topic_model", _Fixed("ma_tuy", 0.45))
+    a = analyzer.analyse("Đám ma ở quê ngày càng rườm rà", "Nhiều gia đình tổ chức linh đình.")
+    assert a.topic and a.topic.label == "khac" and a.topic.reason.startswith("Độ tin cậy thấp (0.45)")
+    b = analyzer.analyse("Bắt quả tang nhóm sử dụng ma túy", "Thu giữ 10 gói ma túy đá.")
+    assert b.topic and b.topic.label == "ma_tuy"  # the cue "ma túy" supports the unsure topic

@@ -33,6 +33,9 @@ RULE_SCORE = 0.85  # confidence we give a lexicon rule that overrides the model
 # Below this score a police topic needs one of its cue words in the title/lead, else the article is
 # `khac`: on short, unrelated headlines (ads, markets, celebrities) the model otherwise guesses a crime topic.
 CUE_GUARD = 0.5
+# An unsure "neutral" from the tone model yields to clear critical vocabulary (the weak-labelling rule:
+# tieu_cuc cues, title x2 + lead, >= 2, no police action in the title). 0.7 was chosen on the dev set.
+NEUTRAL_DOUBT, CUE_TONE_SCORE = 0.7, 0.6
 LANG_NAMES = {"en": "en", "unknown": "không xác định"}
 _LOAD_LOCK = threading.Lock()
 
@@ -145,8 +148,12 @@ class Analyzer:
         o_label, o_score = tone  # type: ignore[misc]
         lead = lexicon.norm(title + " " + body[:300])
         ruled = lexicon.rule_tone(lead)
+        critical = self._critical_cues(title, body) if o_label == "trung_tinh" and o_score < NEUTRAL_DOUBT else []
         if ruled and o_label != ruled[0]:
             tone_pred = Prediction(ruled[0], RULE_SCORE, ruled[1])
+        elif critical:
+            why = f"Từ ngữ tiêu cực: {_quote(critical[:3])} (mô hình nghiêng về trung tính {o_score:.2f})"
+            tone_pred = Prediction("tieu_cuc", CUE_TONE_SCORE, why)
         else:
             why = ruled[1] if ruled else self._reason(self.tone_model, texts[1], o_label, lead, explain)
             tone_pred = Prediction(o_label, max(o_score, RULE_SCORE) if ruled else o_score, why)
@@ -156,6 +163,16 @@ class Analyzer:
             return Analysis("vi", Prediction("khac", round(1.0 - t_score, 3), why), tone_pred, None, self.version)
         topic_pred = Prediction(t_label, t_score, self._reason(self.topic_model, texts[0], t_label, lead, explain))
         return Analysis("vi", topic_pred, tone_pred, None, self.version)
+
+    @staticmethod
+    def _critical_cues(title: str, body: str) -> list[str]:
+        t, b = lexicon.norm(title), lexicon.norm(body[:300])
+        if lexicon.find_cues(t, lexicon.ACTION):
+            return []
+        neg = lexicon.TONE_CUES["tieu_cuc"]
+        if 2 * lexicon.count_cues(t, neg) + lexicon.count_cues(b, neg) < 2:
+            return []
+        return list(dict.fromkeys(lexicon.find_cues(t, neg) + lexicon.find_cues(b, neg)))
 
     @staticmethod
     def _reason(model: LinearTextModel, mt: str, label: str, lead: str, explain: bool) -> str:

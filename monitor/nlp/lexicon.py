@@ -91,12 +91,13 @@ TONE_CUES: dict[str, tuple[str, ...]] = {
         "nhận hối lộ", "hoang mang", "lo sợ", "bỏ trốn", "lộng hành", "ngang nhiên", "bất lực", "làm ngơ", "thờ ơ",
         "tung tin", "vô cảm", "kêu cứu", "mất an ninh", "côn đồ", "khủng bố", "ngáo đá", "đòi tiền", "vòi tiền",
         "dọa", "đe dọa", "hăm dọa", "bất thường", "khuất tất", "ẩn khuất", "mờ ám", "oan", "kêu oan", "chưa được giải quyết",
-        "nhiều ngày chưa", "chưa bắt được", "vẫn chưa", "hoành hành", "tràn lan", "nhức nhối", "lo ngại", "bất an",
+        "nhiều ngày chưa", "chưa bắt được", "hoành hành", "tràn lan", "nhức nhối", "lo ngại", "bất an",
         "khốn khổ", "lạm quyền", "tham nhũng", "kỷ luật", "cách chức", "khai trừ", "đình chỉ", "thất thoát", "sách nhiễu",
-        "chửi", "hành hung", "lỗi hệ thống", "quá tải", "mệt mỏi", "chờ đợi", "ùn ứ", "trả hồ sơ", "không được",
-        "xôn xao", "bị tố", "nghi vấn", "dư luận", "phẫn nộ", "bị đánh", "thách thức", "coi thường", "chống người thi hành",
+        "chửi", "hành hung", "lỗi hệ thống", "quá tải", "chờ đợi", "ùn ứ", "trả hồ sơ",
+        "xôn xao", "bị tố", "nghi vấn", "phẫn nộ", "coi thường", "chống người thi hành",
         "trả thù", "đe doạ", "truy sát", "bị lừa", "mất trắng", "sập bẫy", "lo lắng", "hoảng sợ", "tin đồn",
         "quá hạn", "lỡ việc", "bát nháo", "bó tay", "hoang phí", "lãng phí", "nhếch nhác", "báo động",
+        "bị đánh đập", "vẫn chưa được", "chưa được xử lý", "chưa xử lý", "vẫn chưa bắt",
     ),
 }
 

@@ -83,6 +83,12 @@ def test_odd_input_is_analysed(analyzer: Analyzer, title: str, text: str) -> Non
         assert a.skipped.startswith(("Văn bản rỗng", "Không phải tiếng Việt", "Lỗi phân tích"))
 
 
+def test_look_alike_letters_are_folded(analyzer: Analyzer) -> None:
+    """Clickbait spells Vietnamese with Cyrillic/small-capital look-alikes to dodge keyword filters."""
+    a = analyzer.analyse("Ƭһảᴍ á.п ở Bắᴄ Gɪɑпɡ: ᴄᴏп тгɑɪ һᴏảпɡ ѕợ тһấʏ Ƅố гửɑ ᴄᴏп Ԁɑᴏ", "ƌối тượпɡ ƌã Ƅỏ тгốп.")
+    assert a.language == "vi" and a.skipped is None
+
+
 def test_batch_goes_on_after_bad_items(analyzer: Analyzer) -> None:
     docs = [("", ""), ("Police arrest", "The police said."), ("000 85 .", "Đaị"),
             ("Công an tỉnh Kon Tum triệt phá đường dây ma túy", "Thu giữ 5 bánh heroin.")]

@@ -128,6 +128,12 @@ CRITICISM = (
 )
 
 _SPACE_RE = re.compile(r"\s+")
+# Look-alike letters (Cyrillic, IPA small capitals) that clickbait pages use to dodge keyword filters:
+# "Ƭһảᴍ á.п ở Bắᴄ Gɪɑпɡ". Folded to Latin so language detection, cues and models see the words.
+_CONFUSABLES = str.maketrans(
+    "аеорсухіјһпгтɡɪɑᴄᴍᴏᴋᴜᴠᴡʏʟɴʀᴛᴅᴇᴀʙʜᴊᴘѕԀƄЬρƬАЕОРСХНКМТВІ",
+    "aeopcyxijhnrtgiacmokuvwylnrtdeabhjpsdbbpTAEOPCXHKMTBI",
+) | {ord("ƌ"): "đ"}
 # C0/C1 controls, zero-width and bidi marks, BOM, unassigned private use: noise from scrapers and editors.
 _CONTROL_RE = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff\ue000-\uf8ff]+")
 _TAG_RE = re.compile(r"<[^>]{0,500}>")
@@ -152,7 +158,7 @@ def clean(text: str) -> str:
         text = _TAG_RE.sub(" ", text)
     if "&" in text:
         text = _ENTITY_RE.sub(_entity, text)
-    text = unicodedata.normalize("NFC", text)
+    text = unicodedata.normalize("NFC", text.translate(_CONFUSABLES))
     text = _CONTROL_RE.sub(" ", text)
     return _SPACE_RE.sub(" ", text).strip()
 

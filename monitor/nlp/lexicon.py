@@ -87,7 +87,7 @@ TONE_CUES: dict[str, tuple[str, ...]] = {
     ),
     "tieu_cuc": (
         "tố cáo", "bức xúc", "khiếu nại", "phản ánh", "nhũng nhiễu", "gây khó dễ", "chậm trễ", "xếp hàng", "vạ vật",
-        "hành dân", "dùng nhục hình", "bức cung", "đánh người", "tử vong trong", "bao che", "tiêu cực", "sai phạm",
+        "hành dân", "dùng nhục hình", "bức cung", "đánh người", "bao che", "tiêu cực", "sai phạm",
         "nhận hối lộ", "hoang mang", "lo sợ", "bỏ trốn", "lộng hành", "ngang nhiên", "bất lực", "làm ngơ", "thờ ơ",
         "tung tin", "vô cảm", "kêu cứu", "mất an ninh", "côn đồ", "khủng bố", "ngáo đá", "đòi tiền", "vòi tiền",
         "dọa", "đe dọa", "hăm dọa", "bất thường", "khuất tất", "ẩn khuất", "mờ ám", "oan", "kêu oan", "chưa được giải quyết",
@@ -97,7 +97,10 @@ TONE_CUES: dict[str, tuple[str, ...]] = {
         "xôn xao", "bị tố", "nghi vấn", "phẫn nộ", "coi thường", "chống người thi hành",
         "trả thù", "đe doạ", "truy sát", "bị lừa", "mất trắng", "sập bẫy", "lo lắng", "hoảng sợ", "tin đồn",
         "quá hạn", "lỡ việc", "bát nháo", "bó tay", "hoang phí", "lãng phí", "nhếch nhác", "báo động",
-        "bị đánh đập", "vẫn chưa được", "chưa được xử lý", "chưa xử lý", "vẫn chưa bắt",
+        "bị đánh đập", "vẫn chưa được", "chưa được xử lý", "chưa xử lý", "vẫn chưa bắt", "kinh hoàng",
+        "tồn đọng", "xuống cấp", "mất tiền", "sợ hãi", "ép cung", "làm khó", "thiếu chuẩn mực", "lầy lội",
+        "mỏi mòn", "vô trách nhiệm", "tắc trách", "bất cập", "xin nghỉ việc", "bỏ ngành", "ô nhiễm", "phàn nàn",
+        "than phiền", "bỏ mặc", "thất vọng", "phiền hà", "mất trộm", "chậm giải quyết", "thiếu hụt",
     ),
 }
 

@@ -10,6 +10,7 @@ import asyncio
 import dataclasses
 import hashlib
 import logging
+import multiprocessing
 import random
 import time
 from collections.abc import Callable, Sequence
@@ -195,7 +196,12 @@ async def ingest(
     if not states:
         return []
     rng = random.Random()
-    executor = ProcessPoolExecutor(max_workers=2) if len(states) >= PARALLEL_PARSE_MIN_SOURCES else None
+    # feedparser holds the GIL: big passes parse in worker processes. forkserver, not fork: this process
+    # has threads (the writer, the scheduler) whose locks a forked child could inherit mid-hold.
+    executor = (
+        ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("forkserver"))
+        if len(states) >= PARALLEL_PARSE_MIN_SOURCES else None
+    )
     done: asyncio.Queue[_Fetched | None] = asyncio.Queue()
     reports: list[SourceReport] = []
 

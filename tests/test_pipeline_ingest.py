@@ -141,3 +141,17 @@ def test_html_section_page_yields_article_links(db: Database) -> None:
         urls = sorted(s.scalars(select(ArticleRow.canonical_url)))
     assert urls == [f"{base}/phap-luat/bat-nhom-trom-xe-may-o-kon-tum-123456.html",
                     f"{base}/phap-luat/khoi-to-vu-an-lua-dao-qua-mang-123457.html"]
+
+
+def test_big_pass_parses_in_worker_processes(db: Database) -> None:
+    """From PARALLEL_PARSE_MIN_SOURCES sources on, feeds are parsed in worker processes: same results."""
+    from monitor.pipeline import ingest as stage
+
+    n = stage.PARALLEL_PARSE_MIN_SOURCES + 2
+    with LocalServer() as srv:
+        for i in range(n):
+            srv.route(f"/f{i}.rss", Reply(body=rss(numbered_items(5, prefix=f"f{i}")), content_type="application/rss+xml"))
+        config = config_for({f"f{i}": srv.url(f"/f{i}.rss") for i in range(n)})
+        reports = asyncio.run(ingest(db, config))
+    assert sorted(r.new for r in reports) == [5] * n
+    assert _count(db) == 5 * n

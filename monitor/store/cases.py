@@ -19,7 +19,7 @@ from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from monitor.store.queue_tables import CaseEventRow, CaseRow, StoryArticleRow, StoryRow, UserRow
-from monitor.store.stories import insert_ignore
+from monitor.store.db import upsert_insert
 
 log = logging.getLogger(__name__)
 
@@ -128,7 +128,7 @@ def open_case(session: Session, story_id: int, priority: str, rank: int, reasons
               deadline_at: datetime, now: datetime) -> int | None:
     """Open the story's case unless it already has one (ever); the new case id, or None."""
     result = session.execute(
-        insert_ignore(session, CaseRow)
+        upsert_insert(session, CaseRow)
         .values(story_id=story_id, state="new", priority=priority, priority_rank=rank,
                 priority_reasons=list(reasons), priority_locked=False, opened_at=now, deadline_at=deadline_at,
                 updated_at=now, version=1)

@@ -86,6 +86,13 @@ class Database:
         self.engine.dispose()
 
 
+def upsert_insert(session: Session, target: Any) -> Any:
+    """An INSERT for the session's dialect that supports ON CONFLICT (SQLite and PostgreSQL alike)."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    return (postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert)(target)
+
+
 def alembic_config(connection: Any = None) -> Any:
     """An Alembic Config pointing at the project's migrations (and a live connection, if given)."""
     from alembic.config import Config

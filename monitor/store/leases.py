@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from monitor.store.db import upsert_insert
 from monitor.store.tables import LeaseRow
 
 
@@ -24,9 +24,8 @@ class Lease:
 
 def try_acquire(session: Session, name: str, holder: str, now: datetime, ttl: timedelta) -> Lease | None:
     """Take or renew the lease; None if someone else holds an unexpired one (returns the holder via current())."""
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     session.execute(
-        insert(LeaseRow)
+        upsert_insert(session, LeaseRow)
         .values(name=name, holder=holder, acquired_at=now, expires_at=now + ttl)
         .on_conflict_do_nothing(index_elements=["name"])
     )

@@ -8,9 +8,9 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import or_, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from monitor.store.db import upsert_insert
 from monitor.store.tables import FetchLogRow, SourceRow
 
 # The health columns; monitor.fetch.health.Health has exactly these fields.
@@ -51,9 +51,8 @@ def sync_sources(session: Session, sources: Iterable[Any], now: datetime) -> dic
     fresh = [s for s in sources if s.key not in known]
     if fresh:
         # ON CONFLICT DO NOTHING: another worker syncing the same file at the same time is not an error.
-        insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
         session.execute(
-            insert(SourceRow).on_conflict_do_nothing(index_elements=["key"]),
+            upsert_insert(session, SourceRow).on_conflict_do_nothing(index_elements=["key"]),
             [dict(key=s.key, name=s.name, url=s.url, kind=s.kind, weight=s.weight, enabled=s.enabled,
                   created_at=now, consecutive_failures=0, failure_score=0.0) for s in fresh],
         )

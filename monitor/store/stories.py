@@ -8,9 +8,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select, text
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from monitor.store.db import upsert_insert
 from monitor.store.queue_tables import ArticleSignatureRow, StoryArticleRow, StoryBandRow, StoryRow
 from monitor.store.tables import AnalysisRow, ArticleRow, MentionRow, SourceRow
 
@@ -49,12 +49,6 @@ class Candidate:
     story_id: int
     minhash: bytes
     shingles: int
-
-
-def insert_ignore(session: Session, model: Any) -> Any:
-    """INSERT … ON CONFLICT DO NOTHING-capable insert for the session's dialect."""
-    dialect = session.get_bind().dialect.name
-    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
 
 
 def lock_assignment(session: Session) -> None:
@@ -141,19 +135,19 @@ def add_member(
 ) -> bool:
     """Put `a` in `story_id` with its signature and bands; False if it already had a story."""
     done = session.execute(
-        insert_ignore(session, StoryArticleRow)
+        upsert_insert(session, StoryArticleRow)
         .values(article_id=a.id, story_id=story_id, similarity=similarity, joined_at=now)
         .on_conflict_do_nothing(index_elements=["article_id"])
     )
     if done.rowcount == 0:
         return False
     session.execute(
-        insert_ignore(session, ArticleSignatureRow)
+        upsert_insert(session, ArticleSignatureRow)
         .values(article_id=a.id, seen_at=a.seen_at, shingles=shingles, minhash=minhash)
         .on_conflict_do_nothing(index_elements=["article_id"])
     )
     session.execute(
-        insert_ignore(session, StoryBandRow).on_conflict_do_nothing(index_elements=["article_id", "band"]),
+        upsert_insert(session, StoryBandRow).on_conflict_do_nothing(index_elements=["article_id", "band"]),
         [{"article_id": a.id, "band": i, "band_key": k, "seen_at": a.seen_at} for i, k in enumerate(bands)],
     )
     return True

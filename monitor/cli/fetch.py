@@ -56,7 +56,7 @@ def fetch(
 ) -> None:
     """Thu thập ngay một lượt: tải nguồn tin, trích xuất bài viết, phân tích và đưa vào hàng đợi."""
     obj: AppContext = ctx.obj
-    config, db = obj.config, obj.db
+    config = obj.config
     for key in source or ():
         config.source(key)  # unknown key → a Vietnamese error
     console = Console(stderr=True)

@@ -15,7 +15,7 @@ from rich.text import Text
 
 from monitor.cli.context import AppContext
 from monitor.errors import ConfigError, TransitionError
-from monitor.timefmt import LOCAL_TZ
+from monitor.timefmt import LOCAL_TZ, fmt_datetime
 
 if TYPE_CHECKING:
     from monitor.queue.settings import QueueSettings
@@ -37,8 +37,8 @@ ACTIONS = {"claim": "claim", "release": "release", "verify": "verify", "draft": 
 
 
 def when(dt: datetime | None) -> str:
-    """dd/mm/yyyy HH:MM in Asia/Ho_Chi_Minh (pure)."""
-    return dt.astimezone(LOCAL_TZ).strftime("%d/%m/%Y %H:%M") if dt else "—"
+    """HH:MM dd/mm/yyyy in Vietnam time, or "—" (pure)."""
+    return fmt_datetime(dt)
 
 
 def format_queue(items: Sequence[QueueItem], now: datetime) -> Table:

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 
 from monitor.errors import FailureKind, FetchError
+from monitor.timefmt import fmt_datetime
 
 MAX_BACKOFF = timedelta(hours=24)
 WEIGHTS = {FailureKind.HARD: 3.0, FailureKind.TRANSIENT: 1.0, FailureKind.DNS: 0.5, FailureKind.OURS: 0.0}
@@ -108,21 +109,6 @@ def parse_retry_after(value: str | None, now: datetime) -> float | None:
     return max(0.0, (when - now).total_seconds())
 
 
-def vietnam_tz() -> tzinfo:
-    """Asia/Ho_Chi_Minh (UTC+7 with no DST since 1975; the fixed offset if tzdata is missing)."""
-    try:
-        from zoneinfo import ZoneInfo
-
-        return ZoneInfo("Asia/Ho_Chi_Minh")
-    except (ImportError, KeyError, ValueError):
-        return timezone(timedelta(hours=7))
-
-
-def format_local(when: datetime) -> str:
-    """A time as Vietnamese readers write it: 14:05 27/11/2026 (Vietnam time)."""
-    return when.astimezone(vietnam_tz()).strftime("%H:%M %d/%m/%Y")
-
-
 def status_label(h: Health, now: datetime, *, interval: timedelta = timedelta(hours=1)) -> str:
     """A short Vietnamese label for a source's health, for tables and the web page.
 
@@ -135,5 +121,5 @@ def status_label(h: Health, now: datetime, *, interval: timedelta = timedelta(ho
         return "Tốt"
     nxt, since = h.next_fetch_at, h.last_error_at or now
     if nxt is not None and nxt > now and nxt - since > interval:
-        return f"Tạm hoãn đến {format_local(nxt)} (lỗi {h.consecutive_failures} lần)"
+        return f"Tạm hoãn đến {fmt_datetime(nxt)} (lỗi {h.consecutive_failures} lần)"
     return f"Đang lỗi ({h.consecutive_failures} lần)"

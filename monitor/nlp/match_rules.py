@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from monitor.nlp.match_build import Entry
 from monitor.nlp.match_patterns import PARENT, WORD, blockers_ascii
-from monitor.nlp.normalize import compact, fold_ascii, fold_lower, fold_tone, plain_share, tone_placement
+from monitor.nlp.normalize import compact, fold_ascii, fold_tone, plain_share, tone_placement
 
 LEVELS = ("exact", "tone", "ascii")
 PLAIN_RADIUS = 120  # chars each side used to decide whether the text is written without diacritics

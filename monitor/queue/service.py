@@ -14,7 +14,7 @@ from monitor.queue.workflow import CLAIM_ACTIONS, Action, Claim, Role, State, tr
 from monitor.store import cases as store_cases
 from monitor.store import corrections as store_corrections
 from monitor.store import users as store_users
-from monitor.timefmt import local
+from monitor.timefmt import fmt_datetime
 
 if TYPE_CHECKING:
     from monitor.store.db import Database
@@ -45,8 +45,8 @@ class Decision:
 
 
 def when(dt: datetime | None) -> str:
-    """dd/mm/yyyy HH:MM in Asia/Ho_Chi_Minh."""
-    return local(dt).strftime("%d/%m/%Y %H:%M") if dt else "—"
+    """HH:MM dd/mm/yyyy in Vietnam time, or "—"."""
+    return fmt_datetime(dt)
 
 
 def _holder_text(case: store_cases.CaseInfo) -> str:

@@ -109,8 +109,9 @@ def _danes_texts(shared: Path) -> dict[str, str]:
 
 def seed_examples(shared: Path | None = SHARED_DIR) -> list[LabelledExample]:
     """The committed seed: hand-written examples, plus weak labels joined to ../shared texts when present."""
-    out = read_jsonl(DATA_DIR / "seed_handwritten.jsonl", "seed")
-    if shared is None or not (shared / "vntc").is_dir():
+    hand = DATA_DIR / "seed_handwritten.jsonl"
+    out = read_jsonl(hand, "seed") if hand.is_file() else []  # absent from a wheel without data/*.jsonl
+    if shared is None or not (shared / "vntc").is_dir() or not (DATA_DIR / "seed_weak_labels.jsonl").is_file():
         return out
     texts = {**_vntc_texts(shared), **_danes_texts(shared)}
     weak = [json.loads(line) for name in ("seed_weak_labels.jsonl", "seed_vntc_checked.jsonl")

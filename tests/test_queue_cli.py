@@ -81,7 +81,7 @@ def test_queue_table_marks_overdue_in_red():
     console = Console(record=True, width=200)
     console.print(format_queue([item], NOW))
     text = console.export_text()
-    assert "quá hạn" in text and "khẩn cấp" in text and when(item.deadline_at) == "27/11/2026 09:00"
+    assert "quá hạn" in text and "khẩn cấp" in text and when(item.deadline_at) == "09:00 27/11/2026"
     table = format_queue([item], NOW)
     deadline_cell = list(table.columns[2].cells)[0]
     assert deadline_cell.style == "bold red"

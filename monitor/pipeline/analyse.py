@@ -175,6 +175,8 @@ def _pool(config: Config, workers: int) -> ProcessPoolExecutor:
 
 def _init_worker(config: Config) -> None:
     global _worker
+    # One Rust (rayon) thread per worker: the workers already use every core; nested pools fight.
+    os.environ.setdefault("RAYON_NUM_THREADS", "1")
     _worker = (Analysers.load(config), config)
 
 

@@ -45,7 +45,7 @@ def free_port() -> int:
 
 
 def build_config(port: int, feeds: int) -> object:
-    text = "[fetch]\nconcurrency = 200\nper_host = 4\ndeadline = 30.0\narticle_pages = false\nmax_items = 200\n"
+    text = "[fetch]\nconcurrency = 100\nper_host = 4\ndeadline = 30.0\narticle_pages = false\nmax_items = 200\n"
     for i in range(feeds):
         text += (f'\n[[source]]\nkey = "f{i}"\nname = "Feed {i}"\n'
                  f'url = "http://outlet{i}.bench.test:{port}/feed/{i}.rss"\nallow_private = true\n')

@@ -42,6 +42,9 @@ def conditional_headers(validators: Validators | None, unconditional: bool) -> d
     return headers
 
 
+KEEPALIVE = 20  # idle connections kept for reuse (article pages of one outlet reuse them)
+
+
 def timeout_for(limits: FetchLimits) -> httpx.Timeout:
     """Per-operation httpx timeouts (the wall-clock deadline is enforced separately)."""
     return httpx.Timeout(
@@ -94,7 +97,9 @@ class Fetcher:
         self._client: httpx.AsyncClient | None = None
 
     async def __aenter__(self) -> Self:
-        pool = httpx.Limits(max_connections=self._max_connections, max_keepalive_connections=self._max_connections)
+        # Few idle connections: httpcore scans every pooled connection on each request (quadratic in
+        # the pool size), and a pass over hundreds of outlets would otherwise keep hundreds idle.
+        pool = httpx.Limits(max_connections=self._max_connections, max_keepalive_connections=KEEPALIVE)
         transport = self._transport or pinned_transport(self._resolver, pool)
         self._client = httpx.AsyncClient(
             transport=transport,

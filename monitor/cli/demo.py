@@ -45,7 +45,7 @@ def demo(
     keep: bool = typer.Option(False, "--keep", help="Giữ lại cơ sở dữ liệu demo và in đường dẫn."),
 ) -> None:
     """Chạy thử toàn bộ quy trình trên các báo mẫu phục vụ tại máy này (không cần Internet)."""
-    from monitor.cli.fetch import _run_with_progress, format_footer, format_summary
+    from monitor.cli.fetch import _run_with_progress, format_errors, format_footer, format_summary
     from monitor.demo.server import serve_demo
     from monitor.settings import Settings
     from monitor.store.export import export_batches
@@ -60,7 +60,7 @@ def demo(
         console.print(f"Đang phục vụ {len(outlets)} báo mẫu tại {outlets[0].url.rsplit('/', 2)[0]} …")
         report = _run_with_progress(Console(stderr=True), demo_obj, None, pages=True, analysis=True)
     console.print(format_summary(report.sources))
-    for line in format_footer(report):
+    for line in format_errors(report.sources) + format_footer(report):
         console.print(line)
     with demo_obj.db.read() as session:
         records = [r for batch in export_batches(session, None) for r in batch]

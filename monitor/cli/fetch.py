@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -19,18 +20,23 @@ def format_summary(reports: list[SourceReport]) -> Table:
     """The per-source summary table (pure: builds, does not print)."""
     table = Table(title="Kết quả thu thập", show_lines=False)
     for col, justify in (("Nguồn", "left"), ("Trạng thái", "left"), ("Mới", "right"), ("Cập nhật", "right"),
-                         ("Không đổi", "right"), ("Lỗi", "right"), ("Thời gian", "right"), ("Ghi chú", "left")):
-        table.add_column(col, justify=justify)  # type: ignore[arg-type]
+                         ("Không đổi", "right"), ("Lỗi", "right"), ("Thời gian", "right")):
+        table.add_column(col, justify=justify, no_wrap=True)  # type: ignore[arg-type]
     for r in sorted(reports, key=lambda r: r.key):
         style = "red" if r.status == "failed" else None
         table.add_row(
             r.key, STATUS_VI.get(r.status, r.status), str(r.new), str(r.updated), str(r.unchanged),
-            str(r.failed), f"{r.elapsed:.1f} s", r.error or "", style=style,
+            str(r.failed), f"{r.elapsed:.1f} s", style=style,
         )
     totals = [sum(getattr(r, f) for r in reports) for f in ("new", "updated", "unchanged", "failed")]
     table.add_section()
-    table.add_row("Tổng", f"{len(reports)} nguồn", *map(str, totals), "", "")
+    table.add_row("Tổng", f"{len(reports)} nguồn", *map(str, totals), "")
     return table
+
+
+def format_errors(reports: list[SourceReport]) -> list[str]:
+    """One line per failed source: its key and the Vietnamese error (full width, below the table)."""
+    return [f"[red]• {r.key}[/red]: {escape(r.error)}" for r in sorted(reports, key=lambda r: r.key) if r.error]
 
 
 def format_footer(report: PassReport) -> list[str]:
@@ -63,7 +69,7 @@ def fetch(
     report = _run_with_progress(console, obj, source or None, pages=not no_pages, analysis=not no_analysis)
     out = Console()
     out.print(format_summary(report.sources))
-    for line in format_footer(report):
+    for line in format_errors(report.sources) + format_footer(report):
         out.print(line)
     if report.sources and all(r.status == "failed" for r in report.sources):
         raise typer.Exit(2)

@@ -17,14 +17,18 @@ class Settings:
     config_path: Path
     database_url: str
     user: str | None = None
+    models_dir: Path | None = None  # retrained models; None = the models shipped in the package
 
     @classmethod
     def from_env(
-        cls, *, config: str | None = None, database_url: str | None = None, user: str | None = None
+        cls, *, config: str | None = None, database_url: str | None = None, user: str | None = None,
+        models: str | None = None,
     ) -> Settings:
-        """Explicit options win over MONITOR_CONFIG / MONITOR_DATABASE_URL / MONITOR_USER."""
+        """Explicit options win over MONITOR_CONFIG / MONITOR_DATABASE_URL / MONITOR_USER / MONITOR_MODELS_DIR."""
+        models = models or os.environ.get("MONITOR_MODELS_DIR")
         return cls(
             config_path=Path(config or os.environ.get("MONITOR_CONFIG") or DEFAULT_CONFIG),
             database_url=database_url or os.environ.get("MONITOR_DATABASE_URL") or DEFAULT_DATABASE_URL,
             user=user or os.environ.get("MONITOR_USER") or None,
+            models_dir=Path(models) if models else None,
         )

@@ -49,6 +49,10 @@ def _global_options(
         None, "--db", envvar="MONITOR_DATABASE_URL",
         help="Địa chỉ cơ sở dữ liệu (mặc định tệp SQLite ./monitor.db).",
     ),
+    models: str = typer.Option(
+        None, "--models", envvar="MONITOR_MODELS_DIR",
+        help="Thư mục mô hình đã huấn luyện lại (mặc định: mô hình đi kèm phần mềm).",
+    ),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Ghi nhật ký chi tiết (tiếng Anh) ra stderr."),
 ) -> None:
     """Giám sát báo chí về Công an tỉnh và địa phương."""
@@ -57,7 +61,7 @@ def _global_options(
         level=logging.INFO if verbose else logging.ERROR,
         format="%(asctime)s %(levelname)s %(name)s %(message)s",
     )
-    ctx.obj = AppContext(Settings.from_env(config=config, database_url=db))
+    ctx.obj = AppContext(Settings.from_env(config=config, database_url=db, models=models))
 
 
 def _register_all() -> None:

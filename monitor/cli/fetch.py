@@ -88,7 +88,7 @@ def _run_with_progress(console: Console, obj: AppContext, keys: list[str] | None
         def analysers():  # type: ignore[no-untyped-def]
             from monitor.pipeline.analyse import Analysers
 
-            return Analysers.load(obj.config)
+            return Analysers.load(obj.config, obj.settings.models_dir)
 
         callbacks = PassCallbacks(
             stage=stage,

@@ -20,7 +20,7 @@ def reanalyze(
     from monitor.store.tables import AnalysisRow, ArticleRow
 
     obj: AppContext = ctx.obj
-    analysers = Analysers.load(obj.config)
+    analysers = Analysers.load(obj.config, obj.settings.models_dir)
     version = analysers.analyzer.version
     with obj.db.read() as session:
         total = session.scalar(

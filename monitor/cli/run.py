@@ -37,7 +37,7 @@ def run(
         if "a" not in loaded:
             from monitor.pipeline.analyse import Analysers
 
-            loaded["a"] = Analysers.load(config)
+            loaded["a"] = Analysers.load(config, obj.settings.models_dir)
         return loaded["a"]
 
     def one_pass() -> None:

@@ -40,13 +40,17 @@ def _read(path: Path) -> list[LabelledExample]:
 def train(
     ctx: typer.Context,
     data: Path = typer.Option(None, "--data", help="Tệp JSONL có các trường text, topic, tone."),
-    out: Path = typer.Option(DEFAULT_OUT, "--out", help="Thư mục ghi mô hình (topic.bin, tone.bin, manifest.json)."),
+    out: Path = typer.Option(
+        None, "--out", help="Thư mục ghi mô hình (mặc định: --models / MONITOR_MODELS_DIR, nếu không thì ./models)."
+    ),
     version: str = typer.Option(None, "--version", help="Phiên bản mô hình (mặc định theo ngày giờ)."),
     seed: bool = typer.Option(True, "--seed/--no-seed", help="Dùng cả bộ dữ liệu gốc (seed) của dự án."),
 ) -> None:
     """Huấn luyện lại mô hình chủ đề và sắc thái từ tệp dữ liệu, bộ seed và ý kiến xác minh trong CSDL."""
     from monitor.nlp.train import seed_examples, train_models
 
+    settings = getattr(ctx.obj, "settings", None)
+    out = out or (settings.models_dir if settings is not None else None) or DEFAULT_OUT
     examples: list[LabelledExample] = seed_examples() if seed else []
     if data is not None:
         examples += _read(data)
@@ -56,6 +60,7 @@ def train(
     with Console(stderr=True).status("Đang huấn luyện…"):
         manifest = train_models(examples, out, version=version)
     typer.echo(f"Đã huấn luyện phiên bản {manifest['version']} từ {manifest['n_examples']} mẫu, ghi vào {out}")
+    typer.echo(f"Để dùng mô hình mới: monitor --models {out} reanalyze (hoặc đặt MONITOR_MODELS_DIR={out}).")
 
 
 def evaluate(

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from monitor.config import Config
@@ -46,11 +47,12 @@ class Analysers:
 
     matcher: Matcher
     analyzer: Analyzer
+    models_dir: Path | None = None
 
     @classmethod
-    def load(cls, config: Config) -> Analysers:
-        """Compile the matcher from the watch targets and load the shipped models."""
-        return cls(matcher=build_matcher(config.watches), analyzer=Analyzer.load())
+    def load(cls, config: Config, models_dir: Path | None = None) -> Analysers:
+        """Compile the matcher from the watch targets; load the models (shipped, or retrained ones)."""
+        return cls(matcher=build_matcher(config.watches), analyzer=Analyzer.load(models_dir), models_dir=models_dir)
 
 
 def document(title: str, text: str) -> str:
@@ -128,7 +130,7 @@ def analyse_pending(
     inflight: deque[tuple[list[store_analyses.PendingArticle], Future[list[store_analyses.AnalysisRecord]]]] = deque()
     first = next_batch()
     n_workers = workers if workers is not None else (os.cpu_count() or 1)
-    pool = _pool(config, n_workers) if len(first) == BATCH and n_workers > 1 else None
+    pool = _pool(config, analysers.models_dir, n_workers) if len(first) == BATCH and n_workers > 1 else None
     try:
         pending = [first] if first else []
         while pending or inflight:
@@ -167,17 +169,17 @@ def analyse_pending(
 _worker: tuple[Analysers, Config] | None = None  # set in each worker process by _init_worker
 
 
-def _pool(config: Config, workers: int) -> ProcessPoolExecutor:
+def _pool(config: Config, models_dir: Path | None, workers: int) -> ProcessPoolExecutor:
     """Worker processes that each load the matcher and models once (spawned: no inherited threads)."""
     ctx = multiprocessing.get_context("spawn")
-    return ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker, initargs=(config,))
+    return ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker, initargs=(config, models_dir))
 
 
-def _init_worker(config: Config) -> None:
+def _init_worker(config: Config, models_dir: Path | None) -> None:
     global _worker
     # One Rust (rayon) thread per worker: the workers already use every core; nested pools fight.
     os.environ.setdefault("RAYON_NUM_THREADS", "1")
-    _worker = (Analysers.load(config), config)
+    _worker = (Analysers.load(config, models_dir), config)
 
 
 def _work(batch: list[store_analyses.PendingArticle]) -> list[store_analyses.AnalysisRecord]:

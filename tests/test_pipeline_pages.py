@@ -66,3 +66,68 @@ def test_page_whose_canonical_is_known_is_folded_into_it(db: Database) -> None:
     with db.read() as s:
         assert [r.canonical_url for r in s.scalars(select(ArticleRow))] == [first]
         assert list(s.scalars(select(TombstoneRow.canonical_url))) == [copy]
+
+
+def test_home_page_canonical_is_not_believed(db: Database) -> None:
+    """A template that puts the home page in rel=canonical must not fold the outlet's articles together."""
+    with LocalServer() as srv:
+        home = srv.url("/")
+        items = [("g1", "Bắt nhóm trộm xe máy", srv.url("/bai/1.html")), ("g2", "Khởi tố vụ lừa đảo", srv.url("/bai/2.html"))]
+        srv.route("/feed.rss", Reply(body=rss(items), content_type="application/rss+xml"))
+        for i in (1, 2):
+            srv.route(f"/bai/{i}.html", Reply(body=ARTICLE.format(title=f"Bài {i}", canonical=home).encode(),
+                                              content_type="text/html; charset=utf-8"))
+        config = config_for({"thu": srv.url("/feed.rss")}, article_pages=True)
+        asyncio.run(ingest(db, config))
+        report = asyncio.run(fetch_pages(db, config))
+    assert (report.extracted, report.merged) == (2, 0)
+    with db.read() as s:
+        assert sorted(r.canonical_url for r in s.scalars(select(ArticleRow))) == [srv.url("/bai/1.html"), srv.url("/bai/2.html")]
+
+
+def test_refetch_after_moving_to_rel_canonical_is_not_a_new_article(db: Database) -> None:
+    with LocalServer() as srv:
+        feed_url, canonical = srv.url("/bai/1.html"), srv.url("/tin/bat-nhom-trom-1.html")
+        items = [("g1", "Bắt nhóm trộm xe máy", feed_url + "?utm_source=rss")]
+        srv.route("/feed.rss", Reply(body=rss(items), content_type="application/rss+xml"))
+        srv.route("/bai/1.html", Reply(body=ARTICLE.format(title="Bắt nhóm trộm", canonical=canonical).encode(),
+                                       content_type="text/html; charset=utf-8"))
+        config = config_for({"thu": srv.url("/feed.rss")}, article_pages=True)
+        asyncio.run(ingest(db, config))
+        asyncio.run(fetch_pages(db, config))
+        again = asyncio.run(ingest(db, config))[0]
+        edited = [("g1", "Bắt nhóm trộm xe máy (cập nhật)", feed_url)]
+        srv.route("/feed.rss", Reply(body=rss(edited), content_type="application/rss+xml"))
+        third = asyncio.run(ingest(db, config))[0]
+    assert (again.new, again.unchanged) == (0, 1)
+    assert (third.new, third.updated) == (0, 1)  # the outlet's edit still reaches the article
+    with db.read() as s:
+        rows = list(s.scalars(select(ArticleRow)))
+    assert [(r.canonical_url, r.title) for r in rows] == [(canonical, "Bắt nhóm trộm xe máy (cập nhật)")]
+
+
+def test_article_already_in_a_story_is_not_merged_away(db: Database) -> None:
+    """Analysed on its feed summary and placed in a story, then its page names another article: keep both."""
+    from monitor.store.queue_tables import StoryArticleRow, StoryRow
+
+    with LocalServer() as srv:
+        first, copy = srv.url("/bai/goc.html"), srv.url("/m/bai/goc.html")
+        page = ARTICLE.format(title="Bắt nhóm trộm xe máy", canonical=first).encode()
+        srv.route("/a.rss", Reply(body=rss([("g1", "Bắt nhóm trộm xe máy", first)]), content_type="application/rss+xml"))
+        srv.route("/b.rss", Reply(body=rss([("g9", "Bắt nhóm trộm xe máy", copy)]), content_type="application/rss+xml"))
+        srv.route("/bai/goc.html", Reply(body=page, content_type="text/html; charset=utf-8"))
+        srv.route("/m/bai/goc.html", Reply(body=page, content_type="text/html; charset=utf-8"))
+        config = config_for({"a": srv.url("/a.rss"), "b": srv.url("/b.rss")}, article_pages=True)
+        asyncio.run(ingest(db, config))
+        now = datetime.now(UTC)
+        with db.write() as s:
+            copy_row = s.scalars(select(ArticleRow).where(ArticleRow.url == copy)).one()
+            story = StoryRow(title="Bắt nhóm trộm xe máy", first_article_id=copy_row.id, first_source_id=copy_row.source_id,
+                             first_seen_at=now, last_seen_at=now, updated_at=now)
+            s.add(story)
+            s.flush()
+            s.add(StoryArticleRow(article_id=copy_row.id, story_id=story.id, joined_at=now))
+        report = asyncio.run(fetch_pages(db, config))
+    assert report.merged == 0 and report.extracted == 2
+    with db.read() as s:
+        assert len(list(s.scalars(select(ArticleRow)))) == 2

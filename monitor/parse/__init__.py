@@ -8,7 +8,7 @@ from monitor.parse.feed import parse_feed
 from monitor.parse.links import find_article_links
 from monitor.parse.model import FeedItem, ParsedFeed
 from monitor.parse.text import clean_text
-from monitor.parse.urls import canonical_url
+from monitor.parse.urls import canonical_url, plausible_canonical
 
 __all__ = [
     "FeedItem",
@@ -18,4 +18,5 @@ __all__ = [
     "decode_body",
     "find_article_links",
     "parse_feed",
+    "plausible_canonical",
 ]

@@ -78,6 +78,19 @@ _SECOND_LEVEL = frozenset({"com", "net", "org", "gov", "edu", "ac", "co", "info"
                            "health"})
 
 
+def plausible_canonical(candidate: str, page_url: str) -> bool:
+    """Whether a page's rel=canonical / og:url can be believed: same site, and not the site's home page.
+
+    Some templates put the home page (or another outlet's URL) on every article: following it would fold
+    every article of the outlet into one.
+    """
+    try:
+        path = urlsplit(candidate).path
+    except ValueError:
+        return False
+    return path.strip("/") != "" and site_of(candidate) is not None and site_of(candidate) == site_of(page_url)
+
+
 def site_of(url: str) -> str | None:
     """Registrable domain of `url`, approximately (`kinhdoanh.vnexpress.net` → `vnexpress.net`, `cand.com.vn` kept)."""
     try:

@@ -17,7 +17,7 @@ from monitor.config import Config
 from monitor.errors import FetchError, MonitorError, ParseError
 from monitor.extract import ExtractedArticle, extract_article
 from monitor.fetch import Fetcher
-from monitor.parse import canonical_url
+from monitor.parse import canonical_url, plausible_canonical
 from monitor.pipeline.ingest import fetch_limits
 from monitor.store import articles as store_articles
 from monitor.store.db import Database
@@ -64,7 +64,14 @@ async def fetch_pages(
                 extracted = await asyncio.to_thread(extract_article, res.body, dict(res.headers), res.final_url)
             except (FetchError, ParseError) as exc:
                 error = exc
-            await asyncio.to_thread(_save, db, config, page, extracted, error, report)
+            except Exception as exc:  # one odd page must not stop the pass: recorded as a failed page
+                log.exception("page extraction crashed article_id=%s", page.id)
+                error = ParseError("Lỗi không mong đợi khi trích xuất bài viết.", detail=repr(exc))
+            try:
+                await asyncio.to_thread(_save, db, config, page, extracted, error, report)
+            except Exception:  # e.g. a concurrent pass changed the row: the next pass retries it
+                log.exception("saving page failed article_id=%s", page.id)
+                report.failed += 1
             if on_page:
                 on_page()
 
@@ -89,7 +96,11 @@ def _save(
             log.info("page failed article_id=%s error=%s", page.id, error)
             return
         canon = canonical_url(extracted.canonical_url, page.url) if extracted.canonical_url else None
-        owner = store_articles.save_extraction(session, page.id, extracted.text, canon, now, title=extracted.title)
+        if canon is not None and not plausible_canonical(canon, page.url):
+            canon = None  # a home page or another site: not this article's identity
+        owner = store_articles.save_extraction(
+            session, page.id, extracted.text, canon, now, title=extracted.title, published_at=extracted.published_at
+        )
         if owner is not None:
             report.merged += 1
         else:

@@ -65,10 +65,14 @@ def upsert_items(
     existing: dict[str, tuple[int, str]] = {}
     for part in _chunks(urls):
         dead.update(session.scalars(select(TombstoneRow.canonical_url).where(TombstoneRow.canonical_url.in_(part))))
-        q = select(ArticleRow.canonical_url, ArticleRow.id, ArticleRow.content_hash).where(
-            ArticleRow.canonical_url.in_(part)
+        # By canonical URL, and by feed URL: extraction may have moved an article to its rel=canonical.
+        q = select(ArticleRow.url, ArticleRow.canonical_url, ArticleRow.id, ArticleRow.content_hash).where(
+            or_(ArticleRow.canonical_url.in_(part), ArticleRow.url.in_(part))
         )
-        existing.update({u: (i, h) for u, i, h in session.execute(q)})
+        for feed_url, canon, i, h in session.execute(q):
+            for key in (feed_url, canon):
+                if key in by_url:
+                    existing[key] = (i, h)
     fresh = [by_url[u] for u in urls if u not in existing and u not in dead]
     new_ids: list[int] = []
     if fresh:
@@ -124,24 +128,30 @@ def pending_pages(session: Session, now: datetime, limit: int) -> list[PendingPa
 
 def save_extraction(
     session: Session, article_id: int, text: str, canonical_url: str | None, now: datetime,
-    *, title: str | None = None,
+    *, title: str | None = None, published_at: datetime | None = None,
 ) -> int | None:
     """Store extracted text; follow rel=canonical unless another article already owns it.
 
     Returns the id of the article that already owns that canonical URL when this one was a duplicate
     (it is then deleted and tombstoned so it is never ingested again), else None.
     """
-    row = session.get_one(ArticleRow, article_id)
+    row = session.get(ArticleRow, article_id)
+    if row is None:  # merged away by a concurrent pass meanwhile
+        return None
     if canonical_url and canonical_url != row.canonical_url:
         owner = session.scalars(select(ArticleRow.id).where(ArticleRow.canonical_url == canonical_url)).first()
-        if owner is not None:
+        if owner is None:
+            row.canonical_url = canonical_url
+        elif not _in_story(session, article_id):
             add_tombstone(session, row.canonical_url, f"trùng bài {owner} (cùng địa chỉ chuẩn)", now)
             session.execute(delete(ArticleRow).where(ArticleRow.id == article_id))
             return owner
-        row.canonical_url = canonical_url
+        # else: already part of a story (analysed on its feed summary): keep it rather than break the story
     row.text, row.extract_status, row.extract_error = text, "ok", None
     if title and not row.title:  # items found on html section pages have no title until now
         row.title = title
+    if published_at and row.published_at is None:  # nor a date
+        row.published_at = published_at
     row.extract_attempts += 1
     row.updated_at, row.analysed_at = now, None
     return None
@@ -151,12 +161,20 @@ def save_extraction_failure(
     session: Session, article_id: int, error: str, now: datetime, *, retry: timedelta, max_attempts: int
 ) -> None:
     """Record a failed page: the article keeps its feed summary and is retried later, up to a limit."""
-    row = session.get_one(ArticleRow, article_id)
+    row = session.get(ArticleRow, article_id)
+    if row is None:
+        return
     row.extract_attempts += 1
     row.extract_error = error
     row.next_extract_at = now + retry * (2 ** (row.extract_attempts - 1))
     if row.extract_attempts >= max_attempts:
         row.extract_status = "failed"
+
+
+def _in_story(session: Session, article_id: int) -> bool:
+    from monitor.store.queue_tables import StoryArticleRow
+
+    return session.get(StoryArticleRow, article_id) is not None
 
 
 def add_tombstone(session: Session, canonical_url: str, reason: str, now: datetime) -> None:

@@ -52,7 +52,7 @@ class ArticleRow(Base):
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"))
     item_key: Mapped[str] = mapped_column(String(512))
-    url: Mapped[str | None] = mapped_column(String(2048))
+    url: Mapped[str | None] = mapped_column(String(2048), index=True)  # the feed's URL, never rewritten
     canonical_url: Mapped[str] = mapped_column(String(2048))
     content_hash: Mapped[str] = mapped_column(String(64), index=True)
     title: Mapped[str] = mapped_column(Text)

@@ -104,3 +104,22 @@ def test_worker_processes_give_the_same_results(tmp_path: Path, loaded, monkeypa
         db.dispose()
         assert report.analysed == len(ARTICLES)
     assert results[0] == results[1]
+
+
+def test_a_pass_interrupted_before_the_queue_stage_is_completed_by_the_next(db: Database, loaded, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """kill between storing analyses and the queue stage: the flagged article still gets its story and case."""
+    analysers, config = loaded
+    ids = _seed(db, ARTICLES[:1])
+
+    def crash(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise SystemExit("killed between the two stages")
+
+    monkeypatch.setattr("monitor.queue.stage.run_queue_stage", crash)
+    with pytest.raises(SystemExit):
+        analyse_pending(db, config, analysers, workers=0)
+    monkeypatch.undo()
+    report = analyse_pending(db, config, analysers, workers=0)
+    assert report.analysed == 0 and report.cases_opened == 1
+    with db.read() as s:
+        status = [r for batch in export_batches(s, None) for r in batch][0]
+    assert status["id"] == ids[0] and status["story_id"] is not None and status["case_status"] == "new"

@@ -13,7 +13,7 @@ from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +27,7 @@ from monitor.store.db import Database
 log = logging.getLogger(__name__)
 
 BATCH = 500
+LEFTOVER_WINDOW = timedelta(days=7)  # how far back an interrupted pass's unqueued articles are looked for
 
 
 @dataclass
@@ -111,6 +112,7 @@ def analyse_pending(
     from monitor.queue.stage import run_queue_stage
 
     report = AnalyseReport()
+    _requeue_leftovers(db, config, report)
     stale = analysers.analyzer.version if reanalyse else None
     after = 0
 
@@ -163,6 +165,20 @@ def analyse_pending(
         if pool is not None:
             pool.shutdown(cancel_futures=True)
     return report
+
+
+def _requeue_leftovers(db: Database, config: Config, report: AnalyseReport) -> None:
+    """Queue relevant articles a crashed pass analysed but never placed in a story."""
+    from monitor.queue.stage import run_queue_stage
+
+    now = datetime.now(UTC)
+    with db.read() as session:
+        ids = store_analyses.unqueued_relevant(session, now - LEFTOVER_WINDOW)
+    if ids:
+        log.warning("queueing leftovers of an interrupted pass count=%d", len(ids))
+        queue = run_queue_stage(db, ids, config.queue, now)
+        report.cases_opened += queue.cases_opened
+        report.cases_updated += queue.cases_updated
 
 
 # -- worker processes -------------------------------------------------------------------------------

@@ -63,6 +63,26 @@ def pending_analysis(
     ]
 
 
+def unqueued_relevant(session: Session, since: datetime, *, limit: int = 5000) -> list[int]:
+    """Analysed since `since`, concerning a target (a mention, or flagged), yet in no story.
+
+    Normally empty: the analyse stage queues such articles right after storing them. A crash between
+    the two leaves them here, and the next pass picks them up.
+    """
+    from monitor.store.queue_tables import StoryArticleRow
+
+    in_story = select(StoryArticleRow.article_id).where(StoryArticleRow.article_id == ArticleRow.id).exists()
+    mentioned = select(MentionRow.id).where(MentionRow.article_id == ArticleRow.id).exists()
+    q = (
+        select(ArticleRow.id)
+        .join(AnalysisRow, AnalysisRow.article_id == ArticleRow.id)
+        .where(ArticleRow.analysed_at >= since, or_(AnalysisRow.flagged.is_(True), mentioned), ~in_story)
+        .order_by(ArticleRow.id)
+        .limit(limit)
+    )
+    return list(session.scalars(q))
+
+
 def save_analyses(session: Session, records: Sequence[AnalysisRecord], now: datetime) -> None:
     """Replace the analyses and mentions of these articles and mark them analysed."""
     ids = [r.article_id for r in records]

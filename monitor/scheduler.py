@@ -13,7 +13,6 @@ import os
 import signal
 import socket
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -72,12 +71,21 @@ def acquire_or_explain(db: Database, holder: str, opts: SchedulerOptions, stop: 
         stop.wait(min(opts.lease_ttl.total_seconds() / 4, 15))
 
 
-def run_with_timeout(coro_factory: Callable[[], Any], timeout: timedelta) -> Any:
-    """Run an async job with a hard wall-clock cut-off (a hung job never blocks the next ones)."""
+def run_with_timeout(coro_factory: Callable[[threading.Event], Any], timeout: timedelta) -> Any:
+    """Run an async job with a wall-clock cut-off (a hung job never blocks the next ones).
+
+    The coroutine is cancelled at the deadline; work it runs in threads (analysis) cannot be cancelled,
+    so the job also gets an Event, set at the deadline, that such work checks between batches.
+    """
+    cancel = threading.Event()
 
     async def guarded() -> Any:
-        async with asyncio.timeout(timeout.total_seconds()):
-            return await coro_factory()
+        try:
+            async with asyncio.timeout(timeout.total_seconds()):
+                return await coro_factory(cancel)
+        except TimeoutError:
+            cancel.set()
+            raise
 
     return asyncio.run(guarded())
 
@@ -108,11 +116,23 @@ def build_scheduler(
 
 
 def run_daemon(
-    db: Database, config: Config, opts: SchedulerOptions, jobs: dict[str, Callable[[], Any]]
+    db: Database, config: Config, opts: SchedulerOptions, jobs: dict[str, Callable[[threading.Event], Any]]
 ) -> None:
-    """Acquire the lease, run the scheduler until SIGINT/SIGTERM, release the lease."""
+    """Acquire the lease, run the scheduler until SIGINT/SIGTERM, let the running job end, release the lease.
+
+    Each job is called with the daemon's stop Event: long jobs check it between stages and batches.
+    """
     holder = holder_id()
     stop = threading.Event()
+    running = threading.Lock()  # held while a job runs: the lease is released only after it ends
+
+    def wrap(job: Callable[[threading.Event], Any]) -> Callable[[], Any]:
+        def guarded() -> Any:
+            with running:
+                return job(stop)
+
+        return guarded
+
     previous = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
     sched: BlockingScheduler | None = None
 
@@ -129,12 +149,14 @@ def run_daemon(
         if stop.is_set():
             return
         log.info("scheduler started holder=%s", holder)
-        sched = build_scheduler(db, config, opts, jobs, holder)
+        sched = build_scheduler(db, config, opts, {name: wrap(job) for name, job in jobs.items()}, holder)
         sched.start()  # blocks until shutdown
+        # shutdown(wait=False) returned at once; the job that was running sees `stop` and ends soon.
+        if not running.acquire(timeout=opts.job_timeout.total_seconds()):
+            log.error("running job did not stop in time holder=%s", holder)
     finally:
         for s, handler in previous.items():
             signal.signal(s, handler)
         with db.write() as session:
             leases.release(session, LEASE_NAME, holder)
         log.info("scheduler stopped holder=%s", holder)
-        time.sleep(0)  # let APScheduler's executor threads notice the shutdown

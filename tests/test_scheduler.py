@@ -30,13 +30,31 @@ def test_jobs_coalesce_and_run_once_after_an_outage(sqlite_db: Database) -> None
 
 
 def test_hung_job_is_cut_off() -> None:
-    async def hang() -> None:
+    async def hang(cancel: threading.Event) -> None:
         await asyncio.Event().wait()
 
     started = datetime.now(UTC)
     with pytest.raises(TimeoutError):
         run_with_timeout(hang, timedelta(seconds=0.3))
     assert datetime.now(UTC) - started < timedelta(seconds=5)
+
+
+def test_hung_work_in_a_thread_is_cut_off_at_its_next_check() -> None:
+    """Analysis runs in a thread that asyncio cannot cancel: the deadline sets the job's cancel event."""
+    import time
+
+    batches: list[int] = []
+
+    def analyse(cancel: threading.Event) -> None:
+        while not cancel.is_set():  # like analyse_pending: checks between batches
+            batches.append(1)
+            time.sleep(0.05)
+
+    started = time.monotonic()
+    with pytest.raises(TimeoutError):
+        run_with_timeout(lambda cancel: asyncio.to_thread(analyse, cancel), timedelta(seconds=0.3))
+    assert time.monotonic() - started < 2
+    assert batches
 
 
 def test_lease_is_exclusive_until_it_expires(db: Database) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from datetime import timedelta
 from typing import Any
 
@@ -18,7 +19,6 @@ def run(
     wait: bool = typer.Option(False, "--wait", help="Chờ nếu đã có một bộ lập lịch khác đang chạy."),
     tick: float = typer.Option(60.0, "--tick", help="Bao lâu (giây) kiểm tra nguồn đến hạn một lần."),
     job_timeout: float = typer.Option(1200.0, "--job-timeout", help="Cắt một lượt chạy quá thời gian này (giây)."),
-    digest_time: str = typer.Option("07:00", "--digest-time", help="Giờ gửi bản tin hằng ngày (HH:MM, giờ Việt Nam)."),
     no_analysis: bool = typer.Option(False, "--no-analysis", help="Chỉ thu thập, không phân tích."),
 ) -> None:
     """Chạy liên tục: thu thập các nguồn đến hạn, phân tích và đưa tin cần chú ý vào hàng đợi."""
@@ -28,8 +28,7 @@ def run(
     obj: AppContext = ctx.obj
     config, db = obj.config, obj.db
     opts = SchedulerOptions(
-        tick=timedelta(seconds=tick), job_timeout=timedelta(seconds=job_timeout),
-        digest_time=digest_time, wait_for_lease=wait,
+        tick=timedelta(seconds=tick), job_timeout=timedelta(seconds=job_timeout), wait_for_lease=wait,
     )
     loaded: dict[str, Any] = {}
 
@@ -40,10 +39,15 @@ def run(
             loaded["a"] = Analysers.load(config, obj.settings.models_dir)
         return loaded["a"]
 
-    def one_pass() -> None:
+    def one_pass(stop: threading.Event) -> None:
+        if stop.is_set():
+            return
         try:
             report = run_with_timeout(
-                lambda: run_pass_async(db, config, only_due=True, analysers=None if no_analysis else analysers),
+                lambda cancel: run_pass_async(
+                    db, config, only_due=True, analysers=None if no_analysis else analysers,
+                    stop=lambda: stop.is_set() or cancel.is_set(),
+                ),
                 opts.job_timeout,
             )
             log.info("pass done sources=%d", len(report.sources))

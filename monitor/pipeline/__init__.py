@@ -50,8 +50,13 @@ async def run_pass_async(
     pages: bool = True,
     analysers: Analysers | Callable[[], Analysers] | None = None,
     callbacks: PassCallbacks | None = None,
+    stop: Callable[[], bool] | None = None,
 ) -> PassReport:
-    """One pass through every stage; `analysers` may be a loader called only when needed."""
+    """One pass through every stage; `analysers` may be a loader called only when needed.
+
+    `stop` (the daemon stopping, or the pass's deadline) is checked between stages and batches.
+    """
+    stopping = stop or (lambda: False)
     from monitor.pipeline.ingest import ingest
     from monitor.pipeline.pages import fetch_pages
 
@@ -62,17 +67,19 @@ async def run_pass_async(
     report.sources = await ingest(
         db, config, keys=keys, only_due=only_due, on_report=cb.source_done, on_start=cb.sources_total
     )
-    if pages and config.fetch.article_pages:
+    if pages and config.fetch.article_pages and not stopping():
         if cb.stage:
             cb.stage("pages")
-        report.pages = await fetch_pages(db, config, on_page=cb.page_done)
-    if analysers is not None:
+        report.pages = await fetch_pages(db, config, on_page=cb.page_done, stop=stopping)
+    if analysers is not None and not stopping():
         if cb.stage:
             cb.stage("analyse")
         from monitor.pipeline.analyse import analyse_pending
 
         loaded = analysers() if callable(analysers) else analysers
-        report.analysis = await asyncio.to_thread(analyse_pending, db, config, loaded, on_batch=cb.analysed)
+        report.analysis = await asyncio.to_thread(
+            analyse_pending, db, config, loaded, on_batch=cb.analysed, stop=stopping
+        )
     return report
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import signal
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -102,6 +103,7 @@ def analyse_pending(
     limit: int | None = None,
     workers: int | None = None,
     on_batch: Callable[[int], Any] | None = None,
+    stop: Callable[[], bool] | None = None,
 ) -> AnalyseReport:
     """Analyse every article waiting for it (or, with reanalyse, analysed by another model version).
 
@@ -136,6 +138,8 @@ def analyse_pending(
     try:
         pending = [first] if first else []
         while pending or inflight:
+            if stop is not None and stop():  # batches not stored yet stay pending for the next pass
+                break
             for batch in pending:
                 inflight.append((batch, _submit(pool, analysers, config, batch)))
             pending = []
@@ -193,6 +197,8 @@ def _pool(config: Config, models_dir: Path | None, workers: int) -> ProcessPoolE
 
 def _init_worker(config: Config, models_dir: Path | None) -> None:
     global _worker
+    # Ctrl+C reaches the whole process group: the parent decides when workers stop, not the signal.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     # One Rust (rayon) thread per worker: the workers already use every core; nested pools fight.
     os.environ.setdefault("RAYON_NUM_THREADS", "1")
     _worker = (Analysers.load(config, models_dir), config)

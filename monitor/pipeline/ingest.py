@@ -12,6 +12,7 @@ import hashlib
 import logging
 import multiprocessing
 import random
+import signal
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
@@ -88,6 +89,11 @@ def to_new_items(source_key: str, items: Sequence[FeedItem]) -> list[store_artic
         )
         for it in items
     ]
+
+
+def _ignore_sigint() -> None:
+    """In parse workers: Ctrl+C reaches the whole process group; the parent decides when they stop."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _parse(kind: str, body: bytes, headers: dict[str, str], url: str, max_items: int, max_url_len: int) -> tuple[FeedItem, ...]:
@@ -199,7 +205,9 @@ async def ingest(
     # feedparser holds the GIL: big passes parse in worker processes. forkserver, not fork: this process
     # has threads (the writer, the scheduler) whose locks a forked child could inherit mid-hold.
     executor = (
-        ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("forkserver"))
+        ProcessPoolExecutor(
+            max_workers=2, mp_context=multiprocessing.get_context("forkserver"), initializer=_ignore_sigint
+        )
         if len(states) >= PARALLEL_PARSE_MIN_SOURCES else None
     )
     done: asyncio.Queue[_Fetched | None] = asyncio.Queue()

@@ -41,6 +41,7 @@ async def fetch_pages(
     limit: int | None = None,
     on_page: Callable[[], Any] | None = None,
     fetcher_factory: Callable[..., Fetcher] = Fetcher,
+    stop: Callable[[], bool] | None = None,
 ) -> PagesReport:
     """Fetch and extract pending article pages (at most `limit`, default [fetch].max_article_pages)."""
     now = datetime.now(UTC)
@@ -57,6 +58,8 @@ async def fetch_pages(
     ) as fetcher:
 
         async def one(page: store_articles.PendingPage) -> None:
+            if stop is not None and stop():  # stopping: the page stays pending for the next pass
+                return
             extracted: ExtractedArticle | None = None
             error: MonitorError | None = None
             try:

@@ -90,10 +90,29 @@ def main() -> None:
     except KeyboardInterrupt:
         typer.echo("Đã dừng.", err=True)
         sys.exit(130)
-    except Exception as exc:  # click usage errors arrive as ClickException
-        import click
-
-        if isinstance(exc, click.ClickException):
+    except Exception as exc:
+        # typer vendors its own click: recognise its usage errors by shape, not by class.
+        if hasattr(exc, "show") and hasattr(exc, "exit_code"):
             exc.show()
             sys.exit(exc.exit_code)
-        raise
+        message = infrastructure_message(exc)
+        if message is None:
+            raise
+        logging.getLogger("monitor").info("command failed", exc_info=True)
+        typer.echo(f"Lỗi: {message}", err=True)
+        sys.exit(1)
+
+
+def infrastructure_message(exc: BaseException) -> str | None:
+    """A Vietnamese sentence for database and file errors a user can fix, or None for real bugs."""
+    from sqlalchemy import exc as sa_exc
+
+    if isinstance(exc, sa_exc.ArgumentError):
+        return f"Địa chỉ cơ sở dữ liệu không hợp lệ ({exc}). Ví dụ: sqlite:///monitor.db"
+    if isinstance(exc, sa_exc.OperationalError):
+        first = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        return f"Không kết nối hoặc không ghi được cơ sở dữ liệu: {first}"
+    if isinstance(exc, OSError):
+        where = f" ({exc.filename})" if exc.filename else ""
+        return f"Lỗi tệp{where}: {exc.strerror or exc}"
+    return None

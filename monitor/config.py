@@ -22,6 +22,26 @@ from monitor.errors import ConfigError
 SOURCE_KINDS = ("rss", "html")
 WATCH_KINDS = ("unit", "province")
 
+# Allowed ranges of numbers in the single tables: a zero pool size hangs a pass, a URL cap above the
+# column width breaks PostgreSQL writes, and so on. (table, key) → (lowest, highest).
+RANGES: dict[tuple[str, str], tuple[float, float]] = {
+    ("fetch", "concurrency"): (1, 1000), ("fetch", "per_host"): (1, 100), ("fetch", "deadline"): (1, 600),
+    ("fetch", "max_body_mb"): (0.1, 200), ("fetch", "max_items"): (1, 5000), ("fetch", "max_url_len"): (64, 2048),
+    ("fetch", "default_interval"): (1, 1440), ("fetch", "unconditional_hours"): (0.1, 720),
+    ("fetch", "max_article_pages"): (0, 100_000), ("fetch", "extract_retry_minutes"): (1, 10_080),
+    ("fetch", "max_extract_attempts"): (1, 100),
+    ("flags", "min_tone_score"): (0, 1), ("flags", "min_outlet_weight"): (0, 10),
+    ("queue", "deadline_critical_hours"): (0.1, 720), ("queue", "deadline_high_hours"): (0.1, 720),
+    ("queue", "deadline_normal_hours"): (0.1, 2160), ("queue", "claim_minutes"): (1, 1440),
+    ("queue", "story_window_days"): (0.1, 90), ("queue", "similarity"): (0.01, 1), ("queue", "containment"): (0.01, 1),
+    ("queue", "containment_min_shingles"): (1, 10_000), ("queue", "shingle_words"): (1, 5),
+    ("queue", "num_perm"): (16, 1024), ("queue", "lsh_threshold"): (0.01, 1), ("queue", "max_candidates"): (1, 10_000),
+    ("queue", "spike_factor"): (1, 100), ("queue", "spike_min_articles"): (1, 10_000),
+    ("queue", "spike_window_hours"): (1, 720), ("queue", "baseline_days"): (1, 365),
+    ("queue", "strong_tone_score"): (0, 1), ("queue", "heavy_outlet_weight"): (0, 10),
+    ("queue", "spread_high_outlets"): (1, 1000), ("queue", "spread_critical_outlets"): (1, 1000),
+}
+
 
 @dataclass(frozen=True)
 class FetchSettings:
@@ -122,6 +142,8 @@ def parse_config(text: str, path: Path) -> Config:
                 + ", ".join(f"[{k}]" for k in classes) + ", [[source]], [[watch]]."
             )
     singles = {name: _build(cls, _expect_table(data, name, loc), loc, name, None) for name, cls in classes.items()}
+    _check_ranges(singles, loc)
+    _check_labels(singles, loc)
 
     from monitor.nlp.targets import WatchTarget
 
@@ -137,6 +159,26 @@ def parse_config(text: str, path: Path) -> Config:
         path=path, fetch=singles["fetch"], sources=sources, watches=watches,
         flags=singles["flags"], queue=singles["queue"],
     )
+
+
+def _check_ranges(singles: dict[str, Any], loc: _Locator) -> None:
+    for (table, key), (lo, hi) in RANGES.items():
+        value = getattr(singles[table], key, None)
+        if value is not None and not lo <= value <= hi:
+            raise ConfigError(f'{loc.at(table, None, key)}: "{key}" phải từ {lo:g} đến {hi:g}, nhận được {value!r}.')
+
+
+def _check_labels(singles: dict[str, Any], loc: _Locator) -> None:
+    """Tones and topics named in [flags]/[queue] must be the taxonomy's ids."""
+    from monitor.nlp.analysis import TONES, TOPICS
+
+    for table, key, allowed in (("flags", "tones", TONES), ("flags", "sensitive_topics", TOPICS),
+                                ("queue", "sensitive_topics", TOPICS)):
+        for value in getattr(singles[table], key, ()):
+            if value not in allowed:
+                raise ConfigError(
+                    f'{loc.at(table, None, key)}: "{value}" không có trong danh sách {key}: {", ".join(allowed)}.'
+                )
 
 
 def _check_source(src: Source, loc: _Locator, i: int) -> None:

@@ -123,3 +123,42 @@ def test_a_pass_interrupted_before_the_queue_stage_is_completed_by_the_next(db: 
     with db.read() as s:
         status = [r for batch in export_batches(s, None) for r in batch][0]
     assert status["id"] == ids[0] and status["story_id"] is not None and status["case_status"] == "new"
+
+
+def test_two_processes_storing_the_same_analyses_do_not_collide(db_url: str, loaded) -> None:  # type: ignore[no-untyped-def]
+    """`monitor fetch` beside `monitor run`: both analyse the same pending articles and store them."""
+    import threading
+
+    from monitor.store.analyses import AnalysisRecord, save_analyses
+
+    db = Database(db_url)
+    ids = _seed(db, ARTICLES[:2])
+    records = [AnalysisRecord(article_id=i, language="vi", model_version="v", topic="khac", tone="trung_tinh",
+                              mentions=({"target": "kon-tum", "kind": "province", "alias": "Kon Tum", "level": "exact",
+                                         "start": 0, "end": 7, "snippet": "«Kon Tum»"},)) for i in ids]
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(3)
+
+    def store() -> None:
+        own = Database(db_url)
+        try:
+            barrier.wait()
+            with own.write() as s:
+                save_analyses(s, records, NOW)
+        except BaseException as exc:  # noqa: BLE001 - asserted below
+            errors.append(exc)
+        finally:
+            own.dispose()
+
+    threads = [threading.Thread(target=store) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    from monitor.store.tables import MentionRow
+
+    with db.read() as s:
+        assert len(list(s.scalars(select(AnalysisRow)))) == 2
+        assert len(list(s.scalars(select(MentionRow)))) == 2  # one set of mentions, not three
+    db.dispose()

@@ -88,6 +88,9 @@ def save_analyses(session: Session, records: Sequence[AnalysisRecord], now: date
     ids = [r.article_id for r in records]
     if not ids:
         return
+    # Two processes analysing the same articles (a `monitor fetch` beside `monitor run`) take turns here:
+    # row locks on PostgreSQL (SQLite's BEGIN IMMEDIATE already serialises writers).
+    session.execute(select(ArticleRow.id).where(ArticleRow.id.in_(ids)).with_for_update())
     session.execute(delete(MentionRow).where(MentionRow.article_id.in_(ids)))
     session.execute(delete(AnalysisRow).where(AnalysisRow.article_id.in_(ids)))
     session.add_all(

@@ -143,9 +143,14 @@ def test_html_section_page_yields_article_links(db: Database) -> None:
                     f"{base}/phap-luat/khoi-to-vu-an-lua-dao-qua-mang-123457.html"]
 
 
-def test_big_pass_parses_in_worker_processes(db: Database) -> None:
-    """From PARALLEL_PARSE_MIN_SOURCES sources on, feeds are parsed in worker processes: same results."""
+def test_big_pass_parses_in_worker_processes(db: Database, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """From PARALLEL_PARSE_MIN_SOURCES sources on, feeds are parsed in worker processes: same results.
+
+    The pass also crosses ANALYZE_AFTER, so PostgreSQL's statistics are refreshed mid-pass.
+    """
     from monitor.pipeline import ingest as stage
+
+    monkeypatch.setattr(stage, "ANALYZE_AFTER", 10)
 
     n = stage.PARALLEL_PARSE_MIN_SOURCES + 2
     with LocalServer() as srv:

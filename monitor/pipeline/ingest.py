@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 
 PARALLEL_PARSE_MIN_SOURCES = 8  # below this a process pool costs more than it saves
 WRITE_BATCH = 32
+ANALYZE_AFTER = 2000  # new articles in one pass after which PostgreSQL's statistics are refreshed
 
 
 @dataclass
@@ -137,6 +138,11 @@ async def _fetch_one(
     return _Fetched(state, src, now, result, items, error, time.perf_counter() - t0, unconditional)
 
 
+def _refresh_statistics(db: Database) -> None:
+    with db.write() as session:
+        store_articles.refresh_statistics(session)
+
+
 def _write(db: Database, config: Config, batch: list[_Fetched], rng: random.Random) -> list[SourceReport]:
     """Store a batch of fetched sources in one transaction (items + validators + health + log)."""
     reports = []
@@ -212,6 +218,7 @@ async def ingest(
     )
     done: asyncio.Queue[_Fetched | None] = asyncio.Queue()
     reports: list[SourceReport] = []
+    stored = 0
 
     async def writer() -> None:
         while True:
@@ -229,6 +236,10 @@ async def ingest(
                 reports.append(rep)
                 if on_report:
                     on_report(rep)
+            nonlocal stored
+            before, stored = stored, stored + sum(r.new for r in reports[-len(batch):])
+            if before < ANALYZE_AFTER <= stored:  # once per pass, when it has grown the table a lot
+                await asyncio.to_thread(_refresh_statistics, db)
 
     try:
         async with fetcher_factory(

@@ -162,3 +162,19 @@ def test_two_processes_storing_the_same_analyses_do_not_collide(db_url: str, loa
         assert len(list(s.scalars(select(AnalysisRow)))) == 2
         assert len(list(s.scalars(select(MentionRow)))) == 2  # one set of mentions, not three
     db.dispose()
+
+
+def test_story_follows_an_article_edited_to_no_longer_concern_the_targets(db: Database, loaded) -> None:  # type: ignore[no-untyped-def]
+    from monitor.store.queue_tables import StoryRow
+
+    analysers, config = loaded
+    ids = _seed(db, ARTICLES[:1])
+    analyse_pending(db, config, analysers, workers=0)
+    with db.read() as s:
+        assert s.scalars(select(StoryRow.targets)).one()  # the queue story names its targets
+    with db.write() as s:  # the outlet rewrote the article: it no longer names Kon Tum
+        s.execute(update(ArticleRow).where(ArticleRow.id == ids[0]).values(
+            title="Người dân xếp hàng chờ làm căn cước", text="Nhiều người dân phải chờ cả ngày.", analysed_at=None))
+    analyse_pending(db, config, analysers, workers=0)
+    with db.read() as s:
+        assert s.scalars(select(StoryRow.targets)).one() == []

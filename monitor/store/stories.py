@@ -87,6 +87,14 @@ def load_stage_articles(session: Session, article_ids: Sequence[int]) -> list[St
     return sorted(out, key=lambda x: (x.seen_at, x.id))
 
 
+def placed_among(session: Session, article_ids: Sequence[int]) -> set[int]:
+    """Which of these articles already belong to a story."""
+    if not article_ids:
+        return set()
+    q = select(StoryArticleRow.article_id).where(StoryArticleRow.article_id.in_(list(article_ids)))
+    return set(session.scalars(q))
+
+
 def story_of(session: Session, article_id: int) -> int | None:
     """The story an article already belongs to."""
     return session.scalar(select(StoryArticleRow.story_id).where(StoryArticleRow.article_id == article_id))

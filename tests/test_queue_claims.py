@@ -117,3 +117,33 @@ def test_queue_filters(db):
         assert [q.case_id for q in mine] == [ids[2]] and mine[0].holder == "ctv1"
         assert get_case(s, ids[2]).version == 2
         assert s.scalar(select(func.count()).select_from(CaseEventRow)) == 2
+
+
+def test_admin_releases_someone_elses_active_claim(db, case_id):
+    act(db, case_id, "ctv1", CLAIM, SETTINGS, NOW)
+    released = act(db, case_id, "qt", Decision(Action.RELEASE), SETTINGS, NOW + timedelta(minutes=1))
+    assert released.state == State.NEW.value and released.holder is None
+    act(db, case_id, "ctv1", CLAIM, SETTINGS, NOW + timedelta(minutes=2))
+    with pytest.raises(ClaimConflictError):  # a collaborator still may not
+        act(db, case_id, "ctv2", Decision(Action.RELEASE), SETTINGS, NOW + timedelta(minutes=3))
+
+
+def test_verdict_needs_the_claim(db, case_id):
+    act(db, case_id, "ctv1", CLAIM, SETTINGS, NOW)
+    late = NOW + timedelta(minutes=45)  # ctv1's claim expired; ctv2 never claimed
+    with pytest.raises(TransitionError, match="nhận vụ việc"):
+        act(db, case_id, "ctv2", Decision(Action.VERIFY, verdict=State.VERIFIED_FALSE), SETTINGS, late)
+
+
+def test_a_resting_verdict_can_still_be_closed_or_answered(db):
+    from dataclasses import replace
+
+    seed_users(db)
+    settings = replace(SETTINGS, false_needs_response=False)
+    first, second = seed_cases(db, 2)
+    for case in (first, second):
+        act(db, case, "ctv1", CLAIM, settings, NOW)
+        rested = act(db, case, "ctv1", Decision(Action.VERIFY, verdict=State.VERIFIED_FALSE), settings, NOW)
+        assert rested.state == State.VERIFIED_FALSE.value
+    assert act(db, first, "ld", Decision(Action.CLOSE), settings, NOW).state == State.CLOSED.value
+    assert act(db, second, "bcv", Decision(Action.DRAFT), settings, NOW).state == State.RESPONSE_DRAFTED.value

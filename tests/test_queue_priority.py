@@ -12,7 +12,7 @@ from monitor.queue.priority import Priority, StorySignals, deadline, decide_prio
 from monitor.queue.settings import QueueSettings
 
 S = QueueSettings()
-BASE = StorySignals(flag_reasons=("Nhắc đến Công an tỉnh Kon Tum, giọng điệu tiêu cực",), tone_score=0.6,
+BASE = StorySignals(flag_reasons=("Nhắc đến Công an tỉnh Kon Tum, giọng điệu tiêu cực",), tone_score=0.6, tone="tieu_cuc",
                     topic="dich_vu_cong", max_outlet_weight=1.0, outlet_count=1)
 
 
@@ -59,3 +59,10 @@ def test_is_spike(recent, baseline, observed_days, spike):
 def test_higher():
     assert higher(Priority.NORMAL, Priority.CRITICAL) is Priority.CRITICAL
     assert higher(Priority.HIGH, Priority.NORMAL) is Priority.HIGH
+
+
+def test_a_confident_positive_tone_is_not_a_strong_negative_one():
+    positive = replace(BASE, tone="tich_cuc", tone_score=0.95)
+    negative = replace(BASE, tone="tieu_cuc", tone_score=0.95)
+    assert not any("tiêu cực mạnh" in r for r in decide_priority(positive, S).reasons)
+    assert any("tiêu cực mạnh" in r for r in decide_priority(negative, S).reasons)

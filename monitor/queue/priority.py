@@ -27,6 +27,7 @@ class StorySignals:
 
     flag_reasons: tuple[str, ...]
     tone_score: float | None
+    tone: str | None
     topic: str | None
     max_outlet_weight: float
     outlet_count: int
@@ -45,7 +46,7 @@ class PriorityDecision:
 def decide_priority(s: StorySignals, settings: QueueSettings) -> PriorityDecision:
     """Points from tone strength, sensitive topic, outlet weight, spread and spikes → a priority."""
     points, reasons = 0, []
-    if s.tone_score is not None and s.tone_score >= settings.strong_tone_score:
+    if s.tone == "tieu_cuc" and s.tone_score is not None and s.tone_score >= settings.strong_tone_score:
         points += 1
         reasons.append(f"giọng điệu tiêu cực mạnh ({s.tone_score:.2f})")
     if s.topic in settings.sensitive_topics:

@@ -49,6 +49,11 @@ def when(dt: datetime | None) -> str:
     return fmt_datetime(dt)
 
 
+def _admin_release(d: Decision, user: Any) -> bool:
+    """An admin may release anyone's claim (the version check still guards against a race)."""
+    return d.action is Action.RELEASE and user.role == Role.ADMIN.value
+
+
 def _holder_text(case: store_cases.CaseInfo) -> str:
     return f"{case.holder_name} ({case.holder}), đến {when(case.claim_expires_at)}"
 
@@ -124,7 +129,7 @@ def act(db: Database, case_id: int, username: str, d: Decision, settings: QueueS
                                     "wrong_target": d.wrong_target or None}.items() if v},
         )
         version = store_cases.apply_change(session, case_id, case.version, user.id, change, now,
-                                           guard_claim=d.action in CLAIM_ACTIONS)
+                                           guard_claim=d.action in CLAIM_ACTIONS and not _admin_release(d, user))
         if version is None:
             _refuse_lost_race(session, case_id, username, now)
         if d.action is Action.VERIFY and (d.wrong_target or d.correct_topic or d.correct_tone):

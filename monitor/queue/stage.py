@@ -108,7 +108,7 @@ def _spikes(session: Session, targets: Sequence[str], settings: QueueSettings, n
 def _case(session: Session, story_id: int, agg: StoryAggregate, spikes: tuple[str, ...], settings: QueueSettings,
           now: datetime, result: QueueStageResult) -> None:
     signals = StorySignals(
-        flag_reasons=tuple(agg.flag_reasons), tone_score=agg.tone_score, topic=agg.topic,
+        flag_reasons=tuple(agg.flag_reasons), tone_score=agg.tone_score, tone=agg.tone, topic=agg.topic,
         max_outlet_weight=agg.max_outlet_weight, outlet_count=agg.outlet_count, spike_targets=spikes,
     )
     decision = decide_priority(signals, settings)

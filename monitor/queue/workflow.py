@@ -86,15 +86,19 @@ ACTION_LABELS = {
     Action.SET_PRIORITY: "đặt mức ưu tiên",
 }
 
+# Verdict states a case may rest in (when the settings send it neither to a response nor to closed).
+_RESTING_VERDICTS = (State.VERIFIED_TRUE, State.VERIFIED_FALSE, State.PARTLY_TRUE)
+
 # action → (states it may start from, roles allowed besides admin, state it leads to or None = stays/verdict)
 _RULES: dict[Action, tuple[tuple[State, ...], tuple[Role, ...], State | None]] = {
     Action.CLAIM: ((State.NEW, State.IN_REVIEW), (Role.COLLABORATOR,), State.IN_REVIEW),
     Action.RELEASE: ((State.IN_REVIEW,), (Role.COLLABORATOR,), State.NEW),
     Action.VERIFY: ((State.IN_REVIEW,), (Role.COLLABORATOR,), None),
-    Action.DRAFT: ((State.RESPONSE_NEEDED,), (Role.REPORTER,), State.RESPONSE_DRAFTED),
+    # A verdict that rests (settings) can still get a response: drafting passes through response_needed.
+    Action.DRAFT: ((State.RESPONSE_NEEDED, *_RESTING_VERDICTS), (Role.REPORTER,), State.RESPONSE_DRAFTED),
     Action.APPROVE: ((State.RESPONSE_DRAFTED,), (Role.LEADER,), State.RESPONSE_APPROVED),
     Action.PUBLISH: ((State.RESPONSE_APPROVED,), (Role.REPORTER,), State.RESPONSE_PUBLISHED),
-    Action.CLOSE: ((State.RESPONSE_PUBLISHED, State.VERIFIED_TRUE), (Role.REPORTER, Role.LEADER), State.CLOSED),
+    Action.CLOSE: ((State.RESPONSE_PUBLISHED, *_RESTING_VERDICTS), (Role.REPORTER, Role.LEADER), State.CLOSED),
     Action.SET_PRIORITY: (OPEN_STATES, (Role.LEADER,), None),
 }
 
@@ -165,6 +169,9 @@ def transition(
     if action in CLAIM_ACTIONS and held_by_other and not (action is Action.RELEASE and role is Role.ADMIN):
         return _refuse(state, claim, f"Vụ việc đang do {claim.holder} giữ; hãy chờ hoặc chọn vụ khác.",
                        conflict=True)
+    if action is Action.VERIFY and role is not Role.ADMIN and not (claim.active(now) and claim.holder == actor):
+        # DESIGN: in_review is "claimed by a collaborator"; a verdict comes from the one who holds the case.
+        return _refuse(state, claim, "Hãy nhận vụ việc (claim) trước khi kết luận xác minh.")
     if action is Action.CLAIM:
         new_claim = Claim(actor, now + timedelta(minutes=claim_minutes))
         # renewing or taking over an expired claim stays in review, but is still an event
@@ -180,6 +187,9 @@ def transition(
         return Outcome(ok=True, state=follow or verdict, steps=steps, verdict=verdict)
     if action is Action.SET_PRIORITY:
         return Outcome(ok=True, state=state, steps=((state, state),), claim=claim)
+    if action is Action.DRAFT and state in _RESTING_VERDICTS:
+        steps = ((state, State.RESPONSE_NEEDED), (State.RESPONSE_NEEDED, State.RESPONSE_DRAFTED))
+        return Outcome(ok=True, state=State.RESPONSE_DRAFTED, steps=steps, claim=claim)
     assert target is not None
     kept = claim if action is not Action.RELEASE else Claim()
     return Outcome(ok=True, state=target, steps=((state, target),), claim=kept)

@@ -11,6 +11,9 @@ CASES = [
     ("cong an tinh kon tum bat giu doi tuong trom cap tai san cua nguoi dan", "vi"),  # written without accents
     ("Police in Kon Tum province arrested four people for drug trafficking on Monday, the ministry said.", "en"),
     ("The Ministry of Public Security has announced new rules for the issuance of ID cards.", "en"),
+    # English full of Vietnamese names is still English
+    ("Police in Kon Tum Province arrested Nguyễn Văn Hùng, 34, in Đắk Hà District after a raid near Măng Đen, "
+     "officials said on Tuesday. The suspect was found with heroin.", "en"),
     ("Đắk", "vi"),
     ("", "unknown"),
     ("😀😀😀 🎉", "unknown"),

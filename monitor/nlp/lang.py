@@ -30,9 +30,16 @@ SAMPLE_CHARS = 1500  # the lead decides; scanning 1 MB would cost time for nothi
 def detect_language(text: str) -> str:
     """'vi', 'en' or 'unknown' for a text, from Vietnamese letters/syllables vs English stopwords."""
     sample = text[:SAMPLE_CHARS].lower()
+    words = _WORD_RE.findall(sample)
+    # English first: an English report full of Vietnamese names ("Nguyễn Văn Hùng … in Đắk Hà District")
+    # is dense in Vietnamese letters, but its function words give it away.
+    n_words = max(1, len(words))
+    en_share = sum(1 for w in words if w in _EN_WORDS and w != "an") / n_words
+    vi_share = sum(1 for w in words if _VI_RE.search(w)) / n_words  # a quoted English phrase stays Vietnamese
+    if len(words) >= 8 and en_share >= 0.2 and vi_share < 0.35:
+        return "en"
     if len(sample) >= 200 and sum(sample.count(ch) for ch in _VI_COMMON) >= 0.04 * len(sample):
         return "vi"  # fast path: ordinary Vietnamese prose is dense in these letters
-    words = _WORD_RE.findall(sample)
     if len(words) < 2:
         # One word: trust a Vietnamese letter, otherwise we cannot tell.
         return "vi" if words and _VI_RE.search(words[0]) else "unknown"

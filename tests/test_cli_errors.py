@@ -32,3 +32,22 @@ def test_errors_are_sentences(args: list[str], expected: str, tmp_path: Path) ->
     assert done.returncode != 0
     assert "Traceback" not in done.stderr, done.stderr
     assert expected in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["nosuchcommand"], "không có lệnh 'nosuchcommand'"),
+        (["case", "abc"], "cần một số nguyên"),
+        (["users", "add", "ctv.an", "--role", "collaborator"], "thiếu tùy chọn --name"),
+        (["queue", "--page", "0"], "cần lớn hơn hoặc bằng 1"),
+        (["queue", "--bogus"], "không có tùy chọn --bogus"),
+    ],
+)
+def test_usage_errors_are_vietnamese(args: list[str], expected: str, tmp_path: Path) -> None:
+    base = ["--config", str(ROOT / "sources.toml"), "--db", f"sqlite:///{tmp_path / 'm.db'}"]
+    cmd = [sys.executable, "-c", "from monitor.cli import main; main()", *base, *args]
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=60, cwd=tmp_path)
+    assert done.returncode == 2
+    assert expected in done.stderr and "Traceback" not in done.stderr
+    assert "--help" in done.stderr

@@ -21,6 +21,9 @@ def test_add_list_get(db):
 @pytest.mark.parametrize(("username", "role", "words"), [
     ("ld", "leader", "đã tồn tại"),
     ("sep", "boss", "không hợp lệ"),
+    ("", "collaborator", "Tên đăng nhập"),
+    ("   ", "collaborator", "Tên đăng nhập"),
+    ("cộng tác", "collaborator", "không hợp lệ"),
 ])
 def test_refusals(db, username, role, words):
     with db.write() as s:
@@ -34,3 +37,8 @@ def test_unknown_user(db):
     with pytest.raises(NotFoundError) as err, db.read() as s:
         get_user(s, "khong.co")
     assert "monitor users add" in err.value.message
+
+
+def test_blank_name_is_refused(db):
+    with pytest.raises(StoreError, match="Họ tên"), db.write() as s:
+        add_user(s, "ctv.binh", "collaborator", "   ", NOW)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import re
 import sys
 
 import typer
@@ -92,8 +93,11 @@ def main() -> None:
         sys.exit(130)
     except Exception as exc:
         # typer vendors its own click: recognise its usage errors by shape, not by class.
-        if hasattr(exc, "show") and hasattr(exc, "exit_code"):
-            exc.show()
+        if hasattr(exc, "format_message") and hasattr(exc, "exit_code"):
+            ctx = getattr(exc, "ctx", None)
+            typer.echo(f"Lỗi: {usage_message(exc.format_message())}", err=True)
+            if ctx is not None:
+                typer.echo(f"Xem hướng dẫn: {ctx.command_path} --help", err=True)
             sys.exit(exc.exit_code)
         message = infrastructure_message(exc)
         if message is None:
@@ -101,6 +105,37 @@ def main() -> None:
         logging.getLogger("monitor").info("command failed", exc_info=True)
         typer.echo(f"Lỗi: {message}", err=True)
         sys.exit(1)
+
+
+# click's usage messages, in Vietnamese (the parts in quotes are the user's own words, kept as typed).
+_USAGE_VI = (
+    (re.compile(r"No such command '(.+)'\."), r"không có lệnh '\1'."),
+    (re.compile(r"No such option: (\S+)(?: Did you mean (\S+)\?)?"), r"không có tùy chọn \1."),
+    (re.compile(r"Missing option '(.+)'\."), r"thiếu tùy chọn \1."),
+    (re.compile(r"Missing argument '(.+)'\."), r"thiếu tham số \1."),
+    (re.compile(r"Option '(.+)' requires an argument\."), r"tùy chọn \1 cần một giá trị."),
+    (re.compile(r"Got unexpected extra arguments? \((.+)\)"), r"thừa tham số: \1."),
+    (re.compile(r"Invalid value for '?([^':]+)'?: (.+)", re.S), r"giá trị không hợp lệ cho \1: \2"),
+)
+
+
+_DETAIL_VI = (
+    (re.compile(r"Input should be a valid integer.*"), "cần một số nguyên."),
+    (re.compile(r"Input should be a valid number.*"), "cần một số."),
+    (re.compile(r"Input should be greater than or equal to (\S+)"), r"cần lớn hơn hoặc bằng \1."),
+    (re.compile(r"'(.+)' is not one of (.+)\."), r"'\1' không thuộc \2."),
+)
+
+
+def usage_message(text: str) -> str:
+    """A command-line usage error in Vietnamese (unknown shapes pass through unchanged)."""
+    for pattern, vietnamese in _USAGE_VI:
+        if pattern.match(text):
+            text = pattern.sub(vietnamese, text, count=1)
+            break
+    for pattern, vietnamese in _DETAIL_VI:
+        text = pattern.sub(vietnamese, text)
+    return text
 
 
 def infrastructure_message(exc: BaseException) -> str | None:

@@ -145,8 +145,8 @@ def queue(
     priority: list[str] = typer.Option(None, "--priority", help="critical | high | normal (lặp lại được)."),
     mine: bool = typer.Option(False, "--mine", help="Chỉ các vụ việc tôi đang giữ."),
     as_json: bool = typer.Option(False, "--json", help="In JSON thay vì bảng."),
-    limit: int = typer.Option(50, "--limit", help="Số vụ việc mỗi trang."),
-    page: int = typer.Option(1, "--page", help="Trang thứ mấy."),
+    limit: int = typer.Option(50, "--limit", min=1, max=1000, help="Số vụ việc mỗi trang."),
+    page: int = typer.Option(1, "--page", min=1, help="Trang thứ mấy."),
     as_user: str = typer.Option(None, "--as", help="Người thao tác (mặc định MONITOR_USER)."),
 ) -> None:
     """Xem hàng đợi xác minh, khẩn cấp và sắp đến hạn trước."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -34,6 +35,11 @@ def add_user(session: Session, username: str, role: str, name: str, now: datetim
     """Create a user; a taken username or unknown role is refused in Vietnamese."""
     if role not in ROLES:
         raise StoreError(f"Vai trò “{role}” không hợp lệ; chọn một trong: {', '.join(ROLES)}.")
+    username, name = username.strip(), " ".join(name.split())
+    if not re.fullmatch(r"[A-Za-z0-9._-]{2,64}", username):
+        raise StoreError(f"Tên đăng nhập “{username}” không hợp lệ: 2–64 ký tự chữ không dấu, số, “.”, “_”, “-”.")
+    if not name:
+        raise StoreError("Họ tên không được để trống.")
     row = UserRow(username=username, name=name, role=role, active=True, created_at=now)
     try:
         with session.begin_nested():

@@ -36,6 +36,15 @@ class QueueStageResult:
     cases_updated: int = 0  # priority raised by spread / spike
     case_ids: list[int] = field(default_factory=list)
 
+    def add(self, other: QueueStageResult) -> None:
+        """Fold in the counts of one committed attempt."""
+        self.assigned += other.assigned
+        self.stories_created += other.stories_created
+        self.stories_updated += other.stories_updated
+        self.cases_opened += other.cases_opened
+        self.cases_updated += other.cases_updated
+        self.case_ids.extend(i for i in other.case_ids if i not in self.case_ids)
+
 
 def run_queue_stage(
     db: Database, article_ids: Sequence[int], settings: QueueSettings, now: datetime
@@ -47,9 +56,11 @@ def run_queue_stage(
     for article in articles:
         sig = dedup.signature(article.title, article.text, settings)  # CPU work outside the transaction
         for attempt in range(1, RETRIES + 1):
+            attempt_result = QueueStageResult()  # counted only once its transaction has committed
             try:
                 with db.write() as session:
-                    _place(session, article, sig, settings, now, result)
+                    _place(session, article, sig, settings, now, attempt_result)
+                result.add(attempt_result)
                 break
             except (IntegrityError, DBAPIError) as exc:
                 # a concurrent worker won a race (unique constraint, deadlock): the re-run sees its rows

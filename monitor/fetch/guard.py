@@ -42,6 +42,8 @@ def is_blocked_address(ip: IPAddress) -> bool:
     inner = embedded_ipv4(ip)
     if inner is not None and is_blocked_address(inner):
         return True
+    if inner is not None and ip in _NAT64:
+        return False  # NAT64 of a public IPv4 address (DNS64 networks): public, though not "global"
     if isinstance(ip, ipaddress.IPv6Address) and ip.is_site_local:
         return True
     return (

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from email.utils import format_datetime
+import threading
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
 from pathlib import Path
 
 from monitor.config import Config, parse_config
@@ -45,3 +47,23 @@ def write_config(path: Path, urls: dict[str, str], **kw: object) -> Path:
         text += f'\n[[source]]\nkey = "{key}"\nname = "Nguồn {key}"\nurl = "{url}"\nallow_private = true\n'
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def run_together(work: Callable[[], object], n: int) -> list[BaseException]:
+    """Run `work` in n threads released at the same moment; the exceptions they raised (none is good)."""
+    barrier = threading.Barrier(n)
+    errors: list[BaseException] = []
+
+    def one() -> None:
+        try:
+            barrier.wait()
+            work()
+        except BaseException as exc:  # noqa: BLE001 - returned to the test, which asserts on it
+            errors.append(exc)
+
+    threads = [threading.Thread(target=one) for _ in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return errors

@@ -14,6 +14,7 @@ from monitor.pipeline.analyse import Analysers, analyse_pending
 from monitor.store.db import Database
 from monitor.store.export import export_batches
 from monitor.store.tables import AnalysisRow, ArticleRow, SourceRow
+from tests.pipeline_helpers import run_together
 
 ROOT = Path(__file__).resolve().parents[1]
 NOW = datetime(2026, 11, 26, 3, 0, tzinfo=UTC)
@@ -127,8 +128,6 @@ def test_a_pass_interrupted_before_the_queue_stage_is_completed_by_the_next(db: 
 
 def test_two_processes_storing_the_same_analyses_do_not_collide(db_url: str, loaded) -> None:  # type: ignore[no-untyped-def]
     """`monitor fetch` beside `monitor run`: both analyse the same pending articles and store them."""
-    import threading
-
     from monitor.store.analyses import AnalysisRecord, save_analyses
 
     db = Database(db_url)
@@ -136,25 +135,15 @@ def test_two_processes_storing_the_same_analyses_do_not_collide(db_url: str, loa
     records = [AnalysisRecord(article_id=i, language="vi", model_version="v", topic="khac", tone="trung_tinh",
                               mentions=({"target": "kon-tum", "kind": "province", "alias": "Kon Tum", "level": "exact",
                                          "start": 0, "end": 7, "snippet": "«Kon Tum»"},)) for i in ids]
-    errors: list[BaseException] = []
-    barrier = threading.Barrier(3)
-
     def store() -> None:
         own = Database(db_url)
         try:
-            barrier.wait()
             with own.write() as s:
                 save_analyses(s, records, NOW)
-        except BaseException as exc:  # noqa: BLE001 - asserted below
-            errors.append(exc)
         finally:
             own.dispose()
 
-    threads = [threading.Thread(target=store) for _ in range(3)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    errors = run_together(store, 3)
     assert errors == []
     from monitor.store.tables import MentionRow
 

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import threading
 
 from sqlalchemy import func, select
 
 from monitor.pipeline.ingest import ingest
 from monitor.store.db import Database
 from monitor.store.tables import ArticleRow, FetchLogRow, SourceRow
-from tests.pipeline_helpers import config_for, numbered_items, rss
+from tests.pipeline_helpers import config_for, numbered_items, rss, run_together
 from tests.servers import LocalServer, Reply
 
 
@@ -74,28 +73,18 @@ def test_tracking_parameters_do_not_make_duplicates(db: Database) -> None:
 
 def test_two_parallel_workers_never_raise_nor_duplicate(db_url: str) -> None:
     items = numbered_items(40)
-    errors: list[BaseException] = []
     with LocalServer() as srv:
         srv.route("/feed.rss", Reply(body=rss(items), content_type="application/rss+xml", delay=0.05))
         config = config_for({"thu": srv.url("/feed.rss")})
-        Database(db_url).dispose()
-        barrier = threading.Barrier(2)
 
         def worker() -> None:
             db = Database(db_url)
             try:
-                barrier.wait()
                 asyncio.run(ingest(db, config))
-            except BaseException as exc:  # noqa: BLE001 - asserted below
-                errors.append(exc)
             finally:
                 db.dispose()
 
-        threads = [threading.Thread(target=worker) for _ in range(2)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
+        errors = run_together(worker, 2)
     assert errors == []
     db = Database(db_url)
     assert _count(db) == 40

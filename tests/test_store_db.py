@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import threading
 from datetime import UTC, datetime
 
 from sqlalchemy import inspect, select
 
 from monitor.store.db import Database
 from monitor.store.tables import SourceRow
+from tests.pipeline_helpers import run_together
 
 
 def test_migrations_create_every_table(db: Database) -> None:
@@ -30,24 +30,14 @@ def test_sqlite_read_then_write_transactions_wait_instead_of_failing(sqlite_db: 
     now = datetime(2026, 11, 27, tzinfo=UTC)
     with sqlite_db.write() as s:
         s.add(SourceRow(key="c", name="C", url="https://c.vn/rss", kind="rss", created_at=now, failure_score=0))
-    errors: list[BaseException] = []
-    barrier = threading.Barrier(4)
 
     def bump() -> None:
-        try:
-            barrier.wait()
-            for _ in range(20):
-                with sqlite_db.write() as s:
-                    row = s.scalars(select(SourceRow).where(SourceRow.key == "c")).one()
-                    row.failure_score = row.failure_score + 1
-        except BaseException as exc:  # noqa: BLE001 - collected and asserted below
-            errors.append(exc)
+        for _ in range(20):
+            with sqlite_db.write() as s:
+                row = s.scalars(select(SourceRow).where(SourceRow.key == "c")).one()
+                row.failure_score = row.failure_score + 1
 
-    threads = [threading.Thread(target=bump) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    errors = run_together(bump, 4)
     assert errors == []
     with sqlite_db.read() as s:
         assert s.scalars(select(SourceRow.failure_score)).one() == 80

@@ -45,3 +45,14 @@ def test_importing_monitor_does_no_work() -> None:
     code = f"import sys, monitor.cli; print([m for m in {models} if m in sys.modules])"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_help_pages_are_vietnamese() -> None:
+    from typer.testing import CliRunner
+
+    runner = CliRunner()
+    for name, _ in [("", None), *_commands()]:
+        out = runner.invoke(app, [*name.split(), "--help"], env={"COLUMNS": "120"}).output
+        assert "Xem hướng dẫn này rồi thoát." in out, name
+        for english in ("Show this message", "[required]", "[default:", "Options ", "Arguments "):
+            assert english not in out, (name, english)

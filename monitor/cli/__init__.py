@@ -10,7 +10,10 @@ import logging
 import re
 import sys
 
+from typing import Any
+
 import typer
+from typer.core import TyperCommand, TyperGroup
 
 from monitor.cli.context import AppContext
 from monitor.errors import MonitorError
@@ -65,9 +68,58 @@ def _global_options(
     ctx.obj = AppContext(Settings.from_env(config=config, database_url=db, models=models))
 
 
+HELP_TEXT = "Xem hướng dẫn này rồi thoát."
+
+
+class _VietnameseHelpMixin:
+    """click's built-in --help line is English; ours says it in Vietnamese."""
+
+    def get_help_option(self, ctx: Any) -> Any:
+        option = super().get_help_option(ctx)  # type: ignore[misc]
+        if option is not None:
+            option.help = HELP_TEXT
+        return option
+
+
+class _Command(_VietnameseHelpMixin, TyperCommand):
+    pass
+
+
+class _Group(_VietnameseHelpMixin, TyperGroup):
+    pass
+
+
+def _localise(typer_app: typer.Typer) -> None:
+    """Give every command and group of `typer_app` the Vietnamese --help line."""
+    if typer_app.info.cls in (None, TyperGroup):
+        typer_app.info.cls = _Group
+    for command in typer_app.registered_commands:
+        if command.cls in (None, TyperCommand):
+            command.cls = _Command
+    for group in typer_app.registered_groups:
+        if group.typer_instance is not None:
+            _localise(group.typer_instance)
+
+
+def _localise_help_panels() -> None:
+    """The titles and notes typer's rich help draws around our (Vietnamese) help texts."""
+    from typer import rich_utils
+
+    rich_utils.ARGUMENTS_PANEL_TITLE = "Tham số"
+    rich_utils.OPTIONS_PANEL_TITLE = "Tùy chọn"
+    rich_utils.COMMANDS_PANEL_TITLE = "Lệnh"
+    rich_utils.ERRORS_PANEL_TITLE = "Lỗi"
+    rich_utils.REQUIRED_LONG_STRING = "[bắt buộc]"
+    rich_utils.DEFAULT_STRING = "[mặc định: {}]"
+    rich_utils.ENVVAR_STRING = "[biến môi trường: {}]"
+    rich_utils.ABORTED_TEXT = "Đã dừng."
+
+
 def _register_all() -> None:
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(app)
+    _localise(app)
+    _localise_help_panels()
 
 
 _register_all()

@@ -51,7 +51,8 @@ def test_help_pages_are_vietnamese() -> None:
     from typer.testing import CliRunner
 
     runner = CliRunner()
-    for name, _ in [("", None), *_commands()]:
+    groups = [(g.name, None) for g in app.registered_groups]
+    for name, _ in [("", None), *groups, *_commands()]:
         out = runner.invoke(app, [*name.split(), "--help"], env={"COLUMNS": "120"}).output
         assert "Xem hướng dẫn này rồi thoát." in out, name
         for english in ("Show this message", "[required]", "[default:", "Options ", "Arguments "):

@@ -14,6 +14,7 @@ from typing import Any
 
 import typer
 from typer.core import TyperCommand, TyperGroup
+from typer.models import DefaultPlaceholder
 
 from monitor.cli.context import AppContext
 from monitor.errors import MonitorError
@@ -33,7 +34,29 @@ COMMAND_MODULES = (
     "monitor.cli.db",
 )
 
+HELP_TEXT = "Xem hướng dẫn này rồi thoát."
+
+
+class _VietnameseHelpMixin:
+    """click's built-in --help line is English; ours says it in Vietnamese."""
+
+    def get_help_option(self, ctx: Any) -> Any:
+        option = super().get_help_option(ctx)  # type: ignore[misc]
+        if option is not None:
+            option.help = HELP_TEXT
+        return option
+
+
+class _Command(_VietnameseHelpMixin, TyperCommand):
+    pass
+
+
+class _Group(_VietnameseHelpMixin, TyperGroup):
+    pass
+
+
 app = typer.Typer(
+    cls=_Group,
     name="monitor",
     help="Giám sát báo chí: thu thập, phân tích và xác minh thông tin về đơn vị và địa phương.",
     no_args_is_help=True,
@@ -68,35 +91,20 @@ def _global_options(
     ctx.obj = AppContext(Settings.from_env(config=config, database_url=db, models=models))
 
 
-HELP_TEXT = "Xem hướng dẫn này rồi thoát."
-
-
-class _VietnameseHelpMixin:
-    """click's built-in --help line is English; ours says it in Vietnamese."""
-
-    def get_help_option(self, ctx: Any) -> Any:
-        option = super().get_help_option(ctx)  # type: ignore[misc]
-        if option is not None:
-            option.help = HELP_TEXT
-        return option
-
-
-class _Command(_VietnameseHelpMixin, TyperCommand):
-    pass
-
-
-class _Group(_VietnameseHelpMixin, TyperGroup):
-    pass
+def _is_default(cls: Any, base: type) -> bool:
+    return cls is None or cls is base or isinstance(cls, DefaultPlaceholder)
 
 
 def _localise(typer_app: typer.Typer) -> None:
     """Give every command and group of `typer_app` the Vietnamese --help line."""
-    if typer_app.info.cls in (None, TyperGroup):
+    if _is_default(typer_app.info.cls, TyperGroup):
         typer_app.info.cls = _Group
     for command in typer_app.registered_commands:
-        if command.cls in (None, TyperCommand):
+        if _is_default(command.cls, TyperCommand):
             command.cls = _Command
     for group in typer_app.registered_groups:
+        if _is_default(group.cls, TyperGroup):
+            group.cls = _Group
         if group.typer_instance is not None:
             _localise(group.typer_instance)
 

@@ -136,7 +136,7 @@ _register_all()
 def main() -> None:
     """Entry point: run the app; a MonitorError becomes a Vietnamese sentence and exit code 1."""
     try:
-        code = app(standalone_mode=False)
+        code = app(standalone_mode=False, prog_name="monitor")
         if isinstance(code, int) and code:
             sys.exit(code)
     except MonitorError as exc:

@@ -63,6 +63,17 @@ def found(matcher: Matcher, text: str) -> set[tuple[str, str, str]]:
         ("Vợ chồng chị H. hiểu ra căn nhà đã bị bán.", set()),
         ("Tôi chỉ cần bà xã hiểu mình.", set()),
         ("Giải nhất: Lê Ngọc Linh, số 8 đường Quang Trung, TP.HCM.", set()),
+        # landmarks after a geographic head noun (case-insensitive head, capitals only on the name proper)
+        ("Tuần tra khu vực ngã ba Đông Dương.", {(P, "Ngã Ba Đông Dương", "exact")}),
+        ("Nhà máy thủy điện Plei Krông xả lũ.", {(P, "Plei Krông", "exact")}),
+        ("Ngã ba Huế ùn tắc; chiến tranh Đông Dương kết thúc.", set()),
+        # …but a landmark on a provincial border (Ngọc Linh, Lò Xo, Ya Ly) still needs our province nearby
+        ("Sâm Ngọc Linh giả bán tràn lan ở Đà Lạt.", set()),
+        ("Xe rơi xuống vực trên đèo Lò Xo.", set()),
+        ("Tai nạn trên đèo Lò Xo, huyện Đắk Glei.", {(P, "Lò Xo", "exact"), (P, "Đắk Glei", "exact")}),
+        ("Sạt lở trên đèo Lò Xo, thuộc địa bàn huyện Phước Sơn, gần Kon Tum.", {(P, "Kon Tum", "exact")}),
+        ("Hồ Ngọc Linh, sinh viên ở Kon Tum, đoạt giải.", {(P, "Kon Tum", "exact")}),  # "Hồ" is a family name
+        ("Leo núi Ngọc Linh ở Kon Tum.", {(P, "Ngọc Linh", "exact"), (P, "Kon Tum", "exact")}),
         # post-merger names and the successor unit
         ("UBND phường Kon Tum, tỉnh Quảng Ngãi họp phiên đầu tiên.", {(P, "Kon Tum", "exact")}),
         ("Xã Măng Ri, tỉnh Quảng Ngãi được thành lập.", {(P, "Măng Ri", "exact")}),

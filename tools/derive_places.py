@@ -25,6 +25,7 @@ COMMON = {
     "Lê Lợi", "Thắng Lợi", "Hòa Bình", "Trường Chinh", "Quyết Thắng", "Thống Nhất", "Ngô Mây",
     "Quang Trung", "Duy Tân", "Nguyễn Trãi", "Trần Hưng Đạo", "Đoàn Kết", "Vinh Quang", "Tân Lập",
     "Hiếu", "Xốp", "Văn Xuôi", "Ya Ly",  # "Yaly" is also the hydropower plant on the Gia Lai side
+    "Lò Xo",  # "lò xo" is a spring: the pass counts after "đèo" (a landmark head) or with Kon Tum nearby
     # Measured on VNTC national news: people's names ("MC Ngọc Linh", "Lê Ngọc Linh") and the 1789 battle
     # of Ngọc Hồi – Đống Đa (Hà Nội) outnumber the places; they need huyện/xã/núi/sâm or Kon Tum nearby.
     "Ngọc Linh", "Ngọc Hồi",
@@ -36,7 +37,14 @@ LANDMARKS = {
     "Ngọc Linh": "mountain, ginseng (Đăk Glei / Tu Mơ Rông)", "Plei Kần": "town (Ngọc Hồi)",
     "Chư Mom Ray": "national park (Sa Thầy)", "Kon Klor": "village and suspension bridge (Kon Tum city)",
     "Ngã ba Đông Dương": "Vietnam-Laos-Cambodia tri-border point (Ngọc Hồi)",
+    "Lò Xo": "mountain pass on national road 14 (Đăk Glei)",
+    "Plei Krông": "hydropower plant and reservoir (Sa Thầy / Kon Tum city)",
+    "Ya Ly": "hydropower reservoir (Sa Thầy)",
 }
+# Landmarks that straddle a provincial border (the Ngọc Linh massif and its ginseng, the Lò Xo pass, the Yaly
+# reservoir): a head noun ("sâm Ngọc Linh") does not make them ours alone. Measured on VNTC national news:
+# most "sâm Ngọc Linh" stories are about Quảng Nam's side or counterfeits sold in Đà Lạt.
+SHARED = {"Ngọc Linh": ["Quảng Nam"], "Lò Xo": ["Quảng Nam"], "Ya Ly": ["Gia Lai"]}
 # Spelling variants seen in the press and in the source lists themselves.
 EXTRA_VARIANTS = {"Măng Bút": ["Măng Buk"], "Bờ Y": ["Pờ Y"], "Ia H'Drai": ["Ia HDrai"], "Kon Tum": ["Kontum"]}
 RENAME = {"Măng Buk": "Măng Bút", "Ya ly": "Ya Ly"}  # old-list spellings of the same commune
@@ -154,7 +162,7 @@ def derive(shared: Path) -> dict:
             w_kind = w["FullName"].split(" " + w["Name"])[0].lower()
             add(w["Name"], w_kind, "pre-2025", now=pred_to_new.get(tone_key(w["Name"]), []))
     for name, note in LANDMARKS.items():
-        add(name, "landmark", "any", note=[note])
+        add(name, "landmark", "any", note=[note], **({"shared_with": SHARED[name]} if name in SHARED else {}))
     seen = elsewhere(old, cur, new_codes)
     for key, e in places.items():
         others = sorted(seen.get(key, ()))

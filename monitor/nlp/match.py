@@ -12,7 +12,10 @@ How a mention counts (the decisions, with the reasons, are in monitor/data/PLACE
   capitalised in text with diacritics, need the province nearby when they only match with folded tones
   ("Ngọc Tú" ≠ Ngọk Tụ), and need a qualifier, capitals or the province in plain text. Names below
   "bare" must not follow a street/person word ("đường", "ông", "hoàng đế") or a capitalised name part
-  ("Lê Ngọc Linh"), and no name may be followed by a parent that is not ours ("…, TP Biên Hòa").
+  ("Lê Ngọc Linh"), and no name may be followed by a parent that is not ours ("…, TP Biên Hòa", "…, thuộc
+  địa bàn huyện Phước Sơn"). A landmark after a geographic head noun ("núi", "đèo", "ngã ba", "thủy điện",
+  "sâm"…) is a place: the guards above are lifted, and it counts bare unless it lies on a provincial border
+  (Ngọc Linh, Lò Xo, Ya Ly), which still needs the province nearby.
 - The unit counts by its name, aliases, departments, "Công an huyện/xã/… + our place", and inside a list of
   provinces ("Công an các tỉnh Gia Lai, Kon Tum và Đắk Lắk"). "Công an tỉnh Gia Lai" never does. The
   successor unit "Công an tỉnh Quảng Ngãi" counts (reported under that alias) only with one of our places
@@ -27,6 +30,7 @@ from dataclasses import dataclass
 
 from monitor.nlp import match_rules as rules
 from monitor.nlp.match_build import Entry, Tables, build_tables
+from monitor.nlp.match_patterns import HEAD_SURNAMES
 from monitor.nlp.match_places import Places, load_places
 from monitor.nlp.normalize import Normalized, fold_ascii, fold_tone, normalize
 from monitor.nlp.targets import WatchTarget
@@ -117,11 +121,20 @@ class Matcher:
             return None
         tier = e.tier
         weak = not e.distinct_ascii  # reads as ordinary words: "măng đen" (black), "sa nhơn" (a herb)
+        name_start = start  # where capitals are required: after a head the name carries ("ngã ba Đông Dương")
+        own_head = False  # a head before a landmark that is ours alone: it counts like a bare name
+        if e.landmark and tier != "strict":
+            name_start = self._own_head(s, start, end)
+            headed = name_start > start or self._head_before(s, start)
+            own_head = headed and not e.shared
+            if headed and e.shared and not qualified and tier == "qualified":
+                tier = "context"  # "đèo Lò Xo" may be Quảng Nam's side: the guards go, the province is needed
+            qualified = qualified or headed
         if tier == "strict" and not qualified:
             return None
         if rules.foreign_parent(s.asc, end, self._tb.group_keys.get(e.group, set())):
             return None
-        needs_context = tier in ("context", "strict") or (tier == "qualified" and not qualified)
+        needs_context = (tier in ("context", "strict") and not own_head) or (tier == "qualified" and not qualified)
         # Folded tones turn "Ngọc Tụ" into "Ngọc Tú", "Hiếu" into "hiểu": such a match needs the province nearby.
         if lvl == 1 and weak:
             needs_context = True
@@ -131,12 +144,30 @@ class Matcher:
             if rules.blocked(s.low, s.asc, start, s.plain(start, end)) or rules.person_like(s.norm.cased, start):
                 return None
         if tier != "bare" or weak:
-            capitalised = s.caps(start, end)
+            capitalised = s.caps(name_start, end)
             if lvl < 2 and not capitalised and not (qualified and tier == "bare"):
                 return None  # "hòa bình", "xi măng đen", "tân cảnh sát": common words in lower case
             if lvl == 2 and capitalised and tier == "bare" and not qualified:
                 needs_context = False  # a capitalised name in a plain post: "Di Mang Den choi"
         return _Cand(e, e.alias, lvl, start, end, needs_context)
+
+    def _head_ok(self, s: _Scan, start: int, end: int) -> bool:
+        """A geographic head noun, spelt exactly (or in plain text), and not a capitalised family name ("Hồ")."""
+        lvl = rules.qualifier_level(s.low[start:end], self._tb.heads_exact, self._tb.heads_tone)
+        if lvl != 0 and not s.plain(start, end):
+            return False  # "song" (but) is not "sông", "đeo" (wear) is not "đèo"
+        words = rules.WORD.findall(s.norm.cased[start:end])
+        return bool(words) and not (words[0][0].isupper() and words[0].lower() in HEAD_SURNAMES)
+
+    def _head_before(self, s: _Scan, start: int) -> bool:
+        """"núi Ngọc Linh", "cửa khẩu quốc tế Bờ Y": a head noun right before the landmark."""
+        h = self._tb.head_re.search(s.asc, max(0, start - 25), start)
+        return h is not None and self._head_ok(s, *h.span())
+
+    def _own_head(self, s: _Scan, start: int, end: int) -> int:
+        """Where the name proper starts when the landmark's name begins with its head ("ngã ba Đông Dương")."""
+        h = self._tb.head_prefix_re.match(s.asc, start, end)
+        return h.end() if h and h.end() < end and self._head_ok(s, start, h.end()) else start
 
     def _qualifier_ok(self, s: _Scan, start: int, end: int) -> bool:
         if rules.spouse(s.asc, start):

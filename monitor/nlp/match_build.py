@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from monitor.nlp.match_patterns import QUALIFIERS, SEP, ascii_forms, expansions, trie_regex
+from monitor.nlp.match_patterns import LANDMARK_HEADS, QUALIFIERS, SEP, ascii_forms, expansions, trie_regex
 from monitor.nlp.match_places import Places, load_places
 from monitor.nlp.normalize import compact, fold_ascii, fold_lower, fold_tone, tone_placement
 from monitor.nlp.targets import WatchTarget
@@ -30,6 +30,8 @@ class Entry:
     tone: frozenset[str]  # compact tone-folded forms
     own: str = ""  # compact form of the alias as configured: preferred when the text spells it so
     distinct_ascii: bool = True  # accent-free form cannot be read as ordinary words
+    landmark: bool = False  # a geographic head noun before it ("đèo Lò Xo") lifts the person/street guards
+    shared: bool = False  # landmark on a provincial border: even after a head it needs our province nearby
 
 
 @dataclass
@@ -51,6 +53,10 @@ class Tables:
     units_near_places: bool = False
     qualifiers_exact: frozenset[str] = frozenset()
     qualifiers_tone: frozenset[str] = frozenset()
+    head_re: re.Pattern[str] = re.compile("(?!)")  # searched backwards from a landmark: "núi " + place
+    head_prefix_re: re.Pattern[str] = re.compile("(?!)")  # a landmark name that starts with its head ("Ngã ba …")
+    heads_exact: frozenset[str] = frozenset()
+    heads_tone: frozenset[str] = frozenset()
 
 
 def distinct_ascii(form: str) -> bool:
@@ -59,7 +65,7 @@ def distinct_ascii(form: str) -> bool:
 
 
 def make_entry(t: WatchTarget, alias: str, group: str, tier: str,
-               spellings: Sequence[str] = ()) -> tuple[Entry, set[str]]:
+               spellings: Sequence[str] = (), landmark: bool = False, shared: bool = False) -> tuple[Entry, set[str]]:
     """An entry and its accent-free spellings (for the scanning regex)."""
     forms: set[str] = set()
     for s in (alias, *spellings):
@@ -68,6 +74,7 @@ def make_entry(t: WatchTarget, alias: str, group: str, tier: str,
         target=t.key, kind=t.kind, alias=alias, group=group, tier=tier,
         exact=frozenset(compact(tone_placement(f)) for f in forms), tone=frozenset(compact(fold_tone(f)) for f in forms),
         own=compact(tone_placement(fold_lower(alias))), distinct_ascii=all(distinct_ascii(f) for f in forms if " " in f or len(f) > 3),
+        landmark=landmark, shared=shared,
     )
     return entry, ascii_forms(forms)
 
@@ -94,12 +101,12 @@ def build_tables(targets: Sequence[WatchTarget]) -> Tables:
     for t in targets:
         group = _group(t, by_key)
         pl = lists.get(t.places) if t.places else None
-        names = [(t.name, "bare", ())] + [(a, "bare", ()) for a in t.aliases]
+        names = [(t.name, "bare", (), False, False)] + [(a, "bare", (), False, False) for a in t.aliases]
         if t.kind == "province":
             if pl:
-                names += [(p.name, p.tier, p.variants) for p in pl.places]
-            for alias, tier, variants in names:
-                e, forms = make_entry(t, alias, group, tier, variants)
+                names += [(p.name, p.tier, p.variants, "landmark" in p.kinds, bool(p.shared_with)) for p in pl.places]
+            for alias, tier, variants, landmark, shared in names:
+                e, forms = make_entry(t, alias, group, tier, variants, landmark, shared)
                 for f in forms:
                     tb.places[compact(f)].append(e)
                     tb.group_keys[group].add(compact(f))
@@ -156,6 +163,11 @@ def build_tables(targets: Sequence[WatchTarget]) -> Tables:
         if t.exclude:
             forms = set().union(*(ascii_forms(expansions(x)) for x in t.exclude))
             tb.exclude[t.key] = re.compile(rf"(?<!\w)(?:{trie_regex(forms)})(?!\w)")
+    heads = ascii_forms(LANDMARK_HEADS)
+    tb.head_re = re.compile(rf"(?<!\w)(?:{trie_regex(heads)}){SEP}$")
+    tb.head_prefix_re = re.compile(rf"(?:{trie_regex(heads)})\s+")
+    tb.heads_exact = frozenset(compact(tone_placement(fold_lower(h))) for h in LANDMARK_HEADS)
+    tb.heads_tone = frozenset(compact(fold_tone(h)) for h in LANDMARK_HEADS)
     quals = set().union(*(expansions(q) for q in QUALIFIERS))
     tb.qualifiers_exact = frozenset(compact(tone_placement(fold_lower(q))) for q in quals)
     tb.qualifiers_tone = frozenset(compact(fold_tone(q)) for q in quals)

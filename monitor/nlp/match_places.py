@@ -23,6 +23,7 @@ class Place:
     kinds: tuple[str, ...] = ()
     variants: tuple[str, ...] = ()
     now: tuple[str, ...] = ()  # current (post-2025) units covering an old name
+    shared_with: tuple[str, ...] = ()  # a landmark on a provincial border: the other province(s)
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,7 @@ def load_places(name: str) -> Places:
             kinds=tuple(e.get("kinds", ())),
             variants=tuple(e.get("variants", ())),
             now=tuple(e.get("now", ())),
+            shared_with=tuple(e.get("shared_with", ())),
         )
         for e in raw["places"]
     )

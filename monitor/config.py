@@ -12,7 +12,7 @@ import re
 import tomllib
 import types
 import typing
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -87,7 +87,6 @@ class Config:
     watches: tuple[Any, ...]  # monitor.nlp.targets.WatchTarget
     flags: Any  # monitor.nlp.flags.FlagRules
     queue: Any  # monitor.queue.settings.QueueSettings
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def source(self, key: str) -> Source:
         """The source with this key, or a ConfigError naming it."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -28,22 +28,6 @@ def fmt_datetime(dt: datetime | None) -> str:
 def iso_local(dt: datetime | None) -> str | None:
     """ISO 8601 with the +07:00 offset, or None."""
     return local(dt).isoformat() if dt else None
-
-
-def fmt_duration(delta: timedelta) -> str:
-    """A short Vietnamese duration: '2 giờ 5 phút', '45 giây'."""
-    secs = int(abs(delta.total_seconds()))
-    days, rem = divmod(secs, 86400)
-    hours, rem = divmod(rem, 3600)
-    minutes, seconds = divmod(rem, 60)
-    parts = [f"{days} ngày"] if days else []
-    if hours:
-        parts.append(f"{hours} giờ")
-    if minutes and not days:
-        parts.append(f"{minutes} phút")
-    if not parts:
-        parts.append(f"{seconds} giây")
-    return " ".join(parts)
 
 
 def parse_local_date(text: str) -> datetime:

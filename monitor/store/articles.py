@@ -6,7 +6,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, or_, select, text, update
+from sqlalchemy import delete, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from monitor.store.db import upsert_insert
@@ -188,11 +188,3 @@ def refresh_statistics(session: Session) -> None:
     """
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("ANALYZE articles"))
-
-
-def count_articles(session: Session, source_id: int | None = None) -> int:
-    """How many articles are stored (for one source, or all)."""
-    q = select(func.count()).select_from(ArticleRow)
-    if source_id is not None:
-        q = q.where(ArticleRow.source_id == source_id)
-    return session.scalar(q) or 0

@@ -91,12 +91,6 @@ def due_sources(session: Session, now: datetime, keys: Sequence[str] | None = No
     return [_state(r) for r in session.scalars(q.order_by(SourceRow.next_fetch_at, SourceRow.key))]
 
 
-def next_due_at(session: Session) -> datetime | None:
-    """When the next enabled source becomes due."""
-    q = select(SourceRow.next_fetch_at).where(SourceRow.enabled.is_(True)).order_by(SourceRow.next_fetch_at)
-    return session.scalars(q.limit(1)).first()
-
-
 def save_fetch_outcome(
     session: Session,
     source_id: int,
@@ -112,14 +106,3 @@ def save_fetch_outcome(
         setattr(row, f, health[f])
     row.etag, row.last_modified = etag, last_modified
     session.add(FetchLogRow(source_id=source_id, **log))
-
-
-def failed_fetches_since(session: Session, since: datetime) -> list[tuple[str, datetime, str | None]]:
-    """(source key, time, error) of failed fetches since a time — for reports and the digest."""
-    q = (
-        select(SourceRow.key, FetchLogRow.started_at, FetchLogRow.error)
-        .join(FetchLogRow, FetchLogRow.source_id == SourceRow.id)
-        .where(FetchLogRow.status == "failed", FetchLogRow.started_at >= since)
-        .order_by(FetchLogRow.started_at)
-    )
-    return [(k, t, e) for k, t, e in session.execute(q)]

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
+from monitor.config import Config
 from monitor.pipeline.ingest import ingest
 from monitor.pipeline.pages import fetch_pages
 from monitor.store.db import Database
@@ -50,15 +51,20 @@ def test_pages_are_extracted_without_comments_and_failures_retry(db: Database) -
     assert failed.next_extract_at is not None and failed.next_extract_at > datetime.now(UTC) + timedelta(minutes=30)
 
 
+def _one_article_two_urls(srv: LocalServer) -> tuple[str, str, Config]:
+    """Two outlets list one article, one under a mobile URL; both pages name the first URL as canonical."""
+    first, copy = srv.url("/bai/goc.html"), srv.url("/m/bai/goc.html")
+    page = ARTICLE.format(title="Bắt nhóm trộm xe máy", canonical=first).encode()
+    srv.route("/a.rss", Reply(body=rss([("g1", "Bắt nhóm trộm xe máy", first)]), content_type="application/rss+xml"))
+    srv.route("/b.rss", Reply(body=rss([("g9", "Bắt nhóm trộm xe máy", copy)]), content_type="application/rss+xml"))
+    for path in ("/bai/goc.html", "/m/bai/goc.html"):
+        srv.route(path, Reply(body=page, content_type="text/html; charset=utf-8"))
+    return first, copy, config_for({"a": srv.url("/a.rss"), "b": srv.url("/b.rss")}, article_pages=True)
+
+
 def test_page_whose_canonical_is_known_is_folded_into_it(db: Database) -> None:
     with LocalServer() as srv:
-        first, copy = srv.url("/bai/goc.html"), srv.url("/m/bai/goc.html")
-        page = ARTICLE.format(title="Bắt nhóm trộm xe máy", canonical=first).encode()
-        srv.route("/a.rss", Reply(body=rss([("g1", "Bắt nhóm trộm xe máy", first)]), content_type="application/rss+xml"))
-        srv.route("/b.rss", Reply(body=rss([("g9", "Bắt nhóm trộm xe máy", copy)]), content_type="application/rss+xml"))
-        srv.route("/bai/goc.html", Reply(body=page, content_type="text/html; charset=utf-8"))
-        srv.route("/m/bai/goc.html", Reply(body=page, content_type="text/html; charset=utf-8"))
-        config = config_for({"a": srv.url("/a.rss"), "b": srv.url("/b.rss")}, article_pages=True)
+        first, copy, config = _one_article_two_urls(srv)
         asyncio.run(ingest(db, config))
         report = asyncio.run(fetch_pages(db, config))
         asyncio.run(ingest(db, config))  # the mobile copy is tombstoned: never ingested again
@@ -111,13 +117,7 @@ def test_article_already_in_a_story_is_not_merged_away(db: Database) -> None:
     from monitor.store.queue_tables import StoryArticleRow, StoryRow
 
     with LocalServer() as srv:
-        first, copy = srv.url("/bai/goc.html"), srv.url("/m/bai/goc.html")
-        page = ARTICLE.format(title="Bắt nhóm trộm xe máy", canonical=first).encode()
-        srv.route("/a.rss", Reply(body=rss([("g1", "Bắt nhóm trộm xe máy", first)]), content_type="application/rss+xml"))
-        srv.route("/b.rss", Reply(body=rss([("g9", "Bắt nhóm trộm xe máy", copy)]), content_type="application/rss+xml"))
-        srv.route("/bai/goc.html", Reply(body=page, content_type="text/html; charset=utf-8"))
-        srv.route("/m/bai/goc.html", Reply(body=page, content_type="text/html; charset=utf-8"))
-        config = config_for({"a": srv.url("/a.rss"), "b": srv.url("/b.rss")}, article_pages=True)
+        first, copy, config = _one_article_two_urls(srv)
         asyncio.run(ingest(db, config))
         now = datetime.now(UTC)
         with db.write() as s:

@@ -68,12 +68,26 @@ def seed_db(db: Database, docs: list[tuple[str, str]]) -> None:
         src = SourceRow(key="bench", name="bench", url="https://bench.test/rss", kind="rss", created_at=now)
         s.add(src)
         s.flush()
-        s.execute(ArticleRow.__table__.insert(), [
-            dict(source_id=src.id, item_key=f"k{i}", url=f"https://bench.test/{i}", canonical_url=f"https://bench.test/{i}",
-                 content_hash=str(i), title=t, summary="", text=b, fetched_at=now, updated_at=now,
-                 extract_status="ok", extract_attempts=1)
-            for i, (t, b) in enumerate(docs)
-        ])
+        s.execute(
+            ArticleRow.__table__.insert(),
+            [
+                dict(
+                    source_id=src.id,
+                    item_key=f"k{i}",
+                    url=f"https://bench.test/{i}",
+                    canonical_url=f"https://bench.test/{i}",
+                    content_hash=str(i),
+                    title=t,
+                    summary="",
+                    text=b,
+                    fetched_at=now,
+                    updated_at=now,
+                    extract_status="ok",
+                    extract_attempts=1,
+                )
+                for i, (t, b) in enumerate(docs)
+            ],
+        )
 
 
 def naive(db: Database, docs: list[tuple[str, str]], analysers: Analysers) -> float:
@@ -84,15 +98,19 @@ def naive(db: Database, docs: list[tuple[str, str]], analysers: Analysers) -> fl
     topic = analysers.analyzer.topic_model
     tone = analysers.analyzer.tone_model
     with db.engine.begin() as conn:
-        conn.exec_driver_sql("CREATE TABLE IF NOT EXISTS naive (id INTEGER PRIMARY KEY, topic TEXT, tone TEXT)")
+        conn.exec_driver_sql(
+            "CREATE TABLE IF NOT EXISTS naive (id INTEGER PRIMARY KEY, topic TEXT, tone TEXT)"
+        )
     t0 = time.perf_counter()
     for i, (title, body) in enumerate(docs):
         tokens = word_tokenize(f"{title}. {body}", format="text")
         t = topic.predict_many([tokens])[0]
         o = tone.predict_many([tokens])[0]
         with db.engine.begin() as conn:
-            conn.execute(sql("INSERT INTO naive (id, topic, tone) VALUES (:i, :t, :o)"),
-                         {"i": i, "t": str(t[0]), "o": str(o[0])})
+            conn.execute(
+                sql("INSERT INTO naive (id, topic, tone) VALUES (:i, :t, :o)"),
+                {"i": i, "t": str(t[0]), "o": str(o[0])},
+            )
     return len(docs) / (time.perf_counter() - t0)
 
 
@@ -118,11 +136,15 @@ def main() -> None:
     report = analyse_pending(db, config, analysers)
     t_pipe = time.perf_counter() - t0
     rate = report.analysed / t_pipe
-    print(f"backend: {db.dialect}; articles: {report.analysed}; mentioned: {report.mentioned}; "
-          f"flagged: {report.flagged}; cases opened: {report.cases_opened}; models+matcher load: {t_load:.1f} s")
+    print(
+        f"backend: {db.dialect}; articles: {report.analysed}; mentioned: {report.mentioned}; "
+        f"flagged: {report.flagged}; cases opened: {report.cases_opened}; models+matcher load: {t_load:.1f} s"
+    )
     print(f"pipeline (match → analyse → store → queue): {rate:8.0f} articles/s  ({t_pipe:.1f} s)")
     naive_rate = naive(db, docs[: args.naive_sample], analysers)
-    print(f"naive (word_tokenize + classify, 1 insert/row, {args.naive_sample} articles): {naive_rate:8.0f} articles/s")
+    print(
+        f"naive (word_tokenize + classify, 1 insert/row, {args.naive_sample} articles): {naive_rate:8.0f} articles/s"
+    )
     print(f"ratio: {rate / naive_rate:.1f}×")
     db.dispose()
 

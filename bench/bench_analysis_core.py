@@ -36,7 +36,7 @@ def make_docs(n: int, share: float = 0.05, seed: int = 1) -> tuple[list[tuple[st
             rows += [json.loads(line)["text"] for line in fh]
     rng = random.Random(seed)
     docs, mentioned = [], []
-    for i in range(n):
+    for _i in range(n):
         title, _, body = rows[rng.randrange(len(rows))].partition("\n")
         m = rng.random() < share
         if m:
@@ -64,7 +64,7 @@ def _work(chunk: tuple[list[tuple[str, str]], list[bool]]) -> int:
 
 def run_fast(docs: list[tuple[str, str]], mentioned: list[bool], procs: int, batch: int = 500) -> float:
     """Articles/s of analyse_many, over `procs` worker processes (models loaded once per process)."""
-    chunks = [(docs[i:i + batch], mentioned[i:i + batch]) for i in range(0, len(docs), batch)]
+    chunks = [(docs[i : i + batch], mentioned[i : i + batch]) for i in range(0, len(docs), batch)]
     if procs <= 1:
         _init()
         t = time.perf_counter()
@@ -114,8 +114,9 @@ def main() -> None:
     print(f"analyse_many, {args.procs} processes: {many:9.0f} articles/s")
     naive = run_naive(docs[: args.naive])
     print(f"naive (word_tokenize + classify, one by one, 1 process): {naive:7.1f} articles/s")
-    print(f"ratio fast({args.procs} proc) / naive(1 proc): {many / naive:.0f}x;  "
-          f"per core: {one / naive:.0f}x")
+    print(
+        f"ratio fast({args.procs} proc) / naive(1 proc): {many / naive:.0f}x;  per core: {one / naive:.0f}x"
+    )
 
 
 if __name__ == "__main__":

@@ -97,29 +97,66 @@ def densify(db: Database, n: int, first_id: int, settings: QueueSettings) -> flo
     for i, (title, text) in enumerate(docs):
         aid, at = first_id + i, now - timedelta(hours=2) - timedelta(seconds=(i * 259_200) // max(n, 1))
         sig = signature(title, text, settings)
-        arts.append({"id": aid, "source_id": 1 + i % 60, "item_key": f"d{aid}", "canonical_url": f"https://d.vn/{aid}",
-                     "content_hash": f"d{aid}", "title": title, "summary": "", "text": text, "published_at": at,
-                     "fetched_at": at, "updated_at": at, "extract_status": "ok", "extract_attempts": 1})
-        stories.append({"id": aid, "title": title, "first_article_id": aid, "first_source_id": 1 + i % 60,
-                        "first_seen_at": at, "last_seen_at": at, "article_count": 1, "outlet_count": 1, "outlets": [],
-                        "targets": [], "flagged": False, "flag_reasons": [], "max_outlet_weight": 1.0,
-                        "updated_at": at})
+        arts.append(
+            {
+                "id": aid,
+                "source_id": 1 + i % 60,
+                "item_key": f"d{aid}",
+                "canonical_url": f"https://d.vn/{aid}",
+                "content_hash": f"d{aid}",
+                "title": title,
+                "summary": "",
+                "text": text,
+                "published_at": at,
+                "fetched_at": at,
+                "updated_at": at,
+                "extract_status": "ok",
+                "extract_attempts": 1,
+            }
+        )
+        stories.append(
+            {
+                "id": aid,
+                "title": title,
+                "first_article_id": aid,
+                "first_source_id": 1 + i % 60,
+                "first_seen_at": at,
+                "last_seen_at": at,
+                "article_count": 1,
+                "outlet_count": 1,
+                "outlets": [],
+                "targets": [],
+                "flagged": False,
+                "flag_reasons": [],
+                "max_outlet_weight": 1.0,
+                "updated_at": at,
+            }
+        )
         members.append({"article_id": aid, "story_id": aid, "joined_at": at})
         sigs.append({"article_id": aid, "seen_at": at, "shingles": sig.shingles, "minhash": sig.minhash})
-        bands.extend({"article_id": aid, "band": b, "band_key": k, "seen_at": at} for b, k in enumerate(sig.bands))
+        bands.extend(
+            {"article_id": aid, "band": b, "band_key": k, "seen_at": at} for b, k in enumerate(sig.bands)
+        )
     from monitor.store.queue_tables import ArticleSignatureRow, StoryArticleRow, StoryBandRow, StoryRow
 
     with db.engine.begin() as conn:
         conn.exec_driver_sql("SET LOCAL session_replication_role = replica")
-        for model, rows in ((ArticleRow, arts), (StoryRow, stories), (StoryArticleRow, members),
-                            (ArticleSignatureRow, sigs), (StoryBandRow, bands)):
+        for model, rows in (
+            (ArticleRow, arts),
+            (StoryRow, stories),
+            (StoryArticleRow, members),
+            (ArticleSignatureRow, sigs),
+            (StoryBandRow, bands),
+        ):
             for i in range(0, len(rows), 5000):
                 conn.execute(model.__table__.insert(), rows[i : i + 5000])
         conn.exec_driver_sql("ANALYZE")
     return time.perf_counter() - t0
 
 
-def measure(db: Database, first_id: int, batch: int, offset: int, settings: QueueSettings) -> dict[str, float]:
+def measure(
+    db: Database, first_id: int, batch: int, offset: int, settings: QueueSettings
+) -> dict[str, float]:
     """Insert `batch` new articles (half copies) and time the stage on them."""
     now = datetime.now(UTC)
     originals = texts(batch // 2, offset)
@@ -129,20 +166,51 @@ def measure(db: Database, first_id: int, batch: int, offset: int, settings: Queu
         for i, (title, text) in enumerate(docs):
             aid = first_id + i
             at = now - timedelta(minutes=batch - i)
-            s.add(ArticleRow(id=aid, source_id=1 + i % 60, item_key=f"n{aid}", url=None,
-                             canonical_url=f"https://new.vn/{aid}", content_hash=f"n{aid}", title=title, summary="",
-                             text=text, published_at=at, fetched_at=at, updated_at=at, extract_status="ok",
-                             extract_attempts=1, analysed_at=at))
+            s.add(
+                ArticleRow(
+                    id=aid,
+                    source_id=1 + i % 60,
+                    item_key=f"n{aid}",
+                    url=None,
+                    canonical_url=f"https://new.vn/{aid}",
+                    content_hash=f"n{aid}",
+                    title=title,
+                    summary="",
+                    text=text,
+                    published_at=at,
+                    fetched_at=at,
+                    updated_at=at,
+                    extract_status="ok",
+                    extract_attempts=1,
+                    analysed_at=at,
+                )
+            )
             s.flush()
-            s.add(AnalysisRow(article_id=aid, language="vi", topic="khac", topic_score=0.5, tone="tieu_cuc",
-                              tone_score=0.6, flagged=i % 4 == 0, flag_reasons=["bench"], model_version="bench",
-                              analysed_at=at))
+            s.add(
+                AnalysisRow(
+                    article_id=aid,
+                    language="vi",
+                    topic="khac",
+                    topic_score=0.5,
+                    tone="tieu_cuc",
+                    tone_score=0.6,
+                    flagged=i % 4 == 0,
+                    flag_reasons=["bench"],
+                    model_version="bench",
+                    analysed_at=at,
+                )
+            )
             ids.append(aid)
     t0 = time.perf_counter()
     result = run_queue_stage(db, ids, settings, now)
     took = time.perf_counter() - t0
-    return {"articles": len(ids), "seconds": round(took, 2), "articles_per_s": round(len(ids) / took, 1),
-            "stories_created": result.stories_created, "cases_opened": result.cases_opened}
+    return {
+        "articles": len(ids),
+        "seconds": round(took, 2),
+        "articles_per_s": round(len(ids) / took, 1),
+        "stories_created": result.stories_created,
+        "cases_opened": result.cases_opened,
+    }
 
 
 def main() -> None:
@@ -151,7 +219,9 @@ def main() -> None:
     ap.add_argument("--sizes", default="10000,100000,1000000")
     ap.add_argument("--batch", type=int, default=300)
     ap.add_argument("--days", type=float, default=365)
-    ap.add_argument("--dense", type=int, default=0, help="then put this many real texts in the window and re-measure")
+    ap.add_argument(
+        "--dense", type=int, default=0, help="then put this many real texts in the window and re-measure"
+    )
     args = ap.parse_args()
     settings = QueueSettings()
     from monitor.queue.dedup import _bands_rows
@@ -175,15 +245,22 @@ def main() -> None:
         for n, size in enumerate(int(x) for x in args.sizes.split(",")):
             built = grow(db, stored + 1, size + 1, args.days, bands)
             stored = size
-            row = {"stored_articles": size, "build_s": round(built, 1),
-                   **measure(db, new_id, args.batch, n * args.batch, settings)}
+            row = {
+                "stored_articles": size,
+                "build_s": round(built, 1),
+                **measure(db, new_id, args.batch, n * args.batch, settings),
+            }
             new_id += args.batch
             rows.append(row)
             print(json.dumps(row), flush=True)
         if args.dense:
             built = densify(db, args.dense, 40_000_000, settings)
-            row = {"stored_articles": stored, "dense_window_real_texts": args.dense, "build_s": round(built, 1),
-                   **measure(db, new_id, args.batch, 7 * args.batch, settings)}
+            row = {
+                "stored_articles": stored,
+                "dense_window_real_texts": args.dense,
+                "build_s": round(built, 1),
+                **measure(db, new_id, args.batch, 7 * args.batch, settings),
+            }
             rows.append(row)
             print(json.dumps(row), flush=True)
     finally:
@@ -191,7 +268,11 @@ def main() -> None:
         with admin.engine.begin() as conn:
             conn.exec_driver_sql(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
         admin.dispose()
-    print(json.dumps({"bands_per_article": bands, "window_days": settings.story_window_days, "runs": rows}, indent=2))
+    print(
+        json.dumps(
+            {"bands_per_article": bands, "window_days": settings.story_window_days, "runs": rows}, indent=2
+        )
+    )
 
 
 if __name__ == "__main__":

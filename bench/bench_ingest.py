@@ -45,10 +45,14 @@ def free_port() -> int:
 
 
 def build_config(port: int, feeds: int) -> object:
-    text = "[fetch]\nconcurrency = 100\nper_host = 4\ndeadline = 30.0\narticle_pages = false\nmax_items = 200\n"
+    text = (
+        "[fetch]\nconcurrency = 100\nper_host = 4\ndeadline = 30.0\narticle_pages = false\nmax_items = 200\n"
+    )
     for i in range(feeds):
-        text += (f'\n[[source]]\nkey = "f{i}"\nname = "Feed {i}"\n'
-                 f'url = "http://outlet{i}.bench.test:{port}/feed/{i}.rss"\nallow_private = true\n')
+        text += (
+            f'\n[[source]]\nkey = "f{i}"\nname = "Feed {i}"\n'
+            f'url = "http://outlet{i}.bench.test:{port}/feed/{i}.rss"\nallow_private = true\n'
+        )
     return parse_config(text, Path("bench.toml"))
 
 
@@ -67,9 +71,20 @@ def main() -> None:
     args = ap.parse_args()
 
     port = free_port()
-    server = subprocess.Popen([sys.executable, str(ROOT / "bench" / "feedserver.py"), "--port", str(port),
-                               "--feeds", str(args.feeds), "--items", str(args.items),
-                               "--latency", str(args.latency)])
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            str(ROOT / "bench" / "feedserver.py"),
+            "--port",
+            str(port),
+            "--feeds",
+            str(args.feeds),
+            "--items",
+            str(args.items),
+            "--latency",
+            str(args.latency),
+        ]
+    )
     time.sleep(1.5)
     tmp = tempfile.mkdtemp()
     url = args.db or f"sqlite:///{tmp}/bench.db"
@@ -89,7 +104,9 @@ def main() -> None:
     new = sum(r.new for r in first)
     failed = sum(r.failed for r in first) + sum(r.failed for r in second)
     not_mod = sum(1 for r in second if r.status == "not_modified")
-    print(f"backend: {db.dialect}  feeds: {args.feeds} × {args.items} items, latency {args.latency * 1000:.0f} ms")
+    print(
+        f"backend: {db.dialect}  feeds: {args.feeds} × {args.items} items, latency {args.latency * 1000:.0f} ms"
+    )
     print(f"first pass (all new):   {t_first:6.2f} s   new items: {new}   failed sources: {failed}")
     print(f"second pass (all 304):  {t_second:6.2f} s   not modified: {not_mod}/{args.feeds}")
 
@@ -101,8 +118,10 @@ def main() -> None:
     db2.migrate()
     bodies = [make_feed(i, args.items) for i in range(args.feeds)]
     t0 = time.perf_counter()
-    parsed = [_parse("rss", b, {"content-type": "application/rss+xml"}, f"http://outlet{i}.bench.test/", 200, 2048)
-              for i, b in enumerate(bodies)]
+    parsed = [
+        _parse("rss", b, {"content-type": "application/rss+xml"}, f"http://outlet{i}.bench.test/", 200, 2048)
+        for i, b in enumerate(bodies)
+    ]
     t_parse = time.perf_counter() - t0
     now = datetime.now(UTC)
     t0 = time.perf_counter()

@@ -6,6 +6,7 @@ Texts: VNTC test-sample articles from ../shared (≤ 2,000 chars each, glued in 
 of them with a Kon Tum sentence spliced in, so both the fast path and the candidate path are timed.
 Without ../shared, synthetic text built from the dev set is used.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -63,9 +64,11 @@ def main() -> None:
     t3, c3 = time.perf_counter(), time.process_time()
     words = sum(len(t.split()) for t in texts) / len(texts)
     print(f"build_matcher: {1000 * (t1 - t0):.0f} ms")
-    print(f"find(): {len(texts)} articles, {words:.0f} words avg, {hits} with mentions, "
-          f"{len(texts) / (t3 - t2):,.0f} articles/s wall on one core ({1e6 * (t3 - t2) / len(texts):.0f} µs each), "
-          f"{len(texts) / (c3 - c2):,.0f} articles/s of CPU time (wall suffers when the 2 cores are shared)")
+    print(
+        f"find(): {len(texts)} articles, {words:.0f} words avg, {hits} with mentions, "
+        f"{len(texts) / (t3 - t2):,.0f} articles/s wall on one core ({1e6 * (t3 - t2) / len(texts):.0f} µs each), "
+        f"{len(texts) / (c3 - c2):,.0f} articles/s of CPU time (wall suffers when the 2 cores are shared)"
+    )
 
 
 if __name__ == "__main__":

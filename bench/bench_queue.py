@@ -28,8 +28,19 @@ from monitor.store.db import Database
 from monitor.store.stories import story_detail
 
 PG_URL = os.environ.get("MONITOR_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-STATES = ("new", "in_review", "verified_true", "verified_false", "partly_true", "irrelevant", "response_needed",
-          "response_drafted", "response_approved", "response_published", "closed")
+STATES = (
+    "new",
+    "in_review",
+    "verified_true",
+    "verified_false",
+    "partly_true",
+    "irrelevant",
+    "response_needed",
+    "response_drafted",
+    "response_approved",
+    "response_published",
+    "closed",
+)
 
 
 def build(db: Database, articles: int, cases: int) -> dict[str, float]:
@@ -95,17 +106,22 @@ def timed(db: Database, fn: Callable[..., object], runs: int) -> dict[str, float
             fn(s)
         samples.append((time.perf_counter() - t0) * 1000)
     samples.sort()
-    return {"p50_ms": round(statistics.median(samples), 1), "p95_ms": round(samples[int(0.95 * len(samples)) - 1], 1),
-            "max_ms": round(samples[-1], 1)}
+    return {
+        "p50_ms": round(statistics.median(samples), 1),
+        "p95_ms": round(samples[int(0.95 * len(samples)) - 1], 1),
+        "max_ms": round(samples[-1], 1),
+    }
 
 
 def case_view(cases: int) -> Callable[..., object]:
     """What `monitor case ID` reads."""
+
     def view(s: object) -> None:
         case = get_case(s, random.randint(1, cases))  # type: ignore[arg-type]
         assert case is not None
         story_detail(s, case.story_id)  # type: ignore[arg-type]
         case_events(s, case.id)  # type: ignore[arg-type]
+
     return view
 
 
@@ -126,7 +142,7 @@ def main() -> None:
         built = build(db, args.articles, args.cases)
         now = datetime.now(UTC)
         queries = {
-            "queue_open_first_page": lambda s: queue_page(s),
+            "queue_open_first_page": queue_page,
             "queue_status_new": lambda s: queue_page(s, states=["new"]),
             "queue_priority_critical": lambda s: queue_page(s, priorities=["critical"]),
             "queue_in_review_high": lambda s: queue_page(s, states=["in_review"], priorities=["high"]),
@@ -135,8 +151,19 @@ def main() -> None:
             "case_view": case_view(args.cases),
         }
         results = {name: timed(db, fn, args.runs) for name, fn in queries.items()}
-        print(json.dumps({"articles": args.articles, "cases": args.cases, "runs": args.runs, "at": now.isoformat(),
-                          "build_s": built, "latency": results}, indent=2))
+        print(
+            json.dumps(
+                {
+                    "articles": args.articles,
+                    "cases": args.cases,
+                    "runs": args.runs,
+                    "at": now.isoformat(),
+                    "build_s": built,
+                    "latency": results,
+                },
+                indent=2,
+            )
+        )
     finally:
         db.dispose()
         with admin.engine.begin() as conn:

@@ -1,7 +1,7 @@
 """Figures of the shipped (or given) models on the held-out dev set: per-class P/R/F1, macro-F1, flags.
 
-    python bench/eval_analysis.py                      # monitor/models on tests/data/analysis_dev.jsonl
-    python bench/eval_analysis.py --models DIR --data FILE [--by-source]
+python bench/eval_analysis.py                      # monitor/models on tests/data/analysis_dev.jsonl
+python bench/eval_analysis.py --models DIR --data FILE [--by-source]
 """
 
 from __future__ import annotations
@@ -29,9 +29,14 @@ def load_dev(path: Path = DEV) -> tuple[list[LabelledExample], list[bool]]:
 
 def format_task(name: str, rep: TaskReport) -> str:
     """Plain-text table of one task."""
-    lines = [f"{name}: macro-F1 {rep.macro_f1:.3f}  accuracy {rep.accuracy:.3f}  n={rep.n}",
-             f"  {'class':<20} {'P':>6} {'R':>6} {'F1':>6} {'n':>5}"]
-    lines += [f"  {c.label:<20} {c.precision:6.3f} {c.recall:6.3f} {c.f1:6.3f} {c.support:5d}" for c in rep.per_class]
+    lines = [
+        f"{name}: macro-F1 {rep.macro_f1:.3f}  accuracy {rep.accuracy:.3f}  n={rep.n}",
+        f"  {'class':<20} {'P':>6} {'R':>6} {'F1':>6} {'n':>5}",
+    ]
+    lines += [
+        f"  {c.label:<20} {c.precision:6.3f} {c.recall:6.3f} {c.f1:6.3f} {c.support:5d}"
+        for c in rep.per_class
+    ]
     return "\n".join(lines)
 
 
@@ -41,8 +46,10 @@ def format_report(rep: EvalReport) -> str:
     parts += [format_task("tone", rep.tone)] if rep.tone else []
     if rep.flag:
         f = rep.flag
-        parts.append(f"flag (mention ∧ tieu_cuc): precision {f['precision']:.3f}  recall {f['recall']:.3f}  "
-                     f"flagged {int(f['flagged'])} / should {int(f['should_flag'])}")
+        parts.append(
+            f"flag (mention ∧ tieu_cuc): precision {f['precision']:.3f}  recall {f['recall']:.3f}  "
+            f"flagged {int(f['flagged'])} / should {int(f['should_flag'])}"
+        )
     return "\n\n".join(parts)
 
 

@@ -1,13 +1,14 @@
 """Mention precision/recall per target kind on the hand-labelled dev set, and hits on VNTC national news.
 
-    python bench/eval_mentions.py                 # dev set: tune / holdout / all
-    python bench/eval_mentions.py --show tune     # list the errors of one split (never look at holdout while tuning)
-    # splits: tune (130 rows), holdout (70, written with tune, not looked at while tuning), holdout2 (40, written after
-    # tuning and scored once), holdout3 (51, landmarks with lower-case heads and their namesakes, written before
-    # the landmark-head change)
-    python bench/eval_mentions.py --vntc          # also scan the VNTC test sample (../shared) and score the
-                                                  # hits against the hand-checked verdicts below
+python bench/eval_mentions.py                 # dev set: tune / holdout / all
+python bench/eval_mentions.py --show tune     # list the errors of one split (never look at holdout while tuning)
+# splits: tune (130 rows), holdout (70, written with tune, not looked at while tuning), holdout2 (40, written after
+# tuning and scored once), holdout3 (51, landmarks with lower-case heads and their namesakes, written before
+# the landmark-head change)
+python bench/eval_mentions.py --vntc          # also scan the VNTC test sample (../shared) and score the
+                                              # hits against the hand-checked verdicts below
 """
+
 from __future__ import annotations
 
 import argparse
@@ -26,22 +27,28 @@ from monitor.nlp.targets import default_targets  # noqa: E402
 
 DEV = ROOT / "tests" / "data" / "mentions_dev.jsonl"
 VNTC = ROOT.parent / "shared" / "data" / "vntc" / "vntc_test_sample.jsonl.gz"
-SUB_PREFIXES = ("công an huyện", "công an thành phố", "công an thị xã", "công an xã", "công an phường",
-                "công an thị trấn")
+SUB_PREFIXES = (
+    "công an huyện",
+    "công an thành phố",
+    "công an thị xã",
+    "công an xã",
+    "công an phường",
+    "công an thị trấn",
+)
 # VNTC test-sample hits checked by hand (doc_id, kind, alias) → is it really about our unit/province?
 # Checked by hand on 2026-11-27: every hit below names Kon Tum or a place in it (all true).
 VNTC_VERDICTS: dict[tuple[str, str, str], bool] = {
-    ('Test_Full/Phap luat/PL_TT_T_ (3108).txt', 'province', 'Măng Đen'): True,
-    ('Test_Full/Chinh tri Xa hoi/XH_VNE_T_ (7316).txt', 'province', 'Kon Tum'): True,
-    ('Test_Full/Chinh tri Xa hoi/XH_VNE_T_ (7316).txt', 'province', 'Đắk Glei'): True,
-    ('Test_Full/Khoa hoc/KH_TT_T_ (1844).txt', 'province', 'Chư Mom Ray'): True,
-    ('Test_Full/Khoa hoc/KH_TT_T_ (1844).txt', 'province', 'Kon Tum'): True,
-    ('Test_Full/Khoa hoc/KH_VNE_T_ (1564).txt', 'province', 'Kon Plông'): True,
-    ('Test_Full/Khoa hoc/KH_VNE_T_ (1564).txt', 'province', 'Kon Tum'): True,
-    ('Test_Full/Kinh doanh/KD_VNE_T_ (455).txt', 'province', 'Kon Tum'): True,
-    ('Test_Full/Kinh doanh/KD_VNE_T_ (629).txt', 'province', 'Kon Tum'): True,
-    ('Test_Full/Phap luat/PL_NLD_T_ (3991).txt', 'province', 'Kon Tum'): True,
-    ('Test_Full/Phap luat/PL_TT_T_ (3108).txt', 'province', 'Kon Tum'): True,
+    ("Test_Full/Phap luat/PL_TT_T_ (3108).txt", "province", "Măng Đen"): True,
+    ("Test_Full/Chinh tri Xa hoi/XH_VNE_T_ (7316).txt", "province", "Kon Tum"): True,
+    ("Test_Full/Chinh tri Xa hoi/XH_VNE_T_ (7316).txt", "province", "Đắk Glei"): True,
+    ("Test_Full/Khoa hoc/KH_TT_T_ (1844).txt", "province", "Chư Mom Ray"): True,
+    ("Test_Full/Khoa hoc/KH_TT_T_ (1844).txt", "province", "Kon Tum"): True,
+    ("Test_Full/Khoa hoc/KH_VNE_T_ (1564).txt", "province", "Kon Plông"): True,
+    ("Test_Full/Khoa hoc/KH_VNE_T_ (1564).txt", "province", "Kon Tum"): True,
+    ("Test_Full/Kinh doanh/KD_VNE_T_ (455).txt", "province", "Kon Tum"): True,
+    ("Test_Full/Kinh doanh/KD_VNE_T_ (629).txt", "province", "Kon Tum"): True,
+    ("Test_Full/Phap luat/PL_NLD_T_ (3991).txt", "province", "Kon Tum"): True,
+    ("Test_Full/Phap luat/PL_TT_T_ (3108).txt", "province", "Kon Tum"): True,
 }
 
 
@@ -72,7 +79,9 @@ def score(rows, matcher, show: str | None) -> dict[str, dict[str, Counter]]:
                 c["fp"] += len(g - w)
                 c["fn"] += len(w - g)
         if show == row["split"] and want != got:
-            print(f"#{row['id']}: {row['text'][:110]!r}\n   missing={sorted(want - got)} extra={sorted(got - want)}")
+            print(
+                f"#{row['id']}: {row['text'][:110]!r}\n   missing={sorted(want - got)} extra={sorted(got - want)}"
+            )
     return out
 
 
@@ -102,12 +111,16 @@ def vntc(matcher) -> None:
     for kind in ("unit", "province"):
         ok, bad, unk = counts[(kind, True)], counts[(kind, False)], counts[(kind, None)]
         prec = ok / (ok + bad) if ok + bad else float("nan")
-        print(f"  {kind:8} hits={ok + bad + unk} verified-true={ok} false={bad} unchecked={unk} precision={prec:.3f}")
+        print(
+            f"  {kind:8} hits={ok + bad + unk} verified-true={ok} false={bad} unchecked={unk} precision={prec:.3f}"
+        )
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--show", choices=("tune", "holdout", "holdout2", "holdout3"), help="print the errors of this split")
+    ap.add_argument(
+        "--show", choices=("tune", "holdout", "holdout2", "holdout3"), help="print the errors of this split"
+    )
     ap.add_argument("--vntc", action="store_true", help="also scan the VNTC test sample")
     args = ap.parse_args()
     matcher = build_matcher(default_targets())

@@ -88,16 +88,23 @@ def score(pairs: list[dict], settings: QueueSettings) -> dict:
         if got != p["same"]:
             errors.append(p.get("id", "?") + " " + p["kind"])
     return {
-        "pairs": len(pairs), "precision": tp / (tp + fp) if tp + fp else 1.0,
-        "recall": tp / (tp + fn) if tp + fn else 1.0, "tp": tp, "fp": fp, "fn": fn, "tn": tn,
-        "per_kind": {k: f"{ok}/{n}" for k, (ok, n) in sorted(kinds.items())}, "errors": errors[:20],
+        "pairs": len(pairs),
+        "precision": tp / (tp + fp) if tp + fp else 1.0,
+        "recall": tp / (tp + fn) if tp + fn else 1.0,
+        "tp": tp,
+        "fp": fp,
+        "fn": fn,
+        "tn": tn,
+        "per_kind": {k: f"{ok}/{n}" for k, (ok, n) in sorted(kinds.items())},
+        "errors": errors[:20],
     }
 
 
 def _strip(s: str) -> str:
     s = s.replace("đ", "d").replace("Đ", "D")
-    return unicodedata.normalize("NFC", "".join(c for c in unicodedata.normalize("NFD", s)
-                                                if not unicodedata.combining(c)))
+    return unicodedata.normalize(
+        "NFC", "".join(c for c in unicodedata.normalize("NFD", s) if not unicodedata.combining(c))
+    )
 
 
 def vntc_pairs(n: int, seed: int = 7) -> list[dict]:
@@ -120,14 +127,19 @@ def vntc_pairs(n: int, seed: int = 7) -> list[dict]:
             "vntc_truncated_70": {"title": title, "text": body[: int(len(body) * 0.7)]},
             "vntc_no_diacritics": {"title": _strip(title), "text": _strip(body)},
             "vntc_prefix_wire": {"title": "TP.HCM: " + title, "text": "(TTXVN) " + body + " Theo TTXVN"},
-            "vntc_drop_sentences": {"title": title, "text": " ".join(s for i, s in enumerate(sents) if i % 4 != 2)},
+            "vntc_drop_sentences": {
+                "title": title,
+                "text": " ".join(s for i, s in enumerate(sents) if i % 4 != 2),
+            },
             "vntc_lede_only": {"title": title, "text": " ".join(sents[:3])},
         }
         for kind, b in variants.items():
             out.append({"kind": kind, "same": True, "a": a, "b": b})
         for other in rng.sample([o for o in by_label[d["label"]] if o is not d], 3):
             ot, _, ob = other["text"].partition("\n")
-            out.append({"kind": "vntc_same_label_other", "same": False, "a": a, "b": {"title": ot, "text": ob}})
+            out.append(
+                {"kind": "vntc_same_label_other", "same": False, "a": a, "b": {"title": ot, "text": ob}}
+            )
     return out
 
 
@@ -140,9 +152,17 @@ def vntc_real_pairs() -> list[dict]:
         title, _, body = docs[doc_id]["text"].partition("\n")
         return {"title": title, "text": body}
 
-    return [{"id": f"{a} ~ {b}", "kind": f"vntc_real_{'same' if same else 'other'}", "same": same,
-             "a": doc(a), "b": doc(b)}
-            for same, lst in ((True, REAL_SAME), (False, REAL_OTHER)) for a, b in lst]
+    return [
+        {
+            "id": f"{a} ~ {b}",
+            "kind": f"vntc_real_{'same' if same else 'other'}",
+            "same": same,
+            "a": doc(a),
+            "b": doc(b),
+        }
+        for same, lst in ((True, REAL_SAME), (False, REAL_OTHER))
+        for a, b in lst
+    ]
 
 
 def main() -> None:

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-from email.utils import format_datetime
 from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
 
-WORDS = ("Công an tỉnh Kon Tum tăng cường tuần tra, kiểm soát giao thông trên quốc lộ 14 dịp cuối năm; "
-         "người dân phản ánh tình trạng xe quá tải gây hư hỏng mặt đường và mất an toàn.")
+WORDS = (
+    "Công an tỉnh Kon Tum tăng cường tuần tra, kiểm soát giao thông trên quốc lộ 14 dịp cuối năm; "
+    "người dân phản ánh tình trạng xe quá tải gây hư hỏng mặt đường và mất an toàn."
+)
 
 
 def make_feed(i: int, items: int) -> bytes:
@@ -25,11 +27,14 @@ def make_feed(i: int, items: int) -> bytes:
         parts.append(
             f"<item><title>Tin {i}-{j}: Kon Tum tăng cường tuần tra ban đêm</title><link>{link}</link>"
             f"<guid>{link}</guid><pubDate>{format_datetime(now - timedelta(minutes=j))}</pubDate>"
-            f"<description><![CDATA[<p>{WORDS}</p><img src=\"https://img.bench.test/{i}/{j}.jpg\">]]></description></item>"
+            f'<description><![CDATA[<p>{WORDS}</p><img src="https://img.bench.test/{i}/{j}.jpg">]]></description></item>'
         )
-    return ('<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel>'
-            f"<title>Báo thử {i}</title><link>https://outlet{i}.bench.test/</link><description>bench</description>"
-            + "".join(parts) + "</channel></rss>").encode()
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel>'
+        f"<title>Báo thử {i}</title><link>https://outlet{i}.bench.test/</link><description>bench</description>"
+        + "".join(parts)
+        + "</channel></rss>"
+    ).encode()
 
 
 async def serve(port: int, feeds: int, items: int, latency: float) -> None:
@@ -49,11 +54,14 @@ async def serve(port: int, feeds: int, items: int, latency: float) -> None:
                 if body is None:
                     writer.write(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n")
                 elif headers.get("if-none-match") == etag:
-                    writer.write(f"HTTP/1.1 304 Not Modified\r\nETag: {etag}\r\nContent-Length: 0\r\n\r\n".encode())
+                    writer.write(
+                        f"HTTP/1.1 304 Not Modified\r\nETag: {etag}\r\nContent-Length: 0\r\n\r\n".encode()
+                    )
                 else:
                     writer.write(
                         f"HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml; charset=utf-8\r\nETag: {etag}\r\n"
-                        f"Content-Length: {len(body)}\r\n\r\n".encode() + body
+                        f"Content-Length: {len(body)}\r\n\r\n".encode()
+                        + body
                     )
                 await writer.drain()
         except (asyncio.IncompleteReadError, ConnectionError):

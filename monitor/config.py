@@ -25,21 +25,39 @@ WATCH_KINDS = ("unit", "province")
 # Allowed ranges of numbers in the single tables: a zero pool size hangs a pass, a URL cap above the
 # column width breaks PostgreSQL writes, and so on. (table, key) → (lowest, highest).
 RANGES: dict[tuple[str, str], tuple[float, float]] = {
-    ("fetch", "concurrency"): (1, 1000), ("fetch", "per_host"): (1, 100), ("fetch", "deadline"): (1, 600),
-    ("fetch", "max_body_mb"): (0.1, 200), ("fetch", "max_items"): (1, 5000), ("fetch", "max_url_len"): (64, 2048),
-    ("fetch", "default_interval"): (1, 1440), ("fetch", "unconditional_hours"): (0.1, 720),
-    ("fetch", "max_article_pages"): (0, 100_000), ("fetch", "extract_retry_minutes"): (1, 10_080),
+    ("fetch", "concurrency"): (1, 1000),
+    ("fetch", "per_host"): (1, 100),
+    ("fetch", "deadline"): (1, 600),
+    ("fetch", "max_body_mb"): (0.1, 200),
+    ("fetch", "max_items"): (1, 5000),
+    ("fetch", "max_url_len"): (64, 2048),
+    ("fetch", "default_interval"): (1, 1440),
+    ("fetch", "unconditional_hours"): (0.1, 720),
+    ("fetch", "max_article_pages"): (0, 100_000),
+    ("fetch", "extract_retry_minutes"): (1, 10_080),
     ("fetch", "max_extract_attempts"): (1, 100),
-    ("flags", "min_tone_score"): (0, 1), ("flags", "min_outlet_weight"): (0, 10),
-    ("queue", "deadline_critical_hours"): (0.1, 720), ("queue", "deadline_high_hours"): (0.1, 720),
-    ("queue", "deadline_normal_hours"): (0.1, 2160), ("queue", "claim_minutes"): (1, 1440),
-    ("queue", "story_window_days"): (0.1, 90), ("queue", "similarity"): (0.01, 1), ("queue", "containment"): (0.01, 1),
-    ("queue", "containment_min_shingles"): (1, 10_000), ("queue", "shingle_words"): (1, 5),
-    ("queue", "num_perm"): (16, 1024), ("queue", "lsh_threshold"): (0.01, 1), ("queue", "max_candidates"): (1, 10_000),
-    ("queue", "spike_factor"): (1, 100), ("queue", "spike_min_articles"): (1, 10_000),
-    ("queue", "spike_window_hours"): (1, 720), ("queue", "baseline_days"): (1, 365),
-    ("queue", "strong_tone_score"): (0, 1), ("queue", "heavy_outlet_weight"): (0, 10),
-    ("queue", "spread_high_outlets"): (1, 1000), ("queue", "spread_critical_outlets"): (1, 1000),
+    ("flags", "min_tone_score"): (0, 1),
+    ("flags", "min_outlet_weight"): (0, 10),
+    ("queue", "deadline_critical_hours"): (0.1, 720),
+    ("queue", "deadline_high_hours"): (0.1, 720),
+    ("queue", "deadline_normal_hours"): (0.1, 2160),
+    ("queue", "claim_minutes"): (1, 1440),
+    ("queue", "story_window_days"): (0.1, 90),
+    ("queue", "similarity"): (0.01, 1),
+    ("queue", "containment"): (0.01, 1),
+    ("queue", "containment_min_shingles"): (1, 10_000),
+    ("queue", "shingle_words"): (1, 5),
+    ("queue", "num_perm"): (16, 1024),
+    ("queue", "lsh_threshold"): (0.01, 1),
+    ("queue", "max_candidates"): (1, 10_000),
+    ("queue", "spike_factor"): (1, 100),
+    ("queue", "spike_min_articles"): (1, 10_000),
+    ("queue", "spike_window_hours"): (1, 720),
+    ("queue", "baseline_days"): (1, 365),
+    ("queue", "strong_tone_score"): (0, 1),
+    ("queue", "heavy_outlet_weight"): (0, 10),
+    ("queue", "spread_high_outlets"): (1, 1000),
+    ("queue", "spread_critical_outlets"): (1, 1000),
 }
 
 
@@ -138,16 +156,23 @@ def parse_config(text: str, path: Path) -> Config:
         if name not in known:
             raise ConfigError(
                 f"{loc.at(name)}: bảng không hợp lệ [{name}]. Các bảng hợp lệ: "
-                + ", ".join(f"[{k}]" for k in classes) + ", [[source]], [[watch]]."
+                + ", ".join(f"[{k}]" for k in classes)
+                + ", [[source]], [[watch]]."
             )
-    singles = {name: _build(cls, _expect_table(data, name, loc), loc, name, None) for name, cls in classes.items()}
+    singles = {
+        name: _build(cls, _expect_table(data, name, loc), loc, name, None) for name, cls in classes.items()
+    }
     _check_ranges(singles, loc)
     _check_labels(singles, loc)
 
     from monitor.nlp.targets import WatchTarget
 
-    sources = tuple(_build(Source, t, loc, "source", i) for i, t in enumerate(_expect_list(data, "source", loc)))
-    watches = tuple(_build(WatchTarget, t, loc, "watch", i) for i, t in enumerate(_expect_list(data, "watch", loc)))
+    sources = tuple(
+        _build(Source, t, loc, "source", i) for i, t in enumerate(_expect_list(data, "source", loc))
+    )
+    watches = tuple(
+        _build(WatchTarget, t, loc, "watch", i) for i, t in enumerate(_expect_list(data, "watch", loc))
+    )
     for i, src in enumerate(sources):
         _check_source(src, loc, i)
     for i, w in enumerate(watches):
@@ -155,8 +180,12 @@ def parse_config(text: str, path: Path) -> Config:
     _check_unique([s.key for s in sources], loc, "source")
     _check_unique([w.key for w in watches], loc, "watch")
     return Config(
-        path=path, fetch=singles["fetch"], sources=sources, watches=watches,
-        flags=singles["flags"], queue=singles["queue"],
+        path=path,
+        fetch=singles["fetch"],
+        sources=sources,
+        watches=watches,
+        flags=singles["flags"],
+        queue=singles["queue"],
     )
 
 
@@ -164,15 +193,20 @@ def _check_ranges(singles: dict[str, Any], loc: _Locator) -> None:
     for (table, key), (lo, hi) in RANGES.items():
         value = getattr(singles[table], key, None)
         if value is not None and not lo <= value <= hi:
-            raise ConfigError(f'{loc.at(table, None, key)}: "{key}" phải từ {lo:g} đến {hi:g}, nhận được {value!r}.')
+            raise ConfigError(
+                f'{loc.at(table, None, key)}: "{key}" phải từ {lo:g} đến {hi:g}, nhận được {value!r}.'
+            )
 
 
 def _check_labels(singles: dict[str, Any], loc: _Locator) -> None:
     """Tones and topics named in [flags]/[queue] must be the taxonomy's ids."""
     from monitor.nlp.analysis import TONES, TOPICS
 
-    for table, key, allowed in (("flags", "tones", TONES), ("flags", "sensitive_topics", TOPICS),
-                                ("queue", "sensitive_topics", TOPICS)):
+    for table, key, allowed in (
+        ("flags", "tones", TONES),
+        ("flags", "sensitive_topics", TOPICS),
+        ("queue", "sensitive_topics", TOPICS),
+    ):
         for value in getattr(singles[table], key, ()):
             if value not in allowed:
                 raise ConfigError(
@@ -187,9 +221,13 @@ def _check_source(src: Source, loc: _Locator, i: int) -> None:
         )
     parts = urlsplit(src.url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ConfigError(f'{loc.at("source", i, "url")}: địa chỉ "{src.url}" không hợp lệ (cần http:// hoặc https://).')
+        raise ConfigError(
+            f'{loc.at("source", i, "url")}: địa chỉ "{src.url}" không hợp lệ (cần http:// hoặc https://).'
+        )
     if src.kind not in SOURCE_KINDS:
-        raise ConfigError(f'{loc.at("source", i, "kind")}: "kind" phải là "rss" hoặc "html", nhận được "{src.kind}".')
+        raise ConfigError(
+            f'{loc.at("source", i, "kind")}: "kind" phải là "rss" hoặc "html", nhận được "{src.kind}".'
+        )
     if src.interval is not None and not 1 <= src.interval <= 24 * 60:
         raise ConfigError(f'{loc.at("source", i, "interval")}: "interval" phải từ 1 đến 1440 phút.')
     if not 0 <= src.weight <= 10:
@@ -198,14 +236,16 @@ def _check_source(src: Source, loc: _Locator, i: int) -> None:
 
 def _check_watch(w: Any, loc: _Locator, i: int) -> None:
     if w.kind not in WATCH_KINDS:
-        raise ConfigError(f'{loc.at("watch", i, "kind")}: "kind" phải là "unit" hoặc "province", nhận được "{w.kind}".')
+        raise ConfigError(
+            f'{loc.at("watch", i, "kind")}: "kind" phải là "unit" hoặc "province", nhận được "{w.kind}".'
+        )
     if w.places is not None:
         from monitor.nlp.match import load_places
 
         try:
             load_places(w.places)
         except ConfigError as exc:
-            raise ConfigError(f'{loc.at("watch", i, "places")}: {exc.message}') from None
+            raise ConfigError(f"{loc.at('watch', i, 'places')}: {exc.message}") from None
 
 
 def _check_unique(keys: list[str], loc: _Locator, table: str) -> None:
@@ -222,7 +262,9 @@ def _check_unique(keys: list[str], loc: _Locator, table: str) -> None:
 def _expect_table(data: dict[str, Any], name: str, loc: _Locator) -> dict[str, Any]:
     value = data.get(name, {})
     if not isinstance(value, dict):
-        raise ConfigError(f"{loc.at(name)}: [{name}] phải là một bảng (viết [{name}], không phải [[{name}]]).")
+        raise ConfigError(
+            f"{loc.at(name)}: [{name}] phải là một bảng (viết [{name}], không phải [[{name}]])."
+        )
     return value
 
 
@@ -265,12 +307,17 @@ def _coerce(value: Any, hint: Any, loc: _Locator, name: str, index: int | None, 
         return _coerce(value, inner[0], loc, name, index, key)
     if typing.get_origin(hint) is tuple:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise ConfigError(f'{loc.at(name, index, key)}: "{key}" phải là danh sách chuỗi, ví dụ ["a", "b"].')
+            raise ConfigError(
+                f'{loc.at(name, index, key)}: "{key}" phải là danh sách chuỗi, ví dụ ["a", "b"].'
+            )
         return tuple(value)
     ok = (
-        isinstance(value, bool) if hint is bool
-        else isinstance(value, (int, float)) and not isinstance(value, bool) if hint is float
-        else isinstance(value, int) and not isinstance(value, bool) if hint is int
+        isinstance(value, bool)
+        if hint is bool
+        else isinstance(value, (int, float)) and not isinstance(value, bool)
+        if hint is float
+        else isinstance(value, int) and not isinstance(value, bool)
+        if hint is int
         else isinstance(value, hint)
     )
     if not ok:

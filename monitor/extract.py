@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 from monitor.errors import ParseError
 from monitor.parse.charset import decode_body
@@ -60,7 +60,7 @@ def _trafilatura(html_text: str, url: str) -> tuple[str, str | None, str | None]
         doc = trafilatura.bare_extraction(
             html_text, url=url, include_comments=False, with_metadata=True, include_tables=True
         )
-    except Exception as exc:  # noqa: BLE001 — lxml/trafilatura raise assorted errors on broken pages
+    except Exception as exc:
         log.warning("extract: trafilatura failed", extra={"url": url, "error": str(exc)})
         doc = None
     if doc is not None and (doc.text or "").strip():
@@ -68,7 +68,7 @@ def _trafilatura(html_text: str, url: str) -> tuple[str, str | None, str | None]
     try:
         # The baseline keeps all paragraph text, comments included: degraded, but better than no text.
         _, text, _ = trafilatura.baseline(html_text)
-    except Exception as exc:  # noqa: BLE001 — same as above
+    except Exception as exc:
         log.warning("extract: baseline failed", extra={"url": url, "error": str(exc)})
         return "", None, None
     return text or "", None, None
@@ -85,4 +85,4 @@ def parse_datetime(value: str) -> datetime | None:
         return None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=VIETNAM)
-    return parsed.astimezone(timezone.utc)
+    return parsed.astimezone(UTC)

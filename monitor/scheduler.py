@@ -96,7 +96,11 @@ def build_scheduler(
     """A BlockingScheduler with the fetch pass, the lease heartbeat and the daily digest slot."""
     sched = BlockingScheduler(timezone=LOCAL_TZ)
     # Every job: missed runs collapse into one, never two at once, late runs within the grace time.
-    policy = {"coalesce": True, "max_instances": 1, "misfire_grace_time": int(opts.misfire_grace.total_seconds())}
+    policy = {
+        "coalesce": True,
+        "max_instances": 1,
+        "misfire_grace_time": int(opts.misfire_grace.total_seconds()),
+    }
 
     def heartbeat() -> None:
         with db.write() as session:
@@ -104,14 +108,21 @@ def build_scheduler(
                 log.error("scheduler lease lost holder=%s; stopping", holder)
                 sched.shutdown(wait=False)
 
-    sched.add_job(heartbeat, IntervalTrigger(seconds=max(1, opts.lease_ttl.total_seconds() / 3)), id="lease",
-                  **policy)
-    sched.add_job(jobs["pass"], IntervalTrigger(seconds=opts.tick.total_seconds()), id="pass",
-                  next_run_time=datetime.now(LOCAL_TZ), **policy)
+    sched.add_job(
+        heartbeat, IntervalTrigger(seconds=max(1, opts.lease_ttl.total_seconds() / 3)), id="lease", **policy
+    )
+    sched.add_job(
+        jobs["pass"],
+        IntervalTrigger(seconds=opts.tick.total_seconds()),
+        id="pass",
+        next_run_time=datetime.now(LOCAL_TZ),
+        **policy,
+    )
     if "digest" in jobs:
         hour, minute = (int(x) for x in opts.digest_time.split(":"))
-        sched.add_job(jobs["digest"], CronTrigger(hour=hour, minute=minute, timezone=LOCAL_TZ), id="digest",
-                      **policy)
+        sched.add_job(
+            jobs["digest"], CronTrigger(hour=hour, minute=minute, timezone=LOCAL_TZ), id="digest", **policy
+        )
     return sched
 
 

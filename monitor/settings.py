@@ -21,7 +21,11 @@ class Settings:
 
     @classmethod
     def from_env(
-        cls, *, config: str | None = None, database_url: str | None = None, user: str | None = None,
+        cls,
+        *,
+        config: str | None = None,
+        database_url: str | None = None,
+        user: str | None = None,
         models: str | None = None,
     ) -> Settings:
         """Explicit options win over MONITOR_CONFIG / MONITOR_DATABASE_URL / MONITOR_USER / MONITOR_MODELS_DIR."""

@@ -16,7 +16,7 @@ BASE_TIME = datetime(2026, 11, 26, 8, 0, tzinfo=UTC)
 def rss(items: list[tuple[str, str, str]], title: str = "Báo Thử – Pháp luật") -> bytes:
     """An RSS 2.0 feed of (guid, title, link) items."""
     body = "".join(
-        f"<item><title>{t}</title><link>{link}</link><guid isPermaLink=\"false\">{g}</guid>"
+        f'<item><title>{t}</title><link>{link}</link><guid isPermaLink="false">{g}</guid>'
         f"<pubDate>{format_datetime(BASE_TIME - timedelta(minutes=i))}</pubDate>"
         f"<description>Tóm tắt của bài {g}: Công an tỉnh Kon Tum thông tin vụ việc.</description></item>"
         for i, (g, t, link) in enumerate(items)
@@ -27,12 +27,19 @@ def rss(items: list[tuple[str, str, str]], title: str = "Báo Thử – Pháp lu
     ).encode()
 
 
-def numbered_items(n: int, prefix: str = "bai", host: str = "https://bao-thu.vn") -> list[tuple[str, str, str]]:
+def numbered_items(
+    n: int, prefix: str = "bai", host: str = "https://bao-thu.vn"
+) -> list[tuple[str, str, str]]:
     """n distinct items with Vietnamese titles."""
-    return [(f"{prefix}-{i}", f"Tin số {i}: Kon Tum tăng cường tuần tra ban đêm", f"{host}/{prefix}-{i}.html") for i in range(n)]
+    return [
+        (f"{prefix}-{i}", f"Tin số {i}: Kon Tum tăng cường tuần tra ban đêm", f"{host}/{prefix}-{i}.html")
+        for i in range(n)
+    ]
 
 
-def config_for(urls: dict[str, str], *, article_pages: bool = False, extra: str = "", kind: str = "rss") -> Config:
+def config_for(
+    urls: dict[str, str], *, article_pages: bool = False, extra: str = "", kind: str = "rss"
+) -> Config:
     """A Config whose sources are the given key → URL pairs on 127.0.0.1 (allow_private)."""
     text = f"[fetch]\ndeadline = 5.0\narticle_pages = {'true' if article_pages else 'false'}\n{extra}\n"
     for key, url in urls.items():
@@ -58,7 +65,7 @@ def run_together(work: Callable[[], object], n: int) -> list[BaseException]:
         try:
             barrier.wait()
             work()
-        except BaseException as exc:  # noqa: BLE001 - returned to the test, which asserts on it
+        except BaseException as exc:
             errors.append(exc)
 
     threads = [threading.Thread(target=one) for _ in range(n)]

@@ -260,7 +260,9 @@ async def _write_reply(writer: asyncio.StreamWriter, reply: Reply, *, head_only:
     if head_only or reply.status in (204, 304) or 100 <= reply.status < 200:
         return  # RFC 9110 §6.4.1: these answers never carry content
     if isinstance(body, bytes):
-        pieces: Iterable[bytes] = (body[i : i + reply.chunk_size] for i in range(0, len(body), reply.chunk_size))
+        pieces: Iterable[bytes] = (
+            body[i : i + reply.chunk_size] for i in range(0, len(body), reply.chunk_size)
+        )
     else:
         pieces = body()
     for piece in pieces:

@@ -19,34 +19,79 @@ def analyzer() -> Analyzer:
 
 
 CASES = [
-    ("Bắt quả tang đối tượng tàng trữ 50 gói ma túy đá tại nhà trọ",
-     "Công an phường kiểm tra hành chính, phát hiện đối tượng cất giấu ma túy trong tủ quần áo.", "ma_tuy", "tich_cuc"),
-    ("Xe tải đâm xe máy trên quốc lộ 14, một người chết",
-     "Vụ tai nạn giao thông xảy ra lúc 6 giờ sáng, tài xế xe tải không làm chủ tốc độ.", "giao_thong", None),
-    ("Giả danh nhân viên ngân hàng, lừa đảo chiếm đoạt 700 triệu đồng",
-     "Kẻ gian gọi điện thông báo khoản vay quá hạn, gửi đường link yêu cầu nạn nhân nhập mã OTP.", "lua_dao", None),
-    ("Cháy xưởng gỗ trong đêm, lực lượng PCCC dập tắt sau 3 giờ",
-     "Đám cháy bùng phát lúc 23 giờ, cảnh sát phòng cháy chữa cháy điều 5 xe đến hiện trường.", "chay_no_cuu_nan", None),
-    ("Người dân chờ cả ngày vẫn chưa được cấp căn cước",
-     "Tại điểm cấp căn cước của công an huyện, hàng trăm người dân xếp hàng từ sáng sớm, nhiều người phải về không.",
-     "dich_vu_cong", "tieu_cuc"),
-    ("Chiến sĩ công an nhặt được túi tiền 30 triệu đồng, trả lại cho người đánh rơi",
-     "Nhận lại tài sản, người phụ nữ xúc động cảm ơn người chiến sĩ công an.", "xay_dung_luc_luong", "tich_cuc"),
-    ("Triệt phá băng nhóm trộm cắp xe máy liên tỉnh",
-     "Công an tỉnh đã bắt giữ 7 đối tượng, thu hồi 20 xe máy trao trả cho người bị hại.", "an_ninh_trat_tu", "tich_cuc"),
-    ("Đội tuyển futsal Việt Nam giành vé dự World Cup",
-     "Các cầu thủ đã thi đấu xuất sắc trong trận play-off lượt về.", "khac", None),
-    ("Người dân tố cáo cán bộ công an xã đánh người",
-     "Gia đình nạn nhân cho biết anh bị đánh khi được mời lên trụ sở làm việc.", None, "tieu_cuc"),
-    ("Trộm cắp hoành hành, người dân mất ăn mất ngủ",
-     "Nhiều nhà dân bị kẻ gian đột nhập lấy tài sản, đến nay vẫn chưa tìm ra thủ phạm.", "an_ninh_trat_tu", "tieu_cuc"),
-    ("Tòa tuyên phạt 15 năm tù kẻ giết người vì mâu thuẫn",
-     "Hội đồng xét xử tuyên bị cáo phạm tội giết người sau khi dùng dao đâm chết hàng xóm.", "an_ninh_trat_tu", "trung_tinh"),
+    (
+        "Bắt quả tang đối tượng tàng trữ 50 gói ma túy đá tại nhà trọ",
+        "Công an phường kiểm tra hành chính, phát hiện đối tượng cất giấu ma túy trong tủ quần áo.",
+        "ma_tuy",
+        "tich_cuc",
+    ),
+    (
+        "Xe tải đâm xe máy trên quốc lộ 14, một người chết",
+        "Vụ tai nạn giao thông xảy ra lúc 6 giờ sáng, tài xế xe tải không làm chủ tốc độ.",
+        "giao_thong",
+        None,
+    ),
+    (
+        "Giả danh nhân viên ngân hàng, lừa đảo chiếm đoạt 700 triệu đồng",
+        "Kẻ gian gọi điện thông báo khoản vay quá hạn, gửi đường link yêu cầu nạn nhân nhập mã OTP.",
+        "lua_dao",
+        None,
+    ),
+    (
+        "Cháy xưởng gỗ trong đêm, lực lượng PCCC dập tắt sau 3 giờ",
+        "Đám cháy bùng phát lúc 23 giờ, cảnh sát phòng cháy chữa cháy điều 5 xe đến hiện trường.",
+        "chay_no_cuu_nan",
+        None,
+    ),
+    (
+        "Người dân chờ cả ngày vẫn chưa được cấp căn cước",
+        "Tại điểm cấp căn cước của công an huyện, hàng trăm người dân xếp hàng từ sáng sớm, nhiều người phải về không.",
+        "dich_vu_cong",
+        "tieu_cuc",
+    ),
+    (
+        "Chiến sĩ công an nhặt được túi tiền 30 triệu đồng, trả lại cho người đánh rơi",
+        "Nhận lại tài sản, người phụ nữ xúc động cảm ơn người chiến sĩ công an.",
+        "xay_dung_luc_luong",
+        "tich_cuc",
+    ),
+    (
+        "Triệt phá băng nhóm trộm cắp xe máy liên tỉnh",
+        "Công an tỉnh đã bắt giữ 7 đối tượng, thu hồi 20 xe máy trao trả cho người bị hại.",
+        "an_ninh_trat_tu",
+        "tich_cuc",
+    ),
+    (
+        "Đội tuyển futsal Việt Nam giành vé dự World Cup",
+        "Các cầu thủ đã thi đấu xuất sắc trong trận play-off lượt về.",
+        "khac",
+        None,
+    ),
+    (
+        "Người dân tố cáo cán bộ công an xã đánh người",
+        "Gia đình nạn nhân cho biết anh bị đánh khi được mời lên trụ sở làm việc.",
+        None,
+        "tieu_cuc",
+    ),
+    (
+        "Trộm cắp hoành hành, người dân mất ăn mất ngủ",
+        "Nhiều nhà dân bị kẻ gian đột nhập lấy tài sản, đến nay vẫn chưa tìm ra thủ phạm.",
+        "an_ninh_trat_tu",
+        "tieu_cuc",
+    ),
+    (
+        "Tòa tuyên phạt 15 năm tù kẻ giết người vì mâu thuẫn",
+        "Hội đồng xét xử tuyên bị cáo phạm tội giết người sau khi dùng dao đâm chết hàng xóm.",
+        "an_ninh_trat_tu",
+        "trung_tinh",
+    ),
 ]
 
 
 @pytest.mark.parametrize(("title", "text", "topic", "tone"), CASES)
-def test_topic_and_tone(analyzer: Analyzer, title: str, text: str, topic: str | None, tone: str | None) -> None:
+def test_topic_and_tone(
+    analyzer: Analyzer, title: str, text: str, topic: str | None, tone: str | None
+) -> None:
     a = analyzer.analyse(title, text)
     assert a.skipped is None and a.language == "vi"
     assert a.topic is not None and a.tone is not None
@@ -83,8 +128,9 @@ def test_batch_matches_single_and_cheap_reasons(analyzer: Analyzer) -> None:
     docs = [(t, x) for t, x, _, _ in CASES]
     batch = analyzer.analyse_many(docs)
     single = [analyzer.analyse(t, x) for t, x in docs]
-    assert [(b.topic.label, b.tone.label) for b in batch if b.topic and b.tone] == \
-        [(s.topic.label, s.tone.label) for s in single if s.topic and s.tone]
+    assert [(b.topic.label, b.tone.label) for b in batch if b.topic and b.tone] == [
+        (s.topic.label, s.tone.label) for s in single if s.topic and s.tone
+    ]
     # Without explain, reasons come from the lexicon (no occlusion cost) but are never empty.
     assert all(b.topic and b.topic.reason and not b.topic.reason.startswith("Từ nổi bật") for b in batch)
 
@@ -101,8 +147,10 @@ def test_import_loads_nothing() -> None:
     import subprocess
     import sys
 
-    code = ("import sys, monitor.nlp.analysis, monitor.nlp.flags, monitor.nlp.lang, monitor.nlp.train; "
-            "print([m for m in ('underthesea', 'underthesea_core') if m in sys.modules])")
+    code = (
+        "import sys, monitor.nlp.analysis, monitor.nlp.flags, monitor.nlp.lang, monitor.nlp.train; "
+        "print([m for m in ('underthesea', 'underthesea_core') if m in sys.modules])"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
 
@@ -137,8 +185,10 @@ class _Fixed:
 
 def test_unsure_neutral_yields_to_critical_words(analyzer: Analyzer, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(analyzer, "tone_model", _Fixed("trung_tinh", 0.55))
-    a = analyzer.analyse("Bãi rác gây ô nhiễm kéo dài, người dân bức xúc",
-                         "Nhiều lần phản ánh nhưng đến nay vẫn chưa được xử lý.")
+    a = analyzer.analyse(
+        "Bãi rác gây ô nhiễm kéo dài, người dân bức xúc",
+        "Nhiều lần phản ánh nhưng đến nay vẫn chưa được xử lý.",
+    )
     assert a.tone and a.tone.label == "tieu_cuc"
     assert a.tone.reason.startswith('Từ ngữ tiêu cực: "bức xúc"') and "0.55" in a.tone.reason
     # A police action in the headline keeps the article out of this rule.
@@ -146,7 +196,9 @@ def test_unsure_neutral_yields_to_critical_words(analyzer: Analyzer, monkeypatch
     assert b.tone and b.tone.label == "trung_tinh"
 
 
-def test_cue_guard_sends_unsupported_police_topic_to_khac(analyzer: Analyzer, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cue_guard_sends_unsupported_police_topic_to_khac(
+    analyzer: Analyzer, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(analyzer, "topic_model", _Fixed("ma_tuy", 0.45))
     a = analyzer.analyse("Đám ma ở quê ngày càng rườm rà", "Nhiều gia đình tổ chức linh đình.")
     assert a.topic and a.topic.label == "khac" and a.topic.reason.startswith("Độ tin cậy thấp (0.45)")

@@ -15,7 +15,10 @@ ROOT = Path(__file__).resolve().parents[1]
     ("args", "expected"),
     [
         (["--db", "bogus", "sources"], "Địa chỉ cơ sở dữ liệu không hợp lệ"),
-        (["--db", "sqlite:////nonexistent/dir/x.db", "sources"], "Không kết nối hoặc không ghi được cơ sở dữ liệu"),
+        (
+            ["--db", "sqlite:////nonexistent/dir/x.db", "sources"],
+            "Không kết nối hoặc không ghi được cơ sở dữ liệu",
+        ),
         (["--db", "postgresql+psycopg://postgres@127.0.0.1:1/test", "sources"], "Không kết nối"),
         (["export", "--format", "xml"], "chỉ nhận jsonl hoặc csv"),
         (["export", "--since", "31/02/2026"], "không hợp lệ"),

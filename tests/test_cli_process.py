@@ -19,7 +19,16 @@ from tests.servers import LocalServer, Reply
 
 def monitor_cmd(config: Path, db_url: str, *args: str) -> list[str]:
     """The argv of a `monitor` invocation in a fresh interpreter."""
-    return [sys.executable, "-c", "from monitor.cli import main; main()", "--config", str(config), "--db", db_url, *args]
+    return [
+        sys.executable,
+        "-c",
+        "from monitor.cli import main; main()",
+        "--config",
+        str(config),
+        "--db",
+        db_url,
+        *args,
+    ]
 
 
 def wait_for(predicate, timeout: float = 20.0) -> bool:  # type: ignore[no-untyped-def]
@@ -47,11 +56,16 @@ def test_kill_mid_pass_loses_nothing_and_resume_duplicates_nothing(db_url: str, 
         for i in range(6):
             body = rss(numbered_items(10, prefix=f"s{i}"))
             slow = i >= 3
-            srv.route(f"/s{i}.rss", Reply(body=body, content_type="application/rss+xml", delay=60 if slow else 0))
+            srv.route(
+                f"/s{i}.rss", Reply(body=body, content_type="application/rss+xml", delay=60 if slow else 0)
+            )
             urls[f"s{i}"] = srv.url(f"/s{i}.rss")
         config = write_config(tmp_path / "sources.toml", urls)
-        proc = subprocess.Popen(monitor_cmd(config, db_url, "fetch", "--no-pages", "--no-analysis"),
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            monitor_cmd(config, db_url, "fetch", "--no-pages", "--no-analysis"),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         try:
             assert wait_for(lambda: _articles(db_url) >= 30), "the fast sources were never stored"
         finally:
@@ -59,9 +73,16 @@ def test_kill_mid_pass_loses_nothing_and_resume_duplicates_nothing(db_url: str, 
             proc.wait(10)
         assert _articles(db_url) == 30  # everything already fetched survived the kill
         for i in range(3, 6):  # the slow outlets recover
-            srv.route(f"/s{i}.rss", Reply(body=rss(numbered_items(10, prefix=f"s{i}")), content_type="application/rss+xml"))
-        done = subprocess.run(monitor_cmd(config, db_url, "fetch", "--no-pages", "--no-analysis"),
-                              capture_output=True, text=True, timeout=120)
+            srv.route(
+                f"/s{i}.rss",
+                Reply(body=rss(numbered_items(10, prefix=f"s{i}")), content_type="application/rss+xml"),
+            )
+        done = subprocess.run(
+            monitor_cmd(config, db_url, "fetch", "--no-pages", "--no-analysis"),
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
     assert done.returncode == 0, done.stderr
     assert _articles(db_url) == 60
     assert "Kết quả thu thập" in done.stdout
@@ -71,23 +92,32 @@ def test_second_scheduler_on_same_database_exits_with_message(db_url: str, tmp_p
     with LocalServer() as srv:
         srv.route("/a.rss", Reply(body=rss(numbered_items(3)), content_type="application/rss+xml"))
         config = write_config(tmp_path / "sources.toml", {"a": srv.url("/a.rss")})
-        first = subprocess.Popen(monitor_cmd(config, db_url, "run", "--no-analysis", "--tick", "3600"),
-                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        first = subprocess.Popen(
+            monitor_cmd(config, db_url, "run", "--no-analysis", "--tick", "3600"),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         db = Database(db_url)
         try:
+
             def leased() -> bool:
                 with db.read() as s:
                     return s.scalar(select(func.count()).select_from(LeaseRow)) == 1
 
             assert wait_for(leased), "the first scheduler never took the lease"
             assert wait_for(lambda: _articles(db_url) == 3), "the first scheduler's pass did not run"
-            second = subprocess.run(monitor_cmd(config, db_url, "run", "--no-analysis"),
-                                    capture_output=True, text=True, timeout=60)
+            second = subprocess.run(
+                monitor_cmd(config, db_url, "run", "--no-analysis"),
+                capture_output=True,
+                text=True,
+                timeout=60,
+            )
             assert second.returncode == 1
             assert "Một tiến trình `monitor run` khác" in second.stderr
             assert "Traceback" not in second.stderr
             first.send_signal(signal.SIGTERM)
-            out, err = first.communicate(timeout=30)
+            _out, err = first.communicate(timeout=30)
             assert first.returncode == 0, err
             assert "Đã dừng bộ lập lịch" in err
             with db.read() as s:  # a graceful stop gives the lease back

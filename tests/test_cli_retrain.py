@@ -30,8 +30,12 @@ EXAMPLES = [
 
 def test_train_then_reanalyze_with_the_new_version(tmp_path: Path) -> None:
     data = tmp_path / "labels.jsonl"
-    data.write_text("\n".join(json.dumps({"text": t, "topic": p, "tone": o}, ensure_ascii=False)
-                              for t, p, o in EXAMPLES * 3), encoding="utf-8")
+    data.write_text(
+        "\n".join(
+            json.dumps({"text": t, "topic": p, "tone": o}, ensure_ascii=False) for t, p, o in EXAMPLES * 3
+        ),
+        encoding="utf-8",
+    )
     url = f"sqlite:///{tmp_path / 'm.db'}"
     db = Database(url)
     db.migrate()
@@ -39,10 +43,22 @@ def test_train_then_reanalyze_with_the_new_version(tmp_path: Path) -> None:
         src = SourceRow(key="bao", name="Báo", url="https://bao.vn/rss", kind="rss", created_at=NOW)
         s.add(src)
         s.flush()
-        s.add(ArticleRow(source_id=src.id, item_key="k", url="https://bao.vn/1", canonical_url="https://bao.vn/1",
-                         content_hash="h", title="Bắt giữ đối tượng mua bán ma túy ở Kon Tum", summary="",
-                         text="Công an tỉnh Kon Tum bắt giữ hai đối tượng, thu giữ ma túy đá.", fetched_at=NOW,
-                         updated_at=NOW, extract_status="ok", extract_attempts=1))
+        s.add(
+            ArticleRow(
+                source_id=src.id,
+                item_key="k",
+                url="https://bao.vn/1",
+                canonical_url="https://bao.vn/1",
+                content_hash="h",
+                title="Bắt giữ đối tượng mua bán ma túy ở Kon Tum",
+                summary="",
+                text="Công an tỉnh Kon Tum bắt giữ hai đối tượng, thu giữ ma túy đá.",
+                fetched_at=NOW,
+                updated_at=NOW,
+                extract_status="ok",
+                extract_attempts=1,
+            )
+        )
     runner = CliRunner()
     base = ["--config", str(ROOT / "sources.toml"), "--db", url]
     first = runner.invoke(app, [*base, "reanalyze", "--workers", "0"], catch_exceptions=False)
@@ -51,11 +67,26 @@ def test_train_then_reanalyze_with_the_new_version(tmp_path: Path) -> None:
         shipped = s.scalars(select(AnalysisRow.model_version)).one()
     assert shipped != "test-retrain-1"
     models = tmp_path / "models"
-    trained = runner.invoke(app, [*base, "--models", str(models), "train", "--no-seed", "--data", str(data),
-                                  "--version", "test-retrain-1"], catch_exceptions=False)
+    trained = runner.invoke(
+        app,
+        [
+            *base,
+            "--models",
+            str(models),
+            "train",
+            "--no-seed",
+            "--data",
+            str(data),
+            "--version",
+            "test-retrain-1",
+        ],
+        catch_exceptions=False,
+    )
     assert trained.exit_code == 0, trained.output
     assert (models / "manifest.json").exists() and "--models" in trained.output
-    again = runner.invoke(app, [*base, "--models", str(models), "reanalyze", "--workers", "0"], catch_exceptions=False)
+    again = runner.invoke(
+        app, [*base, "--models", str(models), "reanalyze", "--workers", "0"], catch_exceptions=False
+    )
     assert again.exit_code == 0, again.output
     assert "Đã phân tích lại 1 bài" in again.output
     with db.read() as s:

@@ -16,7 +16,9 @@ def test_sources_table_shows_health_after_a_pass(db_url: str, tmp_path: Path) ->
     with LocalServer() as srv:
         srv.route("/ok.rss", Reply(body=rss(numbered_items(2)), content_type="application/rss+xml"))
         srv.route("/down.rss", Reply(status=503, body=b"busy", headers={"Retry-After": "120"}))
-        config = write_config(tmp_path / "sources.toml", {"tot": srv.url("/ok.rss"), "hong": srv.url("/down.rss")})
+        config = write_config(
+            tmp_path / "sources.toml", {"tot": srv.url("/ok.rss"), "hong": srv.url("/down.rss")}
+        )
         base = ["--config", str(config), "--db", db_url]
         fetched = runner.invoke(app, [*base, "fetch", "--no-analysis"], catch_exceptions=False)
         shown = runner.invoke(app, [*base, "sources"], catch_exceptions=False, env={"COLUMNS": "250"})

@@ -12,8 +12,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_demo_runs_the_whole_pipeline_offline() -> None:
-    result = CliRunner().invoke(app, ["--config", str(ROOT / "sources.toml"), "demo"],
-                                catch_exceptions=False, env={"COLUMNS": "250"})
+    result = CliRunner().invoke(
+        app, ["--config", str(ROOT / "sources.toml"), "demo"], catch_exceptions=False, env={"COLUMNS": "250"}
+    )
     assert result.exit_code == 0, result.output
     out = result.output
     assert "10 đã trích xuất" in out  # every article page fetched and extracted

@@ -17,13 +17,30 @@ NOW = datetime(2026, 11, 26, 1, 30, tzinfo=UTC)
 
 def _seed(db: Database) -> None:
     with db.write() as s:
-        src = SourceRow(key="baokontum", name="Báo Kon Tum", url="https://baokontum.com.vn/rss/home.rss",
-                        kind="rss", created_at=NOW)
+        src = SourceRow(
+            key="baokontum",
+            name="Báo Kon Tum",
+            url="https://baokontum.com.vn/rss/home.rss",
+            kind="rss",
+            created_at=NOW,
+        )
         s.add(src)
         s.flush()
-        s.add(ArticleRow(source_id=src.id, item_key="g1", url="https://baokontum.com.vn/a.html?utm_source=rss",
-                         canonical_url="https://baokontum.com.vn/a.html", content_hash="h", title="Tin Kon Tum",
-                         summary="Tóm tắt", text="", published_at=NOW, fetched_at=NOW, updated_at=NOW))
+        s.add(
+            ArticleRow(
+                source_id=src.id,
+                item_key="g1",
+                url="https://baokontum.com.vn/a.html?utm_source=rss",
+                canonical_url="https://baokontum.com.vn/a.html",
+                content_hash="h",
+                title="Tin Kon Tum",
+                summary="Tóm tắt",
+                text="",
+                published_at=NOW,
+                fetched_at=NOW,
+                updated_at=NOW,
+            )
+        )
 
 
 def test_export_records_have_every_field_and_local_dates(db: Database) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import unicodedata
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -15,7 +15,9 @@ from monitor.extract import ExtractedArticle, extract_article, parse_datetime
 
 FIXTURES = Path(__file__).parent / "fixtures" / "parse"
 URL = "https://baomau.example.vn/thoi-su/kon-tum-ra-quan-204512.html?utm_source=rss"
-CANONICAL = "https://baomau.example.vn/thoi-su/kon-tum-ra-quan-bao-dam-an-toan-giao-thong-dip-cuoi-nam-204512.html"
+CANONICAL = (
+    "https://baomau.example.vn/thoi-su/kon-tum-ra-quan-bao-dam-an-toan-giao-thong-dip-cuoi-nam-204512.html"
+)
 HEADERS = {"Content-Type": "text/html; charset=utf-8"}
 
 
@@ -37,8 +39,16 @@ def test_main_text_is_extracted(article: ExtractedArticle) -> None:
 
 @pytest.mark.parametrize(
     "unwanted",
-    ["BÌNH_LUẬN_ĐỘC_GIẢ", "Ý kiến bạn đọc", "Nguyễn Văn Bình", "Trang chủ", "dataLayer", "color: red", "Tin liên quan",
-     "bộ kiểm thử"],
+    [
+        "BÌNH_LUẬN_ĐỘC_GIẢ",
+        "Ý kiến bạn đọc",
+        "Nguyễn Văn Bình",
+        "Trang chủ",
+        "dataLayer",
+        "color: red",
+        "Tin liên quan",
+        "bộ kiểm thử",
+    ],
 )
 def test_comments_navigation_and_code_are_not_in_text(article: ExtractedArticle, unwanted: str) -> None:
     assert unwanted not in article.text
@@ -47,7 +57,7 @@ def test_comments_navigation_and_code_are_not_in_text(article: ExtractedArticle,
 def test_metadata(article: ExtractedArticle) -> None:
     assert article.title == "Kon Tum ra quân bảo đảm an toàn giao thông dịp cuối năm"
     assert article.canonical_url == CANONICAL  # rel=canonical wins over og:url; utm_source/zarsrc stripped
-    assert article.published_at == datetime(2026, 11, 20, 1, 15, tzinfo=timezone.utc)
+    assert article.published_at == datetime(2026, 11, 20, 1, 15, tzinfo=UTC)
 
 
 def test_og_url_when_no_rel_canonical(page: str) -> None:
@@ -85,7 +95,7 @@ def test_date_only_page_falls_back_to_trafilatura(page: str) -> None:
     no_meta = page.replace('<meta property="article:published_time" content="2026-11-20T08:15:00+07:00">', "")
     got = extract_article(no_meta.encode(), HEADERS, URL)
     # trafilatura finds the date only; a bare date is midnight in Vietnam.
-    assert got.published_at == datetime(2026, 11, 19, 17, 0, tzinfo=timezone.utc)
+    assert got.published_at == datetime(2026, 11, 19, 17, 0, tzinfo=UTC)
 
 
 @pytest.mark.parametrize(
@@ -102,10 +112,10 @@ def test_pages_without_text_raise_parse_error(body: bytes) -> None:
 @pytest.mark.parametrize(
     ("value", "expected"),
     [
-        ("2026-11-20T08:15:00+07:00", datetime(2026, 11, 20, 1, 15, tzinfo=timezone.utc)),
-        ("2026-11-20T01:15:00Z", datetime(2026, 11, 20, 1, 15, tzinfo=timezone.utc)),
-        ("2026-11-20 08:15:00", datetime(2026, 11, 20, 1, 15, tzinfo=timezone.utc)),  # naive = Vietnam time
-        ("2026-11-20", datetime(2026, 11, 19, 17, 0, tzinfo=timezone.utc)),
+        ("2026-11-20T08:15:00+07:00", datetime(2026, 11, 20, 1, 15, tzinfo=UTC)),
+        ("2026-11-20T01:15:00Z", datetime(2026, 11, 20, 1, 15, tzinfo=UTC)),
+        ("2026-11-20 08:15:00", datetime(2026, 11, 20, 1, 15, tzinfo=UTC)),  # naive = Vietnam time
+        ("2026-11-20", datetime(2026, 11, 19, 17, 0, tzinfo=UTC)),
         ("20/11/2026", None),
         ("", None),
     ],

@@ -83,7 +83,8 @@ def test_declared_too_large(headers: dict[str, str], cap: int, expected: bool) -
 
 
 @pytest.mark.parametrize(
-    ("size", "text"), [(10 * 2**20, "10 MB"), (1536 * 1024, "1,5 MB"), (512 * 1024, "512 KB"), (900, "900 byte")]
+    ("size", "text"),
+    [(10 * 2**20, "10 MB"), (1536 * 1024, "1,5 MB"), (512 * 1024, "512 KB"), (900, "900 byte")],
 )
 def test_format_size(size: int, text: str) -> None:
     assert format_size(size) == text

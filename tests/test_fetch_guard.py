@@ -41,7 +41,9 @@ def table_resolver(table: dict[str, list[str]], calls: list[str] | None = None) 
     return resolve
 
 
-def get(url: str, *, resolver: Any = None, transport: httpx.AsyncBaseTransport | None = None, **kw: Any) -> FetchResult:
+def get(
+    url: str, *, resolver: Any = None, transport: httpx.AsyncBaseTransport | None = None, **kw: Any
+) -> FetchResult:
     async def run() -> FetchResult:
         async with Fetcher(limits=FAST, resolver=resolver, transport=transport) as fetcher:
             return await fetcher.get(url, **kw)
@@ -64,16 +66,43 @@ class RecordingTransport(httpx.AsyncBaseTransport):
 
 
 BLOCKED = [
-    "10.0.0.5", "172.16.0.1", "192.168.1.1", "127.0.0.1", "127.8.9.10", "169.254.169.254", "0.0.0.0",
-    "100.64.0.1", "192.0.2.1", "198.18.0.1", "224.0.0.1", "239.255.255.250", "240.0.0.1", "255.255.255.255",
-    "::1", "::", "fe80::1", "fc00::1", "fd12:3456::1", "fec0::1", "ff02::1", "2001:db8::1",
-    "::ffff:127.0.0.1", "::ffff:10.0.0.1", "::ffff:169.254.169.254",
+    "10.0.0.5",
+    "172.16.0.1",
+    "192.168.1.1",
+    "127.0.0.1",
+    "127.8.9.10",
+    "169.254.169.254",
+    "0.0.0.0",
+    "100.64.0.1",
+    "192.0.2.1",
+    "198.18.0.1",
+    "224.0.0.1",
+    "239.255.255.250",
+    "240.0.0.1",
+    "255.255.255.255",
+    "::1",
+    "::",
+    "fe80::1",
+    "fc00::1",
+    "fd12:3456::1",
+    "fec0::1",
+    "ff02::1",
+    "2001:db8::1",
+    "::ffff:127.0.0.1",
+    "::ffff:10.0.0.1",
+    "::ffff:169.254.169.254",
     "2002:7f00:1::",  # 6to4 wrapping 127.0.0.1
     "2002:a9fe:a9fe::",  # 6to4 wrapping 169.254.169.254
     "64:ff9b::a00:1",  # NAT64 wrapping 10.0.0.1
 ]
-PUBLIC = ["93.184.216.34", "8.8.8.8", "1.1.1.1", "2606:4700:4700::1111", "2001:4860:4860::8888",
-          "64:ff9b::808:808"]  # the last: NAT64 of 8.8.8.8 on a DNS64 network
+PUBLIC = [
+    "93.184.216.34",
+    "8.8.8.8",
+    "1.1.1.1",
+    "2606:4700:4700::1111",
+    "2001:4860:4860::8888",
+    "64:ff9b::808:808",
+]  # the last: NAT64 of 8.8.8.8 on a DNS64 network
 
 
 @pytest.mark.parametrize("address", BLOCKED)
@@ -94,12 +123,20 @@ def test_embedded_ipv4_is_unwrapped() -> None:
 
 @pytest.mark.parametrize(
     "url",
-    ["ftp://example.com/feed", "javascript:alert(1)", "file:///etc/passwd", "data:text/plain,hi", "vnexpress.net/rss"],
+    [
+        "ftp://example.com/feed",
+        "javascript:alert(1)",
+        "file:///etc/passwd",
+        "data:text/plain,hi",
+        "vnexpress.net/rss",
+    ],
 )
 def test_only_http_and_https(url: str) -> None:
     with pytest.raises(FetchError) as info:
         get(url)
-    assert info.value.kind is FailureKind.HARD and info.value.message.startswith("Chỉ hỗ trợ địa chỉ http/https")
+    assert info.value.kind is FailureKind.HARD and info.value.message.startswith(
+        "Chỉ hỗ trợ địa chỉ http/https"
+    )
 
 
 def test_loopback_is_refused_unless_allowed(server: LocalServer) -> None:
@@ -118,7 +155,9 @@ def test_ipv4_mapped_ipv6_loopback_is_refused(server: LocalServer) -> None:
 
 
 def test_name_is_checked_after_dns(server: LocalServer) -> None:
-    resolver = table_resolver({"intranet.test": ["93.184.216.34", "10.0.0.5"], "mapped.test": ["::ffff:127.0.0.1"]})
+    resolver = table_resolver(
+        {"intranet.test": ["93.184.216.34", "10.0.0.5"], "mapped.test": ["::ffff:127.0.0.1"]}
+    )
     with pytest.raises(BlockedAddressError) as info:
         get("http://intranet.test/feed", resolver=resolver)
     assert info.value.message == "Địa chỉ nội bộ bị chặn: intranet.test (10.0.0.5)"
@@ -135,10 +174,15 @@ def test_localhost_through_the_system_resolver_is_refused(server: LocalServer) -
 def test_dns_failure_has_kind_dns() -> None:
     with pytest.raises(FetchError) as info:
         get("http://nowhere.test/feed", resolver=table_resolver({}))
-    assert info.value.kind is FailureKind.DNS and info.value.message == "Không phân giải được tên miền: nowhere.test"
+    assert (
+        info.value.kind is FailureKind.DNS
+        and info.value.message == "Không phân giải được tên miền: nowhere.test"
+    )
 
 
-@pytest.mark.parametrize("target", ["http://10.0.0.1/", "http://169.254.169.254/latest/meta-data/", "http://[::1]/"])
+@pytest.mark.parametrize(
+    "target", ["http://10.0.0.1/", "http://169.254.169.254/latest/meta-data/", "http://[::1]/"]
+)
 def test_redirect_to_private_address_is_refused_without_connecting(server: LocalServer, target: str) -> None:
     server.route("/feed", redirect(target))
     spy = RecordingTransport(httpx.AsyncHTTPTransport())
@@ -204,10 +248,29 @@ def self_signed(tmp_path_factory: pytest.TempPathFactory) -> ssl.SSLContext:
     folder = tmp_path_factory.mktemp("tls")
     cert, key = folder / "cert.pem", folder / "key.pem"
     subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-         "-keyout", str(key), "-out", str(cert), "-days", "1", "-subj", "/CN=feeds.test",
-         "-addext", "subjectAltName=DNS:feeds.test"],
-        check=True, capture_output=True, timeout=30,
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+            "-days",
+            "1",
+            "-subj",
+            "/CN=feeds.test",
+            "-addext",
+            "subjectAltName=DNS:feeds.test",
+        ],
+        check=True,
+        capture_output=True,
+        timeout=30,
     )
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.load_cert_chain(cert, key)
@@ -222,7 +285,9 @@ def test_https_through_pinned_addresses_still_verifies_the_host_name(self_signed
         resolver = table_resolver({"feeds.test": ["127.0.0.1"]})
         with pytest.raises(FetchError) as info:
             get(srv.url("/feed", host="feeds.test"), resolver=resolver, allow_private=True)
-    assert info.value.kind is FailureKind.HARD and info.value.message == "Chứng chỉ TLS của máy chủ không hợp lệ"
+    assert (
+        info.value.kind is FailureKind.HARD and info.value.message == "Chứng chỉ TLS của máy chủ không hợp lệ"
+    )
     assert srv.sni == ["feeds.test"]
 
 

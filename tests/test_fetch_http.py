@@ -24,7 +24,9 @@ from monitor.errors import (
 from monitor.fetch import Fetcher, FetchLimits, FetchResult, Validators
 from tests.servers import LocalServer, Reply, Request, filler, gzip_bomb, redirect
 
-FAST = FetchLimits(deadline=3.0, max_bytes=2**20, max_redirects=5, connect_timeout=1, read_timeout=1, pool_timeout=1)
+FAST = FetchLimits(
+    deadline=3.0, max_bytes=2**20, max_redirects=5, connect_timeout=1, read_timeout=1, pool_timeout=1
+)
 FEED = "<rss><channel><title>Công an tỉnh Kon Tum</title></channel></rss>".encode()
 
 
@@ -113,8 +115,14 @@ def test_503_with_retry_after_http_date(server: LocalServer) -> None:
 
 @pytest.mark.parametrize(
     ("status", "kind"),
-    [(500, FailureKind.TRANSIENT), (502, FailureKind.TRANSIENT), (408, FailureKind.TRANSIENT),
-     (404, FailureKind.HARD), (403, FailureKind.HARD), (410, FailureKind.HARD)],
+    [
+        (500, FailureKind.TRANSIENT),
+        (502, FailureKind.TRANSIENT),
+        (408, FailureKind.TRANSIENT),
+        (404, FailureKind.HARD),
+        (403, FailureKind.HARD),
+        (410, FailureKind.HARD),
+    ],
 )
 def test_error_status_kinds(server: LocalServer, status: int, kind: FailureKind) -> None:
     server.route("/feed", Reply(status=status, headers={"Retry-After": "5"}))
@@ -125,7 +133,9 @@ def test_error_status_kinds(server: LocalServer, status: int, kind: FailureKind)
 def test_server_that_never_answers_hits_the_deadline(server: LocalServer) -> None:
     server.route("/feed", Reply(hang=True))
     started = time.monotonic()
-    error = fails(server.url("/feed"), DeadlineExceededError, limits=FetchLimits(deadline=0.3, read_timeout=10))
+    error = fails(
+        server.url("/feed"), DeadlineExceededError, limits=FetchLimits(deadline=0.3, read_timeout=10)
+    )
     assert time.monotonic() - started < 2
     assert error.kind is FailureKind.TRANSIENT and error.message == "Quá thời gian tải (0,3 giây)"
 
@@ -138,7 +148,9 @@ def test_slow_drip_body_hits_the_deadline_although_each_read_is_fast(server: Loc
 
 
 def test_deadline_covers_every_redirect_hop(server: LocalServer) -> None:
-    server.route("/hop/*", lambda req: Reply(status=302, headers={"Location": f"/hop/{req.path[5:]}x"}, delay=0.1))
+    server.route(
+        "/hop/*", lambda req: Reply(status=302, headers={"Location": f"/hop/{req.path[5:]}x"}, delay=0.1)
+    )
     fails(server.url("/hop/a"), DeadlineExceededError, limits=FetchLimits(deadline=0.35, max_redirects=20))
 
 

@@ -106,7 +106,9 @@ def test_queueing_behind_our_own_per_host_limit_does_not_eat_the_deadline(server
 
     async def run() -> list[float]:
         async with Fetcher(per_host=1, limits=FetchLimits(deadline=0.5)) as fetcher:
-            results = await asyncio.gather(*(fetcher.get(server.url("/page"), allow_private=True) for _ in range(5)))
+            results = await asyncio.gather(
+                *(fetcher.get(server.url("/page"), allow_private=True) for _ in range(5))
+            )
             return [r.elapsed for r in results]
 
     elapsed = asyncio.run(run())  # 5 × 0.15 s in a row: the last waits 0.6 s, longer than its deadline

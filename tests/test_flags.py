@@ -23,7 +23,9 @@ UNIT_LOOSE = M("Công an tỉnh Kon Tum", "unit", "cong an tinh kon tum", "ascii
 PROVINCE = M("Kon Tum", "province", "Măng Đen", "exact")
 
 
-def analysis(tone: str | None, score: float = 0.87, topic: str = "an_ninh_trat_tu", skipped: str | None = None) -> Analysis:
+def analysis(
+    tone: str | None, score: float = 0.87, topic: str = "an_ninh_trat_tu", skipped: str | None = None
+) -> Analysis:
     t = Prediction(tone, score, 'Từ nổi bật: "tố cáo"') if tone else None
     p = Prediction(topic, 0.7, 'Từ nổi bật: "trộm"') if tone else None
     return Analysis("vi" if tone else "en", p, t, skipped, "test")
@@ -32,25 +34,52 @@ def analysis(tone: str | None, score: float = 0.87, topic: str = "an_ninh_trat_t
 DEFAULT = FlagRules()
 CASES = [
     # (mentions, analysis, rules, weight, flagged, reason fragment)
-    ([UNIT], analysis("tieu_cuc"), DEFAULT, 1.0, True,
-     "Nhắc đến Công an tỉnh Kon Tum (khớp chính xác) và sắc thái tiêu cực (0.87)"),
-    ([PROVINCE], analysis("tieu_cuc"), DEFAULT, 1.0, True, 'Nhắc đến Kon Tum (khớp chính xác, qua "Măng Đen")'),
+    (
+        [UNIT],
+        analysis("tieu_cuc"),
+        DEFAULT,
+        1.0,
+        True,
+        "Nhắc đến Công an tỉnh Kon Tum (khớp chính xác) và sắc thái tiêu cực (0.87)",
+    ),
+    (
+        [PROVINCE],
+        analysis("tieu_cuc"),
+        DEFAULT,
+        1.0,
+        True,
+        'Nhắc đến Kon Tum (khớp chính xác, qua "Măng Đen")',
+    ),
     ([], analysis("tieu_cuc"), DEFAULT, 1.0, False, "Không nhắc đến"),
     ([UNIT], analysis("trung_tinh"), DEFAULT, 1.0, False, "sắc thái trung tính (0.87) không thuộc quy tắc"),
     ([UNIT], analysis("tich_cuc"), DEFAULT, 1.0, False, "tích cực"),
     ([UNIT], analysis("tieu_cuc", 0.4), FlagRules(min_tone_score=0.5), 1.0, False, "tiêu cực (0.40)"),
-    ([UNIT], analysis("trung_tinh", topic="tham_nhung"), FlagRules(sensitive_topics=("tham_nhung",)), 1.0, True,
-     "chủ đề nhạy cảm: Tham nhũng, tiêu cực"),
+    (
+        [UNIT],
+        analysis("trung_tinh", topic="tham_nhung"),
+        FlagRules(sensitive_topics=("tham_nhung",)),
+        1.0,
+        True,
+        "chủ đề nhạy cảm: Tham nhũng, tiêu cực",
+    ),
     ([UNIT], analysis("tieu_cuc"), FlagRules(min_outlet_weight=0.5), 0.2, False, "Trọng số nguồn tin 0.20"),
     ([], analysis("tieu_cuc"), FlagRules(require_mention=False), 1.0, True, "Không cần nhắc đến"),
-    ([UNIT], analysis(None, skipped="Không phải tiếng Việt (en)"), DEFAULT, 1.0, False, "Không phải tiếng Việt"),
+    (
+        [UNIT],
+        analysis(None, skipped="Không phải tiếng Việt (en)"),
+        DEFAULT,
+        1.0,
+        False,
+        "Không phải tiếng Việt",
+    ),
     ([UNIT], analysis("tieu_cuc"), FlagRules(tones=("tieu_cuc", "trung_tinh")), 1.0, True, "tiêu cực"),
 ]
 
 
 @pytest.mark.parametrize(("mentions", "a", "rules", "weight", "flagged", "fragment"), CASES)
-def test_should_flag(mentions: list[M], a: Analysis, rules: FlagRules, weight: float, flagged: bool,
-                     fragment: str) -> None:
+def test_should_flag(
+    mentions: list[M], a: Analysis, rules: FlagRules, weight: float, flagged: bool, fragment: str
+) -> None:
     d = should_flag(mentions, a, rules, outlet_weight=weight)
     assert d.flagged is flagged
     assert any(fragment in r for r in d.reasons), d.reasons

@@ -46,8 +46,11 @@ BAD = [
     ("", "", "Văn bản rỗng"),
     ("😀🎉🔥", "👍👍👍", "Văn bản rỗng"),
     ("   \t\n ", "\x00\x01\x02", "Văn bản rỗng"),
-    ("Police arrest drug ring", "Police in the province said on Monday that they had arrested the men.",
-     "Không phải tiếng Việt (en)"),
+    (
+        "Police arrest drug ring",
+        "Police in the province said on Monday that they had arrested the men.",
+        "Không phải tiếng Việt (en)",
+    ),
     ("<p>&nbsp;</p>", "<div><script></script></div>", "Văn bản rỗng"),
 ]
 
@@ -67,7 +70,10 @@ ODD = [
     ("Công an tỉnh Kon Tum", "bắt giữ đối tượng trộm cắp tài sản. " * 30_000),  # ~1 MB
     ("Công an\x00 tỉnh\x1b Kon Tum", "bắt\x07 giữ\u200b đối tượng\r\n\r\nma túy"),  # control characters
     ("<h1>Công an tỉnh Kon Tum</h1>", "<p>Bắt giữ&nbsp;đối tượng <b>ma túy</b> &amp; thu giữ heroin</p>"),
-    ("Công an tỉnh Kon Tum bắt 2 đối tượng người Trung Quốc", "Hai đối tượng 张伟 và 李强 vận chuyển ma túy."),
+    (
+        "Công an tỉnh Kon Tum bắt 2 đối tượng người Trung Quốc",
+        "Hai đối tượng 张伟 và 李强 vận chuyển ma túy.",
+    ),
     ("CÔNG AN TỈNH KON TUM BẮT GIỮ ĐỐI TƯỢNG", "VẬN CHUYỂN MA TÚY QUA BIÊN GIỚI"),
 ]
 
@@ -85,13 +91,19 @@ def test_odd_input_is_analysed(analyzer: Analyzer, title: str, text: str) -> Non
 
 def test_look_alike_letters_are_folded(analyzer: Analyzer) -> None:
     """Clickbait spells Vietnamese with Cyrillic/small-capital look-alikes to dodge keyword filters."""
-    a = analyzer.analyse("Ƭһảᴍ á.п ở Bắᴄ Gɪɑпɡ: ᴄᴏп тгɑɪ һᴏảпɡ ѕợ тһấʏ Ƅố гửɑ ᴄᴏп Ԁɑᴏ", "ƌối тượпɡ ƌã Ƅỏ тгốп.")
+    a = analyzer.analyse(
+        "Ƭһảᴍ á.п ở Bắᴄ Gɪɑпɡ: ᴄᴏп тгɑɪ һᴏảпɡ ѕợ тһấʏ Ƅố гửɑ ᴄᴏп Ԁɑᴏ", "ƌối тượпɡ ƌã Ƅỏ тгốп."
+    )
     assert a.language == "vi" and a.skipped is None
 
 
 def test_batch_goes_on_after_bad_items(analyzer: Analyzer) -> None:
-    docs = [("", ""), ("Police arrest", "The police said."), ("000 85 .", "Đaị"),
-            ("Công an tỉnh Kon Tum triệt phá đường dây ma túy", "Thu giữ 5 bánh heroin.")]
+    docs = [
+        ("", ""),
+        ("Police arrest", "The police said."),
+        ("000 85 .", "Đaị"),
+        ("Công an tỉnh Kon Tum triệt phá đường dây ma túy", "Thu giữ 5 bánh heroin."),
+    ]
     out = analyzer.analyse_many(docs)
     assert len(out) == 4
     assert out[3].topic is not None and out[3].topic.label == "ma_tuy"

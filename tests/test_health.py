@@ -15,7 +15,15 @@ from monitor.errors import (
     HttpStatusError,
     PoolExhaustedError,
 )
-from monitor.fetch import Health, is_due, on_failure, on_success, parse_retry_after, status_label, wants_unconditional
+from monitor.fetch import (
+    Health,
+    is_due,
+    on_failure,
+    on_success,
+    parse_retry_after,
+    status_label,
+    wants_unconditional,
+)
 from monitor.fetch.health import MAX_BACKOFF, backoff_ceiling
 
 NOW = datetime(2026, 11, 27, 7, 0, tzinfo=UTC)  # 14:00 in Hà Nội
@@ -183,9 +191,14 @@ def test_parse_retry_after(value: str | None, expected: float | None) -> None:
             Health(consecutive_failures=3, last_error_at=NOW, next_fetch_at=NOW + timedelta(minutes=20)),
             "Đang lỗi (3 lần)",
         ),
-        (Health(consecutive_failures=1, last_error_at=NOW - timedelta(hours=1), next_fetch_at=NOW), "Đang lỗi (1 lần)"),
         (
-            Health(consecutive_failures=5, last_error_at=NOW, next_fetch_at=NOW + timedelta(hours=24, minutes=5)),
+            Health(consecutive_failures=1, last_error_at=NOW - timedelta(hours=1), next_fetch_at=NOW),
+            "Đang lỗi (1 lần)",
+        ),
+        (
+            Health(
+                consecutive_failures=5, last_error_at=NOW, next_fetch_at=NOW + timedelta(hours=24, minutes=5)
+            ),
             "Tạm hoãn đến 14:05 28/11/2026 (lỗi 5 lần)",
         ),
     ],

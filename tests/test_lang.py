@@ -8,12 +8,21 @@ from monitor.nlp.lang import detect_language
 
 CASES = [
     ("Công an tỉnh Kon Tum bắt giữ 4 đối tượng mua bán ma túy", "vi"),
-    ("cong an tinh kon tum bat giu doi tuong trom cap tai san cua nguoi dan", "vi"),  # written without accents
-    ("Police in Kon Tum province arrested four people for drug trafficking on Monday, the ministry said.", "en"),
+    (
+        "cong an tinh kon tum bat giu doi tuong trom cap tai san cua nguoi dan",
+        "vi",
+    ),  # written without accents
+    (
+        "Police in Kon Tum province arrested four people for drug trafficking on Monday, the ministry said.",
+        "en",
+    ),
     ("The Ministry of Public Security has announced new rules for the issuance of ID cards.", "en"),
     # English full of Vietnamese names is still English
-    ("Police in Kon Tum Province arrested Nguyễn Văn Hùng, 34, in Đắk Hà District after a raid near Măng Đen, "
-     "officials said on Tuesday. The suspect was found with heroin.", "en"),
+    (
+        "Police in Kon Tum Province arrested Nguyễn Văn Hùng, 34, in Đắk Hà District after a raid near Măng Đen, "
+        "officials said on Tuesday. The suspect was found with heroin.",
+        "en",
+    ),
     ("Đắk", "vi"),
     ("", "unknown"),
     ("😀😀😀 🎉", "unknown"),
@@ -21,7 +30,7 @@ CASES = [
     ("警方逮捕了四名毒贩 在昆嵩省", "unknown"),
     ("Полиция задержала четырёх человек", "unknown"),
     # Vietnamese with an English quote: still Vietnamese.
-    ("Người phát ngôn nói rằng \"we are working with the police\" và đề nghị người dân bình tĩnh.", "vi"),
+    ('Người phát ngôn nói rằng "we are working with the police" và đề nghị người dân bình tĩnh.', "vi"),
 ]
 
 

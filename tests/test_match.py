@@ -1,4 +1,5 @@
 """Mention matching on real Vietnamese press sentences (the shipped default targets)."""
+
 from __future__ import annotations
 
 import json
@@ -27,12 +28,21 @@ def found(matcher: Matcher, text: str) -> set[tuple[str, str, str]]:
     ("text", "expected"),
     [
         # levels
-        ("Công an tỉnh Kon Tum bắt giữ 3 đối tượng.", {(U, "Công an tỉnh Kon Tum", "exact"), (P, "Kon Tum", "exact")}),
+        (
+            "Công an tỉnh Kon Tum bắt giữ 3 đối tượng.",
+            {(U, "Công an tỉnh Kon Tum", "exact"), (P, "Kon Tum", "exact")},
+        ),
         ("Mưa lớn ở huyện Đắk Tô.", {(P, "Đăk Tô", "exact")}),
         ("Mưa lớn ở huyện Đăk Tô.", {(P, "Đăk Tô", "exact")}),
         ("Giá cà phê ở Đằk Hà tăng.", {(P, "Đăk Hà", "tone")}),  # wrong tone mark, same letters
-        ("Người dân Xã Hoà Bình, TP Kon Tum thu hoạch cà phê.", {(P, "Hòa Bình", "exact"), (P, "Kon Tum", "exact")}),
-        ("cong an tinh kon tum bat giu 2 doi tuong", {(U, "Công an tỉnh Kon Tum", "ascii"), (P, "Kon Tum", "exact")}),
+        (
+            "Người dân Xã Hoà Bình, TP Kon Tum thu hoạch cà phê.",
+            {(P, "Hòa Bình", "exact"), (P, "Kon Tum", "exact")},
+        ),
+        (
+            "cong an tinh kon tum bat giu 2 doi tuong",
+            {(U, "Công an tỉnh Kon Tum", "ascii"), (P, "Kon Tum", "exact")},
+        ),
         ("chay rung o huyen Sa Thay, mong moi nguoi chia se", {(P, "Sa Thầy", "ascii")}),
         # accent-stripped words in a text with diacritics never match
         ("Ông cho biết việc tự mở rộng nhà xưởng là sai phép.", set()),
@@ -46,18 +56,29 @@ def found(matcher: Matcher, text: str) -> set[tuple[str, str, str]]:
         ("Huyện Dak Glei là vùng trồng sâm.", {(P, "Đắk Glei", "exact")}),
         ("TP. Kon Tum tổ chức lễ hội.", {(P, "Kon Tum", "exact")}),
         ("Ông sinh ra ở Kontum.", {(P, "Kon Tum", "exact")}),
-        ("CAH Đăk Glei phối hợp truy bắt lâm tặc.", {(U, "Công an huyện Đắk Glei", "exact"), (P, "Đắk Glei", "exact")}),
-        ("PC08 Công an tỉnh Kon Tum lập biên bản.", {(U, "PC08 Công an tỉnh Kon Tum", "exact"), (P, "Kon Tum", "exact")}),
+        (
+            "CAH Đăk Glei phối hợp truy bắt lâm tặc.",
+            {(U, "Công an huyện Đắk Glei", "exact"), (P, "Đắk Glei", "exact")},
+        ),
+        (
+            "PC08 Công an tỉnh Kon Tum lập biên bản.",
+            {(U, "PC08 Công an tỉnh Kon Tum", "exact"), (P, "Kon Tum", "exact")},
+        ),
         # the unit inside a list of provinces; other provinces' police never
-        ("Công an các tỉnh Gia Lai, Kon Tum và Đắk Lắk ký quy chế phối hợp.",
-         {(U, "Công an tỉnh Kon Tum", "exact"), (P, "Kon Tum", "exact")}),
+        (
+            "Công an các tỉnh Gia Lai, Kon Tum và Đắk Lắk ký quy chế phối hợp.",
+            {(U, "Công an tỉnh Kon Tum", "exact"), (P, "Kon Tum", "exact")},
+        ),
         ("Công an tỉnh Gia Lai bắt đối tượng bỏ trốn sang tỉnh Kon Tum.", {(P, "Kon Tum", "exact")}),
         ("Công an tỉnh Gia Lai và Công an tỉnh Đắk Lắk diễn tập.", set()),
         # common words and heroes' names
         ("Đội tuyển giành thắng lợi quyết định.", set()),
         ("Ùn tắc trên đường Trường Chinh, quận Thanh Xuân.", set()),
         ("Phường Thống Nhất, TP Biên Hòa ra quân chỉnh trang đô thị.", set()),
-        ("Phường Quyết Thắng, TP Kon Tum trao trả tài sản.", {(P, "Quyết Thắng", "exact"), (P, "Kon Tum", "exact")}),
+        (
+            "Phường Quyết Thắng, TP Kon Tum trao trả tài sản.",
+            {(P, "Quyết Thắng", "exact"), (P, "Kon Tum", "exact")},
+        ),
         ("Đặc sản cá Kon Tum được ưa chuộng.", {(P, "Kon Tum", "exact")}),  # "cá", not "CA"
         ("Xi măng đen được dùng để trát tường.", set()),
         ("Vợ chồng chị H. hiểu ra căn nhà đã bị bán.", set()),
@@ -78,9 +99,14 @@ def found(matcher: Matcher, text: str) -> set[tuple[str, str, str]]:
         ("UBND phường Kon Tum, tỉnh Quảng Ngãi họp phiên đầu tiên.", {(P, "Kon Tum", "exact")}),
         ("Xã Măng Ri, tỉnh Quảng Ngãi được thành lập.", {(P, "Măng Ri", "exact")}),
         ("Công an tỉnh Quảng Ngãi bắt nhóm trộm cắp ở đảo Lý Sơn.", set()),
-        ("Công an tỉnh Quảng Ngãi tuần tra tại xã Đăk Tô.",
-         {(U, "Công an tỉnh Quảng Ngãi", "exact"), (P, "Đăk Tô", "exact")}),
-        ("Công an huyện Sa Thầy vẫn được nhắc trên báo.", {(U, "Công an huyện Sa Thầy", "exact"), (P, "Sa Thầy", "exact")}),
+        (
+            "Công an tỉnh Quảng Ngãi tuần tra tại xã Đăk Tô.",
+            {(U, "Công an tỉnh Quảng Ngãi", "exact"), (P, "Đăk Tô", "exact")},
+        ),
+        (
+            "Công an huyện Sa Thầy vẫn được nhắc trên báo.",
+            {(U, "Công an huyện Sa Thầy", "exact"), (P, "Sa Thầy", "exact")},
+        ),
     ],
 )
 def test_mentions(matcher: Matcher, text: str, expected: set[tuple[str, str, str]]) -> None:
@@ -106,8 +132,19 @@ def test_offsets_and_snippet_point_into_the_original(matcher: Matcher, text: str
 
 @pytest.mark.parametrize(
     "text",
-    ["", " ", "😀" * 50, "a\ud800b Kon Tum \udfff", "\x00\x07Kon\x1bTum", "<p><b></p>" * 100, "&#99999999; Kon Tum",
-     "Kon Tum " * 150_000, "İ" * 1000 + " Kon Tum", "\u0301" * 100 + "Kon Tum", "Công an " * 10_000],
+    [
+        "",
+        " ",
+        "😀" * 50,
+        "a\ud800b Kon Tum \udfff",
+        "\x00\x07Kon\x1bTum",
+        "<p><b></p>" * 100,
+        "&#99999999; Kon Tum",
+        "Kon Tum " * 150_000,
+        "İ" * 1000 + " Kon Tum",
+        "\u0301" * 100 + "Kon Tum",
+        "Công an " * 10_000,
+    ],
     ids=lambda t: f"{len(t)}-chars",
 )
 def test_find_never_raises(matcher: Matcher, text: str) -> None:

@@ -1,4 +1,5 @@
 """Watch targets and the shipped place list: the default, its TOML twin, and the derived data."""
+
 from __future__ import annotations
 
 import json

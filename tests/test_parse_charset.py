@@ -63,18 +63,37 @@ CASES = [
     # (id, body, headers)
     ("utf8-declared-windows-1258", feed_bytes(utf8, "windows-1258"), {}),
     ("utf8-header-iso-8859-2", feed_bytes(utf8, None), {"Content-Type": "text/xml; charset=iso-8859-2"}),
-    ("utf8-header-and-decl-iso-8859-2", feed_bytes(utf8, "iso-8859-2"),
-     {"content-type": "application/rss+xml; charset=ISO-8859-2"}),
-    ("utf8-header-latin1-decl-cp1258", feed_bytes(utf8, "cp1258"), {"Content-Type": "text/xml; charset=latin-1"}),
+    (
+        "utf8-header-and-decl-iso-8859-2",
+        feed_bytes(utf8, "iso-8859-2"),
+        {"content-type": "application/rss+xml; charset=ISO-8859-2"},
+    ),
+    (
+        "utf8-header-latin1-decl-cp1258",
+        feed_bytes(utf8, "cp1258"),
+        {"Content-Type": "text/xml; charset=latin-1"},
+    ),
     ("windows-1258-declared", feed_bytes(encode_cp1258, "windows-1258"), {}),
-    ("windows-1258-header-only", feed_bytes(encode_cp1258, None), {"Content-Type": "text/xml; charset=windows-1258"}),
+    (
+        "windows-1258-header-only",
+        feed_bytes(encode_cp1258, None),
+        {"Content-Type": "text/xml; charset=windows-1258"},
+    ),
     ("windows-1258-undeclared", feed_bytes(encode_cp1258, None), {}),
-    ("windows-1258-declared-utf8", feed_bytes(encode_cp1258, "utf-8"), {"Content-Type": "text/xml; charset=utf-8"}),
+    (
+        "windows-1258-declared-utf8",
+        feed_bytes(encode_cp1258, "utf-8"),
+        {"Content-Type": "text/xml; charset=utf-8"},
+    ),
     ("windows-1258-declared-latin1", feed_bytes(encode_cp1258, "iso-8859-1"), {}),
     ("utf8-no-charset-anywhere", feed_bytes(utf8, None), {"Content-Type": "application/xml"}),
     ("utf8-bom", codecs.BOM_UTF8 + feed_bytes(utf8, "utf-8"), {}),
     ("utf8-bom-declared-windows-1258", codecs.BOM_UTF8 + feed_bytes(utf8, "windows-1258"), {}),
-    ("utf16-le-bom", codecs.BOM_UTF16_LE + feed_bytes(utf8, "utf-16").decode("utf-8").encode("utf-16-le"), {}),
+    (
+        "utf16-le-bom",
+        codecs.BOM_UTF16_LE + feed_bytes(utf8, "utf-16").decode("utf-8").encode("utf-16-le"),
+        {},
+    ),
     ("nfd-utf8", feed_bytes(nfd_utf8, "utf-8"), {}),
     ("nfd-utf8-declared-windows-1258", feed_bytes(nfd_utf8, "windows-1258"), {}),
 ]
@@ -100,14 +119,29 @@ def test_wrong_declaration_is_reported() -> None:
     [
         (TITLE.encode("utf-8"), {"Content-Type": "text/html; charset=windows-1258"}),
         (encode_cp1258(TITLE), {}),
-        (b'<html><head><meta charset="windows-1258"></head><body>' + encode_cp1258(TITLE) + b"</body></html>", {}),
-        (b'<meta http-equiv="Content-Type" content="text/html; charset=windows-1258">' + encode_cp1258(TITLE), {}),
+        (
+            b'<html><head><meta charset="windows-1258"></head><body>'
+            + encode_cp1258(TITLE)
+            + b"</body></html>",
+            {},
+        ),
+        (
+            b'<meta http-equiv="Content-Type" content="text/html; charset=windows-1258">'
+            + encode_cp1258(TITLE),
+            {},
+        ),
         (TITLE.encode("utf-16"), {}),
         # A UTF-8 page with one stray Latin-1 byte stays UTF-8 (the byte becomes U+FFFD), not mojibake.
         (TITLE.encode("utf-8") + b" \xe9 " + SUMMARY.encode("utf-8"), {}),
     ],
-    ids=["utf8-header-cp1258", "cp1258-undeclared", "cp1258-meta-charset", "cp1258-http-equiv", "utf16-bom",
-         "utf8-one-bad-byte"],
+    ids=[
+        "utf8-header-cp1258",
+        "cp1258-undeclared",
+        "cp1258-meta-charset",
+        "cp1258-http-equiv",
+        "utf16-bom",
+        "utf8-one-bad-byte",
+    ],
 )
 def test_decode_body(body: bytes, headers: dict[str, str]) -> None:
     text = unicodedata.normalize("NFC", decode_body(body, headers))
@@ -125,7 +159,7 @@ def test_control_characters_and_nul_are_stripped_from_items() -> None:
         "<description><![CDATA[<p>Nội\x00 dung\x0b có\x0c ký tự\x9f điều khiển</p>]]></description>"
         "<author>toasoan@baomau.example.vn (Minh\x02 Anh)</author>"
         "<guid>bai\x00-1</guid></item></channel></rss>"
-    ).encode("utf-8")
+    ).encode()
     feed = parse_feed(body, {}, BASE)
     (item,) = feed.items
     assert item.title == "Tin nóng về Kon Tum"

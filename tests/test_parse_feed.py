@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -12,7 +12,6 @@ from monitor.parse import FeedItem, ParsedFeed, parse_feed
 
 FIXTURES = Path(__file__).parent / "fixtures" / "parse"
 BASE = "https://baomau.example.vn/rss/phap-luat.rss"
-UTC = timezone.utc
 
 
 @pytest.fixture
@@ -28,47 +27,63 @@ def rss(items: str, *, channel_title: str = "Báo Mẫu") -> bytes:
     return (
         '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
         f"<title>{channel_title}</title><link>https://baomau.example.vn/</link>{items}</channel></rss>"
-    ).encode("utf-8")
+    ).encode()
 
 
 @pytest.mark.parametrize(
     ("name", "count", "first"),
     [
-        ("rss20_kontum.xml", 3, FeedItem(
-            key="baomau-204512",
-            url="https://baomau.example.vn/thoi-su/kon-tum-ra-quan-204512.html",
-            title="Kon Tum ra quân bảo đảm an toàn giao thông dịp cuối năm",
-            summary_html="",  # not compared
-            summary_text="Lực lượng chức năng tỉnh Kon Tum tổ chức lễ ra quân cao điểm bảo đảm trật tự an toàn "
-            "giao thông dịp cuối năm.",
-            published_at=datetime(2026, 11, 20, 1, 15, tzinfo=UTC),
-            author="Minh Anh",
-        )),
-        ("atom_kontum.xml", 3, FeedItem(
-            key="tag:baomau.example.vn,2026:204520",
-            url="https://baomau.example.vn/xa-hoi/ngoc-hoi-khanh-thanh-cau-treo-204520.html",
-            title="Ngọc Hồi khánh thành cầu treo cho học sinh vùng biên",
-            summary_html="",
-            summary_text="Cây cầu treo dài 90 mét giúp hơn 200 học sinh xã Đắk Dục không còn phải lội suối đến trường.",
-            published_at=datetime(2026, 11, 20, 0, 30, tzinfo=UTC),
-            author="Thu Trang",
-        )),
-        ("rss10_rdf.xml", 2, FeedItem(
-            key="https://baomau.example.vn/van-hoa/le-hoi-cong-chieng-204530.html",
-            url="https://baomau.example.vn/van-hoa/le-hoi-cong-chieng-204530.html",
-            title="Lễ hội cồng chiêng thu hút đông đảo du khách",
-            summary_html="",
-            summary_text="Hơn 30 đội cồng chiêng của đồng bào Ba Na, Xơ Đăng tham gia trình diễn.",
-            published_at=datetime(2026, 11, 15, 12, 0, tzinfo=UTC),
-        )),
-        ("rss091.xml", 1, FeedItem(
-            key="https://baomau.example.vn/nong-nghiep/kon-plong-sam-day-204540.html",
-            url="https://baomau.example.vn/nong-nghiep/kon-plong-sam-day-204540.html",
-            title="Nông dân Kon Plông trúng mùa sâm dây",
-            summary_html="",
-            summary_text="Giá sâm dây năm nay ổn định, nhiều hộ thu về hàng trăm triệu đồng.",
-            published_at=None,
-        )),
+        (
+            "rss20_kontum.xml",
+            3,
+            FeedItem(
+                key="baomau-204512",
+                url="https://baomau.example.vn/thoi-su/kon-tum-ra-quan-204512.html",
+                title="Kon Tum ra quân bảo đảm an toàn giao thông dịp cuối năm",
+                summary_html="",  # not compared
+                summary_text="Lực lượng chức năng tỉnh Kon Tum tổ chức lễ ra quân cao điểm bảo đảm trật tự an toàn "
+                "giao thông dịp cuối năm.",
+                published_at=datetime(2026, 11, 20, 1, 15, tzinfo=UTC),
+                author="Minh Anh",
+            ),
+        ),
+        (
+            "atom_kontum.xml",
+            3,
+            FeedItem(
+                key="tag:baomau.example.vn,2026:204520",
+                url="https://baomau.example.vn/xa-hoi/ngoc-hoi-khanh-thanh-cau-treo-204520.html",
+                title="Ngọc Hồi khánh thành cầu treo cho học sinh vùng biên",
+                summary_html="",
+                summary_text="Cây cầu treo dài 90 mét giúp hơn 200 học sinh xã Đắk Dục không còn phải lội suối đến trường.",
+                published_at=datetime(2026, 11, 20, 0, 30, tzinfo=UTC),
+                author="Thu Trang",
+            ),
+        ),
+        (
+            "rss10_rdf.xml",
+            2,
+            FeedItem(
+                key="https://baomau.example.vn/van-hoa/le-hoi-cong-chieng-204530.html",
+                url="https://baomau.example.vn/van-hoa/le-hoi-cong-chieng-204530.html",
+                title="Lễ hội cồng chiêng thu hút đông đảo du khách",
+                summary_html="",
+                summary_text="Hơn 30 đội cồng chiêng của đồng bào Ba Na, Xơ Đăng tham gia trình diễn.",
+                published_at=datetime(2026, 11, 15, 12, 0, tzinfo=UTC),
+            ),
+        ),
+        (
+            "rss091.xml",
+            1,
+            FeedItem(
+                key="https://baomau.example.vn/nong-nghiep/kon-plong-sam-day-204540.html",
+                url="https://baomau.example.vn/nong-nghiep/kon-plong-sam-day-204540.html",
+                title="Nông dân Kon Plông trúng mùa sâm dây",
+                summary_html="",
+                summary_text="Giá sâm dây năm nay ổn định, nhiều hộ thu về hàng trăm triệu đồng.",
+                published_at=None,
+            ),
+        ),
     ],
 )
 def test_feed_formats(name: str, count: int, first: FeedItem) -> None:
@@ -79,7 +94,12 @@ def test_feed_formats(name: str, count: int, first: FeedItem) -> None:
     assert len(feed.items) == count
     got = feed.items[0]
     assert (got.key, got.url, got.title, got.summary_text, got.published_at, got.author) == (
-        first.key, first.url, first.title, first.summary_text, first.published_at, first.author
+        first.key,
+        first.url,
+        first.title,
+        first.summary_text,
+        first.published_at,
+        first.author,
     )
     for item in feed.items:
         assert item.published_at is None or item.published_at.tzinfo is not None
@@ -137,7 +157,9 @@ def test_real_malformed_vnexpress_snapshot(rss_samples: Path) -> None:
 
 
 @pytest.mark.shared
-@pytest.mark.parametrize("name", ["vnexpress_thoi-su_2017-03-25.xml", "vnexpress_tin-moi-nhat_2017-07-26.xml"])
+@pytest.mark.parametrize(
+    "name", ["vnexpress_thoi-su_2017-03-25.xml", "vnexpress_tin-moi-nhat_2017-07-26.xml"]
+)
 def test_real_vnexpress_snapshots(rss_samples: Path, name: str) -> None:
     feed = parse_feed((rss_samples / name).read_bytes(), {}, "http://vnexpress.net/rss/thoi-su.rss")
     assert not feed.bozo
@@ -153,20 +175,40 @@ def test_real_vnexpress_snapshots(rss_samples: Path, name: str) -> None:
 NOT_FEEDS = [
     ("empty", b"", "rỗng"),
     ("whitespace", b" \r\n\t ", "rỗng"),
-    ("html-page", "<!DOCTYPE html><html lang='vi'><head><title>Báo Mẫu</title></head>"
-     "<body><h1>Trang chủ</h1><a href='/a'>Tin</a></body></html>".encode(), "trang HTML"),
+    (
+        "html-page",
+        "<!DOCTYPE html><html lang='vi'><head><title>Báo Mẫu</title></head>"
+        "<body><h1>Trang chủ</h1><a href='/a'>Tin</a></body></html>".encode(),
+        "trang HTML",
+    ),
     ("html-no-doctype", b"<html><body><p>Xin ch\xc3\xa0o</p></body></html>", "trang HTML"),
-    ("cloudflare", b"<!DOCTYPE html><html lang=\"en-US\"><head><title>Just a moment...</title>"
-     b"<meta http-equiv=\"refresh\" content=\"390\"></head><body><div id=\"challenge-running\">Checking if the site "
-     b"connection is secure</div><script src=\"/cdn-cgi/challenge-platform/h/b/orchestrate/chl_page/v1?ray=8\">"
-     b"</script></body></html>", "chống bot"),
-    ("cloudflare-attention", b"<html><head><title>Attention Required! | Cloudflare</title></head><body>"
-     b"<form id=\"challenge-form\"></form></body></html>", "chống bot"),
-    ("captcha", b"<html><head><title>Xac minh</title></head><body><div class=\"g-recaptcha\" "
-     b"data-sitekey=\"x\"></div></body></html>", "chống bot"),
+    (
+        "cloudflare",
+        b'<!DOCTYPE html><html lang="en-US"><head><title>Just a moment...</title>'
+        b'<meta http-equiv="refresh" content="390"></head><body><div id="challenge-running">Checking if the site '
+        b'connection is secure</div><script src="/cdn-cgi/challenge-platform/h/b/orchestrate/chl_page/v1?ray=8">'
+        b"</script></body></html>",
+        "chống bot",
+    ),
+    (
+        "cloudflare-attention",
+        b"<html><head><title>Attention Required! | Cloudflare</title></head><body>"
+        b'<form id="challenge-form"></form></body></html>',
+        "chống bot",
+    ),
+    (
+        "captcha",
+        b'<html><head><title>Xac minh</title></head><body><div class="g-recaptcha" '
+        b'data-sitekey="x"></div></body></html>',
+        "chống bot",
+    ),
     ("json", b'{"error": "not found"}', "không phải RSS/Atom"),
     ("plain-text", "Trang này tạm ngừng hoạt động".encode(), "không phải RSS/Atom"),
-    ("unknown-xml", b'<?xml version="1.0"?><sitemap><url>https://a.vn</url></sitemap>', "không phải RSS/Atom"),
+    (
+        "unknown-xml",
+        b'<?xml version="1.0"?><sitemap><url>https://a.vn</url></sitemap>',
+        "không phải RSS/Atom",
+    ),
 ]
 
 
@@ -180,8 +222,10 @@ def test_not_a_feed(body: bytes, fragment: str) -> None:
 
 
 def test_feed_mentioning_captcha_is_still_a_feed() -> None:
-    body = rss("<item><title>Cảnh giác trang web giả mạo yêu cầu nhập captcha</title><guid>bai-1</guid>"
-               "<description>Just a moment... là dòng chữ kẻ gian hay chép lại.</description></item>")
+    body = rss(
+        "<item><title>Cảnh giác trang web giả mạo yêu cầu nhập captcha</title><guid>bai-1</guid>"
+        "<description>Just a moment... là dòng chữ kẻ gian hay chép lại.</description></item>"
+    )
     assert len(parse_feed(body, {}, BASE).items) == 1
 
 
@@ -207,7 +251,9 @@ TITLES = [
 
 @pytest.mark.parametrize(("raw", "expected"), TITLES)
 def test_titles_are_plain_text(raw: str, expected: str) -> None:
-    feed = parse_feed(rss(f"<item><title>{raw}</title><guid>bai-1</guid></item>", channel_title=raw), {}, BASE)
+    feed = parse_feed(
+        rss(f"<item><title>{raw}</title><guid>bai-1</guid></item>", channel_title=raw), {}, BASE
+    )
     assert feed.items[0].title == expected
     assert feed.title == expected
 
@@ -254,8 +300,10 @@ def test_items_without_guid_or_link_get_stable_fallback_keys() -> None:
 
 
 def test_duplicate_guids_keep_the_first_item() -> None:
-    body = rss("<item><title>Bản đầu</title><guid>bai-7</guid></item>"
-               "<item><title>Bản sau</title><guid>bai-7</guid></item>")
+    body = rss(
+        "<item><title>Bản đầu</title><guid>bai-7</guid></item>"
+        "<item><title>Bản sau</title><guid>bai-7</guid></item>"
+    )
     feed = parse_feed(body, {}, BASE)
     assert [i.title for i in feed.items] == ["Bản đầu"]
     assert any("duplicate" in w for w in feed.warnings)
@@ -272,22 +320,26 @@ def test_item_cap() -> None:
 def test_url_length_cap() -> None:
     long_link = "https://baomau.example.vn/" + "tin-dai-" * 300 + "1.html"  # ~2.4 KB
     short_link = "https://baomau.example.vn/tin-ngan-204600.html"
-    body = rss(f"<item><title>Dài</title><link>{long_link}</link></item>"
-               f"<item><title>Ngắn</title><link>{short_link}</link></item>")
+    body = rss(
+        f"<item><title>Dài</title><link>{long_link}</link></item>"
+        f"<item><title>Ngắn</title><link>{short_link}</link></item>"
+    )
     long_item, short_item = parse_feed(body, {}, BASE).items
     assert long_item.url is None and short_item.url == short_link
     assert parse_feed(body, {}, BASE, max_url_len=40).items[1].url is None
 
 
 def test_long_guid_is_hashed_into_a_bounded_key() -> None:
-    body = rss(f"<item><title>Tin</title><guid isPermaLink=\"false\">{'x' * 5000}</guid></item>")
+    body = rss(f'<item><title>Tin</title><guid isPermaLink="false">{"x" * 5000}</guid></item>')
     (item,) = parse_feed(body, {}, BASE).items
     assert item.key.startswith("sha256:") and len(item.key) < 100
 
 
 def test_dates_are_utc_aware() -> None:
-    body = rss("<item><title>Tin</title><guid>bai-1</guid><pubDate>Fri, 20 Nov 2026 08:15:00 +0700</pubDate></item>"
-               "<item><title>Tin 2</title><guid>bai-2</guid><pubDate>không phải ngày</pubDate></item>")
+    body = rss(
+        "<item><title>Tin</title><guid>bai-1</guid><pubDate>Fri, 20 Nov 2026 08:15:00 +0700</pubDate></item>"
+        "<item><title>Tin 2</title><guid>bai-2</guid><pubDate>không phải ngày</pubDate></item>"
+    )
     dated, undated = parse_feed(body, {}, BASE).items
     assert dated.published_at == datetime(2026, 11, 20, 1, 15, tzinfo=UTC)
     assert undated.published_at is None
@@ -309,7 +361,10 @@ def test_non_url_guid_is_a_key_not_a_link() -> None:
 
 @pytest.mark.parametrize(
     "prefix",
-    [b"\n\n   ", b"<br />\n<b>Warning</b>:  Cannot modify header information in <b>/var/www/rss.php</b><br />\n"],
+    [
+        b"\n\n   ",
+        b"<br />\n<b>Warning</b>:  Cannot modify header information in <b>/var/www/rss.php</b><br />\n",
+    ],
     ids=["blank-lines", "php-warning"],
 )
 def test_text_before_the_xml_declaration_is_dropped(prefix: bytes) -> None:

@@ -33,7 +33,8 @@ def test_section_page_in_windows_1258() -> None:
     title = "Bắt đối tượng trộm cắp"
     html = (
         '<html><head><meta charset="windows-1258"></head><body><a href="/phap-luat/bat-doi-tuong-trom-cap-204466.html">'
-        + title + "</a></body></html>"
+        + title
+        + "</a></body></html>"
     )
     body = html.encode("cp1258", "ignore")  # the href is ASCII; only its text is lossy here
     assert find_article_links(body, {}, SECTION) == (
@@ -42,8 +43,10 @@ def test_section_page_in_windows_1258() -> None:
 
 
 def test_base_href_is_honoured() -> None:
-    body = b'<html><head><base href="https://baomau.example.vn/kinh-te/"></head><body>' \
-           b'<a href="gia-ca-phe-tang-manh-204521.html">C\xc3\xa0 ph\xc3\xaa</a></body></html>'
+    body = (
+        b'<html><head><base href="https://baomau.example.vn/kinh-te/"></head><body>'
+        b'<a href="gia-ca-phe-tang-manh-204521.html">C\xc3\xa0 ph\xc3\xaa</a></body></html>'
+    )
     expected = ("https://baomau.example.vn/kinh-te/gia-ca-phe-tang-manh-204521.html",)
     assert find_article_links(body, {}, SECTION) == expected
 
@@ -70,9 +73,11 @@ def test_looks_like_article(url: str, expected: bool) -> None:
 
 
 def test_unclosed_paragraph_with_tag_class_does_not_hide_later_links() -> None:
-    body = ('<html><body><p class="tags">Chủ đề: <a href="/tag/kon-tum">Kon Tum</a>'
-            '<div><a href="/phap-luat/bat-doi-tuong-trom-cap-204466.html">Bắt đối tượng</a></div>'
-            "</body></html>").encode()
+    body = (
+        '<html><body><p class="tags">Chủ đề: <a href="/tag/kon-tum">Kon Tum</a>'
+        '<div><a href="/phap-luat/bat-doi-tuong-trom-cap-204466.html">Bắt đối tượng</a></div>'
+        "</body></html>"
+    ).encode()
     assert find_article_links(body, {}, SECTION) == (
         "https://baomau.example.vn/phap-luat/bat-doi-tuong-trom-cap-204466.html",
     )

@@ -14,8 +14,10 @@ from monitor.parse.sanitize import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, html_to_tex
 # (id, payload): each of these has got through some sanitizer, feedparser's included.
 PAYLOADS = [
     ("entity-hex-scheme", '<a href="jav&#x61;script:alert(1)">Xem thêm</a>'),
-    ("entity-decimal-scheme",
-     '<a href="&#106;&#97;&#118;&#97;&#115;&#99;&#114;&#105;&#112;&#116;&#58;alert(1)">Xem</a>'),
+    (
+        "entity-decimal-scheme",
+        '<a href="&#106;&#97;&#118;&#97;&#115;&#99;&#114;&#105;&#112;&#116;&#58;alert(1)">Xem</a>',
+    ),
     ("entity-colon", '<a href="javascript&colon;alert(1)">Xem</a>'),
     ("tab-in-scheme", '<a href="java\tscript:alert(1)">Xem</a>'),
     ("newline-in-scheme", '<a href="java\nscript:alert(1)">Xem</a>'),
@@ -33,15 +35,20 @@ PAYLOADS = [
     ("split-script", "<scr<script>ipt>alert(1)</script>"),
     ("iframe", '<iframe src="javascript:alert(1)"></iframe>'),
     ("object-data", '<object data="data:text/html,&lt;script&gt;alert(1)&lt;/script&gt;"></object>'),
-    ("form-action", '<form action="javascript:alert(1)"><button formaction="javascript:alert(2)">Gửi</button></form>'),
+    (
+        "form-action",
+        '<form action="javascript:alert(1)"><button formaction="javascript:alert(2)">Gửi</button></form>',
+    ),
     ("meta-refresh", '<meta http-equiv="refresh" content="0;url=javascript:alert(1)">'),
     ("style-attribute", '<p style="background:url(javascript:alert(1))">Đoạn văn</p>'),
     ("style-element", '<style>@import "javascript:alert(1)";</style>Nội dung'),
     ("base-href", '<base href="javascript:alert(1)//">'),
     ("noscript-mutation", '<noscript><p title="</noscript><img src=x onerror=alert(1)>">'),
     ("math-mutation", "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>"),
-    ("handlers-on-allowed-tag",
-     '<a href="https://baomau.example.vn/" onclick="alert(1)" onmouseover="alert(2)">Xem</a>'),
+    (
+        "handlers-on-allowed-tag",
+        '<a href="https://baomau.example.vn/" onclick="alert(1)" onmouseover="alert(2)">Xem</a>',
+    ),
     ("link-element", '<link rel="stylesheet" href="javascript:alert(1)">'),
 ]
 _SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*):")

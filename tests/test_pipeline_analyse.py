@@ -20,15 +20,22 @@ ROOT = Path(__file__).resolve().parents[1]
 NOW = datetime(2026, 11, 26, 3, 0, tzinfo=UTC)
 
 ARTICLES = [
-    ("Người dân xếp hàng từ 4 giờ sáng chờ làm căn cước ở Kon Tum",
-     "Nhiều người dân bức xúc vì phải chờ cả ngày tại trụ sở Công an phường Kon Tum nhưng không đến lượt làm căn cước. "
-     "Người dân phản ánh việc phát số thiếu minh bạch, đề nghị Công an tỉnh Kon Tum sớm khắc phục."),
-    ("Công an tỉnh Kon Tum triệt phá đường dây ma túy xuyên biên giới",
-     "Công an tỉnh Kon Tum vừa triệt phá đường dây mua bán trái phép chất ma túy qua cửa khẩu Bờ Y, bắt giữ 5 đối tượng."),
+    (
+        "Người dân xếp hàng từ 4 giờ sáng chờ làm căn cước ở Kon Tum",
+        "Nhiều người dân bức xúc vì phải chờ cả ngày tại trụ sở Công an phường Kon Tum nhưng không đến lượt làm căn cước. "
+        "Người dân phản ánh việc phát số thiếu minh bạch, đề nghị Công an tỉnh Kon Tum sớm khắc phục.",
+    ),
+    (
+        "Công an tỉnh Kon Tum triệt phá đường dây ma túy xuyên biên giới",
+        "Công an tỉnh Kon Tum vừa triệt phá đường dây mua bán trái phép chất ma túy qua cửa khẩu Bờ Y, bắt giữ 5 đối tượng.",
+    ),
     ("Giá vàng trong nước tăng mạnh", "Giá vàng miếng tăng thêm 500.000 đồng mỗi lượng so với phiên trước."),
     ("", ""),  # empty: recorded, not a crash
     ("😀😀😀", "🙂🙂"),  # only emoji
-    ("Police in Kon Tum arrest drug traffickers", "The provincial police said five suspects were detained near the border."),
+    (
+        "Police in Kon Tum arrest drug traffickers",
+        "The provincial police said five suspects were detained near the border.",
+    ),
     # Inputs that crashed underthesea, control characters and HTML left in text (NUL and lone surrogates
     # never reach the store: the parse stage strips them; the analyzer's own tests feed them directly).
     ("Đaị 000 85 .", "000 85 . \x01\x1f <b>HTML</b> &amp; còn sót"),
@@ -43,12 +50,28 @@ def loaded() -> tuple[Analysers, object]:
 
 def _seed(db: Database, docs: list[tuple[str, str]], weight: float = 2.0) -> list[int]:
     with db.write() as s:
-        src = SourceRow(key="bao", name="Báo", url="https://bao.vn/rss", kind="rss", weight=weight, created_at=NOW)
+        src = SourceRow(
+            key="bao", name="Báo", url="https://bao.vn/rss", kind="rss", weight=weight, created_at=NOW
+        )
         s.add(src)
         s.flush()
-        rows = [ArticleRow(source_id=src.id, item_key=f"k{i}", url=f"https://bao.vn/{i}", canonical_url=f"https://bao.vn/{i}",
-                           content_hash=str(i), title=t, summary="", text=b, fetched_at=NOW, updated_at=NOW,
-                           extract_status="ok", extract_attempts=1) for i, (t, b) in enumerate(docs)]
+        rows = [
+            ArticleRow(
+                source_id=src.id,
+                item_key=f"k{i}",
+                url=f"https://bao.vn/{i}",
+                canonical_url=f"https://bao.vn/{i}",
+                content_hash=str(i),
+                title=t,
+                summary="",
+                text=b,
+                fetched_at=NOW,
+                updated_at=NOW,
+                extract_status="ok",
+                extract_attempts=1,
+            )
+            for i, (t, b) in enumerate(docs)
+        ]
         s.add_all(rows)
         s.flush()
         return [r.id for r in rows]
@@ -70,8 +93,8 @@ def test_articles_get_mentions_topic_tone_flags_and_cases(db: Database, loaded) 
     assert drugs["topic"] == "ma_tuy" and drugs["tone"] == "tich_cuc" and not drugs["flagged"]
     assert gold["mentions"] == [] and not gold["flagged"] and gold["story_id"] is None
     mention = queue["mentions"][0]
-    doc = f'{ARTICLES[0][0]}\n\n{ARTICLES[0][1]}'
-    assert doc[mention["start"]:mention["end"]] and "«" in mention["snippet"]
+    doc = f"{ARTICLES[0][0]}\n\n{ARTICLES[0][1]}"
+    assert doc[mention["start"] : mention["end"]] and "«" in mention["snippet"]
     assert rows[ids[5]].skipped and "tiếng Việt" in rows[ids[5]].skipped  # English: skipped with a reason
     assert rows[ids[3]].skipped  # empty text
     assert rows[ids[6]].model_version  # the crash-prone input got a recorded outcome
@@ -101,13 +124,17 @@ def test_worker_processes_give_the_same_results(tmp_path: Path, loaded, monkeypa
         _seed(db, ARTICLES)
         report = analyse_pending(db, config, analysers, workers=workers)
         with db.read() as s:
-            results.append(sorted((a.article_id, a.topic, a.tone, a.flagged) for a in s.scalars(select(AnalysisRow))))
+            results.append(
+                sorted((a.article_id, a.topic, a.tone, a.flagged) for a in s.scalars(select(AnalysisRow)))
+            )
         db.dispose()
         assert report.analysed == len(ARTICLES)
     assert results[0] == results[1]
 
 
-def test_a_pass_interrupted_before_the_queue_stage_is_completed_by_the_next(db: Database, loaded, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_pass_interrupted_before_the_queue_stage_is_completed_by_the_next(
+    db: Database, loaded, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
     """kill between storing analyses and the queue stage: the flagged article still gets its story and case."""
     analysers, config = loaded
     ids = _seed(db, ARTICLES[:1])
@@ -122,7 +149,7 @@ def test_a_pass_interrupted_before_the_queue_stage_is_completed_by_the_next(db: 
     report = analyse_pending(db, config, analysers, workers=0)
     assert report.analysed == 0 and report.cases_opened == 1
     with db.read() as s:
-        status = [r for batch in export_batches(s, None) for r in batch][0]
+        status = next(r for batch in export_batches(s, None) for r in batch)
     assert status["id"] == ids[0] and status["story_id"] is not None and status["case_status"] == "new"
 
 
@@ -132,9 +159,28 @@ def test_two_processes_storing_the_same_analyses_do_not_collide(db_url: str, loa
 
     db = Database(db_url)
     ids = _seed(db, ARTICLES[:2])
-    records = [AnalysisRecord(article_id=i, language="vi", model_version="v", topic="khac", tone="trung_tinh",
-                              mentions=({"target": "kon-tum", "kind": "province", "alias": "Kon Tum", "level": "exact",
-                                         "start": 0, "end": 7, "snippet": "«Kon Tum»"},)) for i in ids]
+    records = [
+        AnalysisRecord(
+            article_id=i,
+            language="vi",
+            model_version="v",
+            topic="khac",
+            tone="trung_tinh",
+            mentions=(
+                {
+                    "target": "kon-tum",
+                    "kind": "province",
+                    "alias": "Kon Tum",
+                    "level": "exact",
+                    "start": 0,
+                    "end": 7,
+                    "snippet": "«Kon Tum»",
+                },
+            ),
+        )
+        for i in ids
+    ]
+
     def store() -> None:
         own = Database(db_url)
         try:
@@ -162,8 +208,15 @@ def test_story_follows_an_article_edited_to_no_longer_concern_the_targets(db: Da
     with db.read() as s:
         assert s.scalars(select(StoryRow.targets)).one()  # the queue story names its targets
     with db.write() as s:  # the outlet rewrote the article: it no longer names Kon Tum
-        s.execute(update(ArticleRow).where(ArticleRow.id == ids[0]).values(
-            title="Người dân xếp hàng chờ làm căn cước", text="Nhiều người dân phải chờ cả ngày.", analysed_at=None))
+        s.execute(
+            update(ArticleRow)
+            .where(ArticleRow.id == ids[0])
+            .values(
+                title="Người dân xếp hàng chờ làm căn cước",
+                text="Nhiều người dân phải chờ cả ngày.",
+                analysed_at=None,
+            )
+        )
     analyse_pending(db, config, analysers, workers=0)
     with db.read() as s:
         assert s.scalars(select(StoryRow.targets)).one() == []

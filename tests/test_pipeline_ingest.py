@@ -49,7 +49,10 @@ def test_same_items_twice_store_nothing_twice_and_edits_update(db: Database) -> 
         config = config_for({"thu": srv.url("/feed.rss")})
         asyncio.run(ingest(db, config))
         again = asyncio.run(ingest(db, config))[0]
-        edited = [items[0][:1] + ("Tin số 0 (cập nhật): Kon Tum tăng cường tuần tra",) + items[0][2:], *items[1:]]
+        edited = [
+            (*items[0][:1], "Tin số 0 (cập nhật): Kon Tum tăng cường tuần tra", *items[0][2:]),
+            *items[1:],
+        ]
         srv.route("/feed.rss", Reply(body=rss(edited), content_type="application/rss+xml"))
         third = asyncio.run(ingest(db, config))[0]
     assert (again.new, again.updated, again.unchanged) == (0, 0, 4)
@@ -94,10 +97,17 @@ def test_two_parallel_workers_never_raise_nor_duplicate(db_url: str) -> None:
 def test_failing_source_backs_off_and_is_shown_not_dropped(db: Database) -> None:
     with LocalServer() as srv:
         srv.route("/down.rss", Reply(status=500, body=b"oops"))
-        srv.route("/html.rss", Reply(body=b"<!doctype html><html><body><h1>Trang chu</h1></body></html>",
-                                    content_type="text/html; charset=utf-8"))
+        srv.route(
+            "/html.rss",
+            Reply(
+                body=b"<!doctype html><html><body><h1>Trang chu</h1></body></html>",
+                content_type="text/html; charset=utf-8",
+            ),
+        )
         srv.route("/ok.rss", Reply(body=rss(numbered_items(2)), content_type="application/rss+xml"))
-        config = config_for({"down": srv.url("/down.rss"), "html": srv.url("/html.rss"), "ok": srv.url("/ok.rss")})
+        config = config_for(
+            {"down": srv.url("/down.rss"), "html": srv.url("/html.rss"), "ok": srv.url("/ok.rss")}
+        )
         reports = {r.key: r for r in asyncio.run(ingest(db, config))}
         again = {r.key: r for r in asyncio.run(ingest(db, config, only_due=True))}
     assert reports["ok"].new == 2
@@ -128,8 +138,10 @@ def test_html_section_page_yields_article_links(db: Database) -> None:
     assert report.status == "ok" and report.new == 2
     with db.read() as s:
         urls = sorted(s.scalars(select(ArticleRow.canonical_url)))
-    assert urls == [f"{base}/phap-luat/bat-nhom-trom-xe-may-o-kon-tum-123456.html",
-                    f"{base}/phap-luat/khoi-to-vu-an-lua-dao-qua-mang-123457.html"]
+    assert urls == [
+        f"{base}/phap-luat/bat-nhom-trom-xe-may-o-kon-tum-123456.html",
+        f"{base}/phap-luat/khoi-to-vu-an-lua-dao-qua-mang-123457.html",
+    ]
 
 
 def test_big_pass_parses_in_worker_processes(db: Database, monkeypatch) -> None:  # type: ignore[no-untyped-def]
@@ -144,7 +156,10 @@ def test_big_pass_parses_in_worker_processes(db: Database, monkeypatch) -> None:
     n = stage.PARALLEL_PARSE_MIN_SOURCES + 2
     with LocalServer() as srv:
         for i in range(n):
-            srv.route(f"/f{i}.rss", Reply(body=rss(numbered_items(5, prefix=f"f{i}")), content_type="application/rss+xml"))
+            srv.route(
+                f"/f{i}.rss",
+                Reply(body=rss(numbered_items(5, prefix=f"f{i}")), content_type="application/rss+xml"),
+            )
         config = config_for({f"f{i}": srv.url(f"/f{i}.rss") for i in range(n)})
         reports = asyncio.run(ingest(db, config))
     assert sorted(r.new for r in reports) == [5] * n

@@ -33,8 +33,13 @@ def test_pages_are_extracted_without_comments_and_failures_retry(db: Database) -
         good, bad = srv.url("/bai/tot.html"), srv.url("/bai/loi.html")
         items = [("g1", "Bắt nhóm trộm xe máy", good), ("g2", "Bài lỗi", bad)]
         srv.route("/feed.rss", Reply(body=rss(items), content_type="application/rss+xml"))
-        srv.route("/bai/tot.html", Reply(body=ARTICLE.format(title="Bắt nhóm trộm xe máy", canonical=good).encode(),
-                                         content_type="text/html; charset=utf-8"))
+        srv.route(
+            "/bai/tot.html",
+            Reply(
+                body=ARTICLE.format(title="Bắt nhóm trộm xe máy", canonical=good).encode(),
+                content_type="text/html; charset=utf-8",
+            ),
+        )
         srv.route("/bai/loi.html", Reply(status=503, body=b"busy"))
         config = config_for({"thu": srv.url("/feed.rss")}, article_pages=True)
         asyncio.run(ingest(db, config))
@@ -48,15 +53,21 @@ def test_pages_are_extracted_without_comments_and_failures_retry(db: Database) -
     assert ok.extract_status == "ok" and "bắt giữ ba đối tượng" in ok.text and "Bạn đọc Lan" not in ok.text
     assert failed.extract_status == "pending" and failed.extract_attempts == 1
     assert failed.summary and "503" in (failed.extract_error or "")
-    assert failed.next_extract_at is not None and failed.next_extract_at > datetime.now(UTC) + timedelta(minutes=30)
+    assert failed.next_extract_at is not None and failed.next_extract_at > datetime.now(UTC) + timedelta(
+        minutes=30
+    )
 
 
 def _one_article_two_urls(srv: LocalServer) -> tuple[str, str, Config]:
     """Two outlets list one article, one under a mobile URL; both pages name the first URL as canonical."""
     first, copy = srv.url("/bai/goc.html"), srv.url("/m/bai/goc.html")
     page = ARTICLE.format(title="Bắt nhóm trộm xe máy", canonical=first).encode()
-    srv.route("/a.rss", Reply(body=rss([("g1", "Bắt nhóm trộm xe máy", first)]), content_type="application/rss+xml"))
-    srv.route("/b.rss", Reply(body=rss([("g9", "Bắt nhóm trộm xe máy", copy)]), content_type="application/rss+xml"))
+    srv.route(
+        "/a.rss", Reply(body=rss([("g1", "Bắt nhóm trộm xe máy", first)]), content_type="application/rss+xml")
+    )
+    srv.route(
+        "/b.rss", Reply(body=rss([("g9", "Bắt nhóm trộm xe máy", copy)]), content_type="application/rss+xml")
+    )
     for path in ("/bai/goc.html", "/m/bai/goc.html"):
         srv.route(path, Reply(body=page, content_type="text/html; charset=utf-8"))
     return first, copy, config_for({"a": srv.url("/a.rss"), "b": srv.url("/b.rss")}, article_pages=True)
@@ -78,17 +89,28 @@ def test_home_page_canonical_is_not_believed(db: Database) -> None:
     """A template that puts the home page in rel=canonical must not fold the outlet's articles together."""
     with LocalServer() as srv:
         home = srv.url("/")
-        items = [("g1", "Bắt nhóm trộm xe máy", srv.url("/bai/1.html")), ("g2", "Khởi tố vụ lừa đảo", srv.url("/bai/2.html"))]
+        items = [
+            ("g1", "Bắt nhóm trộm xe máy", srv.url("/bai/1.html")),
+            ("g2", "Khởi tố vụ lừa đảo", srv.url("/bai/2.html")),
+        ]
         srv.route("/feed.rss", Reply(body=rss(items), content_type="application/rss+xml"))
         for i in (1, 2):
-            srv.route(f"/bai/{i}.html", Reply(body=ARTICLE.format(title=f"Bài {i}", canonical=home).encode(),
-                                              content_type="text/html; charset=utf-8"))
+            srv.route(
+                f"/bai/{i}.html",
+                Reply(
+                    body=ARTICLE.format(title=f"Bài {i}", canonical=home).encode(),
+                    content_type="text/html; charset=utf-8",
+                ),
+            )
         config = config_for({"thu": srv.url("/feed.rss")}, article_pages=True)
         asyncio.run(ingest(db, config))
         report = asyncio.run(fetch_pages(db, config))
     assert (report.extracted, report.merged) == (2, 0)
     with db.read() as s:
-        assert sorted(r.canonical_url for r in s.scalars(select(ArticleRow))) == [srv.url("/bai/1.html"), srv.url("/bai/2.html")]
+        assert sorted(r.canonical_url for r in s.scalars(select(ArticleRow))) == [
+            srv.url("/bai/1.html"),
+            srv.url("/bai/2.html"),
+        ]
 
 
 def test_refetch_after_moving_to_rel_canonical_is_not_a_new_article(db: Database) -> None:
@@ -96,8 +118,13 @@ def test_refetch_after_moving_to_rel_canonical_is_not_a_new_article(db: Database
         feed_url, canonical = srv.url("/bai/1.html"), srv.url("/tin/bat-nhom-trom-1.html")
         items = [("g1", "Bắt nhóm trộm xe máy", feed_url + "?utm_source=rss")]
         srv.route("/feed.rss", Reply(body=rss(items), content_type="application/rss+xml"))
-        srv.route("/bai/1.html", Reply(body=ARTICLE.format(title="Bắt nhóm trộm", canonical=canonical).encode(),
-                                       content_type="text/html; charset=utf-8"))
+        srv.route(
+            "/bai/1.html",
+            Reply(
+                body=ARTICLE.format(title="Bắt nhóm trộm", canonical=canonical).encode(),
+                content_type="text/html; charset=utf-8",
+            ),
+        )
         config = config_for({"thu": srv.url("/feed.rss")}, article_pages=True)
         asyncio.run(ingest(db, config))
         asyncio.run(fetch_pages(db, config))
@@ -117,13 +144,19 @@ def test_article_already_in_a_story_is_not_merged_away(db: Database) -> None:
     from monitor.store.queue_tables import StoryArticleRow, StoryRow
 
     with LocalServer() as srv:
-        first, copy, config = _one_article_two_urls(srv)
+        _first, copy, config = _one_article_two_urls(srv)
         asyncio.run(ingest(db, config))
         now = datetime.now(UTC)
         with db.write() as s:
             copy_row = s.scalars(select(ArticleRow).where(ArticleRow.url == copy)).one()
-            story = StoryRow(title="Bắt nhóm trộm xe máy", first_article_id=copy_row.id, first_source_id=copy_row.source_id,
-                             first_seen_at=now, last_seen_at=now, updated_at=now)
+            story = StoryRow(
+                title="Bắt nhóm trộm xe máy",
+                first_article_id=copy_row.id,
+                first_source_id=copy_row.source_id,
+                first_seen_at=now,
+                last_seen_at=now,
+                updated_at=now,
+            )
             s.add(story)
             s.flush()
             s.add(StoryArticleRow(article_id=copy_row.id, story_id=story.id, joined_at=now))

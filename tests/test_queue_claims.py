@@ -58,8 +58,15 @@ def test_decision_on_a_stale_version_is_refused(db, case_id):
 def test_full_flow_writes_one_event_per_step(db, case_id):
     steps = [
         ("ctv1", CLAIM),
-        ("ctv1", Decision(Action.VERIFY, verdict=State.PARTLY_TRUE, note="Có xếp hàng nhưng không quá 2 giờ",
-                          evidence=("https://congan.kontum.gov.vn/thong-bao",))),
+        (
+            "ctv1",
+            Decision(
+                Action.VERIFY,
+                verdict=State.PARTLY_TRUE,
+                note="Có xếp hàng nhưng không quá 2 giờ",
+                evidence=("https://congan.kontum.gov.vn/thong-bao",),
+            ),
+        ),
         ("bcv", Decision(Action.DRAFT, note="Dự thảo thông cáo")),
         ("ld", Decision(Action.APPROVE)),
         ("bcv", Decision(Action.PUBLISH, url="https://baokontum.vn/phan-hoi")),
@@ -72,9 +79,13 @@ def test_full_flow_writes_one_event_per_step(db, case_id):
     with db.read() as s:
         events = case_events(s, case_id)
     assert [(e.from_state, e.to_state) for e in events] == [
-        ("new", "in_review"), ("in_review", "partly_true"), ("partly_true", "response_needed"),
-        ("response_needed", "response_drafted"), ("response_drafted", "response_approved"),
-        ("response_approved", "response_published"), ("response_published", "closed"),
+        ("new", "in_review"),
+        ("in_review", "partly_true"),
+        ("partly_true", "response_needed"),
+        ("response_needed", "response_drafted"),
+        ("response_drafted", "response_approved"),
+        ("response_approved", "response_published"),
+        ("response_published", "closed"),
     ]
     assert events[1].evidence == ["https://congan.kontum.gov.vn/thong-bao"] and events[1].actor == "ctv1"
     assert [e.version for e in events] == [2, 3, 3, 4, 5, 6, 7]
@@ -85,15 +96,27 @@ def test_irrelevant_closes_and_records_a_correction(db, case_id):
     with pytest.raises(TransitionError):  # irrelevant must say what was wrong
         act(db, case_id, "ctv1", Decision(Action.VERIFY, verdict=State.IRRELEVANT), SETTINGS, NOW)
     with pytest.raises(TransitionError, match="trung_tinh"):
-        act(db, case_id, "ctv1", Decision(Action.VERIFY, verdict=State.IRRELEVANT, correct_tone="binh_thuong"),
-            SETTINGS, NOW)
+        act(
+            db,
+            case_id,
+            "ctv1",
+            Decision(Action.VERIFY, verdict=State.IRRELEVANT, correct_tone="binh_thuong"),
+            SETTINGS,
+            NOW,
+        )
     d = Decision(Action.VERIFY, verdict=State.IRRELEVANT, correct_tone="trung_tinh", note="Tin thông báo")
     assert act(db, case_id, "ctv1", d, SETTINGS, NOW).state == "closed"
     with db.read() as s:
         assert s.scalar(select(func.count()).select_from(CorrectionRow)) == 1
         examples = labelled_examples(s)
-    assert examples == [{"text": "Vụ việc số 0\nNội dung phản ánh.", "topic": "dich_vu_cong", "tone": "trung_tinh",
-                         "source": "correction"}]
+    assert examples == [
+        {
+            "text": "Vụ việc số 0\nNội dung phản ánh.",
+            "topic": "dich_vu_cong",
+            "tone": "trung_tinh",
+            "source": "correction",
+        }
+    ]
 
 
 def test_roles_and_leader_priority(db, case_id):
@@ -101,7 +124,9 @@ def test_roles_and_leader_priority(db, case_id):
         act(db, case_id, "bcv", CLAIM, SETTINGS, NOW)
     assert "báo cáo viên" in err.value.message
     case = act(db, case_id, "ld", Decision(Action.SET_PRIORITY, priority=Priority.CRITICAL), SETTINGS, NOW)
-    assert case.priority == "critical" and case.priority_locked and case.deadline_at == NOW + timedelta(hours=2)
+    assert (
+        case.priority == "critical" and case.priority_locked and case.deadline_at == NOW + timedelta(hours=2)
+    )
 
 
 def test_queue_filters(db):

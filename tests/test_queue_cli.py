@@ -47,7 +47,9 @@ def test_triage_from_the_terminal(cli, monkeypatch):
     listing = cli("queue", "--json")
     assert listing.exit_code == 0, listing.output
     [item] = json.loads(listing.output)
-    assert item["status"] == "new" and item["title"] == QUEUE_STORY[0] and item["deadline_at"].endswith("+07:00")
+    assert (
+        item["status"] == "new" and item["title"] == QUEUE_STORY[0] and item["deadline_at"].endswith("+07:00")
+    )
     assert cli("case", "1", "claim", "--as", "ctv1").exit_code == 0
     refused = cli("case", "1", "claim", "--as", "ctv2")
     assert isinstance(refused.exception, ClaimConflictError)
@@ -55,8 +57,19 @@ def test_triage_from_the_terminal(cli, monkeypatch):
     monkeypatch.setenv("MONITOR_USER", "ctv1")
     mine = json.loads(cli("queue", "--mine", "--json").output)
     assert [m["assignee"] for m in mine] == ["ctv1"]
-    done = cli("case", "1", "verify", "--verdict", "false", "--note", "Đã kiểm tra tại điểm cấp căn cước",
-               "--evidence", "https://congan.kontum.gov.vn/a", "--evidence", "https://congan.kontum.gov.vn/b")
+    done = cli(
+        "case",
+        "1",
+        "verify",
+        "--verdict",
+        "false",
+        "--note",
+        "Đã kiểm tra tại điểm cấp căn cước",
+        "--evidence",
+        "https://congan.kontum.gov.vn/a",
+        "--evidence",
+        "https://congan.kontum.gov.vn/b",
+    )
     assert done.exit_code == 0 and "cần phản hồi" in done.output
     view = cli("case", "1")
     assert view.exit_code == 0
@@ -76,13 +89,23 @@ def test_leader_priority_and_stale_version_from_the_cli(cli):
 
 
 def test_queue_table_marks_overdue_in_red():
-    item = QueueItem(7, "critical", NOW - timedelta(hours=1), "Tin đồn về cán bộ", 3, "tieu_cuc", "tham_nhung",
-                     "new", None, None)
+    item = QueueItem(
+        7,
+        "critical",
+        NOW - timedelta(hours=1),
+        "Tin đồn về cán bộ",
+        3,
+        "tieu_cuc",
+        "tham_nhung",
+        "new",
+        None,
+        None,
+    )
     console = Console(record=True, width=200)
     console.print(format_queue([item], NOW))
     text = console.export_text()
     assert "quá hạn" in text and "khẩn cấp" in text and when(item.deadline_at) == "09:00 27/11/2026"
     table = format_queue([item], NOW)
-    deadline_cell = list(table.columns[2].cells)[0]
+    deadline_cell = next(iter(table.columns[2].cells))
     assert deadline_cell.style == "bold red"
-    assert list(format_queue([item], NOW - timedelta(hours=2)).columns[2].cells)[0].style == ""
+    assert next(iter(format_queue([item], NOW - timedelta(hours=2)).columns[2].cells)).style == ""

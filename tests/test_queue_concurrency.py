@@ -53,7 +53,9 @@ def test_processes_claiming_at_once_exactly_one_wins(db):
     db.dispose()
     ctx = mp.get_context("fork")
     barrier, out = ctx.Barrier(PROCESSES), ctx.Queue()
-    procs = [ctx.Process(target=_claimer, args=(db.url, f"ctv{i}", ids, barrier, out)) for i in range(PROCESSES)]
+    procs = [
+        ctx.Process(target=_claimer, args=(db.url, f"ctv{i}", ids, barrier, out)) for i in range(PROCESSES)
+    ]
     for p in procs:
         p.start()
     results = dict(out.get(timeout=240) for _ in procs)
@@ -89,8 +91,13 @@ def test_kill_9_mid_transition_leaves_case_and_events_consistent(db):
     seed_users(db)
     case_id = seed_cases(db, 1)[0]
     env = {**os.environ, PAUSE_ENV: "60", "PYTHONPATH": str(ROOT)}
-    child = subprocess.Popen([sys.executable, "-c", _CHILD, db.url, str(case_id), NOW.isoformat()],
-                             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    child = subprocess.Popen(
+        [sys.executable, "-c", _CHILD, db.url, str(case_id), NOW.isoformat()],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         for line in child.stderr:  # the hook logs just before it sleeps between UPDATE and event INSERT
             if "pausing inside transition" in line:

@@ -16,7 +16,14 @@ SETTINGS = QueueSettings()
 
 def _decide(db, case_id, verdict, **kw):
     act(db, case_id, "ctv1", Decision(Action.CLAIM), SETTINGS, NOW)
-    act(db, case_id, "ctv1", Decision(Action.VERIFY, verdict=verdict, **kw), SETTINGS, NOW + timedelta(minutes=1))
+    act(
+        db,
+        case_id,
+        "ctv1",
+        Decision(Action.VERIFY, verdict=verdict, **kw),
+        SETTINGS,
+        NOW + timedelta(minutes=1),
+    )
 
 
 def test_examples_from_verdicts_and_corrections(db):

@@ -49,34 +49,91 @@ def ascii_copy(text: str) -> str:
 
 def seed_source(session, key: str = "baomoi", name: str = "Báo Mới", weight: float = 1.0) -> int:
     """A SourceRow; its id."""
-    row = SourceRow(key=key, name=name, url=f"https://{key}.example.vn/rss", kind="rss", weight=weight,
-                    enabled=True, consecutive_failures=0, failure_score=0.0, created_at=NOW)
+    row = SourceRow(
+        key=key,
+        name=name,
+        url=f"https://{key}.example.vn/rss",
+        kind="rss",
+        weight=weight,
+        enabled=True,
+        consecutive_failures=0,
+        failure_score=0.0,
+        created_at=NOW,
+    )
     session.add(row)
     session.flush()
     return row.id
 
 
-def seed_article(session, source_id: int, title: str, text: str, *, at: datetime = NOW, flagged: bool = True,
-                 topic: str = "dich_vu_cong", tone: str = "tieu_cuc", tone_score: float = 0.7,
-                 targets: tuple[str, ...] = ("ca_kon_tum",), reasons: tuple[str, ...] | None = None) -> int:
+def seed_article(
+    session,
+    source_id: int,
+    title: str,
+    text: str,
+    *,
+    at: datetime = NOW,
+    flagged: bool = True,
+    topic: str = "dich_vu_cong",
+    tone: str = "tieu_cuc",
+    tone_score: float = 0.7,
+    targets: tuple[str, ...] = ("ca_kon_tum",),
+    reasons: tuple[str, ...] | None = None,
+) -> int:
     """An article with its analysis and mentions; its id."""
     n = next(_counter)
-    a = ArticleRow(source_id=source_id, item_key=f"item-{n}", url=f"https://x.vn/{n}",
-                   canonical_url=f"https://x.vn/{n}-{id(session)}", content_hash=f"h{n}", title=title,
-                   summary="", text=text, published_at=at, fetched_at=at, updated_at=at, extract_status="ok",
-                   extract_attempts=1, analysed_at=at)
+    a = ArticleRow(
+        source_id=source_id,
+        item_key=f"item-{n}",
+        url=f"https://x.vn/{n}",
+        canonical_url=f"https://x.vn/{n}-{id(session)}",
+        content_hash=f"h{n}",
+        title=title,
+        summary="",
+        text=text,
+        published_at=at,
+        fetched_at=at,
+        updated_at=at,
+        extract_status="ok",
+        extract_attempts=1,
+        analysed_at=at,
+    )
     session.add(a)
     session.flush()
-    session.add(AnalysisRow(
-        article_id=a.id, language="vi", topic=topic, topic_score=0.8, topic_reason=f"từ khóa chủ đề {topic}",
-        tone=tone, tone_score=tone_score, tone_reason="từ ngữ phản ánh bức xúc", flagged=flagged,
-        flag_reasons=list(reasons if reasons is not None else
-                          ["Nhắc đến Công an tỉnh Kon Tum và có giọng điệu tiêu cực"] if flagged else []),
-        model_version="test-1", analysed_at=at,
-    ))
+    session.add(
+        AnalysisRow(
+            article_id=a.id,
+            language="vi",
+            topic=topic,
+            topic_score=0.8,
+            topic_reason=f"từ khóa chủ đề {topic}",
+            tone=tone,
+            tone_score=tone_score,
+            tone_reason="từ ngữ phản ánh bức xúc",
+            flagged=flagged,
+            flag_reasons=list(
+                reasons
+                if reasons is not None
+                else ["Nhắc đến Công an tỉnh Kon Tum và có giọng điệu tiêu cực"]
+                if flagged
+                else []
+            ),
+            model_version="test-1",
+            analysed_at=at,
+        )
+    )
     for t in targets:
-        session.add(MentionRow(article_id=a.id, target=t, kind="unit", alias="Công an tỉnh Kon Tum",
-                               level="exact", start=0, end=20, snippet="…Công an tỉnh Kon Tum…"))
+        session.add(
+            MentionRow(
+                article_id=a.id,
+                target=t,
+                kind="unit",
+                alias="Công an tỉnh Kon Tum",
+                level="exact",
+                start=0,
+                end=20,
+                snippet="…Công an tỉnh Kon Tum…",
+            )
+        )
     session.flush()
     return a.id
 
@@ -100,15 +157,37 @@ def seed_cases(db: Database, n: int, *, state: str = "new", start: datetime = NO
         src = seed_source(s, key=f"src{next(_counter)}")
         for i in range(n):
             aid = seed_article(s, src, f"Vụ việc số {i}", "Nội dung phản ánh.", at=start)
-            story = StoryRow(title=f"Vụ việc số {i}", first_article_id=aid, first_source_id=src,
-                             first_seen_at=start, last_seen_at=start, article_count=1, outlet_count=1,
-                             outlets=["Báo Mới"], targets=["ca_kon_tum"], topic="dich_vu_cong", tone="tieu_cuc",
-                             flagged=True, flag_reasons=[], max_outlet_weight=1.0, updated_at=start)
+            story = StoryRow(
+                title=f"Vụ việc số {i}",
+                first_article_id=aid,
+                first_source_id=src,
+                first_seen_at=start,
+                last_seen_at=start,
+                article_count=1,
+                outlet_count=1,
+                outlets=["Báo Mới"],
+                targets=["ca_kon_tum"],
+                topic="dich_vu_cong",
+                tone="tieu_cuc",
+                flagged=True,
+                flag_reasons=[],
+                max_outlet_weight=1.0,
+                updated_at=start,
+            )
             s.add(story)
             s.flush()
-            case = CaseRow(story_id=story.id, state=state, priority="normal", priority_rank=2, priority_reasons=[],
-                           priority_locked=False, opened_at=start, deadline_at=start + timedelta(hours=72),
-                           updated_at=start, version=1)
+            case = CaseRow(
+                story_id=story.id,
+                state=state,
+                priority="normal",
+                priority_rank=2,
+                priority_reasons=[],
+                priority_locked=False,
+                opened_at=start,
+                deadline_at=start + timedelta(hours=72),
+                updated_at=start,
+                version=1,
+            )
             s.add(case)
             s.flush()
             ids.append(case.id)

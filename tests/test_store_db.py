@@ -29,7 +29,9 @@ def test_sqlite_read_then_write_transactions_wait_instead_of_failing(sqlite_db: 
     """Two read-then-write transactions: BEGIN IMMEDIATE serialises them, neither gets 'locked'."""
     now = datetime(2026, 11, 27, tzinfo=UTC)
     with sqlite_db.write() as s:
-        s.add(SourceRow(key="c", name="C", url="https://c.vn/rss", kind="rss", created_at=now, failure_score=0))
+        s.add(
+            SourceRow(key="c", name="C", url="https://c.vn/rss", kind="rss", created_at=now, failure_score=0)
+        )
 
     def bump() -> None:
         for _ in range(20):

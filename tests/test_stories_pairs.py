@@ -14,8 +14,15 @@ from monitor.queue.settings import QueueSettings
 ROOT = Path(__file__).resolve().parents[1]
 PAIRS = [json.loads(line) for line in (ROOT / "tests/data/story_pairs.jsonl").read_text("utf-8").splitlines()]
 SETTINGS = QueueSettings()
-MUST_PAIR = ("wire_copy", "no_diacritics", "title_prefix", "edited_copy", "rewrite", "rewrite_no_diacritics",
-             "lede_only")
+MUST_PAIR = (
+    "wire_copy",
+    "no_diacritics",
+    "title_prefix",
+    "edited_copy",
+    "rewrite",
+    "rewrite_no_diacritics",
+    "lede_only",
+)
 MUST_SPLIT = ("same_topic_other_story", "other_topic")
 
 
@@ -26,13 +33,16 @@ def _eval():
     return module
 
 
-@pytest.mark.parametrize(("raw", "folded"), [
-    ("Công an tỉnh Kon Tum", "cong an tinh kon tum"),
-    ("ĐẮK HÀ", "dak ha"),
-    ("Đăk Tô", "dak to"),
-    ("hoà", "hoa"),
-    ("Ngọc Hồi", "ngoc hoi"),
-])
+@pytest.mark.parametrize(
+    ("raw", "folded"),
+    [
+        ("Công an tỉnh Kon Tum", "cong an tinh kon tum"),
+        ("ĐẮK HÀ", "dak ha"),
+        ("Đăk Tô", "dak to"),
+        ("hoà", "hoa"),
+        ("Ngọc Hồi", "ngoc hoi"),
+    ],
+)
 def test_fold(raw, folded):
     assert dedup.fold(raw) == folded
 
@@ -49,7 +59,9 @@ def test_signature_is_stable_and_fits_bigint():
     assert all(-(2**63) <= k < 2**63 for k in a.bands) and len(set(a.bands)) == len(a.bands)
 
 
-@pytest.mark.parametrize("pair", [p for p in PAIRS if p["kind"] in MUST_PAIR + MUST_SPLIT], ids=lambda p: p["id"])
+@pytest.mark.parametrize(
+    "pair", [p for p in PAIRS if p["kind"] in MUST_PAIR + MUST_SPLIT], ids=lambda p: p["id"]
+)
 def test_labelled_pair(pair):
     ev = _eval()
     assert ev.predict(pair["a"], pair["b"], SETTINGS) is pair["same"], pair["kind"]

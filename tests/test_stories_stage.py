@@ -6,7 +6,15 @@ import threading
 from datetime import timedelta
 
 from sqlalchemy import func, select, update
-from test_queue_support import DRUG_STORY, NOW, QUEUE_STORY, TRAFFIC_STORY, ascii_copy, seed_article, seed_source
+from test_queue_support import (
+    DRUG_STORY,
+    NOW,
+    QUEUE_STORY,
+    TRAFFIC_STORY,
+    ascii_copy,
+    seed_article,
+    seed_source,
+)
 
 from monitor.queue.settings import QueueSettings
 from monitor.queue.stage import run_queue_stage
@@ -26,10 +34,24 @@ def _seed_copies(db):
             seed_article(s, srcs[1], title, text + " (Theo TTXVN)", at=NOW + timedelta(hours=1)),
             seed_article(s, srcs[2], ascii_copy(title), ascii_copy(text), at=NOW + timedelta(hours=2)),
             seed_article(s, srcs[3], "Kon Tum: " + title, text, at=NOW + timedelta(hours=3)),
-            seed_article(s, srcs[4], *DRUG_STORY, tone="tich_cuc", flagged=False, topic="ma_tuy",
-                         targets=("tinh_kon_tum",)),
-            seed_article(s, srcs[4], *TRAFFIC_STORY, tone="trung_tinh", flagged=False, topic="giao_thong",
-                         targets=("tinh_kon_tum",)),
+            seed_article(
+                s,
+                srcs[4],
+                *DRUG_STORY,
+                tone="tich_cuc",
+                flagged=False,
+                topic="ma_tuy",
+                targets=("tinh_kon_tum",),
+            ),
+            seed_article(
+                s,
+                srcs[4],
+                *TRAFFIC_STORY,
+                tone="trung_tinh",
+                flagged=False,
+                topic="giao_thong",
+                targets=("tinh_kon_tum",),
+            ),
         ]
     return ids
 
@@ -61,8 +83,13 @@ def test_rerun_changes_nothing(db):
     with db.read() as s:
         before = s.execute(select(StoryRow.id, StoryRow.updated_at, StoryRow.article_count)).all()
     again = run_queue_stage(db, ids, SETTINGS, NOW)
-    assert (again.assigned, again.stories_created, again.stories_updated, again.cases_opened,
-            again.cases_updated) == (0, 0, 0, 0, 0)
+    assert (
+        again.assigned,
+        again.stories_created,
+        again.stories_updated,
+        again.cases_opened,
+        again.cases_updated,
+    ) == (0, 0, 0, 0, 0)
     with db.read() as s:
         assert s.execute(select(StoryRow.id, StoryRow.updated_at, StoryRow.article_count)).all() == before
     assert _count(db, CaseEventRow) == 1
@@ -133,12 +160,32 @@ def test_volume_spike_queues_a_neutral_story(db):
     with db.write() as s:
         src = seed_source(s)
         # the archive has been collecting for a month (an article without mentions), so a baseline exists
-        seed_article(s, src, "Giá vàng tăng", "Giá vàng miếng tăng mạnh " * 5, flagged=False, tone="trung_tinh",
-                     targets=(), at=NOW - timedelta(days=30))
-        quiet = [seed_article(s, src, f"Tin số {i} về Đăk Glei", f"Nội dung riêng biệt số {i} " * (i + 3),
-                              flagged=False, tone="trung_tinh", targets=("dak_glei",), at=NOW - timedelta(hours=i))
-                 for i in range(5)]
-        neutral = seed_article(s, src, *TRAFFIC_STORY, flagged=False, tone="trung_tinh", targets=("dak_glei",))
+        seed_article(
+            s,
+            src,
+            "Giá vàng tăng",
+            "Giá vàng miếng tăng mạnh " * 5,
+            flagged=False,
+            tone="trung_tinh",
+            targets=(),
+            at=NOW - timedelta(days=30),
+        )
+        quiet = [
+            seed_article(
+                s,
+                src,
+                f"Tin số {i} về Đăk Glei",
+                f"Nội dung riêng biệt số {i} " * (i + 3),
+                flagged=False,
+                tone="trung_tinh",
+                targets=("dak_glei",),
+                at=NOW - timedelta(hours=i),
+            )
+            for i in range(5)
+        ]
+        neutral = seed_article(
+            s, src, *TRAFFIC_STORY, flagged=False, tone="trung_tinh", targets=("dak_glei",)
+        )
     result = run_queue_stage(db, [*quiet, neutral], SETTINGS, NOW)
     assert result.cases_opened >= 1
     with db.read() as s:
@@ -161,9 +208,19 @@ def test_no_spike_before_the_archive_has_a_baseline(db):
     """A fresh install: the first fetch brings many articles on the target at once; that is not a spike."""
     with db.write() as s:
         src = seed_source(s)
-        ids = [seed_article(s, src, f"Tin số {i} về Đăk Glei", f"Nội dung riêng biệt số {i} " * (i + 3),
-                            flagged=False, tone="trung_tinh", targets=("dak_glei",), at=NOW - timedelta(hours=i))
-               for i in range(8)]
+        ids = [
+            seed_article(
+                s,
+                src,
+                f"Tin số {i} về Đăk Glei",
+                f"Nội dung riêng biệt số {i} " * (i + 3),
+                flagged=False,
+                tone="trung_tinh",
+                targets=("dak_glei",),
+                at=NOW - timedelta(hours=i),
+            )
+            for i in range(8)
+        ]
     result = run_queue_stage(db, ids, SETTINGS, NOW)
     assert result.cases_opened == 0
 

@@ -82,11 +82,16 @@ def test_cli_train_uses_file_and_db_hook(tmp_path: Path) -> None:
     data = tmp_path / "extra.jsonl"
     rows = [{"text": e.text, "topic": e.topic, "tone": e.tone} for e in seed_examples(shared=None)[:40]]
     data.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
-    verdicts = [LabelledExample("Cán bộ công an xã bị tố nhận tiền\nNgười dân phản ánh.", "tham_nhung", "tieu_cuc",
-                                "verdict:7")]
+    verdicts = [
+        LabelledExample(
+            "Cán bộ công an xã bị tố nhận tiền\nNgười dân phản ánh.", "tham_nhung", "tieu_cuc", "verdict:7"
+        )
+    ]
     out = tmp_path / "m"
-    res = CliRunner().invoke(_app(lambda: verdicts),
-                             ["train", "--no-seed", "--data", str(data), "--out", str(out), "--version", "v-cli"])
+    res = CliRunner().invoke(
+        _app(lambda: verdicts),
+        ["train", "--no-seed", "--data", str(data), "--out", str(out), "--version", "v-cli"],
+    )
     assert res.exit_code == 0, res.output
     assert "Đã huấn luyện phiên bản v-cli từ 41 mẫu" in res.output
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
@@ -100,7 +105,9 @@ def test_cli_train_refuses_missing_file(tmp_path: Path) -> None:
 
 def test_cli_evaluate_prints_tables(small_models: Path, tmp_path: Path) -> None:
     sample = tmp_path / "dev.jsonl"
-    sample.write_text("".join(DEV.read_text(encoding="utf-8").splitlines(keepends=True)[:40]), encoding="utf-8")
+    sample.write_text(
+        "".join(DEV.read_text(encoding="utf-8").splitlines(keepends=True)[:40]), encoding="utf-8"
+    )
     res = CliRunner().invoke(_app(), ["evaluate", str(sample), "--models", str(small_models)])
     assert res.exit_code == 0, res.output
     for fragment in ("Ma trận nhầm lẫn", "Chủ đề: macro-F1", "Sắc thái: macro-F1", "Gắn cờ", "test-1"):
@@ -109,7 +116,9 @@ def test_cli_evaluate_prints_tables(small_models: Path, tmp_path: Path) -> None:
 
 def test_read_jsonl_roundtrip(tmp_path: Path) -> None:
     p = tmp_path / "x.jsonl"
-    p.write_text('{"text": "Cháy nhà\\nKhông ai bị thương", "topic": "chay_no_cuu_nan"}\n\n', encoding="utf-8")
+    p.write_text(
+        '{"text": "Cháy nhà\\nKhông ai bị thương", "topic": "chay_no_cuu_nan"}\n\n', encoding="utf-8"
+    )
     (ex,) = read_jsonl(p)
     assert ex.topic == "chay_no_cuu_nan" and ex.tone is None and ex.source == "file"
 

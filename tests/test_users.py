@@ -18,13 +18,16 @@ def test_add_list_get(db):
         assert get_user(s, "ld").role == "leader"
 
 
-@pytest.mark.parametrize(("username", "role", "words"), [
-    ("ld", "leader", "đã tồn tại"),
-    ("sep", "boss", "không hợp lệ"),
-    ("", "collaborator", "Tên đăng nhập"),
-    ("   ", "collaborator", "Tên đăng nhập"),
-    ("cộng tác", "collaborator", "không hợp lệ"),
-])
+@pytest.mark.parametrize(
+    ("username", "role", "words"),
+    [
+        ("ld", "leader", "đã tồn tại"),
+        ("sep", "boss", "không hợp lệ"),
+        ("", "collaborator", "Tên đăng nhập"),
+        ("   ", "collaborator", "Tên đăng nhập"),
+        ("cộng tác", "collaborator", "không hợp lệ"),
+    ],
+)
 def test_refusals(db, username, role, words):
     with db.write() as s:
         add_user(s, "ld", "leader", "Phạm Minh Đức", NOW)

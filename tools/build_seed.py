@@ -89,9 +89,8 @@ def danes_labels(row: dict) -> tuple[str, str]:
     ruled = rule_tone(lead)
     if ruled:
         tone = ruled[0]
-    elif tone == "tieu_cuc" and topic != "khac":
-        if find_cues(norm(title), ACTION):
-            tone = "tich_cuc"  # police success reported on a crime: positive for the unit
+    elif tone == "tieu_cuc" and topic != "khac" and find_cues(norm(title), ACTION):
+        tone = "tich_cuc"  # police success reported on a crime: positive for the unit
     return topic, tone
 
 
@@ -118,8 +117,14 @@ def build() -> Counter:
             continue
         taken[r["label"]] += 1
         title, body = _split(r["text"])
-        out.append({"id": "vntc:" + r["doc_id"], "topic": weak_topic(title, body, r["label"]),
-                    "tone": weak_tone(title, body, r["label"]), "source": "vntc-weak"})
+        out.append(
+            {
+                "id": "vntc:" + r["doc_id"],
+                "topic": weak_topic(title, body, r["label"]),
+                "tone": weak_tone(title, body, r["label"]),
+                "source": "vntc-weak",
+            }
+        )
     with open(SHARED / "danes" / "danes_annotated_titles.jsonl", encoding="utf-8") as fh:
         for line in fh:
             row = json.loads(line)
@@ -134,10 +139,10 @@ def build() -> Counter:
 PROVENANCE = {
     "vntc": "VNTC train (github.com/duyvuleo/VNTC, MIT, Hoang et al., RIVF 2007), weak labels by lexicon rules",
     "danes": "DANeS annotated headlines (github.com/dataset-vn/DANeS, CC BY 4.0, DATASET JSC & AIV Group), "
-             "sentiment mapped to our tone with lexicon corrections",
+    "sentiment mapped to our tone with lexicon corrections",
     "seed": "hand-written examples by the monitor team (monitor/data/seed_handwritten.jsonl)",
     "vntc-checked": "297 VNTC train articles whose weak labels were read and corrected by hand "
-                    "(monitor/data/seed_vntc_checked.jsonl; they override the weak labels)",
+    "(monitor/data/seed_vntc_checked.jsonl; they override the weak labels)",
     "method": "docs/MODELS.md; weak labels in monitor/data/seed_weak_labels.jsonl (tools/build_seed.py)",
     "dev_set": "tests/data/analysis_dev.jsonl (held out; never trained on)",
 }
@@ -159,11 +164,19 @@ def ship(version: str) -> dict:
         "tone_macro_f1": round(rep.tone.macro_f1, 3),
         "flag_precision": round(rep.flag["precision"], 3),
         "flag_recall": round(rep.flag["recall"], 3),
-        "per_class": {c.label: {"p": round(c.precision, 3), "r": round(c.recall, 3), "f1": round(c.f1, 3), "n": c.support}
-                      for c in (*rep.topic.per_class, *rep.tone.per_class)},
+        "per_class": {
+            c.label: {
+                "p": round(c.precision, 3),
+                "r": round(c.recall, 3),
+                "f1": round(c.f1, 3),
+                "n": c.support,
+            }
+            for c in (*rep.topic.per_class, *rep.tone.per_class)
+        },
     }
-    (MODELS_DIR / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1) + "\n",
-                                             encoding="utf-8")
+    (MODELS_DIR / "manifest.json").write_text(
+        json.dumps(manifest, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+    )
     return manifest
 
 

@@ -3,6 +3,7 @@
 Run from the repo root:  python tools/derive_places.py [SHARED_DATA_DIR]
 The shared files are never copied; only this derived list is committed.
 """
+
 from __future__ import annotations
 
 import json
@@ -13,8 +14,8 @@ from collections import defaultdict
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from monitor.nlp.match_build import distinct_ascii  # noqa: E402
-from monitor.nlp.normalize import fold_ascii  # noqa: E402
+from monitor.nlp.match_build import distinct_ascii
+from monitor.nlp.normalize import fold_ascii
 
 OLD_PROVINCE = "Kon Tum"
 NEW_PROVINCE = "Quảng Ngãi"
@@ -22,20 +23,39 @@ OUT = Path(__file__).resolve().parent.parent / "monitor" / "data" / "places_kon_
 
 # Common words and people's names (heroes, streets, slogans): never a mention on their own.
 COMMON = {
-    "Lê Lợi", "Thắng Lợi", "Hòa Bình", "Trường Chinh", "Quyết Thắng", "Thống Nhất", "Ngô Mây",
-    "Quang Trung", "Duy Tân", "Nguyễn Trãi", "Trần Hưng Đạo", "Đoàn Kết", "Vinh Quang", "Tân Lập",
-    "Hiếu", "Xốp", "Văn Xuôi", "Ya Ly",  # "Yaly" is also the hydropower plant on the Gia Lai side
+    "Lê Lợi",
+    "Thắng Lợi",
+    "Hòa Bình",
+    "Trường Chinh",
+    "Quyết Thắng",
+    "Thống Nhất",
+    "Ngô Mây",
+    "Quang Trung",
+    "Duy Tân",
+    "Nguyễn Trãi",
+    "Trần Hưng Đạo",
+    "Đoàn Kết",
+    "Vinh Quang",
+    "Tân Lập",
+    "Hiếu",
+    "Xốp",
+    "Văn Xuôi",
+    "Ya Ly",  # "Yaly" is also the hydropower plant on the Gia Lai side
     "Lò Xo",  # "lò xo" is a spring: the pass counts after "đèo" (a landmark head) or with Kon Tum nearby
     # Measured on VNTC national news: people's names ("MC Ngọc Linh", "Lê Ngọc Linh") and the 1789 battle
     # of Ngọc Hồi – Đống Đa (Hà Nội) outnumber the places; they need huyện/xã/núi/sâm or Kon Tum nearby.
-    "Ngọc Linh", "Ngọc Hồi",
+    "Ngọc Linh",
+    "Ngọc Hồi",
 }
 # Distinctive although a same-named unit exists elsewhere (xã Đắk Ha of Đắk Nông is spelt differently).
 FORCE_BARE = {"Kon Tum", "Đăk Hà", "Măng Đen", "Bờ Y", "Plei Kần"}
 LANDMARKS = {
-    "Măng Đen": "tourist area (Kon Plông)", "Bờ Y": "international border gate (Ngọc Hồi)",
-    "Ngọc Linh": "mountain, ginseng (Đăk Glei / Tu Mơ Rông)", "Plei Kần": "town (Ngọc Hồi)",
-    "Chư Mom Ray": "national park (Sa Thầy)", "Kon Klor": "village and suspension bridge (Kon Tum city)",
+    "Măng Đen": "tourist area (Kon Plông)",
+    "Bờ Y": "international border gate (Ngọc Hồi)",
+    "Ngọc Linh": "mountain, ginseng (Đăk Glei / Tu Mơ Rông)",
+    "Plei Kần": "town (Ngọc Hồi)",
+    "Chư Mom Ray": "national park (Sa Thầy)",
+    "Kon Klor": "village and suspension bridge (Kon Tum city)",
     "Ngã ba Đông Dương": "Vietnam-Laos-Cambodia tri-border point (Ngọc Hồi)",
     "Lò Xo": "mountain pass on national road 14 (Đăk Glei)",
     "Plei Krông": "hydropower plant and reservoir (Sa Thầy / Kon Tum city)",
@@ -46,7 +66,12 @@ LANDMARKS = {
 # most "sâm Ngọc Linh" stories are about Quảng Nam's side or counterfeits sold in Đà Lạt.
 SHARED = {"Ngọc Linh": ["Quảng Nam"], "Lò Xo": ["Quảng Nam"], "Ya Ly": ["Gia Lai"]}
 # Spelling variants seen in the press and in the source lists themselves.
-EXTRA_VARIANTS = {"Măng Bút": ["Măng Buk"], "Bờ Y": ["Pờ Y"], "Ia H'Drai": ["Ia HDrai"], "Kon Tum": ["Kontum"]}
+EXTRA_VARIANTS = {
+    "Măng Bút": ["Măng Buk"],
+    "Bờ Y": ["Pờ Y"],
+    "Ia H'Drai": ["Ia HDrai"],
+    "Kon Tum": ["Kontum"],
+}
 RENAME = {"Măng Buk": "Măng Bút", "Ya ly": "Ya Ly"}  # old-list spellings of the same commune
 TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
 
@@ -172,8 +197,14 @@ def derive(shared: Path) -> dict:
             tier = "strict"  # also a province's name (Đắk Nông, Hòa Bình): needs xã/… and Kon Tum nearby
         elif others:
             tier = "context"  # a unit of this name exists elsewhere: needs Kon Tum nearby
-        elif e["name"] in COMMON or tone_key(e["name"]) in {tone_key(n) for n in COMMON} or " " not in e["name"]:
-            tier = "qualified"  # common word, person's name or one syllable: needs xã/phường/… or Kon Tum nearby
+        elif (
+            e["name"] in COMMON
+            or tone_key(e["name"]) in {tone_key(n) for n in COMMON}
+            or " " not in e["name"]
+        ):
+            tier = (
+                "qualified"  # common word, person's name or one syllable: needs xã/phường/… or Kon Tum nearby
+            )
         else:
             tier = "bare"
         e["tier"] = tier
@@ -183,7 +214,11 @@ def derive(shared: Path) -> dict:
     return {
         "name": "kon_tum",
         "province": OLD_PROVINCE,
-        "successor": {"province": NEW_PROVINCE, "unit": f"Công an tỉnh {NEW_PROVINCE}", "since": "2025-07-01"},
+        "successor": {
+            "province": NEW_PROVINCE,
+            "unit": f"Công an tỉnh {NEW_PROVINCE}",
+            "since": "2025-07-01",
+        },
         "generated_by": "tools/derive_places.py",
         "places": sorted(places.values(), key=lambda e: tone_key(e["name"])),
     }

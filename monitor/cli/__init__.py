@@ -9,7 +9,6 @@ import importlib
 import logging
 import re
 import sys
-
 from typing import Any
 
 import typer
@@ -73,14 +72,20 @@ def _global_options(
         None, "--config", envvar="MONITOR_CONFIG", help="Tệp cấu hình nguồn tin (mặc định ./sources.toml)."
     ),
     db: str = typer.Option(
-        None, "--db", envvar="MONITOR_DATABASE_URL",
+        None,
+        "--db",
+        envvar="MONITOR_DATABASE_URL",
         help="Địa chỉ cơ sở dữ liệu (mặc định tệp SQLite ./monitor.db).",
     ),
     models: str = typer.Option(
-        None, "--models", envvar="MONITOR_MODELS_DIR",
+        None,
+        "--models",
+        envvar="MONITOR_MODELS_DIR",
         help="Thư mục mô hình đã huấn luyện lại (mặc định: mô hình đi kèm phần mềm).",
     ),
-    verbose: bool = typer.Option(False, "--verbose", "-v", help="Ghi nhật ký chi tiết (tiếng Anh) ra stderr."),
+    verbose: bool = typer.Option(
+        False, "--verbose", "-v", help="Ghi nhật ký chi tiết (tiếng Anh) ra stderr."
+    ),
 ) -> None:
     """Giám sát báo chí về Công an tỉnh và địa phương."""
     logging.basicConfig(

@@ -55,4 +55,7 @@ class AppContext:
 
         with self.db.read() as session:
             rows = labelled_examples(session)
-        return [LabelledExample(text=r["text"], topic=r["topic"], tone=r["tone"], source=r["source"]) for r in rows]
+        return [
+            LabelledExample(text=r["text"], topic=r["topic"], tone=r["tone"], source=r["source"])
+            for r in rows
+        ]

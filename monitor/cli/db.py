@@ -13,7 +13,7 @@ db_app = typer.Typer(help="Quản lý cơ sở dữ liệu.", no_args_is_help=Tr
 def upgrade(ctx: typer.Context) -> None:
     """Cập nhật cấu trúc cơ sở dữ liệu lên phiên bản mới nhất."""
     obj: AppContext = ctx.obj
-    obj.db  # opening the database runs the migrations
+    _ = obj.db  # opening the database runs the migrations
     typer.echo("Cơ sở dữ liệu đã được cập nhật.")
 
 

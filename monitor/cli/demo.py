@@ -32,10 +32,16 @@ def format_articles(records: list[dict]) -> Table:  # type: ignore[type-arg]
         table.add_column(col)
     for r in records:
         mentions = ", ".join(sorted({m["alias"] for m in r["mentions"] or []})) or "—"
-        tone = f'{TONE_VI.get(r["tone"], r["tone"] or "—")} ({r["tone_score"]:.2f})' if r["tone"] else "—"
+        tone = f"{TONE_VI.get(r['tone'], r['tone'] or '—')} ({r['tone_score']:.2f})" if r["tone"] else "—"
         table.add_row(
-            r["title"], r["source"], mentions, r["topic"] or "—", tone,
-            "CÓ" if r["flagged"] else "", str(r["story_id"] or "—"), style="bold red" if r["flagged"] else None,
+            r["title"],
+            r["source"],
+            mentions,
+            r["topic"] or "—",
+            tone,
+            "CÓ" if r["flagged"] else "",
+            str(r["story_id"] or "—"),
+            style="bold red" if r["flagged"] else None,
         )
     return table
 

@@ -15,8 +15,22 @@ from monitor.store.export import export_batches
 from monitor.timefmt import iso_local, parse_local_date
 
 FIELDS = (
-    "url", "canonical_url", "source", "title", "published_at", "fetched_at", "text", "mentions", "topic",
-    "topic_score", "tone", "tone_score", "flagged", "flag_reasons", "story_id", "case_status",
+    "url",
+    "canonical_url",
+    "source",
+    "title",
+    "published_at",
+    "fetched_at",
+    "text",
+    "mentions",
+    "topic",
+    "topic_score",
+    "tone",
+    "tone_score",
+    "flagged",
+    "flag_reasons",
+    "story_id",
+    "case_status",
 )
 JSON_FIELDS = ("mentions", "flag_reasons")
 
@@ -44,7 +58,10 @@ def write_csv(records: Iterable[dict[str, Any]], out: TextIO) -> int:
     writer.writeheader()
     n = 0
     for rec in records:
-        row = {k: (json.dumps(v, ensure_ascii=False) if k in JSON_FIELDS and v is not None else v) for k, v in rec.items()}
+        row = {
+            k: (json.dumps(v, ensure_ascii=False) if k in JSON_FIELDS and v is not None else v)
+            for k, v in rec.items()
+        }
         writer.writerow(row)
         n += 1
     return n

@@ -19,14 +19,27 @@ STAGE_VI = {"ingest": "Tải nguồn tin", "pages": "Tải trang bài viết", "
 def format_summary(reports: list[SourceReport]) -> Table:
     """The per-source summary table (pure: builds, does not print)."""
     table = Table(title="Kết quả thu thập", show_lines=False)
-    for col, justify in (("Nguồn", "left"), ("Trạng thái", "left"), ("Mới", "right"), ("Cập nhật", "right"),
-                         ("Không đổi", "right"), ("Lỗi", "right"), ("Thời gian", "right")):
+    for col, justify in (
+        ("Nguồn", "left"),
+        ("Trạng thái", "left"),
+        ("Mới", "right"),
+        ("Cập nhật", "right"),
+        ("Không đổi", "right"),
+        ("Lỗi", "right"),
+        ("Thời gian", "right"),
+    ):
         table.add_column(col, justify=justify, no_wrap=True)  # type: ignore[arg-type]
     for r in sorted(reports, key=lambda r: r.key):
         style = "red" if r.status == "failed" else None
         table.add_row(
-            r.key, STATUS_VI.get(r.status, r.status), str(r.new), str(r.updated), str(r.unchanged),
-            str(r.failed), f"{r.elapsed:.1f} s", style=style,
+            r.key,
+            STATUS_VI.get(r.status, r.status),
+            str(r.new),
+            str(r.updated),
+            str(r.unchanged),
+            str(r.failed),
+            f"{r.elapsed:.1f} s",
+            style=style,
         )
     totals = [sum(getattr(r, f) for r in reports) for f in ("new", "updated", "unchanged", "failed")]
     table.add_section()
@@ -36,7 +49,9 @@ def format_summary(reports: list[SourceReport]) -> Table:
 
 def format_errors(reports: list[SourceReport]) -> list[str]:
     """One line per failed source: its key and the Vietnamese error (full width, below the table)."""
-    return [f"[red]• {r.key}[/red]: {escape(r.error)}" for r in sorted(reports, key=lambda r: r.key) if r.error]
+    return [
+        f"[red]• {r.key}[/red]: {escape(r.error)}" for r in sorted(reports, key=lambda r: r.key) if r.error
+    ]
 
 
 def format_footer(report: PassReport) -> list[str]:
@@ -44,7 +59,9 @@ def format_footer(report: PassReport) -> list[str]:
     lines = []
     if report.pages is not None:
         p = report.pages
-        lines.append(f"Trang bài viết: {p.extracted} đã trích xuất, {p.failed} lỗi (sẽ thử lại), {p.merged} trùng bài.")
+        lines.append(
+            f"Trang bài viết: {p.extracted} đã trích xuất, {p.failed} lỗi (sẽ thử lại), {p.merged} trùng bài."
+        )
     if report.analysis is not None:
         a = report.analysis
         lines.append(
@@ -56,7 +73,9 @@ def format_footer(report: PassReport) -> list[str]:
 
 def fetch(
     ctx: typer.Context,
-    source: list[str] = typer.Option(None, "--source", "-s", help="Chỉ thu thập nguồn có khóa này (lặp lại được)."),
+    source: list[str] = typer.Option(
+        None, "--source", "-s", help="Chỉ thu thập nguồn có khóa này (lặp lại được)."
+    ),
     no_pages: bool = typer.Option(False, "--no-pages", help="Không tải trang bài viết đầy đủ."),
     no_analysis: bool = typer.Option(False, "--no-analysis", help="Không phân tích sau khi thu thập."),
 ) -> None:
@@ -75,10 +94,16 @@ def fetch(
         raise typer.Exit(2)
 
 
-def _run_with_progress(console: Console, obj: AppContext, keys: list[str] | None, *, pages: bool, analysis: bool) -> PassReport:
+def _run_with_progress(
+    console: Console, obj: AppContext, keys: list[str] | None, *, pages: bool, analysis: bool
+) -> PassReport:
     with Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=console, transient=False,
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=False,
     ) as progress:
         tasks: dict[str, int] = {}
 
@@ -97,8 +122,14 @@ def _run_with_progress(console: Console, obj: AppContext, keys: list[str] | None
             page_done=lambda: progress.advance(tasks["pages"]),
             analysed=lambda n: progress.advance(tasks["analyse"], n),
         )
-        return run_pass(obj.db, obj.config, keys=keys, pages=pages,
-                        analysers=analysers if analysis else None, callbacks=callbacks)
+        return run_pass(
+            obj.db,
+            obj.config,
+            keys=keys,
+            pages=pages,
+            analysers=analysers if analysis else None,
+            callbacks=callbacks,
+        )
 
 
 def register(app: typer.Typer) -> None:

@@ -24,17 +24,34 @@ def reanalyze(
     version = analysers.analyzer.version
     with obj.db.read() as session:
         total = session.scalar(
-            select(func.count()).select_from(ArticleRow)
+            select(func.count())
+            .select_from(ArticleRow)
             .outerjoin(AnalysisRow, AnalysisRow.article_id == ArticleRow.id)
-            .where(or_(ArticleRow.analysed_at.is_(None), AnalysisRow.model_version.is_(None),
-                       AnalysisRow.model_version != version))
+            .where(
+                or_(
+                    ArticleRow.analysed_at.is_(None),
+                    AnalysisRow.model_version.is_(None),
+                    AnalysisRow.model_version != version,
+                )
+            )
         )
     console = Console(stderr=True)
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=console) as progress:
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+    ) as progress:
         task = progress.add_task(f"Phân tích lại (mô hình {version})", total=total)
-        report = analyse_pending(obj.db, obj.config, analysers, reanalyse=True, workers=workers,
-                                 on_batch=lambda n: progress.advance(task, n))
+        report = analyse_pending(
+            obj.db,
+            obj.config,
+            analysers,
+            reanalyse=True,
+            workers=workers,
+            on_batch=lambda n: progress.advance(task, n),
+        )
     typer.echo(
         f"Đã phân tích lại {report.analysed} bài: {report.mentioned} bài nhắc đến mục tiêu, "
         f"{report.flagged} bài cần chú ý, {report.cases_opened} hồ sơ mới."

@@ -18,7 +18,9 @@ def run(
     ctx: typer.Context,
     wait: bool = typer.Option(False, "--wait", help="Chờ nếu đã có một bộ lập lịch khác đang chạy."),
     tick: float = typer.Option(60.0, "--tick", help="Bao lâu (giây) kiểm tra nguồn đến hạn một lần."),
-    job_timeout: float = typer.Option(1200.0, "--job-timeout", help="Cắt một lượt chạy quá thời gian này (giây)."),
+    job_timeout: float = typer.Option(
+        1200.0, "--job-timeout", help="Cắt một lượt chạy quá thời gian này (giây)."
+    ),
     no_analysis: bool = typer.Option(False, "--no-analysis", help="Chỉ thu thập, không phân tích."),
 ) -> None:
     """Chạy liên tục: thu thập các nguồn đến hạn, phân tích và đưa tin cần chú ý vào hàng đợi."""
@@ -28,7 +30,9 @@ def run(
     obj: AppContext = ctx.obj
     config, db = obj.config, obj.db
     opts = SchedulerOptions(
-        tick=timedelta(seconds=tick), job_timeout=timedelta(seconds=job_timeout), wait_for_lease=wait,
+        tick=timedelta(seconds=tick),
+        job_timeout=timedelta(seconds=job_timeout),
+        wait_for_lease=wait,
     )
     loaded: dict[str, Any] = {}
 
@@ -45,7 +49,10 @@ def run(
         try:
             report = run_with_timeout(
                 lambda cancel: run_pass_async(
-                    db, config, only_due=True, analysers=None if no_analysis else analysers,
+                    db,
+                    config,
+                    only_due=True,
+                    analysers=None if no_analysis else analysers,
                     stop=lambda: stop.is_set() or cancel.is_set(),
                 ),
                 opts.job_timeout,

@@ -20,7 +20,16 @@ KIND_VI = {"rss": "RSS/Atom", "html": "Trang chuyên mục"}
 def format_sources(config: Config, states: list[SourceState], now: datetime) -> Table:
     """The health table (pure: builds, does not print)."""
     table = Table(title=f"Nguồn tin ({len(states)})")
-    for col in ("Khóa", "Tên", "Loại", "Chu kỳ", "Tình trạng", "Thành công gần nhất", "Lỗi gần nhất", "Lần tải tới"):
+    for col in (
+        "Khóa",
+        "Tên",
+        "Loại",
+        "Chu kỳ",
+        "Tình trạng",
+        "Thành công gần nhất",
+        "Lỗi gần nhất",
+        "Lần tải tới",
+    ):
         table.add_column(col)
     configured = {s.key: s for s in config.sources}
     for st in states:
@@ -31,8 +40,15 @@ def format_sources(config: Config, states: list[SourceState], now: datetime) -> 
         style = "red" if health.consecutive_failures and st.enabled else ("dim" if not st.enabled else None)
         error = f"{fmt_datetime(health.last_error_at)}: {health.last_error}" if health.last_error else ""
         table.add_row(
-            st.key, st.name, KIND_VI.get(st.kind, st.kind), interval, label,
-            fmt_datetime(health.last_success_at), error, fmt_datetime(health.next_fetch_at), style=style,
+            st.key,
+            st.name,
+            KIND_VI.get(st.kind, st.kind),
+            interval,
+            label,
+            fmt_datetime(health.last_success_at),
+            error,
+            fmt_datetime(health.next_fetch_at),
+            style=style,
         )
     return table
 

@@ -34,14 +34,18 @@ def _read(path: Path) -> list[LabelledExample]:
     try:
         return read_jsonl(path)
     except (ValueError, KeyError) as exc:
-        raise AnalysisError(f"Tệp {path} không đúng định dạng JSONL (text, topic, tone)", detail=str(exc)) from exc
+        raise AnalysisError(
+            f"Tệp {path} không đúng định dạng JSONL (text, topic, tone)", detail=str(exc)
+        ) from exc
 
 
 def train(
     ctx: typer.Context,
     data: Path = typer.Option(None, "--data", help="Tệp JSONL có các trường text, topic, tone."),
     out: Path = typer.Option(
-        None, "--out", help="Thư mục ghi mô hình (mặc định: --models / MONITOR_MODELS_DIR, nếu không thì ./models)."
+        None,
+        "--out",
+        help="Thư mục ghi mô hình (mặc định: --models / MONITOR_MODELS_DIR, nếu không thì ./models).",
     ),
     version: str = typer.Option(None, "--version", help="Phiên bản mô hình (mặc định theo ngày giờ)."),
     seed: bool = typer.Option(True, "--seed/--no-seed", help="Dùng cả bộ dữ liệu gốc (seed) của dự án."),
@@ -59,7 +63,9 @@ def train(
         raise AnalysisError("Không có dữ liệu huấn luyện", detail="train: no examples")
     with Console(stderr=True).status("Đang huấn luyện…"):
         manifest = train_models(examples, out, version=version)
-    typer.echo(f"Đã huấn luyện phiên bản {manifest['version']} từ {manifest['n_examples']} mẫu, ghi vào {out}")
+    typer.echo(
+        f"Đã huấn luyện phiên bản {manifest['version']} từ {manifest['n_examples']} mẫu, ghi vào {out}"
+    )
     typer.echo(f"Để dùng mô hình mới: monitor --models {out} reanalyze (hoặc đặt MONITOR_MODELS_DIR={out}).")
 
 
@@ -88,18 +94,29 @@ def format_confusion(rep: TaskReport, names: dict[str, str]) -> Table:
     for i, _lab in enumerate(rep.labels, 1):
         table.add_column(str(i), justify="right")
     for i, gold in enumerate(rep.labels, 1):
-        cells = [str(rep.confusion[gold][p]) if gold != p else f"[bold]{rep.confusion[gold][p]}[/]" for p in rep.labels]
+        cells = [
+            str(rep.confusion[gold][p]) if gold != p else f"[bold]{rep.confusion[gold][p]}[/]"
+            for p in rep.labels
+        ]
         table.add_row(f"{i}. {names.get(gold, gold)}", *cells)
     return table
 
 
 def format_scores(rep: TaskReport, names: dict[str, str], title: str) -> Table:
     """Rich table of per-class precision/recall/F1 and macro-F1 (pure)."""
-    table = Table(title=f"{title}: macro-F1 {rep.macro_f1:.3f}, độ chính xác tổng {rep.accuracy:.3f} ({rep.n} mẫu)")
+    table = Table(
+        title=f"{title}: macro-F1 {rep.macro_f1:.3f}, độ chính xác tổng {rep.accuracy:.3f} ({rep.n} mẫu)"
+    )
     for col in ("Lớp", "Precision", "Recall", "F1", "Số mẫu"):
         table.add_column(col, justify="left" if col == "Lớp" else "right")
     for c in rep.per_class:
-        table.add_row(names.get(c.label, c.label), f"{c.precision:.3f}", f"{c.recall:.3f}", f"{c.f1:.3f}", str(c.support))
+        table.add_row(
+            names.get(c.label, c.label),
+            f"{c.precision:.3f}",
+            f"{c.recall:.3f}",
+            f"{c.f1:.3f}",
+            str(c.support),
+        )
     return table
 
 
@@ -112,8 +129,10 @@ def print_report(report: EvalReport, version: str, console: Console) -> None:
             console.print(format_confusion(rep, names))
     if report.flag:
         f = report.flag
-        console.print(f"Gắn cờ (nhắc đến ∧ tiêu cực): precision {f['precision']:.3f}, recall {f['recall']:.3f} "
-                      f"({int(f['flagged'])} bài gắn cờ / {int(f['should_flag'])} bài cần gắn cờ)")
+        console.print(
+            f"Gắn cờ (nhắc đến ∧ tiêu cực): precision {f['precision']:.3f}, recall {f['recall']:.3f} "
+            f"({int(f['flagged'])} bài gắn cờ / {int(f['should_flag'])} bài cần gắn cờ)"
+        )
 
 
 def register(app: typer.Typer) -> None:

@@ -45,7 +45,7 @@ def add(
     ctx: typer.Context,
     username: str = typer.Argument(..., help="Tên đăng nhập, ví dụ: ctv.an"),
     role: str = typer.Option(..., "--role", help="collaborator | reporter | leader | admin"),
-    name: str = typer.Option(..., "--name", help="Họ và tên, ví dụ: \"Nguyễn Văn An\""),
+    name: str = typer.Option(..., "--name", help='Họ và tên, ví dụ: "Nguyễn Văn An"'),
 ) -> None:
     """Thêm người dùng với vai trò: cộng tác viên, báo cáo viên, lãnh đạo hoặc quản trị."""
     from monitor.store.users import add_user

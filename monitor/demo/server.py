@@ -41,14 +41,15 @@ def render_feed(data: dict[str, Any], outlet: str, base: str) -> bytes:
         pub = format_datetime(datetime.fromisoformat(a["published"]))
         items.append(
             f"<item><title>{escape(a['title'])}</title><link>{escape(link)}</link>"
-            f"<guid isPermaLink=\"false\">{a['slug']}</guid><pubDate>{pub}</pubDate>"
+            f'<guid isPermaLink="false">{a["slug"]}</guid><pubDate>{pub}</pubDate>'
             f"<description><![CDATA[<p>{escape(a['summary'])}</p>]]></description></item>"
         )
     name = next(o["name"] for o in data["outlets"] if o["key"] == outlet)
     xml = (
         '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel>'
         f"<title>{escape(name)}</title><link>{base}/</link><description>demo</description>"
-        + "".join(items) + "</channel></rss>"
+        + "".join(items)
+        + "</channel></rss>"
     )
     return xml.encode("utf-8")
 
@@ -57,7 +58,8 @@ def render_section(data: dict[str, Any], outlet: str, base: str) -> bytes:
     """An HTML section page listing one outlet's articles (no feed)."""
     links = "".join(
         f'<li><a href="/bai/{a["slug"]}.html">{escape(a["title"])}</a></li>'
-        for a in data["articles"] if a["outlet"] == outlet
+        for a in data["articles"]
+        if a["outlet"] == outlet
     )
     html = (
         '<!doctype html><html lang="vi"><head><meta charset="utf-8"><title>Chuyên mục</title></head><body>'
@@ -90,7 +92,7 @@ def serve_demo(host: str = "127.0.0.1", port: int = 0) -> Iterator[list[DemoOutl
     articles = {a["slug"]: a for a in data["articles"]}
 
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+        def do_GET(self) -> None:
             base = f"http://{host}:{self.server.server_address[1]}"
             path = self.path.split("?", 1)[0]
             body, ctype = None, "text/html; charset=utf-8"
@@ -118,8 +120,13 @@ def serve_demo(host: str = "127.0.0.1", port: int = 0) -> Iterator[list[DemoOutl
     base = f"http://{host}:{server.server_address[1]}"
     try:
         yield [
-            DemoOutlet(o["key"], o["name"], o["kind"], o["weight"],
-                       f"{base}/rss/{o['key']}.rss" if o["kind"] == "rss" else f"{base}/chuyen-muc/{o['key']}/")
+            DemoOutlet(
+                o["key"],
+                o["name"],
+                o["kind"],
+                o["weight"],
+                f"{base}/rss/{o['key']}.rss" if o["kind"] == "rss" else f"{base}/chuyen-muc/{o['key']}/",
+            )
             for o in data["outlets"]
         ]
     finally:

@@ -22,8 +22,8 @@ from monitor.fetch.health import (
     wants_unconditional,
 )
 from monitor.fetch.http import Fetcher
-from monitor.fetch.status import is_modified, is_rate_limited, is_redirect, is_transient_status
 from monitor.fetch.model import FetchLimits, FetchResult, Validators
+from monitor.fetch.status import is_modified, is_rate_limited, is_redirect, is_transient_status
 
 __all__ = [
     "FetchLimits",

@@ -82,7 +82,9 @@ def blocked(host: str, address: str) -> BlockedAddressError:
     )
 
 
-async def resolve_checked(host: str, port: int, resolver: Resolver, *, allow_private: bool) -> tuple[str, ...]:
+async def resolve_checked(
+    host: str, port: int, resolver: Resolver, *, allow_private: bool
+) -> tuple[str, ...]:
     """Resolve `host` and return its addresses, refusing the host if any of them is not public."""
     literal = parse_ip(host)
     if literal is not None:

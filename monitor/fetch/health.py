@@ -61,7 +61,9 @@ def backoff_delay(score: float, interval: timedelta, rng: random.Random) -> time
     return interval + (ceiling - interval) * rng.random()
 
 
-def on_failure(h: Health, error: FetchError, now: datetime, interval: timedelta, rng: random.Random) -> Health:
+def on_failure(
+    h: Health, error: FetchError, now: datetime, interval: timedelta, rng: random.Random
+) -> Health:
     """Health after a failed fetch: weighted score grows, next poll backs off (honouring Retry-After)."""
     weight = failure_weight(error.kind)
     if weight == 0:  # our own fault (pool exhausted): recorded, but the outlet keeps its standing

@@ -16,9 +16,9 @@ from monitor.errors import FailureKind, FetchError
 from monitor.fetch import failures
 from monitor.fetch.body import ACCEPT_ENCODING, declared_too_large, read_capped, too_large
 from monitor.fetch.guard import Resolver, is_allowed_scheme, resolve_checked, system_resolver
+from monitor.fetch.model import FetchLimits, FetchResult, Validators
 from monitor.fetch.pinning import PIN, Pin, pinned_transport
 from monitor.fetch.status import is_redirect, is_success, status_error
-from monitor.fetch.model import FetchLimits, FetchResult, Validators
 
 DEFAULT_USER_AGENT = f"monitor/{__version__} (Vietnamese press monitoring; httpx)"
 ACCEPT = (
@@ -48,7 +48,10 @@ KEEPALIVE = 20  # idle connections kept for reuse (article pages of one outlet r
 def timeout_for(limits: FetchLimits) -> httpx.Timeout:
     """Per-operation httpx timeouts (the wall-clock deadline is enforced separately)."""
     return httpx.Timeout(
-        connect=limits.connect_timeout, read=limits.read_timeout, write=limits.read_timeout, pool=limits.pool_timeout
+        connect=limits.connect_timeout,
+        read=limits.read_timeout,
+        write=limits.read_timeout,
+        pool=limits.pool_timeout,
     )
 
 
@@ -146,10 +149,14 @@ class Fetcher:
         deadline = asyncio.timeout(None)  # armed in _follow once the first host slot is ours
         try:
             async with deadline:
-                return await self._follow(url, headers, validators, lim, deadline, allow_private=allow_private)
+                return await self._follow(
+                    url, headers, validators, lim, deadline, allow_private=allow_private
+                )
         except TimeoutError as exc:
             if not deadline.expired():  # not ours: some lower layer timed out on its own
-                raise FetchError("Máy chủ không trả lời kịp", detail=repr(exc), kind=FailureKind.TRANSIENT) from exc
+                raise FetchError(
+                    "Máy chủ không trả lời kịp", detail=repr(exc), kind=FailureKind.TRANSIENT
+                ) from exc
             raise failures.deadline_exceeded(lim.deadline, url) from exc
 
     async def _follow(

@@ -1,12 +1,13 @@
 """The Analyzer facade: language check, topic and tone with scores and readable reasons, never raising.
 
-    analyzer = Analyzer.load()                     # explicit; loads + warms the shipped models once
-    analyzer.analyse(title, text)                  # one article, with the occlusion reason
-    analyzer.analyse_many(docs, explain=mask)      # batch fast path; reasons by occlusion only where asked
+analyzer = Analyzer.load()                     # explicit; loads + warms the shipped models once
+analyzer.analyse(title, text)                  # one article, with the occlusion reason
+analyzer.analyse_many(docs, explain=mask)      # batch fast path; reasons by occlusion only where asked
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import threading
 from collections.abc import Sequence
@@ -18,13 +19,28 @@ from monitor.nlp.classify import BODY_CAP, LinearTextModel, model_views, warm
 from monitor.nlp.guard import Budget, safe_call
 from monitor.nlp.lang import detect_language
 
-TOPICS = ("an_ninh_trat_tu", "ma_tuy", "giao_thong", "lua_dao", "tham_nhung", "chay_no_cuu_nan",
-          "dich_vu_cong", "xay_dung_luc_luong", "khac")
+TOPICS = (
+    "an_ninh_trat_tu",
+    "ma_tuy",
+    "giao_thong",
+    "lua_dao",
+    "tham_nhung",
+    "chay_no_cuu_nan",
+    "dich_vu_cong",
+    "xay_dung_luc_luong",
+    "khac",
+)
 TONES = ("tieu_cuc", "trung_tinh", "tich_cuc")
 TOPIC_NAMES = {
-    "an_ninh_trat_tu": "An ninh, trật tự", "ma_tuy": "Ma túy", "giao_thong": "Giao thông",
-    "lua_dao": "Lừa đảo, tội phạm mạng", "tham_nhung": "Tham nhũng, tiêu cực", "chay_no_cuu_nan": "Cháy nổ, cứu nạn",
-    "dich_vu_cong": "Thủ tục hành chính, dịch vụ công", "xay_dung_luc_luong": "Xây dựng lực lượng", "khac": "Khác",
+    "an_ninh_trat_tu": "An ninh, trật tự",
+    "ma_tuy": "Ma túy",
+    "giao_thong": "Giao thông",
+    "lua_dao": "Lừa đảo, tội phạm mạng",
+    "tham_nhung": "Tham nhũng, tiêu cực",
+    "chay_no_cuu_nan": "Cháy nổ, cứu nạn",
+    "dich_vu_cong": "Thủ tục hành chính, dịch vụ công",
+    "xay_dung_luc_luong": "Xây dựng lực lượng",
+    "khac": "Khác",
 }
 TONE_NAMES = {"tieu_cuc": "tiêu cực", "trung_tinh": "trung tính", "tich_cuc": "tích cực"}
 MODELS_DIR = Path(__file__).resolve().parents[1] / "models"
@@ -67,8 +83,9 @@ def _quote(terms: Sequence[str]) -> str:
 class Analyzer:
     """Topic/tone analysis with the shipped (or given) models; thread-safe after load()."""
 
-    def __init__(self, topic: LinearTextModel, tone: LinearTextModel, version: str, *,
-                 budget_s: float = 1.0) -> None:
+    def __init__(
+        self, topic: LinearTextModel, tone: LinearTextModel, version: str, *, budget_s: float = 1.0
+    ) -> None:
         self.topic_model, self.tone_model, self.version = topic, tone, version
         self.budget_s = budget_s  # per article; reasons are dropped first when time runs short
 
@@ -87,8 +104,9 @@ class Analyzer:
         """Analyse one article, with the occlusion reason; never raises."""
         return self.analyse_many([(title, text)], explain=True)[0]
 
-    def analyse_many(self, docs: Sequence[tuple[str, str]], *,
-                     explain: bool | Sequence[bool] = False) -> list[Analysis]:
+    def analyse_many(
+        self, docs: Sequence[tuple[str, str]], *, explain: bool | Sequence[bool] = False
+    ) -> list[Analysis]:
         """Analyse a batch; `explain` (one flag or one per doc) asks for occlusion reasons."""
         budget = Budget(self.budget_s * max(1, len(docs)))
         flags = [explain] * len(docs) if isinstance(explain, bool) else list(explain)
@@ -105,8 +123,10 @@ class Analyzer:
                 todo.append((i, *prepared))
         preds = self._predict([t[3] for t in todo], [t[4] for t in todo])
         for (i, title, body, mt, mo), topic, tone in zip(todo, *preds):
-            result, err = safe_call(lambda: self._finish(title, body, (mt, mo), topic, tone,
-                                                         flags[i] and not budget.spent()))
+            explain = flags[i] and not budget.spent()
+            result, err = safe_call(
+                functools.partial(self._finish, title, body, (mt, mo), topic, tone, explain)
+            )
             out[i] = result if result else self._skip("vi", f"Lỗi phân tích: {err}")
         return [a if a else self._skip("unknown", "Lỗi phân tích: không có kết quả") for a in out]
 
@@ -128,27 +148,32 @@ class Analyzer:
 
     def _predict(self, topic_texts: list[str], tone_texts: list[str]) -> tuple[list, list]:
         """Batch prediction; if the batch fails, retry one by one so a bad text fails alone."""
-        res, err = safe_call(lambda: (self.topic_model.predict_many(topic_texts),
-                                      self.tone_model.predict_many(tone_texts)))
+        res, err = safe_call(
+            lambda: (self.topic_model.predict_many(topic_texts), self.tone_model.predict_many(tone_texts))
+        )
         if res:
             return res
         topics, tones = [], []
         for t, o in zip(topic_texts, tone_texts):
-            one, err = safe_call(lambda t=t, o=o: (self.topic_model.predict_many([t])[0],
-                                                   self.tone_model.predict_many([o])[0]))
+            one, err = safe_call(
+                lambda t=t, o=o: (self.topic_model.predict_many([t])[0], self.tone_model.predict_many([o])[0])
+            )
             topics.append(one[0] if one else err)
             tones.append(one[1] if one else err)
         return topics, tones
 
-    def _finish(self, title: str, body: str, texts: tuple[str, str], topic: object, tone: object,
-                explain: bool) -> Analysis:
+    def _finish(
+        self, title: str, body: str, texts: tuple[str, str], topic: object, tone: object, explain: bool
+    ) -> Analysis:
         if isinstance(topic, str) or isinstance(tone, str):
             return self._skip("vi", f"Lỗi phân tích: {topic if isinstance(topic, str) else tone}")
         t_label, t_score = topic  # type: ignore[misc]
         o_label, o_score = tone  # type: ignore[misc]
         lead = lexicon.norm(title + " " + body[:300])
         ruled = lexicon.rule_tone(lead)
-        critical = self._critical_cues(title, body) if o_label == "trung_tinh" and o_score < NEUTRAL_DOUBT else []
+        critical = (
+            self._critical_cues(title, body) if o_label == "trung_tinh" and o_score < NEUTRAL_DOUBT else []
+        )
         if ruled and o_label != ruled[0]:
             tone_pred = Prediction(ruled[0], RULE_SCORE, ruled[1])
         elif critical:
@@ -157,11 +182,18 @@ class Analyzer:
         else:
             why = ruled[1] if ruled else self._reason(self.tone_model, texts[1], o_label, lead, explain)
             tone_pred = Prediction(o_label, max(o_score, RULE_SCORE) if ruled else o_score, why)
-        if t_label != "khac" and t_score < CUE_GUARD and not lexicon.find_cues(
-                lexicon.norm(title + " " + body[:600]), lexicon.TOPIC_CUES[t_label]):
+        if (
+            t_label != "khac"
+            and t_score < CUE_GUARD
+            and not lexicon.find_cues(lexicon.norm(title + " " + body[:600]), lexicon.TOPIC_CUES[t_label])
+        ):
             why = f'Độ tin cậy thấp ({t_score:.2f}) và không có từ khóa của chủ đề "{TOPIC_NAMES[t_label]}"'
-            return Analysis("vi", Prediction("khac", round(1.0 - t_score, 3), why), tone_pred, None, self.version)
-        topic_pred = Prediction(t_label, t_score, self._reason(self.topic_model, texts[0], t_label, lead, explain))
+            return Analysis(
+                "vi", Prediction("khac", round(1.0 - t_score, 3), why), tone_pred, None, self.version
+            )
+        topic_pred = Prediction(
+            t_label, t_score, self._reason(self.topic_model, texts[0], t_label, lead, explain)
+        )
         return Analysis("vi", topic_pred, tone_pred, None, self.version)
 
     @staticmethod

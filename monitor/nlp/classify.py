@@ -30,9 +30,79 @@ TONE_VIEW = (3, 600)
 EXPLAIN_CHARS = 400  # candidate reason terms come from the title and lead only
 MAX_PHRASES, MAX_SINGLES = 24, 16
 STOP = frozenset(
-    "và của là có cho các một những được đã với trong này khi tại đến từ người không để theo ra về vào sau "
-    "trên còn như thì lại đó nhiều hơn cũng làm năm ngày tháng ông bà anh chị em đang sẽ rằng vừa bị do "
-    "nên mà nhưng hay hoặc nhất rất lúc giờ đây kia ấy nơi đi lên xuống qua tới họ chúng tôi mình".split()
+    [
+        "và",
+        "của",
+        "là",
+        "có",
+        "cho",
+        "các",
+        "một",
+        "những",
+        "được",
+        "đã",
+        "với",
+        "trong",
+        "này",
+        "khi",
+        "tại",
+        "đến",
+        "từ",
+        "người",
+        "không",
+        "để",
+        "theo",
+        "ra",
+        "về",
+        "vào",
+        "sau",
+        "trên",
+        "còn",
+        "như",
+        "thì",
+        "lại",
+        "đó",
+        "nhiều",
+        "hơn",
+        "cũng",
+        "làm",
+        "năm",
+        "ngày",
+        "tháng",
+        "ông",
+        "bà",
+        "anh",
+        "chị",
+        "em",
+        "đang",
+        "sẽ",
+        "rằng",
+        "vừa",
+        "bị",
+        "do",
+        "nên",
+        "mà",
+        "nhưng",
+        "hay",
+        "hoặc",
+        "nhất",
+        "rất",
+        "lúc",
+        "giờ",
+        "đây",
+        "kia",
+        "ấy",
+        "nơi",
+        "đi",
+        "lên",
+        "xuống",
+        "qua",
+        "tới",
+        "họ",
+        "chúng",
+        "tôi",
+        "mình",
+    ]
 )
 
 
@@ -64,14 +134,16 @@ class LinearTextModel:
         self.classes: tuple[str, ...] = tuple(clf.classes)
 
     @classmethod
-    def fit(cls, texts: Sequence[str], labels: Sequence[str], *, max_features: int = 20000,
-            c: float = 0.5) -> LinearTextModel:
+    def fit(
+        cls, texts: Sequence[str], labels: Sequence[str], *, max_features: int = 20000, c: float = 0.5
+    ) -> LinearTextModel:
         """Train on model_text strings (already normalised)."""
         import underthesea_core  # imported on use: importing monitor must not load native libraries
 
         # No TextPreprocessor: its negation marking did not change dev figures and cost ~40 % throughput.
-        clf = underthesea_core.TextClassifier(max_features=max_features, ngram_range=(1, 2), min_df=2,
-                                              max_df=0.9, c=c, max_iter=1000, tol=0.1)
+        clf = underthesea_core.TextClassifier(
+            max_features=max_features, ngram_range=(1, 2), min_df=2, max_df=0.9, c=c, max_iter=1000, tol=0.1
+        )
         clf.fit(list(texts), list(labels))
         return cls(clf)
 
@@ -140,8 +212,9 @@ def _candidates(text: str) -> list[str]:
     return list(dict.fromkeys([*cues, *list(phrases)[:MAX_PHRASES], *list(singles)[:MAX_SINGLES]]))
 
 
-_ALL_CUES = tuple(dict.fromkeys(c for group in (*lexicon.TOPIC_CUES.values(), *lexicon.TONE_CUES.values())
-                                for c in group))
+_ALL_CUES = tuple(
+    dict.fromkeys(c for group in (*lexicon.TOPIC_CUES.values(), *lexicon.TONE_CUES.values()) for c in group)
+)
 
 
 @functools.lru_cache(maxsize=1)

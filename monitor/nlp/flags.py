@@ -65,16 +65,21 @@ def describe_mention(m: MentionLike | None) -> str:
     return f"Nhắc đến {m.target} ({level}{alias})"
 
 
-def should_flag(mentions: Sequence[MentionLike], analysis: Analysis, rules: FlagRules, *,
-                outlet_weight: float = 1.0) -> FlagDecision:
+def should_flag(
+    mentions: Sequence[MentionLike], analysis: Analysis, rules: FlagRules, *, outlet_weight: float = 1.0
+) -> FlagDecision:
     """Decide whether a story goes to the verification queue, with its reasons."""
     top = strongest(mentions)
     if rules.require_mention and top is None:
         return FlagDecision(False, ("Không nhắc đến đơn vị hoặc địa bàn theo dõi",))
     if outlet_weight < rules.min_outlet_weight:
-        return FlagDecision(False, (f"Trọng số nguồn tin {outlet_weight:.2f} dưới ngưỡng {rules.min_outlet_weight:.2f}",))
+        return FlagDecision(
+            False, (f"Trọng số nguồn tin {outlet_weight:.2f} dưới ngưỡng {rules.min_outlet_weight:.2f}",)
+        )
     if analysis.tone is None and analysis.topic is None:
-        return FlagDecision(False, (f"Không phân tích được sắc thái: {analysis.skipped or 'không rõ lý do'}",))
+        return FlagDecision(
+            False, (f"Không phân tích được sắc thái: {analysis.skipped or 'không rõ lý do'}",)
+        )
     who = describe_mention(top)
     reasons: list[str] = []
     tone = analysis.tone
@@ -82,7 +87,9 @@ def should_flag(mentions: Sequence[MentionLike], analysis: Analysis, rules: Flag
         reasons.append(f"{who} và sắc thái {TONE_NAMES.get(tone.label, tone.label)} ({tone.score:.2f})")
     topic = analysis.topic
     if topic and topic.label in rules.sensitive_topics:
-        reasons.append(f"{who} và chủ đề nhạy cảm: {TOPIC_NAMES.get(topic.label, topic.label)} ({topic.score:.2f})")
+        reasons.append(
+            f"{who} và chủ đề nhạy cảm: {TOPIC_NAMES.get(topic.label, topic.label)} ({topic.score:.2f})"
+        )
     if reasons:
         return FlagDecision(True, tuple(reasons))
     label = TONE_NAMES.get(tone.label, tone.label) if tone else "không rõ"

@@ -23,7 +23,7 @@ def safe_call(fn: Callable[[], T]) -> tuple[T | None, str | None]:
         return fn(), None
     except (KeyboardInterrupt, SystemExit):
         raise
-    except BaseException as exc:  # noqa: BLE001 - pyo3 PanicException derives from BaseException
+    except BaseException as exc:
         return None, f"{type(exc).__name__}: {str(exc)[:200]}"
 
 

@@ -5,18 +5,111 @@ from __future__ import annotations
 import re
 
 # Letters that only Vietnamese uses among Latin scripts (tone marks, horn, breve, đ).
-_VI_LETTERS = set(
-    "àáạảãâầấậẩẫăằắặẳẵèéẹẻẽêềếệểễìíịỉĩòóọỏõôồốộổỗơờớợởỡùúụủũưừứựửữỳýỵỷỹđ"
-)
+_VI_LETTERS = set("àáạảãâầấậẩẫăằắặẳẵèéẹẻẽêềếệểễìíịỉĩòóọỏõôồốộổỗơờớợởỡùúụủũưừứựửữỳýỵỷỹđ")
 # Frequent Vietnamese syllables that survive diacritic stripping ("cong an tinh kon tum" posts).
 _VI_WORDS = frozenset(
-    "va cua la co cho cac mot nhung duoc da voi trong nay khi tai den tu nguoi khong de theo ra ve vao sau "
-    "tren con nhu thi lai do nhieu hon cung lam nam ngay thang ong ba anh chi em dang se rang vua bi cong an "
-    "tinh huyen xa phuong dan".split()
+    [
+        "va",
+        "cua",
+        "la",
+        "co",
+        "cho",
+        "cac",
+        "mot",
+        "nhung",
+        "duoc",
+        "da",
+        "voi",
+        "trong",
+        "nay",
+        "khi",
+        "tai",
+        "den",
+        "tu",
+        "nguoi",
+        "khong",
+        "de",
+        "theo",
+        "ra",
+        "ve",
+        "vao",
+        "sau",
+        "tren",
+        "con",
+        "nhu",
+        "thi",
+        "lai",
+        "do",
+        "nhieu",
+        "hon",
+        "cung",
+        "lam",
+        "nam",
+        "ngay",
+        "thang",
+        "ong",
+        "ba",
+        "anh",
+        "chi",
+        "em",
+        "dang",
+        "se",
+        "rang",
+        "vua",
+        "bi",
+        "cong",
+        "an",
+        "tinh",
+        "huyen",
+        "xa",
+        "phuong",
+        "dan",
+    ]
 )
 _EN_WORDS = frozenset(
-    "the of and to in is was for on that with as by at from are be this which have has it an were or not "
-    "but after their they he she his her its said been will would police who".split()
+    [
+        "the",
+        "of",
+        "and",
+        "to",
+        "in",
+        "is",
+        "was",
+        "for",
+        "on",
+        "that",
+        "with",
+        "as",
+        "by",
+        "at",
+        "from",
+        "are",
+        "be",
+        "this",
+        "which",
+        "have",
+        "has",
+        "it",
+        "an",
+        "were",
+        "or",
+        "not",
+        "but",
+        "after",
+        "their",
+        "they",
+        "he",
+        "she",
+        "his",
+        "her",
+        "its",
+        "said",
+        "been",
+        "will",
+        "would",
+        "police",
+        "who",
+    ]
 )
 # The most frequent Vietnamese-only letters; no other Latin-script language uses them together.
 _VI_COMMON = "ạảấầậắằặẻẽếềệỉịọỏốồộớờợụủứừựđơưăâêô"

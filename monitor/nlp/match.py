@@ -21,6 +21,7 @@ How a mention counts (the decisions, with the reasons, are in monitor/data/PLACE
   successor unit "Công an tỉnh Quảng Ngãi" counts (reported under that alias) only with one of our places
   nearby, since before 7/2025 it was an unrelated province's police.
 """
+
 from __future__ import annotations
 
 import bisect
@@ -115,7 +116,9 @@ class Matcher:
             return ()
         return self._resolve(s, cands)
 
-    def _place_cand(self, s: _Scan, entries: list[Entry], start: int, end: int, qualified: bool) -> _Cand | None:
+    def _place_cand(
+        self, s: _Scan, entries: list[Entry], start: int, end: int, qualified: bool
+    ) -> _Cand | None:
         lvl, e = s.level(entries, start, end)
         if e is None:
             return None
@@ -134,15 +137,24 @@ class Matcher:
             return None
         if rules.foreign_parent(s.asc, end, self._tb.group_keys.get(e.group, set())):
             return None
-        needs_context = (tier in ("context", "strict") and not own_head) or (tier == "qualified" and not qualified)
+        needs_context = (tier in ("context", "strict") and not own_head) or (
+            tier == "qualified" and not qualified
+        )
         # Folded tones turn "Ngọc Tụ" into "Ngọc Tú", "Hiếu" into "hiểu": such a match needs the province nearby.
         if lvl == 1 and weak:
             needs_context = True
         if lvl == 2 and weak and not qualified:
             needs_context = True  # plain text: "tu mo rong" may be "tự mở rộng"
-        if tier != "bare" and not qualified:  # streets, people: "đường Trường Chinh", "Lê Ngọc Linh"
-            if rules.blocked(s.low, s.asc, start, s.plain(start, end)) or rules.person_like(s.norm.cased, start):
-                return None
+        # streets, people: "đường Trường Chinh", "Lê Ngọc Linh"
+        if (
+            tier != "bare"
+            and not qualified
+            and (
+                rules.blocked(s.low, s.asc, start, s.plain(start, end))
+                or rules.person_like(s.norm.cased, start)
+            )
+        ):
+            return None
         if tier != "bare" or weak:
             capitalised = s.caps(name_start, end)
             if lvl < 2 and not capitalised and not (qualified and tier == "bare"):
@@ -160,7 +172,7 @@ class Matcher:
         return bool(words) and not (words[0][0].isupper() and words[0].lower() in HEAD_SURNAMES)
 
     def _head_before(self, s: _Scan, start: int) -> bool:
-        """"núi Ngọc Linh", "cửa khẩu quốc tế Bờ Y": a head noun right before the landmark."""
+        """ "núi Ngọc Linh", "cửa khẩu quốc tế Bờ Y": a head noun right before the landmark."""
         h = self._tb.head_re.search(s.asc, max(0, start - 25), start)
         return h is not None and self._head_ok(s, *h.span())
 
@@ -234,7 +246,7 @@ class Matcher:
         return out
 
     def _list(self, s: _Scan, m: re.Match[str]) -> list[_Cand]:
-        """"Công an các tỉnh Gia Lai, Kon Tum và Đắk Lắk": the unit named inside a list of provinces."""
+        """ "Công an các tỉnh Gia Lai, Kon Tum và Đắk Lắk": the unit named inside a list of provinces."""
         pairs = self._tb.list_targets.get(rules.compact(m.group("lp")), [])
         if not pairs or not s.shorts_ok(*m.span("head")):
             return []
@@ -250,10 +262,16 @@ class Matcher:
         return [_Cand(unit, unit.alias, max(lvl, head_lvl), m.start(), m.end(), False) for unit, _ in pairs]
 
     def _resolve(self, s: _Scan, cands: list[_Cand]) -> tuple[Mention, ...]:
-        excluded = {k: [m.span() for m in rx.finditer(s.asc)] for k, rx in self._tb.exclude.items()
-                    if any(c.entry.target == k for c in cands)}
-        cands = [c for c in cands
-                 if not any(a <= c.start and c.end <= b for a, b in excluded.get(c.entry.target, ()))]
+        excluded = {
+            k: [m.span() for m in rx.finditer(s.asc)]
+            for k, rx in self._tb.exclude.items()
+            if any(c.entry.target == k for c in cands)
+        }
+        cands = [
+            c
+            for c in cands
+            if not any(a <= c.start and c.end <= b for a, b in excluded.get(c.entry.target, ()))
+        ]
         anchors: dict[str, list[tuple[int, int]]] = {}
         for c in cands:
             if not c.needs_context:
@@ -275,8 +293,17 @@ class Matcher:
         out = []
         for c in kept:
             start, end = s.orig(c.start, c.end)
-            out.append(Mention(c.entry.target, c.entry.kind, c.alias, rules.LEVELS[c.level], start, end,
-                               rules.snippet(s.norm.original, start, end)))
+            out.append(
+                Mention(
+                    c.entry.target,
+                    c.entry.kind,
+                    c.alias,
+                    rules.LEVELS[c.level],
+                    start,
+                    end,
+                    rules.snippet(s.norm.original, start, end),
+                )
+            )
         return tuple(out)
 
 

@@ -1,4 +1,5 @@
 """Compile watch targets into the matcher's tables: entries keyed by accent-free compact form, and regexes."""
+
 from __future__ import annotations
 
 import re
@@ -13,7 +14,9 @@ from monitor.nlp.targets import WatchTarget
 
 # A syllable that Vietnamese spelling allows; accent-stripped names made only of such syllables
 # ("sa thay", "mang den", "tu mo rong") read as ordinary words in plain text and need support there.
-_VN_SYLLABLE = re.compile(r"(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|k(?=[eiy])|[bcdghlmnprstvx])?[aeiouy]{1,3}(?:ng|nh|ch|[cmnpt])?")
+_VN_SYLLABLE = re.compile(
+    r"(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|k(?=[eiy])|[bcdghlmnprstvx])?[aeiouy]{1,3}(?:ng|nh|ch|[cmnpt])?"
+)
 LIST_QUANTIFIERS = ("các", "hai", "ba", "bốn", "năm", "những")
 
 
@@ -44,7 +47,9 @@ class Tables:
     places: dict[str, list[Entry]] = field(default_factory=lambda: defaultdict(list))
     aliases: dict[str, list[Entry]] = field(default_factory=lambda: defaultdict(list))
     prefixes: dict[str, list[Entry]] = field(default_factory=lambda: defaultdict(list))
-    unit_places: dict[str, dict[str, list[Entry]]] = field(default_factory=dict)  # unit key → place key → entries
+    unit_places: dict[str, dict[str, list[Entry]]] = field(
+        default_factory=dict
+    )  # unit key → place key → entries
     # province key → (unit entry, province-name entry): "Công an các tỉnh …, <province>"
     list_targets: dict[str, list[tuple[Entry, Entry]]] = field(default_factory=lambda: defaultdict(list))
     group_keys: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))  # our place names
@@ -54,7 +59,9 @@ class Tables:
     qualifiers_exact: frozenset[str] = frozenset()
     qualifiers_tone: frozenset[str] = frozenset()
     head_re: re.Pattern[str] = re.compile("(?!)")  # searched backwards from a landmark: "núi " + place
-    head_prefix_re: re.Pattern[str] = re.compile("(?!)")  # a landmark name that starts with its head ("Ngã ba …")
+    head_prefix_re: re.Pattern[str] = re.compile(
+        "(?!)"
+    )  # a landmark name that starts with its head ("Ngã ba …")
     heads_exact: frozenset[str] = frozenset()
     heads_tone: frozenset[str] = frozenset()
 
@@ -64,17 +71,31 @@ def distinct_ascii(form: str) -> bool:
     return any(not _VN_SYLLABLE.fullmatch(s) for s in re.findall(r"[a-z0-9]+", fold_ascii(form)))
 
 
-def make_entry(t: WatchTarget, alias: str, group: str, tier: str,
-               spellings: Sequence[str] = (), landmark: bool = False, shared: bool = False) -> tuple[Entry, set[str]]:
+def make_entry(
+    t: WatchTarget,
+    alias: str,
+    group: str,
+    tier: str,
+    spellings: Sequence[str] = (),
+    landmark: bool = False,
+    shared: bool = False,
+) -> tuple[Entry, set[str]]:
     """An entry and its accent-free spellings (for the scanning regex)."""
     forms: set[str] = set()
     for s in (alias, *spellings):
         forms |= expansions(s)
     entry = Entry(
-        target=t.key, kind=t.kind, alias=alias, group=group, tier=tier,
-        exact=frozenset(compact(tone_placement(f)) for f in forms), tone=frozenset(compact(fold_tone(f)) for f in forms),
-        own=compact(tone_placement(fold_lower(alias))), distinct_ascii=all(distinct_ascii(f) for f in forms if " " in f or len(f) > 3),
-        landmark=landmark, shared=shared,
+        target=t.key,
+        kind=t.kind,
+        alias=alias,
+        group=group,
+        tier=tier,
+        exact=frozenset(compact(tone_placement(f)) for f in forms),
+        tone=frozenset(compact(fold_tone(f)) for f in forms),
+        own=compact(tone_placement(fold_lower(alias))),
+        distinct_ascii=all(distinct_ascii(f) for f in forms if " " in f or len(f) > 3),
+        landmark=landmark,
+        shared=shared,
     )
     return entry, ascii_forms(forms)
 
@@ -104,7 +125,10 @@ def build_tables(targets: Sequence[WatchTarget]) -> Tables:
         names = [(t.name, "bare", (), False, False)] + [(a, "bare", (), False, False) for a in t.aliases]
         if t.kind == "province":
             if pl:
-                names += [(p.name, p.tier, p.variants, "landmark" in p.kinds, bool(p.shared_with)) for p in pl.places]
+                names += [
+                    (p.name, p.tier, p.variants, "landmark" in p.kinds, bool(p.shared_with))
+                    for p in pl.places
+                ]
             for alias, tier, variants, landmark, shared in names:
                 e, forms = make_entry(t, alias, group, tier, variants, landmark, shared)
                 for f in forms:
@@ -157,7 +181,8 @@ def build_tables(targets: Sequence[WatchTarget]) -> Tables:
         unit_alt.append(
             rf"(?P<head>(?:cong{SEP}an|ca)\s+(?:(?:{quant})\s+)?tinh)\b"
             rf"(?:[^.!?;:\n]{{0,30}}?\b(?:gom|nhu|la)\b\s*:?)?\s*"
-            rf"(?P<items>(?:{item}\s*(?:,|\bva\b|&)\s*){{0,6}})(?P<lp>{trie_regex(province_forms)})")
+            rf"(?P<items>(?:{item}\s*(?:,|\bva\b|&)\s*){{0,6}})(?P<lp>{trie_regex(province_forms)})"
+        )
     tb.unit_re = re.compile(r"(?<!\w)(?:" + "|".join(unit_alt) + r")(?!\w)")
     for t in targets:
         if t.exclude:

@@ -1,4 +1,5 @@
 """Regex building blocks for the matcher: alias spellings, abbreviations, prefix tries."""
+
 from __future__ import annotations
 
 import functools
@@ -26,23 +27,79 @@ SYNONYMS: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 # Words that make a place name a place ("xã Hòa Bình"), incl. the short forms of the press.
 QUALIFIERS = (
-    "xã", "phường", "thị trấn", "huyện", "thành phố", "thị xã", "tp", "tp.", "tt.", "tx.", "p.", "x.", "h.",
-    "cửa khẩu", "khu du lịch", "vườn quốc gia", "núi", "làng", "đỉnh", "sâm",
+    "xã",
+    "phường",
+    "thị trấn",
+    "huyện",
+    "thành phố",
+    "thị xã",
+    "tp",
+    "tp.",
+    "tt.",
+    "tx.",
+    "p.",
+    "x.",
+    "h.",
+    "cửa khẩu",
+    "khu du lịch",
+    "vườn quốc gia",
+    "núi",
+    "làng",
+    "đỉnh",
+    "sâm",
 )
 # Geographic head nouns: a place listed as a landmark counts right after one of them even when its name alone
 # is a person's or a battle's ("núi Ngọc Linh", "sâm Ngọc Linh", "đèo Lò Xo", "hồ Ya Ly"). Lower case
 # in running text; capitalised only where a family name cannot be meant (see HEAD_SURNAMES).
 LANDMARK_HEADS = (
-    "núi", "đỉnh", "đỉnh núi", "dãy", "dãy núi", "đèo", "ngã ba", "cửa khẩu", "cửa khẩu quốc tế", "sông", "suối",
-    "thác", "hồ", "lòng hồ", "thủy điện", "hồ thủy điện", "sâm", "củ sâm", "khu du lịch", "vườn quốc gia",
-    "khu bảo tồn", "cầu treo", "cột mốc",
+    "núi",
+    "đỉnh",
+    "đỉnh núi",
+    "dãy",
+    "dãy núi",
+    "đèo",
+    "ngã ba",
+    "cửa khẩu",
+    "cửa khẩu quốc tế",
+    "sông",
+    "suối",
+    "thác",
+    "hồ",
+    "lòng hồ",
+    "thủy điện",
+    "hồ thủy điện",
+    "sâm",
+    "củ sâm",
+    "khu du lịch",
+    "vườn quốc gia",
+    "khu bảo tồn",
+    "cầu treo",
+    "cột mốc",
 )
 # Heads that are also family names: "Hồ Ngọc Linh", "Đèo Văn Long" are people when written with a capital.
 HEAD_SURNAMES = frozenset(("hồ", "đèo"))
 # A word right before a bare ambiguous name that shows it is not our place (street, person, other province).
 BLOCKER_WORDS = (
-    "tỉnh", "quận", "đường", "phố", "đại lộ", "ông", "bà", "anh", "chị", "vua", "cụ", "tướng",
-    "trường", "chợ", "cầu", "khách sạn", "công ty", "giải", "cúp", "tinh thần",
+    "tỉnh",
+    "quận",
+    "đường",
+    "phố",
+    "đại lộ",
+    "ông",
+    "bà",
+    "anh",
+    "chị",
+    "vua",
+    "cụ",
+    "tướng",
+    "trường",
+    "chợ",
+    "cầu",
+    "khách sạn",
+    "công ty",
+    "giải",
+    "cúp",
+    "tinh thần",
 )
 
 
@@ -54,7 +111,13 @@ def blockers_ascii() -> frozenset[str]:
 
 # "…, quận X" / "(TP X)" / "…, thuộc địa bàn huyện X" right after a place: an explicit parent that may not be ours.
 _IN = r"thuoc\s+(?:dia\s+(?:ban|phan)\s+)?"
-PARENT = re.compile(r"\s*(?:[,(\-–]\s*(?:" + _IN + r")?|" + _IN + r")(quan|tp\.?|thanh pho|tinh|huyen|thi xa|tx\.?)\s+([^\W\d_]+(?:\s[^\W\d_]+){0,3})")
+PARENT = re.compile(
+    r"\s*(?:[,(\-–]\s*(?:"
+    + _IN
+    + r")?|"
+    + _IN
+    + r")(quan|tp\.?|thanh pho|tinh|huyen|thi xa|tx\.?)\s+([^\W\d_]+(?:\s[^\W\d_]+){0,3})"
+)
 WORD = re.compile(r"[^\W_]+")
 
 
@@ -64,7 +127,11 @@ def expansions(alias: str) -> set[str]:
     for phrase, shorts in SYNONYMS + SYNONYMS:  # twice: "Phòng CSGT" → "Phòng Cảnh sát giao thông" → "PC08"
         for form in list(out):
             for a, b in [(phrase, s) for s in shorts] + [(s, phrase) for s in shorts]:
-                pat = r"(?<!\w)" + re.escape(a) + r"(?![\w.])" if not a.endswith(".") else r"(?<!\w)" + re.escape(a)
+                pat = (
+                    r"(?<!\w)" + re.escape(a) + r"(?![\w.])"
+                    if not a.endswith(".")
+                    else r"(?<!\w)" + re.escape(a)
+                )
                 if re.search(pat, form):
                     out.add(re.sub(pat, b, form))
     return out

@@ -1,4 +1,5 @@
 """Shipped place lists (monitor/data/places_<name>.json, derived by tools/derive_places.py)."""
+
 from __future__ import annotations
 
 import json

@@ -1,4 +1,5 @@
 """Small decisions the matcher takes about one candidate: level, plain text, capitals, blockers, parents."""
+
 from __future__ import annotations
 
 import re
@@ -14,15 +15,63 @@ PLAIN_SHARE = 0.96  # Vietnamese with diacritics has ~80 % plain letters; a no-d
 SNIPPET_SIDE = 75
 # Abbreviations count only in capitals ("CA Kon Tum"), unless the text is plain: "cá Kon Tum" is a fish.
 SHORTS = frozenset({"ca", "cah", "catp", "csgt", "cshs", "csđt", "pccc", "cnch", "tp", "tt", "tx", "pc08"})
-_BLOCKERS_EXACT = frozenset((
-    "tỉnh", "quận", "đường", "phố", "đại lộ", "ông", "bà", "anh", "chị", "em", "cô", "chú", "vua", "cụ", "tướng",
-    "trường", "chợ", "cầu", "hồ", "khách sạn", "công ty", "tên", "bài", "đội", "giải", "cúp", "tinh thần",
-    "hoàng đế", "trận", "chiến thắng", "lô", "số", "mc", "ca sĩ", "nghệ sĩ", "nhà văn", "nhà thơ", "thí sinh",
-    "cầu thủ", "học sinh", "sinh viên", "bạn", "bé", "cháu", "con", "nhóm", "ban nhạc", "phim",
-))
+_BLOCKERS_EXACT = frozenset(
+    (
+        "tỉnh",
+        "quận",
+        "đường",
+        "phố",
+        "đại lộ",
+        "ông",
+        "bà",
+        "anh",
+        "chị",
+        "em",
+        "cô",
+        "chú",
+        "vua",
+        "cụ",
+        "tướng",
+        "trường",
+        "chợ",
+        "cầu",
+        "hồ",
+        "khách sạn",
+        "công ty",
+        "tên",
+        "bài",
+        "đội",
+        "giải",
+        "cúp",
+        "tinh thần",
+        "hoàng đế",
+        "trận",
+        "chiến thắng",
+        "lô",
+        "số",
+        "mc",
+        "ca sĩ",
+        "nghệ sĩ",
+        "nhà văn",
+        "nhà thơ",
+        "thí sinh",
+        "cầu thủ",
+        "học sinh",
+        "sinh viên",
+        "bạn",
+        "bé",
+        "cháu",
+        "con",
+        "nhóm",
+        "ban nhạc",
+        "phim",
+    )
+)
 _PREV_WORD = re.compile(r"([.!?:;\"“(\n]\s*)?([^\W\d_]+)[ \t]+$")
 _LAST_WORDS = re.compile(r"([^\W\d_]+)[^\w]+([^\W\d_]+)[^\w]*$|([^\W\d_]+)[^\w]*$")
-QUALIFIER_WORDS = frozenset(("xã", "phường", "huyện", "tp", "tx", "tt", "thị", "trấn", "phố", "núi", "sâm", "làng"))
+QUALIFIER_WORDS = frozenset(
+    ("xã", "phường", "huyện", "tp", "tx", "tt", "thị", "trấn", "phố", "núi", "sâm", "làng")
+)
 LIST_HEAD_EXACT = frozenset(("công", "an", "ca", "các", "hai", "ba", "bốn", "năm", "những", "tỉnh"))
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 
@@ -96,12 +145,12 @@ _SPOUSE = re.compile(r"(?<!\w)(?:ong|ba)\s+$")
 
 
 def spouse(asc: str, start: int) -> bool:
-    """"ông xã"/"bà xã" (husband/wife) before the qualifier "xã": not a commune."""
+    """ "ông xã"/"bà xã" (husband/wife) before the qualifier "xã": not a commune."""
     return asc.startswith("xa", start) and _SPOUSE.search(asc, max(0, start - 6), start) is not None
 
 
 def foreign_parent(asc: str, end: int, ours: set[str]) -> bool:
-    """"…, quận X" / "(TP X)" right after the name, X not one of our places: another province's namesake."""
+    """ "…, quận X" / "(TP X)" right after the name, X not one of our places: another province's namesake."""
     m = PARENT.match(asc, end)
     if not m:
         return False
@@ -113,6 +162,7 @@ def foreign_parent(asc: str, end: int, ours: set[str]) -> bool:
 
 def snippet(original: str, start: int, end: int) -> str:
     """About 160 chars around the match, the match highlighted as «…»."""
+
     def clean(s: str) -> str:
         return " ".join(_CONTROL.sub(" ", s).split())
 

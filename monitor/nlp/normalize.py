@@ -4,6 +4,7 @@ Every fold here maps one character to one character, so a folded copy shares its
 normalised text; only entity decoding, NFD composition and dropped invisibles change lengths, and
 `Normalized` maps those spans back to the original string.
 """
+
 from __future__ import annotations
 
 import bisect

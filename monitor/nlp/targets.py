@@ -1,4 +1,5 @@
 """Watch targets: what the matcher looks for (built by the config loader from [[watch]] tables)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -35,14 +36,24 @@ def default_targets() -> tuple[WatchTarget, ...]:
             name="Công an tỉnh Kon Tum",
             aliases=("CA tỉnh Kon Tum", "Công an Kon Tum", "CA Kon Tum", "Công an tỉnh KonTum"),
             subunits=(
-                "Phòng CSGT Công an tỉnh Kon Tum", "PC08 Công an tỉnh Kon Tum",
-                "Phòng Cảnh sát hình sự Công an tỉnh Kon Tum", "Phòng PCCC và CNCH Công an tỉnh Kon Tum",
-                "Cơ quan CSĐT Công an tỉnh Kon Tum", "Trại tạm giam Công an tỉnh Kon Tum",
-                "Cảnh sát giao thông Kon Tum", "PC08 Kon Tum",
+                "Phòng CSGT Công an tỉnh Kon Tum",
+                "PC08 Công an tỉnh Kon Tum",
+                "Phòng Cảnh sát hình sự Công an tỉnh Kon Tum",
+                "Phòng PCCC và CNCH Công an tỉnh Kon Tum",
+                "Cơ quan CSĐT Công an tỉnh Kon Tum",
+                "Trại tạm giam Công an tỉnh Kon Tum",
+                "Cảnh sát giao thông Kon Tum",
+                "PC08 Kon Tum",
             ),
             subunit_prefixes=(
-                "Công an huyện", "Công an thành phố", "Công an thị xã", "Công an xã", "Công an phường",
-                "Công an thị trấn", "Phòng Cảnh sát giao thông", "Đội Cảnh sát giao thông",
+                "Công an huyện",
+                "Công an thành phố",
+                "Công an thị xã",
+                "Công an xã",
+                "Công an phường",
+                "Công an thị trấn",
+                "Phòng Cảnh sát giao thông",
+                "Đội Cảnh sát giao thông",
             ),
             places="kon_tum",
             province="kon-tum",

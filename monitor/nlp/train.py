@@ -68,9 +68,9 @@ class EvalReport:
 
 def task_report(gold: Sequence[str], pred: Sequence[str], labels: Sequence[str]) -> TaskReport:
     """Confusion matrix, per-class P/R/F1 and macro-F1 (over classes present in gold or pred)."""
-    conf = {g: {p: 0 for p in labels} for g in labels}
+    conf = {g: dict.fromkeys(labels, 0) for g in labels}
     for g, p in zip(gold, pred):
-        conf.setdefault(g, {q: 0 for q in labels})[p] = conf.get(g, {}).get(p, 0) + 1
+        conf.setdefault(g, dict.fromkeys(labels, 0))[p] = conf.get(g, {}).get(p, 0) + 1
     rows = []
     for lab in labels:
         tp = conf[lab][lab]
@@ -111,12 +111,21 @@ def seed_examples(shared: Path | None = SHARED_DIR) -> list[LabelledExample]:
     """The committed seed: hand-written examples, plus weak labels joined to ../shared texts when present."""
     hand = DATA_DIR / "seed_handwritten.jsonl"
     out = read_jsonl(hand, "seed") if hand.is_file() else []  # absent from a wheel without data/*.jsonl
-    if shared is None or not (shared / "vntc").is_dir() or not (DATA_DIR / "seed_weak_labels.jsonl").is_file():
+    if (
+        shared is None
+        or not (shared / "vntc").is_dir()
+        or not (DATA_DIR / "seed_weak_labels.jsonl").is_file()
+    ):
         return out
     texts = {**_vntc_texts(shared), **_danes_texts(shared)}
-    weak = [json.loads(line) for name in ("seed_weak_labels.jsonl", "seed_vntc_checked.jsonl")
-            for line in (DATA_DIR / name).read_text(encoding="utf-8").splitlines()]  # checked labels win
-    return [LabelledExample(texts[o["id"]], o["topic"], o["tone"], o["source"]) for o in weak if o["id"] in texts] + out
+    weak = [
+        json.loads(line)
+        for name in ("seed_weak_labels.jsonl", "seed_vntc_checked.jsonl")
+        for line in (DATA_DIR / name).read_text(encoding="utf-8").splitlines()
+    ]  # checked labels win
+    return [
+        LabelledExample(texts[o["id"]], o["topic"], o["tone"], o["source"]) for o in weak if o["id"] in texts
+    ] + out
 
 
 def _dedupe(examples: Iterable[LabelledExample]) -> list[LabelledExample]:
@@ -126,8 +135,9 @@ def _dedupe(examples: Iterable[LabelledExample]) -> list[LabelledExample]:
     return list(seen.values())
 
 
-def _fit(examples: list[LabelledExample], attr: str, labels: Sequence[str],
-         view: tuple[int, int]) -> tuple[LinearTextModel, Counter]:
+def _fit(
+    examples: list[LabelledExample], attr: str, labels: Sequence[str], view: tuple[int, int]
+) -> tuple[LinearTextModel, Counter]:
     xs, ys = [], []
     for ex in examples:
         y = getattr(ex, attr)
@@ -146,8 +156,13 @@ def _fit(examples: list[LabelledExample], attr: str, labels: Sequence[str],
     return LinearTextModel.fit([xs[i] for i in order], [ys[i] for i in order]), Counter(ys)
 
 
-def train_models(examples: Iterable[LabelledExample], out_dir: Path, *, version: str | None = None,
-                 provenance: dict | None = None) -> dict:
+def train_models(
+    examples: Iterable[LabelledExample],
+    out_dir: Path,
+    *,
+    version: str | None = None,
+    provenance: dict | None = None,
+) -> dict:
     """Train topic.bin and tone.bin, write them with manifest.json into out_dir; return the manifest."""
     data = _dedupe(examples)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -155,21 +170,24 @@ def train_models(examples: Iterable[LabelledExample], out_dir: Path, *, version:
     tone_model, tone_counts = _fit(data, "tone", TONES, TONE_VIEW)
     topic_model.save(out_dir / "topic.bin")
     tone_model.save(out_dir / "tone.bin")
-    version = version or dt.datetime.now(dt.timezone.utc).strftime("%Y.%m.%d-%H%M")
+    version = version or dt.datetime.now(dt.UTC).strftime("%Y.%m.%d-%H%M")
     manifest = {
         "version": version,
-        "trained_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "trained_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "features": "syllable 1-2 grams of normalised text, no word segmentation",
-        "views": {"topic": {"title_repeat": TOPIC_VIEW[0], "body_chars": TOPIC_VIEW[1]},
-                  "tone": {"title_repeat": TONE_VIEW[0], "body_chars": TONE_VIEW[1]}},
+        "views": {
+            "topic": {"title_repeat": TOPIC_VIEW[0], "body_chars": TOPIC_VIEW[1]},
+            "tone": {"title_repeat": TONE_VIEW[0], "body_chars": TONE_VIEW[1]},
+        },
         "n_examples": len(data),
         "sources": dict(Counter(ex.source.split(":")[0] for ex in data)),
         "topic_counts": dict(topic_counts),
         "tone_counts": dict(tone_counts),
         "provenance": provenance or {},
     }
-    (out_dir / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1) + "\n",
-                                           encoding="utf-8")
+    (out_dir / "manifest.json").write_text(
+        json.dumps(manifest, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+    )
     return manifest
 
 
@@ -184,13 +202,16 @@ class _Mention:
 _DEV_MENTION = _Mention("Công an tỉnh Kon Tum", "unit", "Công an tỉnh Kon Tum", "exact")
 
 
-def evaluate(analyzer: Analyzer, examples: Sequence[LabelledExample],
-             mentions: Sequence[bool] | None = None) -> EvalReport:
+def evaluate(
+    analyzer: Analyzer, examples: Sequence[LabelledExample], mentions: Sequence[bool] | None = None
+) -> EvalReport:
     """Run the analyzer over the examples and compare with their labels (and flags when mentions given)."""
     docs = [split_title(ex.text) for ex in examples]
     results = analyzer.analyse_many(docs)
     topic = [(ex.topic, r.topic.label if r.topic else "khac") for ex, r in zip(examples, results) if ex.topic]
-    tone = [(ex.tone, r.tone.label if r.tone else "trung_tinh") for ex, r in zip(examples, results) if ex.tone]
+    tone = [
+        (ex.tone, r.tone.label if r.tone else "trung_tinh") for ex, r in zip(examples, results) if ex.tone
+    ]
     flag: dict[str, float] = {}
     if mentions is not None:
         from monitor.nlp.flags import FlagRules, should_flag
@@ -199,8 +220,12 @@ def evaluate(analyzer: Analyzer, examples: Sequence[LabelledExample],
         gold = [m and ex.tone in rules.tones for m, ex in zip(mentions, examples)]
         pred = [should_flag([_DEV_MENTION] if m else [], r, rules).flagged for m, r in zip(mentions, results)]
         tp = sum(g and p for g, p in zip(gold, pred))
-        flag = {"precision": tp / max(1, sum(pred)), "recall": tp / max(1, sum(gold)),
-                "flagged": float(sum(pred)), "should_flag": float(sum(gold))}
+        flag = {
+            "precision": tp / max(1, sum(pred)),
+            "recall": tp / max(1, sum(gold)),
+            "flagged": float(sum(pred)),
+            "should_flag": float(sum(gold)),
+        }
     return EvalReport(
         topic=task_report([g for g, _ in topic], [p for _, p in topic], TOPICS) if topic else None,
         tone=task_report([g for g, _ in tone], [p for _, p in tone], TONES) if tone else None,

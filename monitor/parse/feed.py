@@ -12,7 +12,7 @@ import hashlib
 import html
 import io
 from collections.abc import Mapping
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import feedparser
@@ -55,7 +55,7 @@ def parse_feed(
         parsed = feedparser.parse(
             io.BytesIO(data), response_headers=_UTF8_XML, sanitize_html=False, resolve_relative_uris=False
         )
-    except Exception as exc:  # noqa: BLE001 — untrusted input; the user gets a sentence, not a traceback
+    except Exception as exc:
         detail = f"feedparser failed: {base_url}: {exc!r}"
         raise ParseError("Không đọc được nội dung RSS/Atom", detail=detail) from exc
     entries = parsed.entries
@@ -66,7 +66,9 @@ def parse_feed(
         )
     bozo = bool(parsed.get("bozo"))
     if bozo:
-        warnings.append(f"feed: malformed, recovered what could be read: {str(parsed.get('bozo_exception'))[:200]}")
+        warnings.append(
+            f"feed: malformed, recovered what could be read: {str(parsed.get('bozo_exception'))[:200]}"
+        )
     if len(entries) > max_items:
         warnings.append(f"feed: {len(entries)} items, kept the first {max_items}")
         entries = entries[:max_items]
@@ -130,6 +132,6 @@ def _utc(parsed_time: Any) -> datetime | None:
     if not parsed_time:
         return None
     try:
-        return datetime.fromtimestamp(calendar.timegm(parsed_time), tz=timezone.utc)
+        return datetime.fromtimestamp(calendar.timegm(parsed_time), tz=UTC)
     except (OverflowError, ValueError, OSError):
         return None

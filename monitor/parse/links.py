@@ -12,9 +12,38 @@ from monitor.parse.urls import canonical_url, site_of
 
 # Path segments of listing pages, not stories (Vietnamese and English slugs).
 NON_ARTICLE_SEGMENTS = frozenset(
-    "tag tags chu-de topic topics category categories danh-muc chuyen-muc chuyen-de tac-gia author authors "
-    "search tim-kiem lien-he contact gioi-thieu about login dang-nhap dang-ky register rss feed page trang "
-    "su-kien event events".split()
+    [
+        "tag",
+        "tags",
+        "chu-de",
+        "topic",
+        "topics",
+        "category",
+        "categories",
+        "danh-muc",
+        "chuyen-muc",
+        "chuyen-de",
+        "tac-gia",
+        "author",
+        "authors",
+        "search",
+        "tim-kiem",
+        "lien-he",
+        "contact",
+        "gioi-thieu",
+        "about",
+        "login",
+        "dang-nhap",
+        "dang-ky",
+        "register",
+        "rss",
+        "feed",
+        "page",
+        "trang",
+        "su-kien",
+        "event",
+        "events",
+    ]
 )
 _FILE_EXT = re.compile(r"\.(?:jpe?g|png|gif|webp|svg|pdf|mp3|mp4|zip|rar|docx?|xlsx?)$", re.I)
 _PAGE_EXT = re.compile(r"\.(?:html?|aspx?|php|vnp|ldo|chn|tpo)$", re.I)

@@ -9,7 +9,9 @@ from html.parser import HTMLParser
 
 NAV_TAGS = frozenset({"nav", "header", "footer", "aside", "menu"})
 # class/id words that mark site chrome rather than content (Vietnamese CMSes use English names here too).
-_NAV_WORDS = re.compile(r"(?:^|[\s_-])(?:nav|navbar|menu|breadcrumbs?|footer|sidebar|tags?|topics?)(?:$|[\s_-])", re.I)
+_NAV_WORDS = re.compile(
+    r"(?:^|[\s_-])(?:nav|navbar|menu|breadcrumbs?|footer|sidebar|tags?|topics?)(?:$|[\s_-])", re.I
+)
 # Only elements that are always closed: an unclosed <p class="tags"> would otherwise hide the rest of the page.
 _CONTAINERS = frozenset({"div", "ul", "ol", "section"})
 
@@ -38,7 +40,9 @@ class _Scanner(HTMLParser):
         a = {k: v or "" for k, v in attrs}
         if self._regions and self._regions[-1][0] == tag:
             self._regions[-1][1] += 1  # type: ignore[operator]
-        if tag in NAV_TAGS or (tag in _CONTAINERS and _NAV_WORDS.search(f"{a.get('class', '')} {a.get('id', '')}")):
+        if tag in NAV_TAGS or (
+            tag in _CONTAINERS and _NAV_WORDS.search(f"{a.get('class', '')} {a.get('id', '')}")
+        ):
             self._regions.append([tag, 1])
         info = self.info
         if tag == "a":

@@ -74,8 +74,9 @@ def canonical_url(url: str, base: str | None = None, *, max_len: int = MAX_URL_L
 
 
 # Second-level labels under a country TLD that are public suffixes themselves (com.vn, gov.vn, edu.vn…).
-_SECOND_LEVEL = frozenset({"com", "net", "org", "gov", "edu", "ac", "co", "info", "int", "biz", "name", "pro",
-                           "health"})
+_SECOND_LEVEL = frozenset(
+    {"com", "net", "org", "gov", "edu", "ac", "co", "info", "int", "biz", "name", "pro", "health"}
+)
 
 
 def plausible_canonical(candidate: str, page_url: str) -> bool:
@@ -88,7 +89,9 @@ def plausible_canonical(candidate: str, page_url: str) -> bool:
         path = urlsplit(candidate).path
     except ValueError:
         return False
-    return path.strip("/") != "" and site_of(candidate) is not None and site_of(candidate) == site_of(page_url)
+    return (
+        path.strip("/") != "" and site_of(candidate) is not None and site_of(candidate) == site_of(page_url)
+    )
 
 
 def site_of(url: str) -> str | None:

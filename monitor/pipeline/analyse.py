@@ -55,7 +55,9 @@ class Analysers:
     @classmethod
     def load(cls, config: Config, models_dir: Path | None = None) -> Analysers:
         """Compile the matcher from the watch targets; load the models (shipped, or retrained ones)."""
-        return cls(matcher=build_matcher(config.watches), analyzer=Analyzer.load(models_dir), models_dir=models_dir)
+        return cls(
+            matcher=build_matcher(config.watches), analyzer=Analyzer.load(models_dir), models_dir=models_dir
+        )
 
 
 def document(title: str, text: str) -> str:
@@ -77,17 +79,28 @@ def analyse_batch(
         decision = should_flag(found, res, config.flags, outlet_weight=art.source_weight)
         records.append(
             store_analyses.AnalysisRecord(
-                article_id=art.id, language=res.language, model_version=res.model_version,
+                article_id=art.id,
+                language=res.language,
+                model_version=res.model_version,
                 topic=res.topic.label if res.topic else None,
                 topic_score=res.topic.score if res.topic else None,
                 topic_reason=res.topic.reason if res.topic else None,
                 tone=res.tone.label if res.tone else None,
                 tone_score=res.tone.score if res.tone else None,
                 tone_reason=res.tone.reason if res.tone else None,
-                flagged=decision.flagged, flag_reasons=tuple(decision.reasons), skipped=res.skipped,
+                flagged=decision.flagged,
+                flag_reasons=tuple(decision.reasons),
+                skipped=res.skipped,
                 mentions=tuple(
-                    dict(target=m.target, kind=m.kind, alias=m.alias, level=m.level, start=m.start,
-                         end=m.end, snippet=m.snippet)
+                    dict(
+                        target=m.target,
+                        kind=m.kind,
+                        alias=m.alias,
+                        level=m.level,
+                        start=m.start,
+                        end=m.end,
+                        snippet=m.snippet,
+                    )
                     for m in found
                 ),
             )
@@ -126,13 +139,18 @@ def analyse_pending(
             return []
         with db.read() as session:
             batch = store_analyses.pending_analysis(
-                session, limit=BATCH if left is None else min(BATCH, left), after_id=after, stale_version=stale
+                session,
+                limit=BATCH if left is None else min(BATCH, left),
+                after_id=after,
+                stale_version=stale,
             )
         if batch:
             after = batch[-1].id
         return batch
 
-    inflight: deque[tuple[list[store_analyses.PendingArticle], Future[list[store_analyses.AnalysisRecord]]]] = deque()
+    inflight: deque[
+        tuple[list[store_analyses.PendingArticle], Future[list[store_analyses.AnalysisRecord]]]
+    ] = deque()
     first = next_batch()
     n_workers = workers if workers is not None else (os.cpu_count() or 1)
     pool = _pool(config, analysers.models_dir, n_workers) if len(first) == BATCH and n_workers > 1 else None
@@ -197,7 +215,9 @@ _worker: tuple[Analysers, Config] | None = None  # set in each worker process by
 def _pool(config: Config, models_dir: Path | None, workers: int) -> ProcessPoolExecutor:
     """Worker processes that each load the matcher and models once (spawned: no inherited threads)."""
     ctx = multiprocessing.get_context("spawn")
-    return ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker, initargs=(config, models_dir))
+    return ProcessPoolExecutor(
+        workers, mp_context=ctx, initializer=_init_worker, initargs=(config, models_dir)
+    )
 
 
 def _init_worker(config: Config, models_dir: Path | None) -> None:
@@ -215,7 +235,10 @@ def _work(batch: list[store_analyses.PendingArticle]) -> list[store_analyses.Ana
 
 
 def _submit(
-    pool: ProcessPoolExecutor | None, analysers: Analysers, config: Config, batch: list[store_analyses.PendingArticle]
+    pool: ProcessPoolExecutor | None,
+    analysers: Analysers,
+    config: Config,
+    batch: list[store_analyses.PendingArticle],
 ) -> Future[list[store_analyses.AnalysisRecord]]:
     """Run a batch in the pool, or right here (small passes) wrapped in a finished future."""
     if pool is not None:

@@ -97,7 +97,9 @@ def _ignore_sigint() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _parse(kind: str, body: bytes, headers: dict[str, str], url: str, max_items: int, max_url_len: int) -> tuple[FeedItem, ...]:
+def _parse(
+    kind: str, body: bytes, headers: dict[str, str], url: str, max_items: int, max_url_len: int
+) -> tuple[FeedItem, ...]:
     """Parse a fetched body into items (runs in a worker process for big passes)."""
     if kind == "html":
         links = find_article_links(body, headers, url, max_links=max_items)
@@ -109,23 +111,37 @@ def _parse(kind: str, body: bytes, headers: dict[str, str], url: str, max_items:
 
 
 async def _fetch_one(
-    fetcher: Fetcher, config: Config, state: store_sources.SourceState, src: Source, now: datetime,
+    fetcher: Fetcher,
+    config: Config,
+    state: store_sources.SourceState,
+    src: Source,
+    now: datetime,
     executor: Executor | None,
 ) -> _Fetched:
     health = fhealth.Health(**state.health)
-    unconditional = fhealth.wants_unconditional(health, now, timedelta(hours=config.fetch.unconditional_hours))
+    unconditional = fhealth.wants_unconditional(
+        health, now, timedelta(hours=config.fetch.unconditional_hours)
+    )
     t0 = time.perf_counter()
     result: FetchResult | None = None
     items: tuple[FeedItem, ...] = ()
     error: MonitorError | None = None
     try:
         result = await fetcher.get(
-            src.url, validators=Validators(state.etag, state.last_modified), allow_private=src.allow_private,
+            src.url,
+            validators=Validators(state.etag, state.last_modified),
+            allow_private=src.allow_private,
             unconditional=unconditional,
         )
         if not result.not_modified:
-            args = (src.kind, result.body, dict(result.headers), result.final_url,
-                    config.fetch.max_items, config.fetch.max_url_len)
+            args = (
+                src.kind,
+                result.body,
+                dict(result.headers),
+                result.final_url,
+                config.fetch.max_items,
+                config.fetch.max_url_len,
+            )
             if executor is None:
                 items = _parse(*args)
             else:
@@ -156,7 +172,11 @@ def _write(db: Database, config: Config, batch: list[_Fetched], rng: random.Rand
             http_status = f.result.status if f.result else getattr(f.error, "status", None)
             if f.error is not None:
                 # A parse error is a hard failure of the source (not a feed, broken feed).
-                err = f.error if isinstance(f.error, FetchError) else FetchError(f.error.message, detail=f.error.detail)
+                err = (
+                    f.error
+                    if isinstance(f.error, FetchError)
+                    else FetchError(f.error.message, detail=f.error.detail)
+                )
                 health = fhealth.on_failure(health, err, now, interval, rng)
                 rep.status, rep.failed, rep.error = "failed", 1, f.error.message
                 log.warning("source failed source_key=%s error=%s", f.source.key, f.error)
@@ -168,15 +188,35 @@ def _write(db: Database, config: Config, batch: list[_Fetched], rng: random.Rand
                     rep.status = "not_modified"
                 else:
                     res = store_articles.upsert_items(
-                        session, f.state.id, to_new_items(f.source.key, f.items), now,
+                        session,
+                        f.state.id,
+                        to_new_items(f.source.key, f.items),
+                        now,
                         extract=config.fetch.article_pages,
                     )
-                    rep.status, rep.new, rep.updated, rep.unchanged = "ok", len(res.new_ids), len(res.updated_ids), res.unchanged
+                    rep.status, rep.new, rep.updated, rep.unchanged = (
+                        "ok",
+                        len(res.new_ids),
+                        len(res.updated_ids),
+                        res.unchanged,
+                    )
                     rep.new_ids, rep.updated_ids = res.new_ids, res.updated_ids
             store_sources.save_fetch_outcome(
-                session, f.state.id, dataclasses.asdict(health), etag=etag, last_modified=last_modified,
-                log=dict(started_at=f.started, elapsed=f.elapsed, status=rep.status, http_status=http_status,
-                         new=rep.new, updated=rep.updated, unchanged=rep.unchanged, error=rep.error),
+                session,
+                f.state.id,
+                dataclasses.asdict(health),
+                etag=etag,
+                last_modified=last_modified,
+                log=dict(
+                    started_at=f.started,
+                    elapsed=f.elapsed,
+                    status=rep.status,
+                    http_status=http_status,
+                    new=rep.new,
+                    updated=rep.updated,
+                    unchanged=rep.unchanged,
+                    error=rep.error,
+                ),
             )
             reports.append(rep)
     return reports
@@ -199,8 +239,11 @@ async def ingest(
         if only_due:
             states = store_sources.due_sources(session, now, keys)
         else:
-            states = [s for s in store_sources.list_sources(session, enabled_only=keys is None)
-                      if keys is None or s.key in keys]
+            states = [
+                s
+                for s in store_sources.list_sources(session, enabled_only=keys is None)
+                if keys is None or s.key in keys
+            ]
     by_key = {s.key: s for s in config.sources}
     states = [s for s in states if s.key in by_key]
     if on_start:
@@ -214,7 +257,8 @@ async def ingest(
         ProcessPoolExecutor(
             max_workers=2, mp_context=multiprocessing.get_context("forkserver"), initializer=_ignore_sigint
         )
-        if len(states) >= PARALLEL_PARSE_MIN_SOURCES else None
+        if len(states) >= PARALLEL_PARSE_MIN_SOURCES
+        else None
     )
     done: asyncio.Queue[_Fetched | None] = asyncio.Queue()
     reports: list[SourceReport] = []
@@ -237,14 +281,16 @@ async def ingest(
                 if on_report:
                     on_report(rep)
             nonlocal stored
-            before, stored = stored, stored + sum(r.new for r in reports[-len(batch):])
+            before, stored = stored, stored + sum(r.new for r in reports[-len(batch) :])
             if before < ANALYZE_AFTER <= stored:  # once per pass, when it has grown the table a lot
                 await asyncio.to_thread(_refresh_statistics, db)
 
     try:
         async with fetcher_factory(
-            user_agent=config.fetch.user_agent, max_connections=config.fetch.concurrency,
-            per_host=config.fetch.per_host, limits=fetch_limits(config),
+            user_agent=config.fetch.user_agent,
+            max_connections=config.fetch.concurrency,
+            per_host=config.fetch.per_host,
+            limits=fetch_limits(config),
         ) as fetcher:
             writer_task = asyncio.create_task(writer())
 

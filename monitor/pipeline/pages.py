@@ -53,8 +53,10 @@ async def fetch_pages(
     allow_private = {s.key: s.allow_private for s in config.sources}
 
     async with fetcher_factory(
-        user_agent=config.fetch.user_agent, max_connections=config.fetch.concurrency,
-        per_host=config.fetch.per_host, limits=fetch_limits(config),
+        user_agent=config.fetch.user_agent,
+        max_connections=config.fetch.concurrency,
+        per_host=config.fetch.per_host,
+        limits=fetch_limits(config),
     ) as fetcher:
 
         async def one(page: store_articles.PendingPage) -> None:
@@ -64,7 +66,9 @@ async def fetch_pages(
             error: MonitorError | None = None
             try:
                 res = await fetcher.get(page.url, allow_private=allow_private.get(page.source_key, False))
-                extracted = await asyncio.to_thread(extract_article, res.body, dict(res.headers), res.final_url)
+                extracted = await asyncio.to_thread(
+                    extract_article, res.body, dict(res.headers), res.final_url
+                )
             except (FetchError, ParseError) as exc:
                 error = exc
             except Exception as exc:  # one odd page must not stop the pass: recorded as a failed page
@@ -83,15 +87,22 @@ async def fetch_pages(
 
 
 def _save(
-    db: Database, config: Config, page: store_articles.PendingPage, extracted: ExtractedArticle | None,
-    error: MonitorError | None, report: PagesReport,
+    db: Database,
+    config: Config,
+    page: store_articles.PendingPage,
+    extracted: ExtractedArticle | None,
+    error: MonitorError | None,
+    report: PagesReport,
 ) -> None:
     now = datetime.now(UTC)
     with db.write() as session:
         if extracted is None or not extracted.text.strip():
             message = error.message if error else "Không trích xuất được nội dung bài viết."
             store_articles.save_extraction_failure(
-                session, page.id, message, now,
+                session,
+                page.id,
+                message,
+                now,
                 retry=timedelta(minutes=config.fetch.extract_retry_minutes),
                 max_attempts=config.fetch.max_extract_attempts,
             )
@@ -102,7 +113,13 @@ def _save(
         if canon is not None and not plausible_canonical(canon, page.url):
             canon = None  # a home page or another site: not this article's identity
         owner = store_articles.save_extraction(
-            session, page.id, extracted.text, canon, now, title=extracted.title, published_at=extracted.published_at
+            session,
+            page.id,
+            extracted.text,
+            canon,
+            now,
+            title=extracted.title,
+            published_at=extracted.published_at,
         )
         if owner is not None:
             report.merged += 1

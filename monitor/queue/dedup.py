@@ -118,6 +118,9 @@ def same_story(a: Signature, b_minhash: bytes, b_shingles: int, settings: QueueS
     if j >= settings.similarity:
         return j
     small = min(a.shingles, b_shingles)
-    if small >= settings.containment_min_shingles and containment(j, a.shingles, b_shingles) >= settings.containment:
+    if (
+        small >= settings.containment_min_shingles
+        and containment(j, a.shingles, b_shingles) >= settings.containment
+    ):
         return j
     return None

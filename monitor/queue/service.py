@@ -22,8 +22,17 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 # DESIGN.md taxonomy: corrections must use the labels the models are trained on
-TOPICS = ("an_ninh_trat_tu", "ma_tuy", "giao_thong", "lua_dao", "tham_nhung", "chay_no_cuu_nan", "dich_vu_cong",
-          "xay_dung_luc_luong", "khac")
+TOPICS = (
+    "an_ninh_trat_tu",
+    "ma_tuy",
+    "giao_thong",
+    "lua_dao",
+    "tham_nhung",
+    "chay_no_cuu_nan",
+    "dich_vu_cong",
+    "xay_dung_luc_luong",
+    "khac",
+)
 TONES = ("tieu_cuc", "trung_tinh", "tich_cuc")
 
 
@@ -63,11 +72,15 @@ def _check_input(d: Decision) -> None:
     for url in d.evidence + ((d.url,) if d.url else ()):
         if not url.startswith(("http://", "https://")):
             raise TransitionError(f"Đường dẫn “{url}” không hợp lệ: cần bắt đầu bằng http:// hoặc https://.")
-    if d.action is Action.VERIFY and d.verdict is State.IRRELEVANT and not (
-        d.wrong_target or d.correct_topic or d.correct_tone
+    if (
+        d.action is Action.VERIFY
+        and d.verdict is State.IRRELEVANT
+        and not (d.wrong_target or d.correct_topic or d.correct_tone)
     ):
-        raise TransitionError("Kết luận “không liên quan” cần ghi rõ sai ở đâu: --wrong-target, "
-                              "--correct-topic hoặc --correct-tone.")
+        raise TransitionError(
+            "Kết luận “không liên quan” cần ghi rõ sai ở đâu: --wrong-target, "
+            "--correct-topic hoặc --correct-tone."
+        )
     if d.correct_topic and d.correct_topic not in TOPICS:
         raise TransitionError(f"Chủ đề “{d.correct_topic}” không có; chọn một trong: {', '.join(TOPICS)}.")
     if d.correct_tone and d.correct_tone not in TONES:
@@ -78,8 +91,14 @@ def _check_input(d: Decision) -> None:
         raise TransitionError("Cần --priority critical|high|normal.")
 
 
-def _values(d: Decision, case: store_cases.CaseInfo, claim: Claim, actor_id: int, username: str,
-            settings: QueueSettings) -> dict[str, Any]:
+def _values(
+    d: Decision,
+    case: store_cases.CaseInfo,
+    claim: Claim,
+    actor_id: int,
+    username: str,
+    settings: QueueSettings,
+) -> dict[str, Any]:
     values: dict[str, Any] = {}
     if d.action in (Action.CLAIM, Action.RELEASE, Action.VERIFY):
         mine = claim.holder == username and d.action is Action.CLAIM
@@ -90,14 +109,19 @@ def _values(d: Decision, case: store_cases.CaseInfo, claim: Claim, actor_id: int
     if d.action is Action.PUBLISH:
         values["response_url"] = d.url
     if d.action is Action.SET_PRIORITY and d.priority is not None:
-        values.update(priority=d.priority.value, priority_rank=PRIORITY_RANK[d.priority], priority_locked=True,
-                      priority_reasons=[f"lãnh đạo đặt mức {PRIORITY_LABELS[d.priority]}"],
-                      deadline_at=deadline(case.opened_at, d.priority, settings))
+        values.update(
+            priority=d.priority.value,
+            priority_rank=PRIORITY_RANK[d.priority],
+            priority_locked=True,
+            priority_reasons=[f"lãnh đạo đặt mức {PRIORITY_LABELS[d.priority]}"],
+            deadline_at=deadline(case.opened_at, d.priority, settings),
+        )
     return values
 
 
-def act(db: Database, case_id: int, username: str, d: Decision, settings: QueueSettings,
-        now: datetime) -> store_cases.CaseInfo:
+def act(
+    db: Database, case_id: int, username: str, d: Decision, settings: QueueSettings, now: datetime
+) -> store_cases.CaseInfo:
     """Do `d` to the case as `username`; refused with a Vietnamese WorkflowError; the case afterwards."""
     _check_input(d)
     with db.write() as session:
@@ -106,37 +130,71 @@ def act(db: Database, case_id: int, username: str, d: Decision, settings: QueueS
         if case is None:
             raise NotFoundError(f"Không có vụ việc #{case_id}.")
         if d.expected_version is not None and d.expected_version != case.version:
-            raise StaleVersionError(f"Vụ việc #{case_id} đã thay đổi (phiên bản {case.version}, bạn xem "
-                                    f"phiên bản {d.expected_version}); hãy xem lại rồi thao tác.")
+            raise StaleVersionError(
+                f"Vụ việc #{case_id} đã thay đổi (phiên bản {case.version}, bạn xem "
+                f"phiên bản {d.expected_version}); hãy xem lại rồi thao tác."
+            )
         outcome = transition(
-            State(case.state), d.action, Role(user.role), actor=user.username,
-            claim=Claim(case.holder, case.claim_expires_at), now=now, claim_minutes=settings.claim_minutes,
-            verdict=d.verdict, wants_response=d.wants_response,
-            false_needs_response=settings.false_needs_response, true_closes=settings.verified_true_closes,
+            State(case.state),
+            d.action,
+            Role(user.role),
+            actor=user.username,
+            claim=Claim(case.holder, case.claim_expires_at),
+            now=now,
+            claim_minutes=settings.claim_minutes,
+            verdict=d.verdict,
+            wants_response=d.wants_response,
+            false_needs_response=settings.false_needs_response,
+            true_closes=settings.verified_true_closes,
         )
         if not outcome.ok:
             if outcome.conflict:
-                raise ClaimConflictError(f"Vụ việc #{case_id} đang do {_holder_text(case)} giữ; "
-                                         "hãy chờ hoặc chọn vụ khác.")
+                raise ClaimConflictError(
+                    f"Vụ việc #{case_id} đang do {_holder_text(case)} giữ; hãy chờ hoặc chọn vụ khác."
+                )
             raise TransitionError(outcome.refusal or "Thao tác bị từ chối.")
         change = store_cases.Change(
-            action=d.action.value, state=outcome.state.value,
+            action=d.action.value,
+            state=outcome.state.value,
             steps=[(f.value, t.value) for f, t in outcome.steps],
             values=_values(d, case, outcome.claim, user.id, user.username, settings),
-            note=d.note, evidence=d.evidence,
-            data={k: v for k, v in {"verdict": d.verdict, "priority": d.priority, "url": d.url,
-                                    "correct_topic": d.correct_topic, "correct_tone": d.correct_tone,
-                                    "wrong_target": d.wrong_target or None}.items() if v},
+            note=d.note,
+            evidence=d.evidence,
+            data={
+                k: v
+                for k, v in {
+                    "verdict": d.verdict,
+                    "priority": d.priority,
+                    "url": d.url,
+                    "correct_topic": d.correct_topic,
+                    "correct_tone": d.correct_tone,
+                    "wrong_target": d.wrong_target or None,
+                }.items()
+                if v
+            },
         )
-        version = store_cases.apply_change(session, case_id, case.version, user.id, change, now,
-                                           guard_claim=d.action in CLAIM_ACTIONS and not _admin_release(d, user))
+        version = store_cases.apply_change(
+            session,
+            case_id,
+            case.version,
+            user.id,
+            change,
+            now,
+            guard_claim=d.action in CLAIM_ACTIONS and not _admin_release(d, user),
+        )
         if version is None:
             _refuse_lost_race(session, case_id, username, now)
         if d.action is Action.VERIFY and (d.wrong_target or d.correct_topic or d.correct_tone):
             store_corrections.record_correction(
-                session, case_id=case_id, story_id=case.story_id, actor_id=user.id,
-                verdict=str(d.verdict), wrong_target=d.wrong_target, topic=d.correct_topic,
-                tone=d.correct_tone, now=now,
+                session,
+                case_id=case_id,
+                story_id=case.story_id,
+                actor_id=user.id,
+                verdict=str(d.verdict),
+                wrong_target=d.wrong_target,
+                topic=d.correct_topic,
+                tone=d.correct_tone,
+                now=now,
             )
         log.info("case action", extra={"case_id": case_id, "action": d.action.value, "user": username})
         after = store_cases.get_case(session, case_id)
@@ -149,7 +207,9 @@ def _refuse_lost_race(session: Any, case_id: int, username: str, now: datetime) 
     fresh = store_cases.get_case(session, case_id)
     assert fresh is not None
     if fresh.holder and fresh.holder != username and fresh.claim_expires_at and fresh.claim_expires_at >= now:
-        raise ClaimConflictError(f"Vụ việc #{case_id} vừa được {_holder_text(fresh)} nhận; "
-                                 "hãy chờ hoặc chọn vụ khác.")
-    raise StaleVersionError(f"Vụ việc #{case_id} vừa thay đổi (nay ở phiên bản {fresh.version}); "
-                            "hãy xem lại rồi thao tác.")
+        raise ClaimConflictError(
+            f"Vụ việc #{case_id} vừa được {_holder_text(fresh)} nhận; hãy chờ hoặc chọn vụ khác."
+        )
+    raise StaleVersionError(
+        f"Vụ việc #{case_id} vừa thay đổi (nay ở phiên bản {fresh.version}); hãy xem lại rồi thao tác."
+    )

@@ -22,7 +22,9 @@ class QueueSettings:
     containment_min_shingles: int = 30  # below this, containment says nothing (titles, one-liners)
     shingle_words: int = 2
     num_perm: int = 128
-    lsh_threshold: float = 0.2  # LSH band sensitivity (28 bands × 2 rows), below `similarity`: near misses get verified
+    lsh_threshold: float = (
+        0.2  # LSH band sensitivity (28 bands × 2 rows), below `similarity`: near misses get verified
+    )
     max_candidates: int = 200  # cost stays flat even if a boilerplate text collides with everything
     spike_factor: float = 3.0  # volume on a target vs recent baseline
     spike_min_articles: int = 5

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from monitor.queue import dedup
 from monitor.queue.aggregate import StoryAggregate, aggregate
-from monitor.queue.priority import PRIORITY_RANK, StorySignals, decide_priority, deadline, is_spike
+from monitor.queue.priority import PRIORITY_RANK, StorySignals, deadline, decide_priority, is_spike
 from monitor.queue.settings import QueueSettings
 from monitor.store import cases as store_cases
 from monitor.store import stories as store_stories
@@ -64,15 +64,23 @@ def run_queue_stage(
                 break
             except (IntegrityError, DBAPIError) as exc:
                 # a concurrent worker won a race (unique constraint, deadlock): the re-run sees its rows
-                log.warning("queue stage retry", extra={"article_id": article.id, "attempt": attempt,
-                                                        "error": str(exc.orig)})
+                log.warning(
+                    "queue stage retry",
+                    extra={"article_id": article.id, "attempt": attempt, "error": str(exc.orig)},
+                )
                 if attempt == RETRIES:
                     raise
     return result
 
 
-def _place(session: Session, a: store_stories.StageArticle, sig: dedup.Signature, settings: QueueSettings,
-           now: datetime, result: QueueStageResult) -> None:
+def _place(
+    session: Session,
+    a: store_stories.StageArticle,
+    sig: dedup.Signature,
+    settings: QueueSettings,
+    now: datetime,
+    result: QueueStageResult,
+) -> None:
     store_stories.lock_assignment(session)
     story_id = store_stories.story_of(session, a.id)
     if story_id is None:
@@ -93,8 +101,9 @@ def _place(session: Session, a: store_stories.StageArticle, sig: dedup.Signature
         _case(session, story_id, agg, spikes, settings, now, result)
 
 
-def _match(session: Session, a: store_stories.StageArticle, sig: dedup.Signature,
-           settings: QueueSettings) -> tuple[int | None, float | None]:
+def _match(
+    session: Session, a: store_stories.StageArticle, sig: dedup.Signature, settings: QueueSettings
+) -> tuple[int | None, float | None]:
     """The story of the most similar recent article, if any is similar enough."""
     window = timedelta(days=settings.story_window_days)
     best: tuple[float, int] | None = None
@@ -107,34 +116,65 @@ def _match(session: Session, a: store_stories.StageArticle, sig: dedup.Signature
     return (best[1], best[0]) if best else (None, None)
 
 
-def _spikes(session: Session, targets: Sequence[str], settings: QueueSettings, now: datetime) -> tuple[str, ...]:
+def _spikes(
+    session: Session, targets: Sequence[str], settings: QueueSettings, now: datetime
+) -> tuple[str, ...]:
     volume = store_stories.target_volume(
-        session, targets, now, timedelta(hours=settings.spike_window_hours), timedelta(days=settings.baseline_days)
+        session,
+        targets,
+        now,
+        timedelta(hours=settings.spike_window_hours),
+        timedelta(days=settings.baseline_days),
     )
     start = store_stories.archive_start(session)
     observed = now - start if start is not None else timedelta(0)
     return tuple(t for t in targets if is_spike(*volume.get(t, (0, 0)), settings, observed=observed))
 
 
-def _case(session: Session, story_id: int, agg: StoryAggregate, spikes: tuple[str, ...], settings: QueueSettings,
-          now: datetime, result: QueueStageResult) -> None:
+def _case(
+    session: Session,
+    story_id: int,
+    agg: StoryAggregate,
+    spikes: tuple[str, ...],
+    settings: QueueSettings,
+    now: datetime,
+    result: QueueStageResult,
+) -> None:
     signals = StorySignals(
-        flag_reasons=tuple(agg.flag_reasons), tone_score=agg.tone_score, tone=agg.tone, topic=agg.topic,
-        max_outlet_weight=agg.max_outlet_weight, outlet_count=agg.outlet_count, spike_targets=spikes,
+        flag_reasons=tuple(agg.flag_reasons),
+        tone_score=agg.tone_score,
+        tone=agg.tone,
+        topic=agg.topic,
+        max_outlet_weight=agg.max_outlet_weight,
+        outlet_count=agg.outlet_count,
+        spike_targets=spikes,
     )
     decision = decide_priority(signals, settings)
     rank, reasons = PRIORITY_RANK[decision.priority], decision.reasons
     case = store_cases.case_of_story(session, story_id)
     if case is None:
-        case_id = store_cases.open_case(session, story_id, decision.priority, rank, reasons,
-                                        deadline(now, decision.priority, settings), now)
+        case_id = store_cases.open_case(
+            session,
+            story_id,
+            decision.priority,
+            rank,
+            reasons,
+            deadline(now, decision.priority, settings),
+            now,
+        )
         if case_id is not None:
             result.cases_opened += 1
             result.case_ids.append(case_id)
         return
     # never reopen or duplicate: a closed case stays closed; an open one can only become more urgent
     if case.state != "closed" and store_cases.raise_priority(
-        session, case.id, decision.priority, rank, reasons, deadline(case.opened_at, decision.priority, settings), now
+        session,
+        case.id,
+        decision.priority,
+        rank,
+        reasons,
+        deadline(case.opened_at, decision.priority, settings),
+        now,
     ):
         result.cases_updated += 1
         result.case_ids.append(case.id)

@@ -98,7 +98,11 @@ _RULES: dict[Action, tuple[tuple[State, ...], tuple[Role, ...], State | None]] =
     Action.DRAFT: ((State.RESPONSE_NEEDED, *_RESTING_VERDICTS), (Role.REPORTER,), State.RESPONSE_DRAFTED),
     Action.APPROVE: ((State.RESPONSE_DRAFTED,), (Role.LEADER,), State.RESPONSE_APPROVED),
     Action.PUBLISH: ((State.RESPONSE_APPROVED,), (Role.REPORTER,), State.RESPONSE_PUBLISHED),
-    Action.CLOSE: ((State.RESPONSE_PUBLISHED, *_RESTING_VERDICTS), (Role.REPORTER, Role.LEADER), State.CLOSED),
+    Action.CLOSE: (
+        (State.RESPONSE_PUBLISHED, *_RESTING_VERDICTS),
+        (Role.REPORTER, Role.LEADER),
+        State.CLOSED,
+    ),
     Action.SET_PRIORITY: (OPEN_STATES, (Role.LEADER,), None),
 }
 
@@ -132,8 +136,9 @@ def _refuse(state: State, claim: Claim, message: str, *, conflict: bool = False)
     return Outcome(ok=False, state=state, claim=claim, refusal=message, conflict=conflict)
 
 
-def _after_verdict(verdict: State, wants_response: bool, false_needs_response: bool,
-                   true_closes: bool) -> State | None:
+def _after_verdict(
+    verdict: State, wants_response: bool, false_needs_response: bool, true_closes: bool
+) -> State | None:
     """The state a verdict leads on to (None: the verdict state is where the case rests)."""
     if verdict is State.IRRELEVANT:
         return State.CLOSED
@@ -163,13 +168,21 @@ def transition(
     if role is not Role.ADMIN and role not in roles:
         return _refuse(state, claim, f"Vai trò {ROLE_LABELS[role]} không được {ACTION_LABELS[action]}.")
     if state not in starts:
-        return _refuse(state, claim, f"Không thể {ACTION_LABELS[action]} khi vụ việc đang ở trạng thái "
-                                     f"“{STATE_LABELS[state]}”.")
+        return _refuse(
+            state,
+            claim,
+            f"Không thể {ACTION_LABELS[action]} khi vụ việc đang ở trạng thái “{STATE_LABELS[state]}”.",
+        )
     held_by_other = claim.active(now) and claim.holder != actor
     if action in CLAIM_ACTIONS and held_by_other and not (action is Action.RELEASE and role is Role.ADMIN):
-        return _refuse(state, claim, f"Vụ việc đang do {claim.holder} giữ; hãy chờ hoặc chọn vụ khác.",
-                       conflict=True)
-    if action is Action.VERIFY and role is not Role.ADMIN and not (claim.active(now) and claim.holder == actor):
+        return _refuse(
+            state, claim, f"Vụ việc đang do {claim.holder} giữ; hãy chờ hoặc chọn vụ khác.", conflict=True
+        )
+    if (
+        action is Action.VERIFY
+        and role is not Role.ADMIN
+        and not (claim.active(now) and claim.holder == actor)
+    ):
         # DESIGN: in_review is "claimed by a collaborator"; a verdict comes from the one who holds the case.
         return _refuse(state, claim, "Hãy nhận vụ việc (claim) trước khi kết luận xác minh.")
     if action is Action.CLAIM:

@@ -51,7 +51,9 @@ def pending_analysis(
     With `stale_version`, also articles analysed by any other model version (re-analysis).
     """
     cond = ArticleRow.analysed_at.is_(None)
-    q = select(ArticleRow.id, ArticleRow.title, ArticleRow.text, ArticleRow.summary, SourceRow.key, SourceRow.weight)
+    q = select(
+        ArticleRow.id, ArticleRow.title, ArticleRow.text, ArticleRow.summary, SourceRow.key, SourceRow.weight
+    )
     q = q.join(SourceRow, SourceRow.id == ArticleRow.source_id)
     if stale_version is not None:
         q = q.outerjoin(AnalysisRow, AnalysisRow.article_id == ArticleRow.id)
@@ -95,10 +97,19 @@ def save_analyses(session: Session, records: Sequence[AnalysisRecord], now: date
     session.execute(delete(AnalysisRow).where(AnalysisRow.article_id.in_(ids)))
     session.add_all(
         AnalysisRow(
-            article_id=r.article_id, language=r.language, topic=r.topic, topic_score=r.topic_score,
-            topic_reason=r.topic_reason, tone=r.tone, tone_score=r.tone_score, tone_reason=r.tone_reason,
-            flagged=r.flagged, flag_reasons=list(r.flag_reasons), skipped=r.skipped,
-            model_version=r.model_version, analysed_at=now,
+            article_id=r.article_id,
+            language=r.language,
+            topic=r.topic,
+            topic_score=r.topic_score,
+            topic_reason=r.topic_reason,
+            tone=r.tone,
+            tone_score=r.tone_score,
+            tone_reason=r.tone_reason,
+            flagged=r.flagged,
+            flag_reasons=list(r.flag_reasons),
+            skipped=r.skipped,
+            model_version=r.model_version,
+            analysed_at=now,
         )
         for r in records
     )

@@ -64,7 +64,9 @@ def upsert_items(
     dead: set[str] = set()
     existing: dict[str, tuple[int, str]] = {}
     for part in _chunks(urls):
-        dead.update(session.scalars(select(TombstoneRow.canonical_url).where(TombstoneRow.canonical_url.in_(part))))
+        dead.update(
+            session.scalars(select(TombstoneRow.canonical_url).where(TombstoneRow.canonical_url.in_(part)))
+        )
         # By canonical URL, and by feed URL: extraction may have moved an article to its rel=canonical.
         # Two queries, one index each (an OR of both scans far worse on PostgreSQL).
         for column in (ArticleRow.canonical_url, ArticleRow.url):
@@ -76,18 +78,29 @@ def upsert_items(
         status = "pending" if extract else "none"
         values = [
             dict(
-                source_id=source_id, item_key=it.item_key, url=it.url, canonical_url=it.canonical_url,
-                content_hash=it.content_hash, title=it.title, summary=it.summary, text="",
-                published_at=it.published_at, fetched_at=now, updated_at=now, extract_status=status,
+                source_id=source_id,
+                item_key=it.item_key,
+                url=it.url,
+                canonical_url=it.canonical_url,
+                content_hash=it.content_hash,
+                title=it.title,
+                summary=it.summary,
+                text="",
+                published_at=it.published_at,
+                fetched_at=now,
+                updated_at=now,
+                extract_status=status,
                 extract_attempts=0,
             )
             for it in fresh
         ]
         # ON CONFLICT DO NOTHING: a parallel worker that inserted the same URL first wins, silently.
         # The Core table, not the ORM entity: ORM bulk-insert bookkeeping costs ~40 % of the ingest write.
-        stmt = upsert_insert(session, ArticleRow.__table__).on_conflict_do_nothing(
-            index_elements=["canonical_url"]
-        ).returning(ArticleRow.__table__.c.id)
+        stmt = (
+            upsert_insert(session, ArticleRow.__table__)
+            .on_conflict_do_nothing(index_elements=["canonical_url"])
+            .returning(ArticleRow.__table__.c.id)
+        )
         for start in range(0, len(values), CHUNK):
             new_ids.extend(session.scalars(stmt, values[start : start + CHUNK]))
     updated_ids: list[int] = []
@@ -96,14 +109,20 @@ def upsert_items(
         if item.content_hash == old_hash:
             continue
         changes = dict(
-            title=item.title, summary=item.summary, content_hash=item.content_hash, updated_at=now,
-            published_at=item.published_at, analysed_at=None,
+            title=item.title,
+            summary=item.summary,
+            content_hash=item.content_hash,
+            updated_at=now,
+            published_at=item.published_at,
+            analysed_at=None,
         )
         if extract:
             changes.update(extract_status="pending", extract_attempts=0, next_extract_at=None)
         session.execute(update(ArticleRow).where(ArticleRow.id == article_id).values(**changes))
         updated_ids.append(article_id)
-    unchanged = len(items) - len(new_ids) - len(updated_ids) - sum(1 for it in items if it.canonical_url in dead)
+    unchanged = (
+        len(items) - len(new_ids) - len(updated_ids) - sum(1 for it in items if it.canonical_url in dead)
+    )
     return UpsertResult(tuple(new_ids), tuple(updated_ids), unchanged, len(dead))
 
 
@@ -124,8 +143,14 @@ def pending_pages(session: Session, now: datetime, limit: int) -> list[PendingPa
 
 
 def save_extraction(
-    session: Session, article_id: int, text: str, canonical_url: str | None, now: datetime,
-    *, title: str | None = None, published_at: datetime | None = None,
+    session: Session,
+    article_id: int,
+    text: str,
+    canonical_url: str | None,
+    now: datetime,
+    *,
+    title: str | None = None,
+    published_at: datetime | None = None,
 ) -> int | None:
     """Store extracted text; follow rel=canonical unless another article already owns it.
 
@@ -136,7 +161,9 @@ def save_extraction(
     if row is None:  # merged away by a concurrent pass meanwhile
         return None
     if canonical_url and canonical_url != row.canonical_url:
-        owner = session.scalars(select(ArticleRow.id).where(ArticleRow.canonical_url == canonical_url)).first()
+        owner = session.scalars(
+            select(ArticleRow.id).where(ArticleRow.canonical_url == canonical_url)
+        ).first()
         if owner is None:
             row.canonical_url = canonical_url
         elif not _in_story(session, article_id):

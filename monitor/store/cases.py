@@ -18,8 +18,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from monitor.store.queue_tables import CaseEventRow, CaseRow, StoryArticleRow, StoryRow, UserRow
 from monitor.store.db import upsert_insert
+from monitor.store.queue_tables import CaseEventRow, CaseRow, StoryArticleRow, StoryRow, UserRow
 
 log = logging.getLogger(__name__)
 
@@ -94,16 +94,31 @@ class Change:
 
 def _info(c: CaseRow, u: UserRow | None) -> CaseInfo:
     return CaseInfo(
-        c.id, c.story_id, c.state, c.priority, list(c.priority_reasons or []), c.priority_locked, c.opened_at,
-        c.deadline_at, c.updated_at, c.version, u.username if u else None, u.name if u else None,
-        c.claim_expires_at, c.verdict, c.response_url, c.closed_at,
+        c.id,
+        c.story_id,
+        c.state,
+        c.priority,
+        list(c.priority_reasons or []),
+        c.priority_locked,
+        c.opened_at,
+        c.deadline_at,
+        c.updated_at,
+        c.version,
+        u.username if u else None,
+        u.name if u else None,
+        c.claim_expires_at,
+        c.verdict,
+        c.response_url,
+        c.closed_at,
     )
 
 
 def get_case(session: Session, case_id: int) -> CaseInfo | None:
     """A case with its claim holder's username."""
     row = session.execute(
-        select(CaseRow, UserRow).outerjoin(UserRow, UserRow.id == CaseRow.claimed_by).where(CaseRow.id == case_id)
+        select(CaseRow, UserRow)
+        .outerjoin(UserRow, UserRow.id == CaseRow.claimed_by)
+        .where(CaseRow.id == case_id)
     ).first()
     return _info(row[0], row[1]) if row else None
 
@@ -114,51 +129,107 @@ def case_of_story(session: Session, story_id: int) -> CaseInfo | None:
     return get_case(session, cid) if cid is not None else None
 
 
-def _events(session: Session, case_id: int, actor_id: int | None, change: Change, version: int,
-            now: datetime) -> None:
-    session.execute(CaseEventRow.__table__.insert(), [
-        {"case_id": case_id, "at": now, "actor_id": actor_id, "action": change.action, "from_state": f,
-         "to_state": t, "version": version, "note": change.note, "evidence": list(change.evidence),
-         "data": change.data}
-        for f, t in change.steps
-    ])
+def _events(
+    session: Session, case_id: int, actor_id: int | None, change: Change, version: int, now: datetime
+) -> None:
+    session.execute(
+        CaseEventRow.__table__.insert(),
+        [
+            {
+                "case_id": case_id,
+                "at": now,
+                "actor_id": actor_id,
+                "action": change.action,
+                "from_state": f,
+                "to_state": t,
+                "version": version,
+                "note": change.note,
+                "evidence": list(change.evidence),
+                "data": change.data,
+            }
+            for f, t in change.steps
+        ],
+    )
 
 
-def open_case(session: Session, story_id: int, priority: str, rank: int, reasons: Sequence[str],
-              deadline_at: datetime, now: datetime) -> int | None:
+def open_case(
+    session: Session,
+    story_id: int,
+    priority: str,
+    rank: int,
+    reasons: Sequence[str],
+    deadline_at: datetime,
+    now: datetime,
+) -> int | None:
     """Open the story's case unless it already has one (ever); the new case id, or None."""
     result = session.execute(
         upsert_insert(session, CaseRow)
-        .values(story_id=story_id, state="new", priority=priority, priority_rank=rank,
-                priority_reasons=list(reasons), priority_locked=False, opened_at=now, deadline_at=deadline_at,
-                updated_at=now, version=1)
+        .values(
+            story_id=story_id,
+            state="new",
+            priority=priority,
+            priority_rank=rank,
+            priority_reasons=list(reasons),
+            priority_locked=False,
+            opened_at=now,
+            deadline_at=deadline_at,
+            updated_at=now,
+            version=1,
+        )
         .on_conflict_do_nothing(index_elements=["story_id"])
         .returning(CaseRow.id)
     )
     case_id = result.scalar()
     if case_id is not None:
-        _events(session, case_id, None, Change("open", "new", [(None, "new")], data={"priority": priority}),
-                1, now)
+        _events(
+            session,
+            case_id,
+            None,
+            Change("open", "new", [(None, "new")], data={"priority": priority}),
+            1,
+            now,
+        )
         log.info("case opened", extra={"case_id": case_id, "story_id": story_id, "priority": priority})
     return case_id
 
 
-def raise_priority(session: Session, case_id: int, priority: str, rank: int, reasons: Sequence[str],
-                   deadline_at: datetime, now: datetime) -> bool:
+def raise_priority(
+    session: Session,
+    case_id: int,
+    priority: str,
+    rank: int,
+    reasons: Sequence[str],
+    deadline_at: datetime,
+    now: datetime,
+) -> bool:
     """Raise an open, unlocked case's priority (never lowers it); True if it changed."""
     t = CaseRow.__table__
     new_version = session.execute(
         t.update()
-        .where(t.c.id == case_id, t.c.priority_rank > rank, t.c.priority_locked.is_(False), t.c.state != "closed")
-        .values(priority=priority, priority_rank=rank, priority_reasons=list(reasons), updated_at=now,
-                deadline_at=deadline_at, version=t.c.version + 1)
+        .where(
+            t.c.id == case_id, t.c.priority_rank > rank, t.c.priority_locked.is_(False), t.c.state != "closed"
+        )
+        .values(
+            priority=priority,
+            priority_rank=rank,
+            priority_reasons=list(reasons),
+            updated_at=now,
+            deadline_at=deadline_at,
+            version=t.c.version + 1,
+        )
         .returning(t.c.version, t.c.state)
     ).first()
     if new_version is None:
         return False
     state = new_version[1]
-    _events(session, case_id, None, Change("priority", state, [(state, state)], data={"priority": priority}),
-            new_version[0], now)
+    _events(
+        session,
+        case_id,
+        None,
+        Change("priority", state, [(state, state)], data={"priority": priority}),
+        new_version[0],
+        now,
+    )
     log.info("case priority raised", extra={"case_id": case_id, "priority": priority})
     return True
 
@@ -168,8 +239,16 @@ def _claim_free_or_mine(actor_id: int, now: datetime) -> ColumnElement[bool]:
     return or_(CaseRow.claimed_by.is_(None), CaseRow.claim_expires_at < now, CaseRow.claimed_by == actor_id)
 
 
-def apply_change(session: Session, case_id: int, version: int, actor_id: int, change: Change,
-                 now: datetime, *, guard_claim: bool) -> int | None:
+def apply_change(
+    session: Session,
+    case_id: int,
+    version: int,
+    actor_id: int,
+    change: Change,
+    now: datetime,
+    *,
+    guard_claim: bool,
+) -> int | None:
     """Apply `change` iff the case is still at `version` (and the claim allows it); the new version or None."""
     t = CaseRow.__table__
     cond = and_(CaseRow.id == case_id, CaseRow.version == version)
@@ -193,14 +272,19 @@ def apply_change(session: Session, case_id: int, version: int, actor_id: int, ch
 def case_events(session: Session, case_id: int) -> list[EventInfo]:
     """A case's history, oldest first (read-only: there is no function to change it)."""
     rows = session.execute(
-        select(CaseEventRow, UserRow.username).outerjoin(UserRow, UserRow.id == CaseEventRow.actor_id)
-        .where(CaseEventRow.case_id == case_id).order_by(CaseEventRow.id)
+        select(CaseEventRow, UserRow.username)
+        .outerjoin(UserRow, UserRow.id == CaseEventRow.actor_id)
+        .where(CaseEventRow.case_id == case_id)
+        .order_by(CaseEventRow.id)
     ).all()
-    return [EventInfo(e.at, u, e.action, e.from_state, e.to_state, e.version, e.note, list(e.evidence or []))
-            for e, u in rows]
+    return [
+        EventInfo(e.at, u, e.action, e.from_state, e.to_state, e.version, e.note, list(e.evidence or []))
+        for e, u in rows
+    ]
 
 
 # --- the queue: each filter is one named function -------------------------------------------------------
+
 
 def is_open() -> ColumnElement[bool]:
     """Cases still being worked (anything but closed)."""
@@ -224,18 +308,36 @@ def in_states(states: Sequence[str]) -> ColumnElement[bool]:
     return CaseRow.state.in_(list(states))
 
 
-def queue_page(session: Session, *, states: Sequence[str] = (OPEN,), priorities: Sequence[str] = (),
-               user_id: int | None = None, limit: int = 50, offset: int = 0) -> list[QueueItem]:
+def queue_page(
+    session: Session,
+    *,
+    states: Sequence[str] = (OPEN,),
+    priorities: Sequence[str] = (),
+    user_id: int | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> list[QueueItem]:
     """One page of the queue, most urgent first (priority rank, then deadline)."""
     holder = aliased(UserRow)
     q = (
-        select(CaseRow.id, CaseRow.priority, CaseRow.deadline_at, StoryRow.title, StoryRow.outlet_count,
-               StoryRow.tone, StoryRow.topic, CaseRow.state, holder.username, CaseRow.claim_expires_at)
+        select(
+            CaseRow.id,
+            CaseRow.priority,
+            CaseRow.deadline_at,
+            StoryRow.title,
+            StoryRow.outlet_count,
+            StoryRow.tone,
+            StoryRow.topic,
+            CaseRow.state,
+            holder.username,
+            CaseRow.claim_expires_at,
+        )
         .join(StoryRow, StoryRow.id == CaseRow.story_id)
         .outerjoin(holder, holder.id == CaseRow.claimed_by)
         .where(in_states(states))
         .order_by(CaseRow.priority_rank, CaseRow.deadline_at, CaseRow.id)
-        .limit(limit).offset(offset)
+        .limit(limit)
+        .offset(offset)
     )
     if priorities:
         q = q.where(CaseRow.priority.in_(list(priorities)))
@@ -244,9 +346,11 @@ def queue_page(session: Session, *, states: Sequence[str] = (OPEN,), priorities:
     return [QueueItem(*row) for row in session.execute(q)]
 
 
-def story_and_case_status(session: Session, article_ids: Sequence[int]) -> dict[int, tuple[int | None, str | None]]:
+def story_and_case_status(
+    session: Session, article_ids: Sequence[int]
+) -> dict[int, tuple[int | None, str | None]]:
     """For export: each article's story id and its story's case state (None when absent)."""
-    out: dict[int, tuple[int | None, str | None]] = {a: (None, None) for a in article_ids}
+    out: dict[int, tuple[int | None, str | None]] = dict.fromkeys(article_ids, (None, None))
     ids = list(article_ids)
     for i in range(0, len(ids), 500):  # stay under SQLite's bound-parameter limit
         rows = session.execute(

@@ -15,11 +15,31 @@ from monitor.store.tables import AnalysisRow, ArticleRow
 CONFIRMING_VERDICTS = ("verified_true", "verified_false", "partly_true")
 
 
-def record_correction(session: Session, *, case_id: int, story_id: int, actor_id: int, verdict: str,
-                      wrong_target: bool, topic: str | None, tone: str | None, now: datetime) -> None:
+def record_correction(
+    session: Session,
+    *,
+    case_id: int,
+    story_id: int,
+    actor_id: int,
+    verdict: str,
+    wrong_target: bool,
+    topic: str | None,
+    tone: str | None,
+    now: datetime,
+) -> None:
     """Store a collaborator's correction (in the decision's transaction)."""
-    session.add(CorrectionRow(case_id=case_id, story_id=story_id, actor_id=actor_id, verdict=verdict,
-                              wrong_target=wrong_target, topic=topic, tone=tone, created_at=now))
+    session.add(
+        CorrectionRow(
+            case_id=case_id,
+            story_id=story_id,
+            actor_id=actor_id,
+            verdict=verdict,
+            wrong_target=wrong_target,
+            topic=topic,
+            tone=tone,
+            created_at=now,
+        )
+    )
     session.flush()
 
 
@@ -32,7 +52,14 @@ def labelled_examples(session: Session) -> list[dict[str, str]]:
     """
     corr = {c.case_id: c for c in session.scalars(select(CorrectionRow).order_by(CorrectionRow.id))}
     rows = session.execute(
-        select(CaseRow.id, CaseRow.verdict, ArticleRow.title, ArticleRow.text, AnalysisRow.topic, AnalysisRow.tone)
+        select(
+            CaseRow.id,
+            CaseRow.verdict,
+            ArticleRow.title,
+            ArticleRow.text,
+            AnalysisRow.topic,
+            AnalysisRow.tone,
+        )
         .join(StoryRow, StoryRow.id == CaseRow.story_id)
         .join(ArticleRow, ArticleRow.id == StoryRow.first_article_id)
         .join(AnalysisRow, AnalysisRow.article_id == ArticleRow.id)

@@ -15,8 +15,13 @@ from monitor.store.tables import FetchLogRow, SourceRow
 
 # The health columns; monitor.fetch.health.Health has exactly these fields.
 HEALTH_FIELDS = (
-    "consecutive_failures", "failure_score", "last_success_at", "last_error_at", "last_error",
-    "next_fetch_at", "last_unconditional_at",
+    "consecutive_failures",
+    "failure_score",
+    "last_success_at",
+    "last_error_at",
+    "last_error",
+    "next_fetch_at",
+    "last_unconditional_at",
 )
 
 
@@ -38,8 +43,15 @@ class SourceState:
 
 def _state(row: SourceRow) -> SourceState:
     return SourceState(
-        id=row.id, key=row.key, name=row.name, url=row.url, kind=row.kind, weight=row.weight,
-        enabled=row.enabled, etag=row.etag, last_modified=row.last_modified,
+        id=row.id,
+        key=row.key,
+        name=row.name,
+        url=row.url,
+        kind=row.kind,
+        weight=row.weight,
+        enabled=row.enabled,
+        etag=row.etag,
+        last_modified=row.last_modified,
         health={f: getattr(row, f) for f in HEALTH_FIELDS},
     )
 
@@ -53,8 +65,20 @@ def sync_sources(session: Session, sources: Iterable[Any], now: datetime) -> dic
         # ON CONFLICT DO NOTHING: another worker syncing the same file at the same time is not an error.
         session.execute(
             upsert_insert(session, SourceRow).on_conflict_do_nothing(index_elements=["key"]),
-            [dict(key=s.key, name=s.name, url=s.url, kind=s.kind, weight=s.weight, enabled=s.enabled,
-                  created_at=now, consecutive_failures=0, failure_score=0.0) for s in fresh],
+            [
+                dict(
+                    key=s.key,
+                    name=s.name,
+                    url=s.url,
+                    kind=s.kind,
+                    weight=s.weight,
+                    enabled=s.enabled,
+                    created_at=now,
+                    consecutive_failures=0,
+                    failure_score=0.0,
+                )
+                for s in fresh
+            ],
         )
     rows = {r.key: r for r in session.scalars(select(SourceRow))}
     configured = set()

@@ -71,16 +71,30 @@ def load_stage_articles(session: Session, article_ids: Sequence[int]) -> list[St
     ).all()
     targets: dict[int, list[str]] = {}
     for aid, target in session.execute(
-        select(MentionRow.article_id, MentionRow.target).where(MentionRow.article_id.in_(list(article_ids)))
+        select(MentionRow.article_id, MentionRow.target)
+        .where(MentionRow.article_id.in_(list(article_ids)))
         .order_by(MentionRow.article_id, MentionRow.start)
     ):
         if target not in targets.setdefault(aid, []):
             targets[aid].append(target)
     out = [
         StageArticle(
-            a.id, a.title, a.text or a.summary, s.id, s.name, s.weight, _seen_at(a), n.flagged,
-            tuple(n.flag_reasons or ()), n.topic, n.topic_score, n.topic_reason, n.tone, n.tone_score,
-            n.tone_reason, tuple(targets.get(a.id, ())),
+            a.id,
+            a.title,
+            a.text or a.summary,
+            s.id,
+            s.name,
+            s.weight,
+            _seen_at(a),
+            n.flagged,
+            tuple(n.flag_reasons or ()),
+            n.topic,
+            n.topic_score,
+            n.topic_reason,
+            n.tone,
+            n.tone_score,
+            n.tone_reason,
+            tuple(targets.get(a.id, ())),
         )
         for a, n, s in rows
     ]
@@ -116,8 +130,12 @@ def candidates(
         .subquery()
     )
     rows = session.execute(
-        select(ArticleSignatureRow.article_id, StoryArticleRow.story_id, ArticleSignatureRow.minhash,
-               ArticleSignatureRow.shingles)
+        select(
+            ArticleSignatureRow.article_id,
+            StoryArticleRow.story_id,
+            ArticleSignatureRow.minhash,
+            ArticleSignatureRow.shingles,
+        )
         .join(hits, hits.c.article_id == ArticleSignatureRow.article_id)
         .join(StoryArticleRow, StoryArticleRow.article_id == ArticleSignatureRow.article_id)
     ).all()
@@ -127,10 +145,19 @@ def candidates(
 def create_story(session: Session, a: StageArticle, now: datetime) -> int:
     """A new one-article story founded by `a`."""
     row = StoryRow(
-        title=a.title, first_article_id=a.id, first_source_id=a.source_id, first_seen_at=a.seen_at,
-        last_seen_at=a.seen_at, article_count=1, outlet_count=1, outlets=[a.source_name],
-        targets=list(a.targets), flagged=a.flagged, flag_reasons=list(a.flag_reasons),
-        max_outlet_weight=a.weight, updated_at=now,
+        title=a.title,
+        first_article_id=a.id,
+        first_source_id=a.source_id,
+        first_seen_at=a.seen_at,
+        last_seen_at=a.seen_at,
+        article_count=1,
+        outlet_count=1,
+        outlets=[a.source_name],
+        targets=list(a.targets),
+        flagged=a.flagged,
+        flag_reasons=list(a.flag_reasons),
+        max_outlet_weight=a.weight,
+        updated_at=now,
     )
     session.add(row)
     session.flush()
@@ -138,8 +165,14 @@ def create_story(session: Session, a: StageArticle, now: datetime) -> int:
 
 
 def add_member(
-    session: Session, a: StageArticle, story_id: int, minhash: bytes, shingles: int,
-    bands: Sequence[int], similarity: float | None, now: datetime,
+    session: Session,
+    a: StageArticle,
+    story_id: int,
+    minhash: bytes,
+    shingles: int,
+    bands: Sequence[int],
+    similarity: float | None,
+    now: datetime,
 ) -> bool:
     """Put `a` in `story_id` with its signature and bands; False if it already had a story."""
     done = session.execute(
@@ -163,7 +196,9 @@ def add_member(
 
 def story_members(session: Session, story_id: int) -> list[StageArticle]:
     """Every article of a story, as the stage sees them, oldest first."""
-    ids = session.scalars(select(StoryArticleRow.article_id).where(StoryArticleRow.story_id == story_id)).all()
+    ids = session.scalars(
+        select(StoryArticleRow.article_id).where(StoryArticleRow.story_id == story_id)
+    ).all()
     return load_stage_articles(session, ids)
 
 
@@ -197,10 +232,12 @@ def target_volume(
     rows = session.execute(
         select(MentionRow.target, (seen >= split).label("recent"), func.count(func.distinct(ArticleRow.id)))
         .join(ArticleRow, ArticleRow.id == MentionRow.article_id)
-        .where(MentionRow.target.in_(list(targets)), ArticleRow.fetched_at >= start, seen >= start, seen <= now)
+        .where(
+            MentionRow.target.in_(list(targets)), ArticleRow.fetched_at >= start, seen >= start, seen <= now
+        )
         .group_by(MentionRow.target, "recent")
     ).all()
-    out = {t: (0, 0) for t in targets}
+    out = dict.fromkeys(targets, (0, 0))
     for target, is_recent, n in rows:
         r, b = out[target]
         out[target] = (r + n, b) if is_recent else (r, b + n)
@@ -259,23 +296,45 @@ def story_detail(session: Session, story_id: int, max_articles: int = 50) -> Sto
     first = session.get(SourceRow, story.first_source_id)
     seen = func.coalesce(ArticleRow.published_at, ArticleRow.fetched_at)
     rows = session.execute(
-        select(ArticleRow.id, SourceRow.name, ArticleRow.title, ArticleRow.canonical_url,
-               ArticleRow.published_at, ArticleRow.fetched_at, StoryArticleRow.similarity)
+        select(
+            ArticleRow.id,
+            SourceRow.name,
+            ArticleRow.title,
+            ArticleRow.canonical_url,
+            ArticleRow.published_at,
+            ArticleRow.fetched_at,
+            StoryArticleRow.similarity,
+        )
         .join(StoryArticleRow, StoryArticleRow.article_id == ArticleRow.id)
         .join(SourceRow, SourceRow.id == ArticleRow.source_id)
         .where(StoryArticleRow.story_id == story_id)
-        .order_by(seen, ArticleRow.id).limit(max_articles)
+        .order_by(seen, ArticleRow.id)
+        .limit(max_articles)
     ).all()
     articles = [ArticleLine(r[0], r[1], r[2], r[3], r[4] or r[5], r[6]) for r in rows]
     mentions = [
-        MentionLine(*m) for m in session.execute(
+        MentionLine(*m)
+        for m in session.execute(
             select(MentionRow.article_id, MentionRow.target, MentionRow.alias, MentionRow.snippet)
             .where(MentionRow.article_id.in_([a.id for a in articles]))
             .order_by(MentionRow.article_id, MentionRow.start)
         )
     ]
     return StoryDetail(
-        story.id, story.title, first.name if first else "?", story.first_seen_at, story.last_seen_at,
-        story.article_count, list(story.outlets), list(story.targets), story.topic, story.topic_reason, story.tone,
-        story.tone_score, story.tone_reason, list(story.flag_reasons), articles, mentions,
+        story.id,
+        story.title,
+        first.name if first else "?",
+        story.first_seen_at,
+        story.last_seen_at,
+        story.article_count,
+        list(story.outlets),
+        list(story.targets),
+        story.topic,
+        story.topic_reason,
+        story.tone,
+        story.tone_score,
+        story.tone_reason,
+        list(story.flag_reasons),
+        articles,
+        mentions,
     )

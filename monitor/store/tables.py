@@ -145,6 +145,11 @@ class MentionRow(Base):
     def as_dict(self) -> dict[str, Any]:
         """The export shape of a mention."""
         return {
-            "target": self.target, "kind": self.kind, "alias": self.alias, "level": self.level,
-            "start": self.start, "end": self.end, "snippet": self.snippet,
+            "target": self.target,
+            "kind": self.kind,
+            "alias": self.alias,
+            "level": self.level,
+            "start": self.start,
+            "end": self.end,
+            "snippet": self.snippet,
         }

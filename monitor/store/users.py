@@ -37,7 +37,9 @@ def add_user(session: Session, username: str, role: str, name: str, now: datetim
         raise StoreError(f"Vai trò “{role}” không hợp lệ; chọn một trong: {', '.join(ROLES)}.")
     username, name = username.strip(), " ".join(name.split())
     if not re.fullmatch(r"[A-Za-z0-9._-]{2,64}", username):
-        raise StoreError(f"Tên đăng nhập “{username}” không hợp lệ: 2–64 ký tự chữ không dấu, số, “.”, “_”, “-”.")
+        raise StoreError(
+            f"Tên đăng nhập “{username}” không hợp lệ: 2–64 ký tự chữ không dấu, số, “.”, “_”, “-”."
+        )
     if not name:
         raise StoreError("Họ tên không được để trống.")
     row = UserRow(username=username, name=name, role=role, active=True, created_at=now)

@@ -9,13 +9,12 @@ from sqlalchemy import func, select
 from test_queue_support import NOW, seed_cases, seed_users
 
 from monitor.errors import ClaimConflictError, StaleVersionError, TransitionError
-from monitor.queue.priority import Priority
 from monitor.queue.service import Decision, act
 from monitor.queue.settings import QueueSettings
-from monitor.queue.workflow import Action, State
 from monitor.store.cases import case_events, get_case, queue_page
 from monitor.store.corrections import labelled_examples
 from monitor.store.queue_tables import CaseEventRow, CorrectionRow
+from monitor.vocab import Action, Priority, State
 
 SETTINGS = QueueSettings()
 CLAIM = Decision(Action.CLAIM)

@@ -19,11 +19,11 @@ from test_queue_support import NOW, seed_cases, seed_users
 from monitor.errors import WorkflowError
 from monitor.queue.service import Decision, act
 from monitor.queue.settings import QueueSettings
-from monitor.queue.workflow import Action
 from monitor.store.cases import PAUSE_ENV, get_case
 from monitor.store.db import Database
 from monitor.store.queue_tables import CaseEventRow
 from monitor.store.users import add_user
+from monitor.vocab import Action
 
 ROOT = Path(__file__).resolve().parents[1]
 PROCESSES = 6
@@ -78,7 +78,7 @@ _CHILD = textwrap.dedent("""
     logging.basicConfig(level=logging.WARNING)
     from monitor.queue.service import Decision, act
     from monitor.queue.settings import QueueSettings
-    from monitor.queue.workflow import Action
+    from monitor.vocab import Action
     from monitor.store.db import Database
     print("ready", flush=True)
     act(Database(sys.argv[1]), int(sys.argv[2]), "ctv1", Decision(Action.CLAIM), QueueSettings(),

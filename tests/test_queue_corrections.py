@@ -8,8 +8,8 @@ from test_queue_support import NOW, seed_cases, seed_users
 
 from monitor.queue.service import Decision, act
 from monitor.queue.settings import QueueSettings
-from monitor.queue.workflow import Action, State
 from monitor.store.corrections import labelled_examples
+from monitor.vocab import Action, State
 
 SETTINGS = QueueSettings()
 

@@ -6,7 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from monitor.queue.workflow import Action, Claim, Role, State, transition
+from monitor.queue.workflow import Claim, transition
+from monitor.vocab import Action, Role, State
 
 NOW = datetime(2026, 11, 27, 3, 0, tzinfo=UTC)
 FREE = Claim()

@@ -272,9 +272,8 @@ def case(
     obj: AppContext = ctx.obj
     now = datetime.now(UTC)
     if action is not None:
-        from monitor.queue.priority import Priority
         from monitor.queue.service import Decision, act
-        from monitor.queue.workflow import Action, State
+        from monitor.vocab import Action, Priority, State
 
         if action not in ACTIONS or (verdict is not None and verdict not in VERDICTS):
             raise TransitionError(f"Thao tác “{action}” hoặc kết luận “{verdict}” không hợp lệ.")

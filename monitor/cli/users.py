@@ -11,18 +11,12 @@ from rich.console import Console
 from rich.table import Table
 
 from monitor.cli.context import AppContext
+from monitor.vocab import ROLE_LABELS
 
 if TYPE_CHECKING:
     from monitor.store.users import User
 
 users_app = typer.Typer(help="Quản lý người dùng và vai trò.", no_args_is_help=True)
-
-ROLE_LABELS = {
-    "collaborator": "cộng tác viên dư luận",
-    "reporter": "báo cáo viên",
-    "leader": "lãnh đạo",
-    "admin": "quản trị",
-}
 
 
 def format_users(users: Sequence[User]) -> Table:

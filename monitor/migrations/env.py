@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 from alembic import context
+
 from monitor.store import models  # noqa: F401  (registers every table on the metadata)
 from monitor.store.base import Base
 

@@ -14,35 +14,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from monitor import vocab
 from monitor.nlp import lexicon
 from monitor.nlp.classify import BODY_CAP, LinearTextModel, model_views, warm
 from monitor.nlp.guard import Budget, safe_call
 from monitor.nlp.lang import detect_language
 
-TOPICS = (
-    "an_ninh_trat_tu",
-    "ma_tuy",
-    "giao_thong",
-    "lua_dao",
-    "tham_nhung",
-    "chay_no_cuu_nan",
-    "dich_vu_cong",
-    "xay_dung_luc_luong",
-    "khac",
-)
-TONES = ("tieu_cuc", "trung_tinh", "tich_cuc")
-TOPIC_NAMES = {
-    "an_ninh_trat_tu": "An ninh, trật tự",
-    "ma_tuy": "Ma túy",
-    "giao_thong": "Giao thông",
-    "lua_dao": "Lừa đảo, tội phạm mạng",
-    "tham_nhung": "Tham nhũng, tiêu cực",
-    "chay_no_cuu_nan": "Cháy nổ, cứu nạn",
-    "dich_vu_cong": "Thủ tục hành chính, dịch vụ công",
-    "xay_dung_luc_luong": "Xây dựng lực lượng",
-    "khac": "Khác",
-}
-TONE_NAMES = {"tieu_cuc": "tiêu cực", "trung_tinh": "trung tính", "tich_cuc": "tích cực"}
+TOPICS, TONES, TOPIC_NAMES, TONE_NAMES = vocab.TOPICS, vocab.TONES, vocab.TOPIC_LABELS, vocab.TONE_LABELS
 MODELS_DIR = Path(__file__).resolve().parents[1] / "models"
 RAW_CAP = 50_000  # raw chars looked at (HTML can hide the text behind markup); the model reads BODY_CAP
 RULE_SCORE = 0.85  # confidence we give a lexicon rule that overrides the model

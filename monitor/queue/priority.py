@@ -4,21 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from enum import StrEnum
 
 from monitor.queue.settings import QueueSettings
-
-
-class Priority(StrEnum):
-    """How fast a case must be handled."""
-
-    CRITICAL = "critical"
-    HIGH = "high"
-    NORMAL = "normal"
-
-
-PRIORITY_RANK = {Priority.CRITICAL: 0, Priority.HIGH: 1, Priority.NORMAL: 2}  # lower sorts first
-PRIORITY_LABELS = {Priority.CRITICAL: "khẩn cấp", Priority.HIGH: "cao", Priority.NORMAL: "bình thường"}
+from monitor.vocab import PRIORITY_RANK, Priority
 
 
 @dataclass(frozen=True)

@@ -8,32 +8,19 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from monitor.errors import ClaimConflictError, NotFoundError, StaleVersionError, TransitionError
-from monitor.queue.priority import PRIORITY_LABELS, PRIORITY_RANK, Priority, deadline
+from monitor.queue.priority import deadline
 from monitor.queue.settings import QueueSettings
 from monitor.queue.workflow import CLAIM_ACTIONS, Action, Claim, Role, State, transition
 from monitor.store import cases as store_cases
 from monitor.store import corrections as store_corrections
 from monitor.store import users as store_users
 from monitor.timefmt import fmt_datetime
+from monitor.vocab import PRIORITY_LABELS, PRIORITY_RANK, TONES, TOPICS, Priority
 
 if TYPE_CHECKING:
     from monitor.store.db import Database
 
 log = logging.getLogger(__name__)
-
-# DESIGN.md taxonomy: corrections must use the labels the models are trained on
-TOPICS = (
-    "an_ninh_trat_tu",
-    "ma_tuy",
-    "giao_thong",
-    "lua_dao",
-    "tham_nhung",
-    "chay_no_cuu_nan",
-    "dich_vu_cong",
-    "xay_dung_luc_luong",
-    "khac",
-)
-TONES = ("tieu_cuc", "trung_tinh", "tich_cuc")
 
 
 @dataclass(frozen=True)

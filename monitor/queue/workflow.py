@@ -11,80 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from enum import StrEnum
 
+from monitor.vocab import ACTION_LABELS, OPEN_STATES, ROLE_LABELS, STATE_LABELS, VERDICTS, Action, Role, State
 
-class State(StrEnum):
-    """Where a case is in the workflow."""
-
-    NEW = "new"
-    IN_REVIEW = "in_review"
-    VERIFIED_TRUE = "verified_true"
-    VERIFIED_FALSE = "verified_false"
-    PARTLY_TRUE = "partly_true"
-    IRRELEVANT = "irrelevant"
-    RESPONSE_NEEDED = "response_needed"
-    RESPONSE_DRAFTED = "response_drafted"
-    RESPONSE_APPROVED = "response_approved"
-    RESPONSE_PUBLISHED = "response_published"
-    CLOSED = "closed"
-
-
-class Action(StrEnum):
-    """What a user can do to a case."""
-
-    CLAIM = "claim"
-    RELEASE = "release"
-    VERIFY = "verify"
-    DRAFT = "draft"
-    APPROVE = "approve"
-    PUBLISH = "publish"
-    CLOSE = "close"
-    SET_PRIORITY = "set_priority"
-
-
-class Role(StrEnum):
-    """Who a user is (DESIGN.md roles)."""
-
-    COLLABORATOR = "collaborator"
-    REPORTER = "reporter"
-    LEADER = "leader"
-    ADMIN = "admin"
-
-
-VERDICTS = (State.VERIFIED_TRUE, State.VERIFIED_FALSE, State.PARTLY_TRUE, State.IRRELEVANT)
-OPEN_STATES = tuple(s for s in State if s is not State.CLOSED)
 CLAIM_ACTIONS = (Action.CLAIM, Action.RELEASE, Action.VERIFY)  # guarded by the claim as well as the version
-
-STATE_LABELS = {
-    State.NEW: "mới",
-    State.IN_REVIEW: "đang xác minh",
-    State.VERIFIED_TRUE: "đúng sự thật",
-    State.VERIFIED_FALSE: "sai sự thật",
-    State.PARTLY_TRUE: "đúng một phần",
-    State.IRRELEVANT: "không liên quan",
-    State.RESPONSE_NEEDED: "cần phản hồi",
-    State.RESPONSE_DRAFTED: "đã soạn phản hồi",
-    State.RESPONSE_APPROVED: "đã duyệt phản hồi",
-    State.RESPONSE_PUBLISHED: "đã đăng phản hồi",
-    State.CLOSED: "đã đóng",
-}
-ROLE_LABELS = {
-    Role.COLLABORATOR: "cộng tác viên dư luận",
-    Role.REPORTER: "báo cáo viên",
-    Role.LEADER: "lãnh đạo",
-    Role.ADMIN: "quản trị",
-}
-ACTION_LABELS = {
-    Action.CLAIM: "nhận xác minh",
-    Action.RELEASE: "trả lại",
-    Action.VERIFY: "kết luận xác minh",
-    Action.DRAFT: "soạn phản hồi",
-    Action.APPROVE: "duyệt phản hồi",
-    Action.PUBLISH: "đăng phản hồi",
-    Action.CLOSE: "đóng vụ việc",
-    Action.SET_PRIORITY: "đặt mức ưu tiên",
-}
 
 # Verdict states a case may rest in (when the settings send it neither to a response nor to closed).
 _RESTING_VERDICTS = (State.VERIFIED_TRUE, State.VERIFIED_FALSE, State.PARTLY_TRUE)

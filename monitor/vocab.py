@@ -1,0 +1,199 @@
+"""The one vocabulary: every id the system stores and the Vietnamese word a user sees for it.
+
+Topic and tone ids (DESIGN.md taxonomy), case states, actions, roles, priorities and verdicts live here
+and nowhere else. Every edge (CLI, web, email) renders `label(...)` and parses a user's word with
+`parse(...)`, which accepts the id, the Vietnamese label (with or without diacritics) and short aliases.
+Pure data: importing this module imports nothing of ours.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Mapping
+from enum import StrEnum
+from typing import TypeVar
+
+
+class Topic(StrEnum):
+    """DESIGN.md topic taxonomy."""
+
+    AN_NINH_TRAT_TU = "an_ninh_trat_tu"
+    MA_TUY = "ma_tuy"
+    GIAO_THONG = "giao_thong"
+    LUA_DAO = "lua_dao"
+    THAM_NHUNG = "tham_nhung"
+    CHAY_NO_CUU_NAN = "chay_no_cuu_nan"
+    DICH_VU_CONG = "dich_vu_cong"
+    XAY_DUNG_LUC_LUONG = "xay_dung_luc_luong"
+    KHAC = "khac"
+
+
+class Tone(StrEnum):
+    """Tone toward the unit and public order in the province (not generic sentiment)."""
+
+    TIEU_CUC = "tieu_cuc"
+    TRUNG_TINH = "trung_tinh"
+    TICH_CUC = "tich_cuc"
+
+
+class State(StrEnum):
+    """Where a case is in the verification workflow."""
+
+    NEW = "new"
+    IN_REVIEW = "in_review"
+    VERIFIED_TRUE = "verified_true"
+    VERIFIED_FALSE = "verified_false"
+    PARTLY_TRUE = "partly_true"
+    IRRELEVANT = "irrelevant"
+    RESPONSE_NEEDED = "response_needed"
+    RESPONSE_DRAFTED = "response_drafted"
+    RESPONSE_APPROVED = "response_approved"
+    RESPONSE_PUBLISHED = "response_published"
+    CLOSED = "closed"
+
+
+class Action(StrEnum):
+    """What a user can do to a case."""
+
+    CLAIM = "claim"
+    RELEASE = "release"
+    VERIFY = "verify"
+    DRAFT = "draft"
+    APPROVE = "approve"
+    PUBLISH = "publish"
+    CLOSE = "close"
+    SET_PRIORITY = "set_priority"
+
+
+class Role(StrEnum):
+    """Who a user is (DESIGN.md roles)."""
+
+    COLLABORATOR = "collaborator"
+    REPORTER = "reporter"
+    LEADER = "leader"
+    ADMIN = "admin"
+
+
+class Priority(StrEnum):
+    """How fast a case must be handled."""
+
+    CRITICAL = "critical"
+    HIGH = "high"
+    NORMAL = "normal"
+
+
+TOPICS: tuple[str, ...] = tuple(Topic)
+TONES: tuple[str, ...] = tuple(Tone)
+VERDICTS = (State.VERIFIED_TRUE, State.VERIFIED_FALSE, State.PARTLY_TRUE, State.IRRELEVANT)
+OPEN_STATES = tuple(s for s in State if s is not State.CLOSED)
+PRIORITY_RANK = {Priority.CRITICAL: 0, Priority.HIGH: 1, Priority.NORMAL: 2}  # lower sorts first
+
+TOPIC_LABELS: Mapping[str, str] = {
+    Topic.AN_NINH_TRAT_TU: "An ninh, trật tự",
+    Topic.MA_TUY: "Ma túy",
+    Topic.GIAO_THONG: "Giao thông",
+    Topic.LUA_DAO: "Lừa đảo, tội phạm mạng",
+    Topic.THAM_NHUNG: "Tham nhũng, tiêu cực",
+    Topic.CHAY_NO_CUU_NAN: "Cháy nổ, cứu nạn",
+    Topic.DICH_VU_CONG: "Thủ tục hành chính, dịch vụ công",
+    Topic.XAY_DUNG_LUC_LUONG: "Xây dựng lực lượng",
+    Topic.KHAC: "Khác",
+}
+TONE_LABELS: Mapping[str, str] = {"tieu_cuc": "tiêu cực", "trung_tinh": "trung tính", "tich_cuc": "tích cực"}
+STATE_LABELS: Mapping[str, str] = {
+    State.NEW: "mới",
+    State.IN_REVIEW: "đang xác minh",
+    State.VERIFIED_TRUE: "đúng sự thật",
+    State.VERIFIED_FALSE: "sai sự thật",
+    State.PARTLY_TRUE: "đúng một phần",
+    State.IRRELEVANT: "không liên quan",
+    State.RESPONSE_NEEDED: "cần phản hồi",
+    State.RESPONSE_DRAFTED: "đã soạn phản hồi",
+    State.RESPONSE_APPROVED: "đã duyệt phản hồi",
+    State.RESPONSE_PUBLISHED: "đã đăng phản hồi",
+    State.CLOSED: "đã đóng",
+}
+ACTION_LABELS: Mapping[str, str] = {
+    Action.CLAIM: "nhận xác minh",
+    Action.RELEASE: "trả lại",
+    Action.VERIFY: "kết luận xác minh",
+    Action.DRAFT: "soạn phản hồi",
+    Action.APPROVE: "duyệt phản hồi",
+    Action.PUBLISH: "đăng phản hồi",
+    Action.CLOSE: "đóng vụ việc",
+    Action.SET_PRIORITY: "đặt mức ưu tiên",
+}
+ROLE_LABELS: Mapping[str, str] = {
+    Role.COLLABORATOR: "cộng tác viên dư luận",
+    Role.REPORTER: "báo cáo viên",
+    Role.LEADER: "lãnh đạo",
+    Role.ADMIN: "quản trị",
+}
+PRIORITY_LABELS: Mapping[str, str] = {
+    Priority.CRITICAL: "khẩn cấp",
+    Priority.HIGH: "cao",
+    Priority.NORMAL: "bình thường",
+}
+TARGET_KIND_LABELS: Mapping[str, str] = {"unit": "đơn vị", "province": "địa bàn"}
+
+# Short words a user may type for a value, besides its id and its label (CLI --verdict true, …).
+_ALIASES: Mapping[type[StrEnum], Mapping[str, str]] = {
+    State: {
+        "true": State.VERIFIED_TRUE,
+        "false": State.VERIFIED_FALSE,
+        "dung": State.VERIFIED_TRUE,
+        "sai": State.VERIFIED_FALSE,
+        "mot phan": State.PARTLY_TRUE,
+    },
+    Action: {"priority": Action.SET_PRIORITY, "nhan": Action.CLAIM, "duyet": Action.APPROVE},
+    Priority: {"khan": Priority.CRITICAL},
+    Role: {"ctv": Role.COLLABORATOR, "bcv": Role.REPORTER},
+}
+_LABELS: Mapping[type[StrEnum], Mapping[str, str]] = {
+    Topic: TOPIC_LABELS,
+    Tone: TONE_LABELS,
+    State: STATE_LABELS,
+    Action: ACTION_LABELS,
+    Role: ROLE_LABELS,
+    Priority: PRIORITY_LABELS,
+}
+
+E = TypeVar("E", bound=StrEnum)
+
+
+def label(value: str | None, default: str = "—") -> str:
+    """The Vietnamese word for any id of the vocabulary (the id itself when unknown, `default` for None)."""
+    if value is None or value == "":
+        return default
+    for table in _LABELS.values():
+        if value in table:
+            return table[value]
+    return TARGET_KIND_LABELS.get(value, value)
+
+
+def fold(text: str) -> str:
+    """Lower-case, diacritics removed, đ → d, spaces and '-' collapsed: how typed words are compared."""
+    decomposed = unicodedata.normalize("NFD", text.strip().lower().replace("đ", "d"))
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(plain.replace("_", " ").replace("-", " ").split())
+
+
+def parse(kind: type[E], word: str) -> E | None:
+    """The member of `kind` a user meant by `word` (id, Vietnamese label with or without accents, alias)."""
+    key = fold(word)
+    if not key:
+        return None
+    for member in kind:
+        if key == fold(member.value):
+            return member
+    for member_id, text in _LABELS.get(kind, {}).items():
+        if key == fold(text):
+            return kind(member_id)
+    alias = _ALIASES.get(kind, {}).get(key)
+    return kind(alias) if alias is not None else None
+
+
+def choices(kind: type[StrEnum]) -> str:
+    """The Vietnamese words of every member, for a usage message: "mới, đang xác minh, …"."""
+    table = _LABELS.get(kind, {})
+    return ", ".join(table.get(m, m.value) for m in kind)

@@ -43,7 +43,7 @@ def test_both_parts_tell_the_same_facts(db: Database) -> None:
     seed_known_day(db)
     digest = build(db, digest_config(), DAY, SEND_AT)
     r = render(digest)
-    assert [s.overdue for s in digest.stories][0] == "quá hạn 1 ngày 18 giờ"  # overdue first
+    assert digest.stories[0].overdue == "quá hạn 1 ngày 18 giờ"  # overdue first
     for story in digest.stories:
         assert story.deadline in r.text and story.deadline in r.html
         assert story.assignee in r.text and story.assignee in r.html

@@ -24,7 +24,9 @@ class _Handler:
         self.messages: list[tuple[list[str], bytes]] = []
         self.reply: str | None = None  # e.g. "451 4.3.0 try later" to refuse every DATA
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd API
+    async def handle_DATA(
+        self, server: Any, session: Any, envelope: Any
+    ) -> str:  # aiosmtpd calls it by this name
         if self.reply:
             return self.reply
         self.messages.append((list(envelope.rcpt_tos), bytes(envelope.original_content or envelope.content)))
@@ -43,7 +45,9 @@ class SmtpServer:
         self.controller.start()
         return self
 
-    def __exit__(self, t: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None) -> None:
+    def __exit__(
+        self, t: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self.controller.stop()
 
     def refuse_with(self, reply: str | None) -> None:

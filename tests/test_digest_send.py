@@ -77,7 +77,9 @@ def test_server_down_then_up_retries_and_delivers_once(db: Database) -> None:
     down = _send_due(db, port)  # nobody listens: connection refused
     assert {o.state for o in down} == {"retry"}
     assert "Không kết nối được máy chủ thư" in down[0].detail
-    assert {o.state for o in _send_due(db, port, SEND_AT + timedelta(minutes=1))} == {"skipped"}  # not due yet
+    assert {o.state for o in _send_due(db, port, SEND_AT + timedelta(minutes=1))} == {
+        "skipped"
+    }  # not due yet
     with SmtpServer(port) as srv:
         srv.refuse_with("451 4.3.0 Thử lại sau")
         later = _send_due(db, port, SEND_AT + timedelta(minutes=6))  # 4xx: still temporary
@@ -136,7 +138,11 @@ def test_crash_mid_send_is_left_for_an_operator(db: Database) -> None:
         assert outbox.claim_digest(s, DAY, READERS[0], "<x@ca.kontum.example>", SEND_AT)
     with SmtpServer() as srv:
         outcomes = _send_due(db, srv.port, SEND_AT + timedelta(hours=1))
-    assert [(o.recipient, o.state, o.detail) for o in outcomes][0] == (READERS[0], "skipped", "sending")
+    assert (outcomes[0].recipient, outcomes[0].state, outcomes[0].detail) == (
+        READERS[0],
+        "skipped",
+        "sending",
+    )
     assert _recipients(srv) == Counter([READERS[1]])
     with db.read() as s:
         assert [e.recipient for e in outbox.entries_in_state(s, "sending")] == [READERS[0]]

@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from monitor.cli.context import AppContext
+from monitor.app import App
 from monitor.vocab import Role, label, parse
 
 if TYPE_CHECKING:
@@ -46,7 +46,7 @@ def add(
     """Thêm người dùng với vai trò: cộng tác viên, báo cáo viên, lãnh đạo hoặc quản trị."""
     from monitor.store.users import add_user
 
-    obj: AppContext = ctx.obj
+    obj: App = ctx.obj
     with obj.db.write() as session:
         meant = parse(Role, role)  # the Vietnamese word or the id; anything else is refused by the store
         user = add_user(session, username, meant.value if meant else role, name, datetime.now(UTC))
@@ -58,7 +58,7 @@ def list_(ctx: typer.Context) -> None:
     """Liệt kê người dùng và vai trò."""
     from monitor.store.users import list_users
 
-    obj: AppContext = ctx.obj
+    obj: App = ctx.obj
     with obj.db.read() as session:
         users = list_users(session)
     print_users(users)

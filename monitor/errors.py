@@ -17,6 +17,9 @@ traceback) and the stage it came from. Log lines use `str(error)`, which starts 
     ├── AnalysisError                 nlp: a text could not be analysed (recorded, batch goes on)
     ├── StoreError                    store: database problems worth a sentence
     ├── SchedulerLockedError          another `monitor run` already drives this database
+    ├── AccessError                   accounts: who may do what
+    │   ├── LoginRefusedError         wrong name/password, disabled account, too many failures
+    │   └── PermissionDeniedError     the user's role may not do this (audited)
     └── WorkflowError                 queue: a case action was refused
         ├── TransitionError           the action is not allowed from the case's state / for the role
         ├── ClaimConflictError        someone else holds the claim (names who)
@@ -137,6 +140,20 @@ class SchedulerLockedError(MonitorError):
     """Another scheduler already drives this database."""
 
     stage = "scheduler"
+
+
+class AccessError(MonitorError):
+    """Log-in or permission refused."""
+
+    stage = "accounts"
+
+
+class LoginRefusedError(AccessError):
+    """Wrong username or password, a disabled account, or too many recent failures."""
+
+
+class PermissionDeniedError(AccessError):
+    """The acting user's role may not do this."""
 
 
 class WorkflowError(MonitorError):

@@ -212,3 +212,26 @@ def test_error_pages_are_vietnamese(app, db):
     assert r.status_code == 404 and "Không tìm thấy" in r.text
     r = client.get("/logout")
     assert r.status_code == 405 and "Không được phép" in r.text
+
+
+def test_admin_actions_need_an_admin_and_refusals_are_audited(app, db):
+    from monitor.accounts.service import Actor, change_role, end_sessions, set_active
+    from monitor.errors import PermissionDeniedError, StoreError
+
+    now = datetime.now(UTC)
+    with pytest.raises(PermissionDeniedError, match="Chỉ quản trị"):
+        change_role(db, Actor("ld", "10.1.2.3"), "ctv1", "admin", now)
+    with db.read() as s:
+        line = recent(s)[0]
+    assert (line.actor, line.action, line.object, line.outcome, line.client_addr) == (
+        "ld",
+        "change_role",
+        "ctv1",
+        "refused",
+        "10.1.2.3",
+    )
+    with pytest.raises(StoreError, match="cuối cùng"):
+        set_active(db, Actor("qt", "127.0.0.1"), "qt", False, now)
+    login(app, "ctv1")
+    login(app, "ctv1")
+    assert end_sessions(db, Actor("qt", "127.0.0.1"), "ctv1", now) == 2

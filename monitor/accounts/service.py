@@ -20,8 +20,6 @@ from monitor.store import web_sessions as store_sessions
 from monitor.vocab import ROLE_LABELS, Role
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
-
     from monitor.store.db import Database
     from monitor.store.users import User
 
@@ -50,32 +48,13 @@ def audit(
 ) -> None:
     """Append one audit line in its own transaction (so it survives the refusal that follows)."""
     with db.write() as session:
-        _audit(session, actor, action, obj, outcome, now, detail)
+        store_audit.record_as(
+            session, *_who(actor), action=action, obj=obj, outcome=outcome, now=now, detail=detail
+        )
 
 
-def _audit(
-    session: Session,
-    actor: Actor | None,
-    action: str,
-    obj: str,
-    outcome: str,
-    now: datetime,
-    detail: str = "",
-) -> None:
-    user = store_users.find_user(session, actor.username) if actor else None
-    store_audit.record(
-        session,
-        store_audit.AuditEntry(
-            now,
-            actor.username if actor else None,
-            action,
-            obj,
-            outcome,
-            actor.client_addr if actor else "-",
-            detail,
-        ),
-        actor_id=user.id if user else None,
-    )
+def _who(actor: Actor | None) -> tuple[str | None, str]:
+    return (actor.username, actor.client_addr) if actor else (None, "-")
 
 
 def authenticate(
@@ -105,7 +84,7 @@ def authenticate(
     with db.write() as session:
         if stored and passwords.needs_rehash(stored):
             store_users.set_password_hash(session, user.id, passwords.hash_password(password))
-        _audit(session, Actor(username, client_addr), LOGIN, username, store_audit.OK, now)
+        store_audit.record_as(session, username, client_addr, LOGIN, username, store_audit.OK, now)
     return user
 
 
@@ -118,46 +97,36 @@ def set_password(
         if user is None:
             raise NotFoundError(f"Không có người dùng “{username}”.")
         if actor is not None and actor.username != username:
-            _require_admin(session, actor, "reset_password", username, now)
+            _require_admin(store_users.find_user(session, actor.username), actor)
         problem = passwords.password_problem(password, username)
         if problem:
             raise StoreError(problem)
         store_users.set_password_hash(session, user.id, passwords.hash_password(password))
         ended = store_sessions.delete_user_sessions(session, user.id)
-        _audit(
-            session,
-            actor or Actor("(cli)", "local"),
-            "set_password",
-            username,
-            store_audit.OK,
-            now,
-            f"sessions ended: {ended}",
+        name, addr = _who(actor or Actor("(cli)", "local"))
+        store_audit.record_as(
+            session, name, addr, "set_password", username, store_audit.OK, now, f"sessions ended: {ended}"
         )
     return user
 
 
-def _require_admin(session: Session, actor: Actor, action: str, obj: str, now: datetime) -> User:
-    """The acting admin, or PermissionDeniedError after auditing the refusal (in its own commit)."""
-    user = store_users.find_user(session, actor.username)
+def _require_admin(user: User | None, actor: Actor) -> None:
+    """PermissionDeniedError unless `user` (the actor, as stored) is an active admin."""
     if user is None or not user.active or user.role != Role.ADMIN:
         raise PermissionDeniedError(
-            f"Chỉ {ROLE_LABELS[Role.ADMIN]} được làm việc này.", detail=f"{actor.username} {action} {obj}"
+            f"Chỉ {ROLE_LABELS[Role.ADMIN]} được làm việc này.", detail=f"{actor.username} is not an admin"
         )
-    return user
 
 
 def _admin_action(db: Database, actor: Actor, action: str, obj: str, now: datetime) -> None:
     """Check the actor is an admin; a refusal is audited (committed) and raised."""
     with db.read() as session:
-        try:
-            _require_admin(session, actor, action, obj, now)
-        except PermissionDeniedError:
-            refused = True
-        else:
-            refused = False
-    if refused:
+        user = store_users.find_user(session, actor.username)
+    try:
+        _require_admin(user, actor)
+    except PermissionDeniedError:
         audit(db, actor, action, obj, store_audit.REFUSED, now, "not an admin")
-        raise PermissionDeniedError(f"Chỉ {ROLE_LABELS[Role.ADMIN]} được làm việc này.")
+        raise
 
 
 def add_user(
@@ -171,19 +140,18 @@ def add_user(
     with db.write() as session:
         user = store_users.add_user(session, username, role, name, now)
         store_users.set_password_hash(session, user.id, passwords.hash_password(password))
-        _audit(session, actor, "add_user", username, store_audit.OK, now, role)
+        store_audit.record_as(session, *_who(actor), "add_user", username, store_audit.OK, now, role)
     return user
 
 
-def _target(session: Session, username: str) -> User:
-    user = store_users.find_user(session, username)
+def _target(user: User | None, username: str) -> User:
     if user is None:
         raise NotFoundError(f"Không có người dùng “{username}”.")
     return user
 
 
-def _not_last_admin(session: Session, user: User, losing: bool) -> None:
-    if losing and user.role == Role.ADMIN and user.active and store_users.count_admins(session) <= 1:
+def _not_last_admin(user: User, losing: bool, admins: int) -> None:
+    if losing and user.role == Role.ADMIN and user.active and admins <= 1:
         raise StoreError("Không thể bỏ quyền quản trị của người quản trị cuối cùng.")
 
 
@@ -191,11 +159,13 @@ def change_role(db: Database, actor: Actor, username: str, role: str, now: datet
     """Change a user's role (admin only; the last admin keeps the role). Effective on their next request."""
     _admin_action(db, actor, "change_role", username, now)
     with db.write() as session:
-        user = _target(session, username)
-        _not_last_admin(session, user, role != Role.ADMIN)
+        user = _target(store_users.find_user(session, username), username)
+        _not_last_admin(user, role != Role.ADMIN, store_users.count_admins(session))
         store_users.set_role(session, user.id, role)
-        _audit(session, actor, "change_role", username, store_audit.OK, now, f"{user.role} -> {role}")
-        return _target(session, username)
+        store_audit.record_as(
+            session, *_who(actor), "change_role", username, store_audit.OK, now, f"{user.role} -> {role}"
+        )
+        return _target(store_users.find_user(session, username), username)
 
 
 def set_active(db: Database, actor: Actor, username: str, active: bool, now: datetime) -> User:
@@ -203,22 +173,24 @@ def set_active(db: Database, actor: Actor, username: str, active: bool, now: dat
     action = "enable_user" if active else "disable_user"
     _admin_action(db, actor, action, username, now)
     with db.write() as session:
-        user = _target(session, username)
-        _not_last_admin(session, user, not active)
+        user = _target(store_users.find_user(session, username), username)
+        _not_last_admin(user, not active, store_users.count_admins(session))
         store_users.set_active(session, user.id, active)
         if not active:
             store_sessions.delete_user_sessions(session, user.id)
-        _audit(session, actor, action, username, store_audit.OK, now)
-        return _target(session, username)
+        store_audit.record_as(session, *_who(actor), action, username, store_audit.OK, now)
+        return _target(store_users.find_user(session, username), username)
 
 
 def end_sessions(db: Database, actor: Actor, username: str, now: datetime) -> int:
     """End every session of a user (admin only); how many were ended."""
     _admin_action(db, actor, "end_sessions", username, now)
     with db.write() as session:
-        user = _target(session, username)
+        user = _target(store_users.find_user(session, username), username)
         ended = store_sessions.delete_user_sessions(session, user.id)
-        _audit(session, actor, "end_sessions", username, store_audit.OK, now, str(ended))
+        store_audit.record_as(
+            session, *_who(actor), "end_sessions", username, store_audit.OK, now, str(ended)
+        )
     return ended
 
 

@@ -43,6 +43,21 @@ def record(session: Session, entry: AuditEntry, actor_id: int | None = None) -> 
     )
 
 
+def record_as(
+    session: Session,
+    username: str | None,
+    client_addr: str,
+    action: str,
+    obj: str,
+    outcome: str,
+    now: datetime,
+    detail: str = "",
+) -> None:
+    """Append one line for `username` (linked to the user when that name exists)."""
+    actor_id = session.scalar(select(UserRow.id).where(UserRow.username == username)) if username else None
+    record(session, AuditEntry(now, username, action, obj, outcome, client_addr, detail), actor_id=actor_id)
+
+
 def count_since(
     session: Session,
     action: str,

@@ -75,8 +75,10 @@ def delete_session(session: Session, token: str) -> None:
 
 def delete_user_sessions(session: Session, user_id: int) -> int:
     """End every session of a user; how many there were."""
-    result = session.execute(delete(WebSessionRow).where(WebSessionRow.user_id == user_id))
-    return int(result.rowcount or 0)
+    result = session.execute(
+        delete(WebSessionRow).where(WebSessionRow.user_id == user_id).returning(WebSessionRow.id_hash)
+    )
+    return len(result.all())
 
 
 def count_user_sessions(session: Session, user_id: int) -> int:
@@ -87,8 +89,8 @@ def count_user_sessions(session: Session, user_id: int) -> int:
 def purge_sessions(session: Session, seen_before: datetime, created_before: datetime) -> int:
     """Delete sessions past their idle or absolute timeout; how many."""
     result = session.execute(
-        delete(WebSessionRow).where(
-            (WebSessionRow.last_seen_at < seen_before) | (WebSessionRow.created_at < created_before)
-        )
+        delete(WebSessionRow)
+        .where((WebSessionRow.last_seen_at < seen_before) | (WebSessionRow.created_at < created_before))
+        .returning(WebSessionRow.id_hash)
     )
-    return int(result.rowcount or 0)
+    return len(result.all())

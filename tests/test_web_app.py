@@ -235,3 +235,24 @@ def test_admin_actions_need_an_admin_and_refusals_are_audited(app, db):
     login(app, "ctv1")
     login(app, "ctv1")
     assert end_sessions(db, Actor("qt", "127.0.0.1"), "ctv1", now) == 2
+
+
+def test_search_page_finds_cases_and_articles_without_diacritics(app, db):
+    (case_id,) = seed_cases(db, 1)
+    from monitor.store.queue_tables import StoryArticleRow, StoryRow
+
+    with db.write() as s:
+        story = s.get(StoryRow, s.scalar(select(CaseRow.story_id).where(CaseRow.id == case_id)))
+        story.title = "Đường dây lừa đảo ở Đắk Tô <b>x</b>"
+        s.add(
+            StoryArticleRow(article_id=story.first_article_id, story_id=story.id, joined_at=datetime.now(UTC))
+        )
+    client = login(app, "ctv1")
+    html = client.get("/search", query_string={"q": "DUONG DAY lua dao dak to"}).text
+    assert f'href="/cases/{case_id}"' in html and "Đường dây lừa đảo ở Đắk Tô &lt;b&gt;x&lt;/b&gt;" in html
+    html = client.get("/search", query_string={"q": "vu viec so 0", "status": "closed"}).text
+    assert f'href="/cases/{case_id}"' not in html  # the case is new: filtered out
+    html = client.get("/search", query_string={"q": "vu viec so 0", "status": "mới", "tone": "tiêu cực"}).text
+    assert f'href="/cases/{case_id}"' in html
+    assert "Không có bài viết nào khớp" not in html  # its article "Vụ việc số 0" matches too
+    assert f"vụ việc #{case_id}</a> (mới)" in html

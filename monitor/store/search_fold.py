@@ -9,6 +9,7 @@ Pure: imports nothing of ours.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from functools import cache
 
@@ -51,17 +52,18 @@ def fold_for_search(text: str) -> str:
     return text.translate(_translation())
 
 
+_NON_WORD = re.compile(r"[^0-9a-z]+")
+
+
+def _words(text: str) -> list[str]:
+    return [w for w in _NON_WORD.split(fold_for_search(unicodedata.normalize("NFC", text))) if w]
+
+
 def search_words(query: str) -> list[str]:
-    """The folded words of a user's query (letters and digits; punctuation separates)."""
-    folded = fold_for_search(unicodedata.normalize("NFC", query))
-    word = []
-    words: list[str] = []
-    for ch in folded:
-        if ch.isalnum():
-            word.append(ch)
-        elif word:
-            words.append("".join(word))
-            word = []
-    if word:
-        words.append("".join(word))
-    return words[:12]
+    """The folded words of a user's query (letters and digits; anything else separates), at most 12."""
+    return _words(query)[:12]
+
+
+def folded_words(text: str | None) -> str:
+    """A document as " w1 w2 … " (SQLite's monitor_words: whole-word phrase matching with LIKE)."""
+    return f" {' '.join(_words(text or ''))} "

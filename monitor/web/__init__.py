@@ -35,6 +35,7 @@ BLUEPRINTS = (
     "monitor.web.auth",
     "monitor.web.queue",
     "monitor.web.cases",
+    "monitor.web.search",
 )
 
 

@@ -32,6 +32,7 @@ COMMAND_MODULES = (
     "monitor.cli.reanalyze",
     "monitor.cli.db",
     "monitor.cli.web",
+    "monitor.cli.digest",
 )
 
 HELP_TEXT = "Xem hướng dẫn này rồi thoát."

@@ -131,9 +131,7 @@ class Matcher:
         title_end = s.asc.find("\n")
         title_end = len(s.asc) if title_end < 0 else title_end
         for unit in self._generic_units:
-            anchors = [
-                (m.start, m.end) for m in found if m.target == unit.province and m.kind == "province"
-            ]
+            anchors = [(m.start, m.end) for m in found if m.target == unit.province and m.kind == "province"]
             if not anchors or any(m.target == unit.key for m in found):
                 continue  # a fallback tier: when the unit is named, generic phrases add nothing
             anchors = [self._to_norm(s, a, b) for a, b in anchors]

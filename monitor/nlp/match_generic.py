@@ -113,7 +113,9 @@ OTHER_PROVINCES = (
 @functools.cache
 def _other_re() -> re.Pattern[str]:
     forms = sorted({fold_ascii(p) for p in OTHER_PROVINCES}, key=len, reverse=True)
-    return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(f).replace(r"\ ", r"\s*") for f in forms) + r")(?!\w)")
+    return re.compile(
+        r"(?<!\w)(?:" + "|".join(re.escape(f).replace(r"\ ", r"\s*") for f in forms) + r")(?!\w)"
+    )
 
 
 def paragraph_of(text: str, pos: int) -> tuple[int, int]:

@@ -16,6 +16,7 @@ traceback) and the stage it came from. Log lines use `str(error)`, which starts 
     │   └── NotAFeedError             empty 200, HTML page, challenge page
     ├── AnalysisError                 nlp: a text could not be analysed (recorded, batch goes on)
     ├── StoreError                    store: database problems worth a sentence
+    │   └── WriteConflictError        a concurrent writer won a race for the same rows: retry
     ├── SchedulerLockedError          another `monitor run` already drives this database
     ├── AccessError                   accounts: who may do what
     │   ├── LoginRefusedError         wrong name/password, disabled account, too many failures
@@ -137,6 +138,10 @@ class StoreError(MonitorError):
     """A database problem worth telling the user about."""
 
     stage = "store"
+
+
+class WriteConflictError(StoreError):
+    """A concurrent writer won a race for the same rows (unique constraint, deadlock, lock): retry."""
 
 
 class SchedulerLockedError(MonitorError):

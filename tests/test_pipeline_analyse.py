@@ -109,7 +109,8 @@ def test_articles_get_mentions_topic_tone_flags_and_cases(db: Database, loaded) 
     assert rows[ids[8]].language == "vi" and rows[ids[8]].skipped is None
     assert rows[ids[3]].skipped  # empty text
     assert rows[ids[6]].model_version  # the crash-prone input got a recorded outcome
-    assert report.cases_opened == 1
+    assert report.cases_opened == 1 == report.queue.cases_opened
+    assert report.queue.stories_created >= 1 and report.queue.assigned >= report.queue.stories_created
 
 
 def test_reanalysis_after_a_new_model_version(db: Database, loaded) -> None:  # type: ignore[no-untyped-def]
@@ -160,7 +161,7 @@ def test_a_pass_interrupted_before_the_queue_stage_is_completed_by_the_next(
     def crash(*args, **kwargs):  # type: ignore[no-untyped-def]
         raise SystemExit("killed between the two stages")
 
-    monkeypatch.setattr("monitor.queue.stage.run_queue_stage", crash)
+    monkeypatch.setattr("monitor.pipeline.queue.run_queue_stage", crash)
     with pytest.raises(SystemExit):
         analyse_pending(db, config, analysers, workers=0)
     monkeypatch.undo()

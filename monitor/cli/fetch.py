@@ -68,6 +68,12 @@ def format_footer(report: PassReport) -> list[str]:
             f"Phân tích: {a.analysed} bài, {a.mentioned} bài nhắc đến mục tiêu theo dõi, "
             f"{a.flagged} bài cần chú ý, {a.skipped} bài bỏ qua; hồ sơ mới: {a.cases_opened}."
         )
+    if report.queue is not None and report.queue.assigned:
+        q = report.queue
+        lines.append(
+            f"Câu chuyện: {q.stories_created} mới, {q.stories_joined} bài nhập vào câu chuyện đã có; "
+            f"vụ việc: {q.cases_opened} mở mới, {q.cases_raised} nâng mức ưu tiên."
+        )
     return lines
 
 

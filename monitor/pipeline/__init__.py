@@ -1,7 +1,7 @@
 """The pipeline: the one place that joins the stages.
 
     ingest (fetch → parse → store) → pages (fetch → extract → store) → analyse (match → classify →
-    flag → store) → queue (story → case)
+    flag → store) → queue (story → case, `pipeline/queue.py`, run by analyse after each stored batch)
 
 Each stage is a function of its own module; `run_pass` is their short composition.
 """
@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from monitor.pipeline.analyse import AnalyseReport, Analysers
     from monitor.pipeline.ingest import SourceReport
     from monitor.pipeline.pages import PagesReport
+    from monitor.pipeline.queue import QueueReport
     from monitor.store.db import Database
 
 
@@ -39,6 +40,7 @@ class PassReport:
     sources: list[SourceReport] = field(default_factory=list)
     pages: PagesReport | None = None
     analysis: AnalyseReport | None = None
+    queue: QueueReport | None = None  # stories and cases made from the analysed articles
 
 
 async def run_pass_async(
@@ -80,6 +82,7 @@ async def run_pass_async(
         report.analysis = await asyncio.to_thread(
             analyse_pending, db, config, loaded, on_batch=cb.analysed, stop=stopping
         )
+        report.queue = report.analysis.queue
     return report
 
 

@@ -13,7 +13,7 @@ import signal
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -22,6 +22,7 @@ from monitor.config import Config
 from monitor.nlp.analysis import Analyzer
 from monitor.nlp.flags import should_flag
 from monitor.nlp.match import Matcher, build_matcher
+from monitor.pipeline.queue import QueueReport
 from monitor.store import analyses as store_analyses
 from monitor.store.db import Database
 
@@ -39,8 +40,12 @@ class AnalyseReport:
     mentioned: int = 0
     flagged: int = 0
     skipped: int = 0
-    cases_opened: int = 0
-    cases_updated: int = 0
+    queue: QueueReport = field(default_factory=QueueReport)  # stories and cases from these articles
+
+    @property
+    def cases_opened(self) -> int:
+        """Cases the queue stage opened for these articles."""
+        return self.queue.cases_opened
 
 
 @dataclass
@@ -126,7 +131,7 @@ def analyse_pending(
     core) while this process reads the next batches and stores the finished ones: the NLP holds the
     GIL, so threads would not help.
     """
-    from monitor.queue.stage import run_queue_stage
+    from monitor.pipeline.queue import run_queue_stage
 
     report = AnalyseReport()
     _requeue_leftovers(db, config, report)
@@ -179,8 +184,7 @@ def analyse_pending(
             report.mentioned += sum(1 for r in records if r.mentions)
             report.flagged += sum(1 for r in records if r.flagged)
             report.skipped += sum(1 for r in records if r.skipped)
-            report.cases_opened += queue.cases_opened
-            report.cases_updated += queue.cases_updated
+            report.queue.add(queue)
             log.info("analysed batch size=%d last_article_id=%d", len(records), batch[-1].id)
             if on_batch:
                 on_batch(len(records))
@@ -194,7 +198,7 @@ def analyse_pending(
 
 def _requeue_leftovers(db: Database, config: Config, report: AnalyseReport) -> None:
     """Queue relevant articles a crashed pass analysed but never placed in a story."""
-    from monitor.queue.stage import run_queue_stage
+    from monitor.pipeline.queue import run_queue_stage
 
     now = datetime.now(UTC)
     with db.read() as session:
@@ -202,8 +206,7 @@ def _requeue_leftovers(db: Database, config: Config, report: AnalyseReport) -> N
     if ids:
         log.warning("queueing leftovers of an interrupted pass count=%d", len(ids))
         queue = run_queue_stage(db, ids, config.queue, now)
-        report.cases_opened += queue.cases_opened
-        report.cases_updated += queue.cases_updated
+        report.queue.add(queue)
 
 
 # -- worker processes -------------------------------------------------------------------------------

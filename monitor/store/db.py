@@ -16,7 +16,10 @@ from typing import Any, Literal
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+from monitor.errors import WriteConflictError
 from monitor.store.search_fold import fold_for_search, folded_words
+
+__all__ = ["Database", "Session", "alembic_config", "database_error", "make_engine", "upsert_insert"]
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +77,24 @@ class Database:
             yield session
 
     @contextmanager
+    def write_contended(self) -> Iterator[Session]:
+        """A write transaction that may race other writers for the same rows: a lost race (a unique
+        constraint, a deadlock or serialization failure, a lock held past the busy timeout) raises
+        WriteConflictError, which the caller retries; other errors pass unchanged."""
+        from sqlalchemy.exc import DBAPIError
+
+        try:
+            with self.write() as session:
+                yield session
+        except DBAPIError as exc:
+            if not lost_race(exc):
+                raise
+            raise WriteConflictError(
+                "Dữ liệu vừa được một tiến trình khác ghi cùng lúc; hãy thử lại.",
+                detail=str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc),
+            ) from exc
+
+    @contextmanager
     def read(self) -> Iterator[Session]:
         """A read-only transaction that never takes the SQLite write lock."""
         with self._read() as session, session.begin():
@@ -89,6 +110,23 @@ class Database:
     def dispose(self) -> None:
         """Close every pooled connection."""
         self.engine.dispose()
+
+
+# PostgreSQL SQLSTATEs of a lost race: serialization failure, deadlock, lock not available.
+_RACE_SQLSTATES = ("40001", "40P01", "55P03")
+
+
+def lost_race(exc: BaseException) -> bool:
+    """Whether a driver error means another writer got to the same rows first (worth a retry)."""
+    from sqlalchemy.exc import IntegrityError, OperationalError
+
+    if isinstance(exc, IntegrityError):  # a unique key the other writer inserted first
+        return True
+    if not isinstance(exc, OperationalError):
+        return False
+    if getattr(exc.orig, "sqlstate", None) in _RACE_SQLSTATES:
+        return True
+    return "database is locked" in str(exc.orig)  # SQLite: the writer held the lock past busy_timeout
 
 
 def upsert_insert(session: Session, target: Any) -> Any:

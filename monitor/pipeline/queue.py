@@ -1,4 +1,8 @@
-"""The queue stage: analysed articles → stories → cases (called by the pipeline after analysis is stored)."""
+"""Queue stage: analysed articles → stories → cases (run by the analyse stage once analyses are stored).
+
+Each article is placed in one write transaction; when a concurrent worker wins a race for the same rows,
+the store raises WriteConflictError and the article is placed again (the re-run sees the winner's rows).
+"""
 
 from __future__ import annotations
 
@@ -8,9 +12,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy.exc import DBAPIError, IntegrityError
-from sqlalchemy.orm import Session
-
+from monitor.errors import WriteConflictError
 from monitor.queue import dedup
 from monitor.queue.aggregate import StoryAggregate, aggregate
 from monitor.queue.priority import PRIORITY_RANK, StorySignals, deadline, decide_priority, is_spike
@@ -19,54 +21,58 @@ from monitor.store import cases as store_cases
 from monitor.store import stories as store_stories
 
 if TYPE_CHECKING:
-    from monitor.store.db import Database
+    from monitor.store.db import Database, Session
 
 log = logging.getLogger(__name__)
 RETRIES = 3
 
 
 @dataclass
-class QueueStageResult:
-    """What one run of the stage did."""
+class QueueReport:
+    """What the queue stage did (one run, or a whole pass once folded together)."""
 
     assigned: int = 0  # articles newly placed in a story
-    stories_created: int = 0
-    stories_updated: int = 0
+    stories_created: int = 0  # placed articles that founded a story
+    stories_updated: int = 0  # stories whose aggregates changed
     cases_opened: int = 0
-    cases_updated: int = 0  # priority raised by spread / spike
-    case_ids: list[int] = field(default_factory=list)
+    cases_raised: int = 0  # open cases whose priority rose (spread, spike)
+    case_ids: list[int] = field(default_factory=list)  # cases opened or raised
 
-    def add(self, other: QueueStageResult) -> None:
-        """Fold in the counts of one committed attempt."""
+    @property
+    def stories_joined(self) -> int:
+        """Placed articles that joined an existing story."""
+        return self.assigned - self.stories_created
+
+    def add(self, other: QueueReport) -> None:
+        """Fold in the counts of another run (or of one committed attempt)."""
         self.assigned += other.assigned
         self.stories_created += other.stories_created
         self.stories_updated += other.stories_updated
         self.cases_opened += other.cases_opened
-        self.cases_updated += other.cases_updated
+        self.cases_raised += other.cases_raised
         self.case_ids.extend(i for i in other.case_ids if i not in self.case_ids)
 
 
 def run_queue_stage(
     db: Database, article_ids: Sequence[int], settings: QueueSettings, now: datetime
-) -> QueueStageResult:
+) -> QueueReport:
     """Place each analysed article in a story and open or update its story's case (idempotent)."""
-    result = QueueStageResult()
+    result = QueueReport()
     with db.read() as session:
         articles = store_stories.load_stage_articles(session, article_ids)
     for article in articles:
         sig = dedup.signature(article.title, article.text, settings)  # CPU work outside the transaction
         for attempt in range(1, RETRIES + 1):
-            attempt_result = QueueStageResult()  # counted only once its transaction has committed
+            attempt_result = QueueReport()  # counted only once its transaction has committed
             try:
-                with db.write() as session:
+                with db.write_contended() as session:
                     _place(session, article, sig, settings, now, attempt_result)
                 result.add(attempt_result)
                 break
-            except (IntegrityError, DBAPIError) as exc:
-                # a concurrent worker won a race (unique constraint, deadlock): the re-run sees its rows
+            except WriteConflictError as exc:
                 log.warning(
                     "queue stage retry",
-                    extra={"article_id": article.id, "attempt": attempt, "error": str(exc.orig)},
+                    extra={"article_id": article.id, "attempt": attempt, "error": exc.detail},
                 )
                 if attempt == RETRIES:
                     raise
@@ -79,7 +85,7 @@ def _place(
     sig: dedup.Signature,
     settings: QueueSettings,
     now: datetime,
-    result: QueueStageResult,
+    result: QueueReport,
 ) -> None:
     store_stories.lock_assignment(session)
     story_id = store_stories.story_of(session, a.id)
@@ -138,7 +144,7 @@ def _case(
     spikes: tuple[str, ...],
     settings: QueueSettings,
     now: datetime,
-    result: QueueStageResult,
+    result: QueueReport,
 ) -> None:
     signals = StorySignals(
         flag_reasons=tuple(agg.flag_reasons),
@@ -176,5 +182,5 @@ def _case(
         deadline(case.opened_at, decision.priority, settings),
         now,
     ):
-        result.cases_updated += 1
+        result.cases_raised += 1
         result.case_ids.append(case.id)

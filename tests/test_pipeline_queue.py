@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import func, select, update
 from test_queue_support import (
     DRUG_STORY,
@@ -16,9 +17,10 @@ from test_queue_support import (
     seed_source,
 )
 
+from monitor.pipeline.queue import run_queue_stage
 from monitor.queue.settings import QueueSettings
-from monitor.queue.stage import run_queue_stage
 from monitor.store.cases import story_and_case_status
+from monitor.store.db import Database
 from monitor.store.queue_tables import CaseEventRow, CaseRow, StoryArticleRow, StoryRow
 
 SETTINGS = QueueSettings()
@@ -88,7 +90,7 @@ def test_rerun_changes_nothing(db):
         again.stories_created,
         again.stories_updated,
         again.cases_opened,
-        again.cases_updated,
+        again.cases_raised,
     ) == (0, 0, 0, 0, 0)
     with db.read() as s:
         assert s.execute(select(StoryRow.id, StoryRow.updated_at, StoryRow.article_count)).all() == before
@@ -107,7 +109,7 @@ def test_refetched_story_never_reopens_or_duplicates_its_case(db):
         other = seed_source(s, "vnexpress", "VnExpress", weight=2.0)
         again = seed_article(s, other, title, text, at=NOW + timedelta(days=1))
     result = run_queue_stage(db, [again], SETTINGS, NOW + timedelta(days=1))
-    assert (result.cases_opened, result.cases_updated) == (0, 0)
+    assert (result.cases_opened, result.cases_raised) == (0, 0)
     with db.read() as s:
         assert s.scalar(select(func.count()).select_from(CaseRow)) == 1
         assert s.scalar(select(CaseRow.state)) == "closed"
@@ -123,7 +125,7 @@ def test_spread_raises_priority_and_writes_an_event(db):
     with db.read() as s:
         assert s.scalar(select(CaseRow.priority)) == "normal"
     result = run_queue_stage(db, ids[1:], SETTINGS, NOW + timedelta(minutes=10))
-    assert result.cases_opened == 0 and result.cases_updated >= 1
+    assert result.cases_opened == 0 and result.cases_raised >= 1
     with db.read() as s:
         case = s.scalars(select(CaseRow)).one()
         actions = s.scalars(select(CaseEventRow.action).order_by(CaseEventRow.id)).all()
@@ -241,3 +243,33 @@ def test_two_worker_processes_at_once_make_one_story_and_one_case(db):
         p.join(timeout=120)
         assert p.exitcode == 0
     assert _count(db, StoryArticleRow) == 10 and _count(db, StoryRow) == 1 and _count(db, CaseRow) == 1
+
+
+def test_a_lost_race_is_the_store_s_conflict_error(db: Database) -> None:
+    """The stage retries on WriteConflictError: the store turns a lost race into it, other errors pass."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+
+    from monitor.errors import WriteConflictError
+
+    with db.write() as s:
+        seed_source(s, "baokontum", "Báo Kon Tum")
+    with pytest.raises(WriteConflictError) as err, db.write_contended() as s:
+        seed_source(s, "baokontum", "Báo Kon Tum")  # a second writer inserting the same unique key
+    assert err.value.detail and "tiến trình khác" in err.value.message
+    with pytest.raises(DBAPIError) as other, db.write_contended() as s:
+        s.execute(text("SELECT no_such_column FROM sources"))
+    assert not isinstance(other.value, WriteConflictError)
+
+
+def test_the_pass_footer_tells_the_queue_part() -> None:
+    from monitor.cli.fetch import format_footer
+    from monitor.pipeline import PassReport
+    from monitor.pipeline.queue import QueueReport
+
+    queue = QueueReport(assigned=5, stories_created=2, cases_opened=1, cases_raised=1)
+    assert queue.stories_joined == 3
+    [line] = format_footer(PassReport(queue=queue))
+    assert (
+        line == "Câu chuyện: 2 mới, 3 bài nhập vào câu chuyện đã có; vụ việc: 1 mở mới, 1 nâng mức ưu tiên."
+    )

@@ -16,10 +16,12 @@ from rich.text import Text
 from monitor.cli.context import AppContext
 from monitor.errors import ConfigError, TransitionError
 from monitor.timefmt import LOCAL_TZ, fmt_datetime
+from monitor.vocab import label as vocab_label
 
 if TYPE_CHECKING:
     from monitor.queue.settings import QueueSettings
     from monitor.store.cases import CaseInfo, EventInfo, QueueItem
+    from monitor.store.responses import ResponseInfo
     from monitor.store.stories import StoryDetail
 
 PRIORITY = {"critical": ("khẩn cấp", "bold red"), "high": ("cao", "yellow"), "normal": ("bình thường", "")}
@@ -47,9 +49,6 @@ ACTIONS = {
     "claim": "claim",
     "release": "release",
     "verify": "verify",
-    "draft": "draft",
-    "approve": "approve",
-    "publish": "publish",
     "close": "close",
     "priority": "set_priority",
 }
@@ -120,8 +119,14 @@ def _highlight(snippet: str, alias: str) -> Text:
     return text
 
 
-def format_case(case: CaseInfo, story: StoryDetail, events: Sequence[EventInfo], now: datetime) -> Group:
-    """The case view: story, articles, highlighted mentions, reasons, history (pure)."""
+def format_case(
+    case: CaseInfo,
+    story: StoryDetail,
+    events: Sequence[EventInfo],
+    now: datetime,
+    response: ResponseInfo | None = None,
+) -> Group:
+    """The case view: story, articles, highlighted mentions, reasons, history, the response (pure)."""
     label, style = PRIORITY.get(case.priority, (case.priority, ""))
     overdue = case.deadline_at < now and case.state != "closed"
     head = Text()
@@ -171,13 +176,21 @@ def format_case(case: CaseInfo, story: StoryDetail, events: Sequence[EventInfo],
             e.note,
             "\n".join(e.evidence),
         )
-    return Group(
+    parts: list[Panel | Table] = [
         Panel(head, title=f"Vụ việc #{case.id}: {story.title}"),
         Panel(reasons, title="Lý do"),
         articles,
         Panel(mentions or Text("—"), title="Nhắc đến"),
         history,
-    )
+    ]
+    if response is not None:
+        from monitor.cli.response import format_status
+
+        text = Text(f"{vocab_label(response.kind)}: {response.title}\nTình trạng: {format_status(response)}")
+        if response.url:
+            text.append(f"\nĐường dẫn: {response.url}")
+        parts.append(Panel(text, title=f"Phản hồi báo chí (xem: monitor response {case.id})"))
+    return Group(*parts)
 
 
 def print_renderable(renderable: Any) -> None:
@@ -247,7 +260,7 @@ def case(
     ctx: typer.Context,
     case_id: int = typer.Argument(..., help="Số vụ việc."),
     action: str = typer.Argument(
-        None, help="claim | release | verify | draft | approve | publish | close | priority"
+        None, help="claim | release | verify | close | priority (phản hồi báo chí: monitor response)"
     ),
     verdict: str = typer.Option(None, "--verdict", help="true | false | partly_true | irrelevant"),
     note: str = typer.Option("", "--note", help="Ghi chú (lý do, nội dung đã kiểm tra)."),
@@ -258,15 +271,15 @@ def case(
     ),
     wrong_target: bool = typer.Option(False, "--wrong-target", help="Bài không nói về đơn vị/địa phương."),
     respond: bool = typer.Option(False, "--respond", help="Vẫn cần phản hồi dù thông tin đúng sự thật."),
-    url: str = typer.Option(None, "--url", help="Đường dẫn bài phản hồi đã đăng (publish)."),
     set_priority: str = typer.Option(
         None, "--priority", help="Mức ưu tiên mới (priority): critical|high|normal."
     ),
     expect_version: int = typer.Option(None, "--expect-version", help="Phiên bản bạn đã xem (chống ghi đè)."),
     as_user: str = typer.Option(None, "--as", help="Người thao tác (mặc định MONITOR_USER)."),
 ) -> None:
-    """Xem một vụ việc, hoặc thao tác: nhận, trả, kết luận, soạn, duyệt, đăng phản hồi, đóng."""
+    """Xem một vụ việc, hoặc thao tác: nhận, trả, kết luận, đặt ưu tiên, đóng."""
     from monitor.store.cases import case_events, get_case
+    from monitor.store.responses import get_response
     from monitor.store.stories import story_detail
 
     obj: AppContext = ctx.obj
@@ -275,6 +288,10 @@ def case(
         from monitor.queue.service import Decision, act
         from monitor.vocab import Action, Priority, State
 
+        if action in ("draft", "submit", "approve", "return", "publish"):
+            raise TransitionError(
+                f"Phản hồi báo chí có nội dung riêng: dùng monitor response {case_id} {action} …"
+            )
         if action not in ACTIONS or (verdict is not None and verdict not in VERDICTS):
             raise TransitionError(f"Thao tác “{action}” hoặc kết luận “{verdict}” không hợp lệ.")
         if set_priority is not None and set_priority not in PRIORITY:
@@ -288,7 +305,6 @@ def case(
             correct_topic=correct_topic,
             correct_tone=correct_tone,
             wrong_target=wrong_target,
-            url=url,
             priority=Priority(set_priority) if set_priority else None,
             expected_version=expect_version,
         )
@@ -303,8 +319,9 @@ def case(
             raise NotFoundError(f"Không có vụ việc #{case_id}.")
         story = story_detail(session, info.story_id)
         events = case_events(session, case_id)
+        response = get_response(session, case_id)
     assert story is not None
-    print_renderable(format_case(info, story, events, now))
+    print_renderable(format_case(info, story, events, now, response))
 
 
 def register(app: typer.Typer) -> None:

@@ -232,5 +232,5 @@ def test_letters_table_and_outlet_contact_in_sources_toml():
     text = '[letters]\nsymbol = "CAT-PTM"\n\n[[source]]\nkey = "a"\nname = "Báo A"\nurl = "https://a.vn/rss"\ncontact = "toasoan@a.vn"\n'
     config = parse_config(text, Path("sources.toml"))
     assert config.letters.symbol == "CAT-PTM" and config.sources[0].contact == "toasoan@a.vn"
-    with pytest.raises(ConfigError, match="dòng 2.*signer"):
+    with pytest.raises(ConfigError, match=r"dòng 2.*signer"):
         parse_config('[letters]\nsigner = "Giám đốc"\n', Path("sources.toml"))

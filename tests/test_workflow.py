@@ -108,7 +108,16 @@ ALLOWED = [
     ),
     (S.PARTLY_TRUE, A.CLOSE, R.LEADER, FREE, None, False, S.CLOSED, [(S.PARTLY_TRUE, S.CLOSED)]),
     # press responses: save versions, send for approval, return with a comment, redraft, approve
-    (S.RESPONSE_NEEDED, A.DRAFT, R.REPORTER, FREE, None, False, S.RESPONSE_NEEDED, [(S.RESPONSE_NEEDED,) * 2]),
+    (
+        S.RESPONSE_NEEDED,
+        A.DRAFT,
+        R.REPORTER,
+        FREE,
+        None,
+        False,
+        S.RESPONSE_NEEDED,
+        [(S.RESPONSE_NEEDED,) * 2],
+    ),
     (
         S.RESPONSE_NEEDED,
         A.SUBMIT,

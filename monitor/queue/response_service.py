@@ -9,8 +9,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy.orm import Session
-
 from monitor.errors import NotFoundError, TransitionError
 from monitor.queue import responses as rules
 from monitor.queue.letters import build_letter
@@ -24,7 +22,7 @@ from monitor.vocab import ROLE_LABELS, Action, ResponseKind, Role, State
 
 if TYPE_CHECKING:
     from monitor.config import Config
-    from monitor.store.db import Database
+    from monitor.store.db import Database, Session
 
 log = logging.getLogger(__name__)
 

@@ -7,8 +7,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy.orm import Session
-
 from monitor.errors import ClaimConflictError, NotFoundError, StaleVersionError, TransitionError
 from monitor.queue.priority import deadline
 from monitor.queue.settings import QueueSettings
@@ -23,7 +21,7 @@ from monitor.vocab import ACTION_LABELS, PRIORITY_LABELS, PRIORITY_RANK, TONES, 
 RESPONSE_ACTIONS = (Action.DRAFT, Action.SUBMIT, Action.APPROVE, Action.RETURN, Action.PUBLISH)
 
 if TYPE_CHECKING:
-    from monitor.store.db import Database
+    from monitor.store.db import Database, Session
 
 log = logging.getLogger(__name__)
 

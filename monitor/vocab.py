@@ -154,6 +154,8 @@ RESPONSE_KIND_LABELS: Mapping[str, str] = {
     ResponseKind.UNIT_POST: "bài đăng trên trang của đơn vị",
 }
 TARGET_KIND_LABELS: Mapping[str, str] = {"unit": "đơn vị", "province": "địa bàn"}
+# Events the system records on its own (a case's history shows them beside the users' actions).
+EVENT_LABELS: Mapping[str, str] = {"open": "mở vụ việc", "priority": "nâng mức ưu tiên"}
 
 # Short words a user may type for a value, besides its id and its label (CLI --verdict true, …).
 _ALIASES: Mapping[type[StrEnum], Mapping[str, str]] = {
@@ -166,9 +168,17 @@ _ALIASES: Mapping[type[StrEnum], Mapping[str, str]] = {
     },
     Action: {
         "priority": Action.SET_PRIORITY,
+        "uu tien": Action.SET_PRIORITY,
         "nhan": Action.CLAIM,
-        "duyet": Action.APPROVE,
+        "tra": Action.RELEASE,
+        "ket luan": Action.VERIFY,
+        "xac minh": Action.VERIFY,
+        "soan": Action.DRAFT,
         "gui duyet": Action.SUBMIT,
+        "duyet": Action.APPROVE,
+        "tra ve": Action.RETURN,
+        "dang": Action.PUBLISH,
+        "dong": Action.CLOSE,
     },
     Priority: {"khan": Priority.CRITICAL},
     Role: {"ctv": Role.COLLABORATOR, "bcv": Role.REPORTER},
@@ -199,7 +209,7 @@ def label(value: str | None, default: str = "—") -> str:
     for table in _LABELS.values():
         if value in table:
             return table[value]
-    return TARGET_KIND_LABELS.get(value, value)
+    return TARGET_KIND_LABELS.get(value) or EVENT_LABELS.get(value, value)
 
 
 def fold(text: str) -> str:

@@ -23,20 +23,9 @@ from monitor.vocab import label
 
 if TYPE_CHECKING:
     from monitor.queue.response_service import ResponseView
-    from monitor.store.responses import CommentInfo, ResponseInfo
+    from monitor.store.responses import CommentInfo
 
 ACTIONS = ("draft", "submit", "approve", "return", "publish", "comment", "export")
-
-
-def format_status(resp: ResponseInfo) -> str:
-    """Where the text stands: saved, sent, approved, published (pure)."""
-    if resp.published_at:
-        return f"đã đăng trên {resp.channel} lúc {fmt_datetime(resp.published_at)}"
-    if resp.approved_version == resp.version:
-        return f"bản {resp.version} đã được {resp.approved_by} duyệt lúc {fmt_datetime(resp.approved_at)}"
-    if resp.submitted_version == resp.version:
-        return f"bản {resp.version} đang chờ lãnh đạo duyệt"
-    return f"bản {resp.version} chưa gửi duyệt"
 
 
 def _comments(comments: Sequence[CommentInfo]) -> Table:
@@ -51,6 +40,8 @@ def _comments(comments: Sequence[CommentInfo]) -> Table:
 
 def format_response(view: ResponseView) -> Group:
     """The response of a case: its text, status, versions and comments (pure)."""
+    from monitor.queue.responses import status_text
+
     resp = view.response
     state = label(view.case.state)
     if resp is None:
@@ -59,7 +50,7 @@ def format_response(view: ResponseView) -> Group:
     head = Text()
     head.append(f"Loại: {label(resp.kind)}\n")
     head.append(f"Gửi tới: {resp.outlet_name or '—'}\n")
-    head.append(f"Tình trạng: {format_status(resp)}; vụ việc: {state}\n")
+    head.append(f"Tình trạng: {status_text(resp)}; vụ việc: {state}\n")
     if resp.url:
         head.append(f"Đường dẫn: {resp.url}\n")
     head.append(f"\n{resp.title}\n\n", style="bold")

@@ -20,7 +20,7 @@ from monitor.nlp.classify import BODY_CAP, LinearTextModel, model_views, warm
 from monitor.nlp.guard import Budget, safe_call
 from monitor.nlp.lang import detect_language
 
-TOPICS, TONES, TOPIC_NAMES, TONE_NAMES = vocab.TOPICS, vocab.TONES, vocab.TOPIC_LABELS, vocab.TONE_LABELS
+TOPICS, TONES = vocab.TOPICS, vocab.TONES
 MODELS_DIR = Path(__file__).resolve().parents[1] / "models"
 RAW_CAP = 50_000  # raw chars looked at (HTML can hide the text behind markup); the model reads BODY_CAP
 RULE_SCORE = 0.85  # confidence we give a lexicon rule that overrides the model
@@ -165,7 +165,7 @@ class Analyzer:
             and t_score < CUE_GUARD
             and not lexicon.find_cues(lexicon.norm(title + " " + body[:600]), lexicon.TOPIC_CUES[t_label])
         ):
-            why = f'Độ tin cậy thấp ({t_score:.2f}) và không có từ khóa của chủ đề "{TOPIC_NAMES[t_label]}"'
+            why = f'Độ tin cậy thấp ({t_score:.2f}) và không có từ khóa của chủ đề "{vocab.label(t_label)}"'
             return Analysis(
                 "vi", Prediction("khac", round(1.0 - t_score, 3), why), tone_pred, None, self.version
             )

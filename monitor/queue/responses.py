@@ -14,7 +14,8 @@ from datetime import datetime, timedelta
 
 from monitor.errors import TransitionError
 from monitor.queue.workflow import Claim, transition
-from monitor.timefmt import fmt_date
+from monitor.store.responses import ResponseInfo
+from monitor.timefmt import fmt_date, fmt_datetime
 from monitor.vocab import Action, ResponseKind, Role, State, choices, label, parse
 
 MAX_TITLE = 300
@@ -213,3 +214,14 @@ def allowed_actions(state: State, role: Role, has_response: bool, now: datetime)
         if transition(state, action, role, actor="", claim=Claim(), now=now).ok:
             out.append(action)
     return tuple(out)
+
+
+def status_text(resp: ResponseInfo) -> str:
+    """Where the text stands, in one Vietnamese phrase: saved, sent, approved, published."""
+    if resp.published_at:
+        return f"đã đăng trên {resp.channel} lúc {fmt_datetime(resp.published_at)}"
+    if resp.approved_version == resp.version:
+        return f"bản {resp.version} đã được {resp.approved_by} duyệt lúc {fmt_datetime(resp.approved_at)}"
+    if resp.submitted_version == resp.version:
+        return f"bản {resp.version} đang chờ lãnh đạo duyệt"
+    return f"bản {resp.version} chưa gửi duyệt"

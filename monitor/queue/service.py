@@ -10,18 +10,18 @@ from typing import TYPE_CHECKING, Any
 from monitor.errors import ClaimConflictError, NotFoundError, StaleVersionError, TransitionError
 from monitor.queue.priority import deadline
 from monitor.queue.settings import QueueSettings
-from monitor.queue.workflow import CLAIM_ACTIONS, Action, Claim, Role, State, transition
+from monitor.queue.workflow import Action, Claim, Role, State, claim_active, transition
 from monitor.store import cases as store_cases
 from monitor.store import corrections as store_corrections
 from monitor.store import users as store_users
 from monitor.timefmt import fmt_datetime
 from monitor.vocab import ACTION_LABELS, PRIORITY_LABELS, PRIORITY_RANK, TONES, TOPICS, Priority
 
-# Actions on a case's press response: they go through queue/response_service.py, which records the text.
-RESPONSE_ACTIONS = (Action.DRAFT, Action.SUBMIT, Action.APPROVE, Action.RETURN, Action.PUBLISH)
-
 if TYPE_CHECKING:
     from monitor.store.db import Database, Session
+
+# Actions on a case's press response: they go through queue/response_service.py, which records the text.
+RESPONSE_ACTIONS = (Action.DRAFT, Action.SUBMIT, Action.APPROVE, Action.RETURN, Action.PUBLISH)
 
 log = logging.getLogger(__name__)
 
@@ -47,11 +47,6 @@ class Decision:
 def when(dt: datetime | None) -> str:
     """HH:MM dd/mm/yyyy in Vietnam time, or "—"."""
     return fmt_datetime(dt)
-
-
-def _admin_release(d: Decision, user: Any) -> bool:
-    """An admin may release anyone's claim (the version check still guards against a race)."""
-    return d.action is Action.RELEASE and user.role == Role.ADMIN.value
 
 
 def _holder_text(case: store_cases.CaseInfo) -> str:
@@ -185,7 +180,7 @@ def decide(
         user.id,
         change,
         now,
-        guard_claim=d.action in CLAIM_ACTIONS and not _admin_release(d, user),
+        guard_claim=outcome.guard_claim,
     )
     if version is None:
         _refuse_lost_race(session, case_id, username, now)
@@ -211,7 +206,7 @@ def _refuse_lost_race(session: Any, case_id: int, username: str, now: datetime) 
     """Our conditional UPDATE matched no row: say who got there first."""
     fresh = store_cases.get_case(session, case_id)
     assert fresh is not None
-    if fresh.holder and fresh.holder != username and fresh.claim_expires_at and fresh.claim_expires_at >= now:
+    if claim_active(fresh.holder, fresh.claim_expires_at, now) and fresh.holder != username:
         raise ClaimConflictError(
             f"Vụ việc #{case_id} vừa được {_holder_text(fresh)} nhận; hãy chờ hoặc chọn vụ khác."
         )

@@ -69,9 +69,11 @@ def analyse_batch(
 ) -> list[store_analyses.AnalysisRecord]:
     """Pure-ish: analyse a batch of articles and decide their flags (no I/O)."""
     mentions = [analysers.matcher.find(document(a.title, a.text)) for a in batch]
-    # Readable reasons cost a second look at the text: only where a target is mentioned.
+    # Readable reasons cost a second look at the text: only where a target is mentioned. An article that
+    # mentions a target is always analysed, whatever its language (issue 8: never dropped for being English).
+    mentioned = [bool(found) for found in mentions]
     results = analysers.analyzer.analyse_many(
-        [(a.title, a.text) for a in batch], explain=[bool(found) for found in mentions]
+        [(a.title, a.text) for a in batch], explain=mentioned, always=mentioned
     )
     records = []
     for art, found, res in zip(batch, mentions, results, strict=True):

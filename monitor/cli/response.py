@@ -15,7 +15,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from monitor.cli.context import AppContext
+from monitor.app import App
 from monitor.cli.queue import print_renderable
 from monitor.errors import ConfigError, TransitionError
 from monitor.timefmt import fmt_datetime, parse_local_date
@@ -71,7 +71,7 @@ def format_response(view: ResponseView) -> Group:
     return Group(*parts)
 
 
-def _user(obj: AppContext, as_user: str | None) -> str:
+def _user(obj: App, as_user: str | None) -> str:
     user = as_user or obj.settings.user
     if not user:
         raise ConfigError("Cần chỉ rõ người thao tác: --as TÊN hoặc biến môi trường MONITOR_USER.")
@@ -146,7 +146,7 @@ def response(
     from monitor.queue.responses import clean_draft, parse_kind
     from monitor.vocab import ResponseKind
 
-    obj: AppContext = ctx.obj
+    obj: App = ctx.obj
     now = datetime.now(UTC)
     user = _user(obj, as_user)
     if action is None:
@@ -190,7 +190,7 @@ def response(
         _export(obj, case_id, user, output, now)
 
 
-def _export(obj: AppContext, case_id: int, user: str, output: Path | None, now: datetime) -> None:
+def _export(obj: App, case_id: int, user: str, output: Path | None, now: datetime) -> None:
     from monitor.queue import response_service as svc
 
     if output is None or output.suffix.lower() != ".docx":

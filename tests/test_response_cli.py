@@ -12,8 +12,8 @@ from typer.testing import CliRunner
 
 from monitor.cli import app
 from monitor.errors import TransitionError
+from monitor.pipeline.queue import run_queue_stage
 from monitor.queue.settings import QueueSettings
-from monitor.queue.stage import run_queue_stage
 from monitor.store.db import Database
 
 CONFIG = """

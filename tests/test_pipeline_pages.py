@@ -164,3 +164,33 @@ def test_article_already_in_a_story_is_not_merged_away(db: Database) -> None:
     assert report.merged == 0 and report.extracted == 2
     with db.read() as s:
         assert len(list(s.scalars(select(ArticleRow)))) == 2
+
+
+def test_page_counts_are_written_by_one_thread(db: Database, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Pages are saved in worker threads; the shared report is counted only on the event loop's thread."""
+    import threading
+
+    from monitor.pipeline.pages import PagesReport
+
+    writers: set[int] = set()
+    original = PagesReport.count
+
+    def watched(self: PagesReport, outcome: str) -> None:  # observes the real method, then calls it
+        writers.add(threading.get_ident())
+        original(self, outcome)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(PagesReport, "count", watched)
+    with LocalServer() as srv:
+        items = [(f"g{i}", f"Bài số {i}", srv.url(f"/bai/{i}.html")) for i in range(12)]
+        srv.route("/feed.rss", Reply(body=rss(items), content_type="application/rss+xml"))
+        for i in range(12):
+            page = ARTICLE.format(title=f"Bài số {i}", canonical=srv.url(f"/bai/{i}.html")).encode()
+            status = 200 if i % 3 else 503
+            srv.route(
+                f"/bai/{i}.html", Reply(status=status, body=page, content_type="text/html; charset=utf-8")
+            )
+        config = config_for({"thu": srv.url("/feed.rss")}, article_pages=True)
+        asyncio.run(ingest(db, config))
+        report = asyncio.run(fetch_pages(db, config))
+    assert writers == {threading.get_ident()}  # asyncio.run's loop runs on this thread
+    assert (report.extracted, report.failed) == (8, 4)

@@ -17,6 +17,7 @@ from typer.models import DefaultPlaceholder
 
 from monitor.app import App
 from monitor.errors import MonitorError
+from monitor.logs import setup_logging
 from monitor.settings import Settings
 
 # One module per command group; each exposes register(app: typer.Typer).
@@ -91,11 +92,8 @@ def _global_options(
     ),
 ) -> None:
     """Giám sát báo chí về Công an tỉnh và địa phương."""
-    logging.basicConfig(
-        # English logs are for developers: quiet unless asked; users read the Vietnamese output.
-        level=logging.INFO if verbose else logging.ERROR,
-        format="%(asctime)s %(levelname)s %(name)s %(message)s",
-    )
+    # English logs are for developers: quiet unless asked; users read the Vietnamese output.
+    setup_logging(verbose)
     ctx.obj = App(Settings.from_env(config=config, database_url=db, models=models))
 
 

@@ -13,12 +13,9 @@ from monitor.vocab import label as vocab_label
 LEVEL_NAMES = {
     "exact": "khớp chính xác",
     "tone": "khớp không phân biệt dấu thanh",
-    "tone_insensitive": "khớp không phân biệt dấu thanh",
     "ascii": "khớp văn bản không dấu",
-    "accent": "khớp văn bản không dấu",
-    "accent_insensitive": "khớp văn bản không dấu",
 }
-LEVEL_RANK = {"exact": 0, "tone": 1, "tone_insensitive": 1, "ascii": 2, "accent": 2, "accent_insensitive": 2}
+LEVEL_RANK = {"exact": 0, "tone": 1, "ascii": 2}
 KIND_RANK = {"unit": 0, "province": 1}
 
 

@@ -92,16 +92,6 @@ def compact(s: str) -> str:
     return _WORD_SEPARATORS.sub("", s)
 
 
-def collapse_ws(s: str) -> str:
-    """Collapse runs of whitespace (incl. line breaks) into one space."""
-    return " ".join(s.split())
-
-
-def has_diacritics(s: str) -> bool:
-    """True when s contains any non-ASCII letter."""
-    return any(ord(c) > 127 and c.isalpha() for c in s)
-
-
 _LETTER = re.compile(r"[^\W\d_]")
 _ASCII_LETTER = re.compile(r"[A-Za-z]")
 

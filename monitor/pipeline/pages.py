@@ -11,7 +11,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from monitor.config import Config
@@ -34,6 +34,13 @@ class PagesReport:
     failed: int = 0
     merged: int = 0
     refused: int = 0
+
+    def count(self, outcome: Outcome) -> None:
+        """Add one page's outcome (called on the event loop's thread only: no two writers at once)."""
+        setattr(self, outcome, getattr(self, outcome) + 1)
+
+
+Outcome = Literal["extracted", "failed", "merged", "refused"]
 
 
 def trusted_hosts(config: Config) -> dict[str, str | None]:
@@ -86,10 +93,11 @@ async def fetch_pages(
                 log.exception("page extraction crashed article_id=%s", page.id)
                 error = ParseError("Lỗi không mong đợi khi trích xuất bài viết.", detail=repr(exc))
             try:
-                await asyncio.to_thread(_save, db, config, page, extracted, error, report)
+                # Saved in a worker thread; counted back here, so the report has one writer.
+                report.count(await asyncio.to_thread(_save, db, config, page, extracted, error))
             except Exception:  # e.g. a concurrent pass changed the row: the next pass retries it
                 log.exception("saving page failed article_id=%s", page.id)
-                report.failed += 1
+                report.count("failed")
             if on_page:
                 on_page()
 
@@ -103,15 +111,14 @@ def _save(
     page: store_articles.PendingPage,
     extracted: ExtractedArticle | None,
     error: MonitorError | None,
-    report: PagesReport,
-) -> None:
+) -> Outcome:
+    """Store one page's result; what became of it."""
     now = datetime.now(UTC)
     with db.write() as session:
         if isinstance(error, BlockedAddressError):  # refused for good: retrying would knock again
             store_articles.save_extraction_refused(session, page.id, error.message, now)
-            report.refused += 1
             log.warning("page refused article_id=%s url=%s error=%s", page.id, page.url, error.detail)
-            return
+            return "refused"
         if extracted is None or not extracted.text.strip():
             message = error.message if error else "Không trích xuất được nội dung bài viết."
             store_articles.save_extraction_failure(
@@ -122,9 +129,8 @@ def _save(
                 retry=timedelta(minutes=config.fetch.extract_retry_minutes),
                 max_attempts=config.fetch.max_extract_attempts,
             )
-            report.failed += 1
             log.info("page failed article_id=%s error=%s", page.id, error)
-            return
+            return "failed"
         canon = canonical_url(extracted.canonical_url, page.url) if extracted.canonical_url else None
         if canon is not None and not plausible_canonical(canon, page.url):
             canon = None  # a home page or another site: not this article's identity
@@ -137,7 +143,4 @@ def _save(
             title=extracted.title,
             published_at=extracted.published_at,
         )
-        if owner is not None:
-            report.merged += 1
-        else:
-            report.extracted += 1
+        return "merged" if owner is not None else "extracted"

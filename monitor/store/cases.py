@@ -8,8 +8,6 @@ inserted in the same transaction, so a crash leaves either both or neither.
 from __future__ import annotations
 
 import logging
-import os
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -25,7 +23,6 @@ from monitor.store.tables import ArticleRow, MentionRow, SourceRow
 log = logging.getLogger(__name__)
 
 OPEN = "open"  # pseudo-status: every state but closed
-PAUSE_ENV = "MONITOR_TEST_PAUSE_IN_TRANSITION"  # seconds to sleep between UPDATE and event (crash tests)
 
 
 @dataclass(frozen=True)
@@ -266,10 +263,6 @@ def apply_change(
     result = session.execute(t.update().where(cond).values(**values))
     if result.rowcount != 1:
         return None
-    pause = os.environ.get(PAUSE_ENV)
-    if pause:  # crash tests kill -9 the process here: the UPDATE must not survive without its events
-        log.warning("pausing inside transition for %s s (test hook)", pause, extra={"case_id": case_id})
-        time.sleep(float(pause))
     _events(session, case_id, actor_id, change, version + 1, now)
     log.info("case transition", extra={"case_id": case_id, "action": change.action, "state": change.state})
     return version + 1

@@ -24,8 +24,8 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from monitor.config_tables import QueueSettings
 from monitor.pipeline.queue import run_queue_stage
-from monitor.queue.settings import QueueSettings
 from monitor.store.db import Database
 from monitor.store.tables import AnalysisRow, ArticleRow
 

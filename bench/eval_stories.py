@@ -20,8 +20,8 @@ from collections import defaultdict
 from dataclasses import replace
 from pathlib import Path
 
+from monitor.config_tables import QueueSettings
 from monitor.queue import dedup
-from monitor.queue.settings import QueueSettings
 
 ROOT = Path(__file__).resolve().parents[1]
 PAIRS = ROOT / "tests" / "data" / "story_pairs.jsonl"

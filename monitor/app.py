@@ -40,10 +40,18 @@ log = logging.getLogger(__name__)
 class App:
     """One process's view of the system: settings, and the config, database and models opened lazily."""
 
-    def __init__(self, settings: Settings, *, config: Config | None = None) -> None:
-        """`config`, when given, is used instead of reading `settings.config_path` (the demo's outlets)."""
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        config: Config | None = None,
+        notify: Callable[[str], None] | None = None,
+    ) -> None:
+        """`config`, when given, is used instead of reading `settings.config_path` (the demo's outlets);
+        `notify` shows the configuration's Vietnamese notices (a renamed key) to the person running it."""
         self.settings = settings
         self._config = config
+        self._notify = notify
         self._db: Database | None = None
         self._analysers: Analysers | None = None
         self._lock = threading.Lock()
@@ -55,6 +63,9 @@ class App:
             from monitor.config import load_config
 
             self._config = load_config(self.settings.config_path)
+            for notice in self._config.notices:
+                if self._notify is not None:
+                    self._notify(notice)
         return self._config
 
     @property

@@ -8,6 +8,7 @@ a TOML key is a dataclass field, its type comes from the field's annotation.
 from __future__ import annotations
 
 import dataclasses
+import logging
 import re
 import tomllib
 import types
@@ -17,10 +18,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from monitor.config_tables import WATCH_KINDS, FlagRules, QueueSettings, WatchTarget, places_file
 from monitor.errors import ConfigError
+from monitor.vocab import TONES, TOPICS
+
+log = logging.getLogger(__name__)
 
 SOURCE_KINDS = ("rss", "html")
-WATCH_KINDS = ("unit", "province")
 
 # Allowed ranges of numbers in the single tables: a zero pool size hangs a pass, a URL cap above the
 # column width breaks PostgreSQL writes, and so on. (table, key) → (lowest, highest).
@@ -187,14 +191,15 @@ class Config:
     path: Path
     fetch: FetchSettings
     sources: tuple[Source, ...]
-    watches: tuple[Any, ...]  # monitor.nlp.targets.WatchTarget
-    flags: Any  # monitor.nlp.flags.FlagRules
-    queue: Any  # monitor.queue.settings.QueueSettings
+    watches: tuple[WatchTarget, ...]
+    flags: FlagRules
+    queue: QueueSettings
     digest: DigestSettings = DigestSettings()
     smtp: SmtpSettings = SmtpSettings()
     alerts: AlertSettings = AlertSettings()
     web: WebSettings = WebSettings()
     letters: LetterSettings = LetterSettings()
+    notices: tuple[str, ...] = ()  # Vietnamese: what the user should change (a renamed key, say)
 
     def source(self, key: str) -> Source:
         """The source with this key, or a ConfigError naming it."""
@@ -209,10 +214,7 @@ class Config:
 
 
 def _table_classes() -> dict[str, type]:
-    """Dataclasses for the single tables; imported here so loading the package stays cheap."""
-    from monitor.nlp.flags import FlagRules
-    from monitor.queue.settings import QueueSettings
-
+    """Dataclasses for the single tables."""
     return {
         "fetch": FetchSettings,
         "flags": FlagRules,
@@ -258,15 +260,13 @@ def parse_config(text: str, path: Path) -> Config:
                 + ", ".join(f"[{k}]" for k in classes)
                 + ", [[source]], [[watch]]."
             )
+    notices = _renamed_keys(data, loc)
     singles = {
         name: _build(cls, _expect_table(data, name, loc), loc, name, None) for name, cls in classes.items()
     }
     _check_ranges(singles, loc)
     _check_labels(singles, loc)
     _check_notify(singles, loc)
-
-    from monitor.nlp.targets import WatchTarget
-
     sources = tuple(
         _build(Source, t, loc, "source", i) for i, t in enumerate(_expect_list(data, "source", loc))
     )
@@ -291,7 +291,32 @@ def parse_config(text: str, path: Path) -> Config:
         alerts=singles["alerts"],
         web=singles["web"],
         letters=singles["letters"],
+        notices=notices,
     )
+
+
+# (table, old key) → new key. The old key keeps working, with a logged warning and a notice for the user.
+RENAMED_KEYS = {("queue", "sensitive_topics"): "priority_topics"}
+
+
+def _renamed_keys(data: dict[str, Any], loc: _Locator) -> tuple[str, ...]:
+    """Move renamed keys to their new name; the Vietnamese notices to show."""
+    notices = []
+    for (table, old), new in RENAMED_KEYS.items():
+        values = data.get(table)
+        if not isinstance(values, dict) or old not in values:
+            continue
+        if new in values:
+            raise ConfigError(
+                f'{loc.at(table, None, old)}: [{table}] có cả "{old}" (tên cũ) và "{new}"; hãy bỏ "{old}".'
+            )
+        values[new] = values.pop(old)
+        log.warning("renamed config key", extra={"table": table, "key": old, "new_key": new})
+        notices.append(
+            f'{loc.at(table, None, old)}: khóa "{old}" trong [{table}] nay gọi là "{new}"; '
+            "giá trị vẫn được dùng, hãy đổi tên khóa."
+        )
+    return tuple(notices)
 
 
 def _check_ranges(singles: dict[str, Any], loc: _Locator) -> None:
@@ -304,13 +329,11 @@ def _check_ranges(singles: dict[str, Any], loc: _Locator) -> None:
 
 
 def _check_labels(singles: dict[str, Any], loc: _Locator) -> None:
-    """Tones and topics named in [flags]/[queue] must be the taxonomy's ids."""
-    from monitor.nlp.analysis import TONES, TOPICS
-
+    """Tones and topics named in [flags]/[queue] must be the vocabulary's ids."""
     for table, key, allowed in (
         ("flags", "tones", TONES),
         ("flags", "sensitive_topics", TOPICS),
-        ("queue", "sensitive_topics", TOPICS),
+        ("queue", "priority_topics", TOPICS),
     ):
         for value in getattr(singles[table], key, ()):
             if value not in allowed:
@@ -412,12 +435,13 @@ def _check_watch(w: Any, loc: _Locator, i: int) -> None:
             f'{loc.at("watch", i, "kind")}: "kind" phải là "unit" hoặc "province", nhận được "{w.kind}".'
         )
     if w.places is not None:
-        from monitor.nlp.match import load_places
-
-        try:
-            load_places(w.places)
-        except ConfigError as exc:
-            raise ConfigError(f"{loc.at('watch', i, 'places')}: {exc.message}") from None
+        where = loc.at("watch", i, "places")
+        if not re.fullmatch(r"[a-z0-9_]+", w.places):
+            raise ConfigError(f'{where}: Tên danh sách địa danh không hợp lệ "{w.places}".')
+        if not places_file(w.places).is_file():
+            raise ConfigError(
+                f'{where}: Không có danh sách địa danh "{w.places}" ({places_file(w.places).name}).'
+            )
 
 
 def _check_unique(keys: list[str], loc: _Locator, table: str, field: str = "key") -> None:

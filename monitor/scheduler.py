@@ -23,6 +23,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from monitor.errors import SchedulerLockedError
+from monitor.settings import DAEMON_JOB_TIMEOUT, DAEMON_LEASE_TTL, DAEMON_MISFIRE_GRACE, DAEMON_TICK
 from monitor.store import leases
 from monitor.store.db import Database
 from monitor.timefmt import LOCAL_TZ, fmt_datetime
@@ -36,10 +37,10 @@ LEASE_NAME = "scheduler"
 class SchedulerOptions:
     """Timing of the daemon (defaults suit production; tests shrink them)."""
 
-    tick: timedelta = timedelta(minutes=1)  # how often due sources are looked for
-    lease_ttl: timedelta = timedelta(minutes=2)
-    job_timeout: timedelta = timedelta(minutes=20)  # a hung pass is cut off after this
-    misfire_grace: timedelta = timedelta(minutes=10)
+    tick: timedelta = DAEMON_TICK  # how often due sources are looked for
+    lease_ttl: timedelta = DAEMON_LEASE_TTL
+    job_timeout: timedelta = DAEMON_JOB_TIMEOUT  # a hung pass is cut off after this
+    misfire_grace: timedelta = DAEMON_MISFIRE_GRACE
     wait_for_lease: bool = False
 
 

@@ -4,10 +4,17 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 DEFAULT_CONFIG = "sources.toml"
-DEFAULT_DATABASE_URL = "sqlite:///monitor.db"
+DEFAULT_DATABASE_URL = "sqlite:///monitor.db"  # the one default (CLI, daemon, web, Alembic's env.py)
+
+# The daemon's timing (`monitor run` options and monitor.scheduler.SchedulerOptions share these).
+DAEMON_TICK = timedelta(minutes=1)  # how often due sources are looked for
+DAEMON_JOB_TIMEOUT = timedelta(minutes=20)  # a hung pass is cut off after this
+DAEMON_LEASE_TTL = timedelta(minutes=2)  # one scheduler per database: the lease it renews
+DAEMON_MISFIRE_GRACE = timedelta(minutes=10)  # a job late by more than this skips that run
 
 
 @dataclass(frozen=True)

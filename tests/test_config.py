@@ -147,3 +147,44 @@ def test_non_utf8_file_message(tmp_path: Path) -> None:
     path.write_bytes(GOOD.encode("utf-16"))
     with pytest.raises(ConfigError, match="UTF-8"):
         load_config(path)
+
+
+def test_the_old_queue_key_still_works_with_a_notice(caplog: pytest.LogCaptureFixture) -> None:
+    text = '[queue]\nclaim_minutes = 20\nsensitive_topics = ["ma_tuy"]\n'
+    with caplog.at_level("WARNING", logger="monitor.config"):
+        config = parse_config(text, Path("sources.toml"))
+    assert config.queue.priority_topics == ("ma_tuy",) and config.queue.claim_minutes == 20
+    [notice] = config.notices
+    assert notice.startswith("sources.toml, dòng 3:") and '"priority_topics"' in notice
+    assert [r.__dict__.get("new_key") for r in caplog.records] == ["priority_topics"]
+    assert parse_config('[queue]\npriority_topics = ["ma_tuy"]\n', Path("sources.toml")).notices == ()
+    with pytest.raises(ConfigError, match="cả"):
+        parse_config("[queue]\npriority_topics = []\nsensitive_topics = []\n", Path("sources.toml"))
+    with pytest.raises(ConfigError, match="không có trong danh sách priority_topics"):
+        parse_config('[queue]\nsensitive_topics = ["the_thao"]\n', Path("sources.toml"))
+
+
+def test_the_cli_shows_the_notice(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from monitor.cli import app
+
+    cfg = tmp_path / "sources.toml"
+    cfg.write_text('[queue]\nsensitive_topics = ["tham_nhung"]\n', encoding="utf-8")
+    result = CliRunner().invoke(
+        app, ["--config", str(cfg), "--db", f"sqlite:///{tmp_path / 'x.db'}", "sources"]
+    )
+    assert result.exit_code == 0, result.output
+    assert (
+        'Lưu ý: sources.toml, dòng 2: khóa "sensitive_topics" trong [queue] nay gọi là "priority_topics"'
+        in (result.output)
+    )
+
+
+def test_the_loader_does_not_import_the_stages() -> None:
+    import subprocess
+    import sys
+
+    code = "import sys, monitor.config; print(sorted(m for m in sys.modules if m.startswith(('monitor.nlp', 'monitor.queue'))))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

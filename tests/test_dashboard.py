@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 from test_queue_support import DRUG_STORY, QUEUE_STORY, TRAFFIC_STORY, seed_article, seed_cases, seed_source
 
 from monitor.charts import render_svg
+from monitor.config_tables import QueueSettings
 from monitor.queue.dashboard import build_dashboard, dashboard_charts
-from monitor.queue.settings import QueueSettings
 from monitor.store.tables import SourceRow
 
 NOW = datetime(2026, 11, 30, 5, 0, tzinfo=UTC)  # 12:00 30/11/2026 in Vietnam

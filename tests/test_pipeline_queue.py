@@ -17,8 +17,8 @@ from test_queue_support import (
     seed_source,
 )
 
+from monitor.config_tables import QueueSettings
 from monitor.pipeline.queue import run_queue_stage
-from monitor.queue.settings import QueueSettings
 from monitor.store.cases import story_and_case_status
 from monitor.store.db import Database
 from monitor.store.queue_tables import CaseEventRow, CaseRow, StoryArticleRow, StoryRow

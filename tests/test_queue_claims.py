@@ -8,11 +8,11 @@ import pytest
 from sqlalchemy import func, select
 from test_queue_support import NOW, seed_cases, seed_users
 
+from monitor.config_tables import QueueSettings
 from monitor.errors import ClaimConflictError, StaleVersionError, TransitionError
 from monitor.queue import response_service as responses
 from monitor.queue.responses import clean_draft
 from monitor.queue.service import Decision, act
-from monitor.queue.settings import QueueSettings
 from monitor.store.cases import case_events, get_case, queue_page
 from monitor.store.corrections import labelled_examples
 from monitor.store.queue_tables import CaseEventRow, CorrectionRow

@@ -13,9 +13,9 @@ from typer.testing import CliRunner
 
 from monitor.cli import app
 from monitor.cli.queue import format_queue, when
+from monitor.config_tables import QueueSettings
 from monitor.errors import ClaimConflictError, StaleVersionError, TransitionError
 from monitor.pipeline.queue import run_queue_stage
-from monitor.queue.settings import QueueSettings
 from monitor.queue.views import QueuePage, queue_line
 from monitor.store.cases import QueueItem
 from monitor.store.db import Database

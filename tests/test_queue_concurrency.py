@@ -16,9 +16,9 @@ from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.exc import DBAPIError
 from test_queue_support import NOW, seed_cases, seed_users
 
+from monitor.config_tables import QueueSettings
 from monitor.errors import WorkflowError
 from monitor.queue.service import Decision, act
-from monitor.queue.settings import QueueSettings
 from monitor.store.cases import get_case
 from monitor.store.db import Database
 from monitor.store.queue_tables import CaseEventRow
@@ -79,7 +79,7 @@ _CHILD = textwrap.dedent("""
     from datetime import datetime
     from sqlalchemy import event
     from monitor.queue.service import Decision, act
-    from monitor.queue.settings import QueueSettings
+    from monitor.config_tables import QueueSettings
     from monitor.vocab import Action
     from monitor.store.db import Database
     db = Database(sys.argv[1])

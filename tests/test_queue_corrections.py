@@ -6,8 +6,8 @@ from datetime import timedelta
 
 from test_queue_support import NOW, seed_cases, seed_users
 
+from monitor.config_tables import QueueSettings
 from monitor.queue.service import Decision, act
-from monitor.queue.settings import QueueSettings
 from monitor.store.corrections import labelled_examples
 from monitor.vocab import Action, State
 

@@ -8,8 +8,8 @@ from datetime import timedelta
 import pytest
 from test_queue_support import NOW
 
+from monitor.config_tables import QueueSettings
 from monitor.queue.priority import StorySignals, deadline, decide_priority, higher, is_spike
-from monitor.queue.settings import QueueSettings
 from monitor.vocab import Priority
 
 S = QueueSettings()

@@ -8,10 +8,10 @@ import pytest
 from sqlalchemy import select
 from test_queue_support import NOW, seed_article, seed_cases, seed_source, seed_users
 
+from monitor.config_tables import QueueSettings
 from monitor.errors import NotFoundError
 from monitor.queue.inputs import Names, parse_filter
 from monitor.queue.service import Decision, act
-from monitor.queue.settings import QueueSettings
 from monitor.queue.views import case_view, queue_listing
 from monitor.queue.workflow import claim_active, is_overdue
 from monitor.store.cases import claim_free_or_mine, open_case

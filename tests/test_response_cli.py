@@ -11,9 +11,9 @@ from test_queue_support import QUEUE_STORY, seed_article, seed_source
 from typer.testing import CliRunner
 
 from monitor.cli import app
+from monitor.config_tables import QueueSettings
 from monitor.errors import TransitionError
 from monitor.pipeline.queue import run_queue_stage
-from monitor.queue.settings import QueueSettings
 from monitor.store.db import Database
 
 CONFIG = """

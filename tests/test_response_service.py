@@ -13,12 +13,12 @@ from sqlalchemy.exc import DBAPIError
 from test_queue_support import NOW, QUEUE_STORY, seed_article, seed_source, seed_users
 
 from monitor.config import parse_config
+from monitor.config_tables import QueueSettings
 from monitor.errors import NotFoundError, StaleVersionError, TransitionError
 from monitor.pipeline.queue import run_queue_stage
 from monitor.queue import response_service as svc
 from monitor.queue.responses import clean_draft
 from monitor.queue.service import Decision, act
-from monitor.queue.settings import QueueSettings
 from monitor.store.cases import case_events, get_case
 from monitor.store.response_tables import ResponseCommentRow, ResponseVersionRow
 from monitor.vocab import Action, State

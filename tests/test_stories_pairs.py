@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from monitor.config_tables import QueueSettings
 from monitor.queue import dedup
-from monitor.queue.settings import QueueSettings
 
 ROOT = Path(__file__).resolve().parents[1]
 PAIRS = [json.loads(line) for line in (ROOT / "tests/data/story_pairs.jsonl").read_text("utf-8").splitlines()]

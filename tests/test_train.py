@@ -11,10 +11,10 @@ from test_queue_support import NOW, seed_cases, seed_users
 from typer.testing import CliRunner, Result
 
 from monitor.cli import app
+from monitor.config_tables import QueueSettings
 from monitor.nlp.analysis import Analyzer
 from monitor.nlp.train import LabelledExample, evaluate, read_jsonl, seed_examples, task_report, train_models
 from monitor.queue.service import Decision, act
-from monitor.queue.settings import QueueSettings
 from monitor.store.db import Database
 from monitor.vocab import Action, State
 

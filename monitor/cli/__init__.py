@@ -18,7 +18,7 @@ from typer.models import DefaultPlaceholder
 from monitor.app import App
 from monitor.errors import MonitorError
 from monitor.logs import setup_logging
-from monitor.settings import Settings
+from monitor.settings import DEFAULT_DATABASE_URL, Settings
 
 # One module per command group; each exposes register(app: typer.Typer).
 COMMAND_MODULES = (
@@ -94,7 +94,10 @@ def _global_options(
     """Giám sát báo chí về Công an tỉnh và địa phương."""
     # English logs are for developers: quiet unless asked; users read the Vietnamese output.
     setup_logging(verbose)
-    ctx.obj = App(Settings.from_env(config=config, database_url=db, models=models))
+    ctx.obj = App(
+        Settings.from_env(config=config, database_url=db, models=models),
+        notify=lambda notice: typer.echo(f"Lưu ý: {notice}", err=True),
+    )
 
 
 def _is_default(cls: Any, base: type) -> bool:
@@ -210,7 +213,7 @@ def infrastructure_message(exc: BaseException) -> str | None:
 
     match database_error(exc):
         case ("url", detail):
-            return f"Địa chỉ cơ sở dữ liệu không hợp lệ ({detail}). Ví dụ: sqlite:///monitor.db"
+            return f"Địa chỉ cơ sở dữ liệu không hợp lệ ({detail}). Ví dụ: {DEFAULT_DATABASE_URL}"
         case ("connect", detail):
             return f"Không kết nối hoặc không ghi được cơ sở dữ liệu: {detail}"
     if isinstance(exc, OSError):

@@ -7,14 +7,19 @@ from datetime import timedelta
 import typer
 
 from monitor.app import App
+from monitor.settings import DAEMON_JOB_TIMEOUT, DAEMON_TICK
 
 
 def run(
     ctx: typer.Context,
     wait: bool = typer.Option(False, "--wait", help="Chờ nếu đã có một bộ lập lịch khác đang chạy."),
-    tick: float = typer.Option(60.0, "--tick", help="Bao lâu (giây) kiểm tra nguồn đến hạn một lần."),
+    tick: float = typer.Option(
+        DAEMON_TICK.total_seconds(), "--tick", help="Bao lâu (giây) kiểm tra nguồn đến hạn một lần."
+    ),
     job_timeout: float = typer.Option(
-        1200.0, "--job-timeout", help="Cắt một lượt chạy quá thời gian này (giây)."
+        DAEMON_JOB_TIMEOUT.total_seconds(),
+        "--job-timeout",
+        help="Cắt một lượt chạy quá thời gian này (giây).",
     ),
     no_analysis: bool = typer.Option(False, "--no-analysis", help="Chỉ thu thập, không phân tích."),
 ) -> None:

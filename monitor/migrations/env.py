@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
 from alembic import context
 
 from monitor.store import models  # noqa: F401  (registers every table on the metadata)
@@ -27,9 +25,10 @@ connection = config.attributes.get("connection")
 if connection is not None:
     _run(connection)
 else:
+    from monitor.settings import Settings
     from monitor.store.db import make_engine
 
-    url = os.environ.get("MONITOR_DATABASE_URL", "sqlite:///monitor.db")
+    url = Settings.from_env().database_url  # MONITOR_DATABASE_URL, else the one default
     engine = make_engine(url)
     with engine.begin() as conn:
         _run(conn)

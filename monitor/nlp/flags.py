@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from monitor.config_tables import FlagRules
 from monitor.nlp.analysis import Analysis
 from monitor.vocab import label as vocab_label
 
@@ -26,17 +27,6 @@ class MentionLike(Protocol):
     kind: str
     alias: str
     level: str
-
-
-@dataclass(frozen=True)
-class FlagRules:
-    """Configurable flag rule; the defaults are DESIGN.md's (mention ∧ tone tieu_cuc)."""
-
-    require_mention: bool = True
-    tones: tuple[str, ...] = ("tieu_cuc",)
-    min_tone_score: float = 0.0
-    sensitive_topics: tuple[str, ...] = ()  # a mention + a sensitive topic flags even when tone is neutral
-    min_outlet_weight: float = 0.0
 
 
 @dataclass(frozen=True)

@@ -5,11 +5,10 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
+from monitor.config_tables import places_file
 from monitor.errors import ConfigError
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 TIERS = ("bare", "qualified", "context", "strict")
 
 
@@ -46,7 +45,7 @@ def load_places(name: str) -> Places:
     """Load a shipped place list by name ("kon_tum")."""
     if not re.fullmatch(r"[a-z0-9_]+", name or ""):
         raise ConfigError(f'Tên danh sách địa danh không hợp lệ "{name}".')
-    path = DATA_DIR / f"places_{name}.json"
+    path = places_file(name)
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:

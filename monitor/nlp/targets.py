@@ -2,29 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from monitor.config_tables import WATCH_KINDS as KINDS
+from monitor.config_tables import WatchTarget
 
-KINDS = ("unit", "province")
-
-
-@dataclass(frozen=True)
-class WatchTarget:
-    """One watched unit or province; see docs/watch_default.toml for the shipped default."""
-
-    key: str  # slug, e.g. "ca-kon-tum", "kon-tum"
-    kind: str  # "unit" | "province"
-    name: str  # canonical name, e.g. "Công an tỉnh Kon Tum"
-    aliases: tuple[str, ...] = ()  # other names; "Công an" ↔ "CA", "thành phố" ↔ "TP" are expanded anyway
-    subunits: tuple[str, ...] = ()  # departments, reported under their own name
-    subunit_prefixes: tuple[str, ...] = ()  # "Công an huyện" … + a place of `places`
-    places: str | None = None  # shipped place list: "kon_tum" → monitor/data/places_kon_tum.json
-    province: str | None = None  # for a unit: key of its province target
-    exclude: tuple[str, ...] = ()  # phrases inside which nothing counts for this target
-
-    def __post_init__(self) -> None:
-        # TOML gives lists; keep the dataclass hashable and immutable whatever the caller passes.
-        for name in ("aliases", "subunits", "subunit_prefixes", "exclude"):
-            object.__setattr__(self, name, tuple(getattr(self, name)))
+__all__ = ["KINDS", "WatchTarget", "default_targets"]
 
 
 def default_targets() -> tuple[WatchTarget, ...]:

@@ -12,11 +12,11 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from monitor.config_tables import QueueSettings
 from monitor.errors import WriteConflictError
 from monitor.queue import dedup
 from monitor.queue.aggregate import StoryAggregate, aggregate
 from monitor.queue.priority import PRIORITY_RANK, StorySignals, deadline, decide_priority, is_spike
-from monitor.queue.settings import QueueSettings
 from monitor.store import cases as store_cases
 from monitor.store import stories as store_stories
 

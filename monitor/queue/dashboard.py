@@ -13,9 +13,9 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from monitor.charts import Chart, Series
+from monitor.config_tables import QueueSettings
 from monitor.fetch.health import Health, status_label
 from monitor.queue.priority import is_spike
-from monitor.queue.settings import QueueSettings
 from monitor.store import dashboard as store
 from monitor.store import sources as store_sources
 from monitor.store import stories as store_stories

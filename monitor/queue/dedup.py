@@ -17,7 +17,7 @@ from functools import lru_cache
 import numpy as np
 from datasketch import MinHash, MinHashLSH
 
-from monitor.queue.settings import QueueSettings
+from monitor.config_tables import QueueSettings
 
 _WORD = re.compile(r"\w+")
 _PLACE_PREFIX = re.compile(r"^[^:.!?]{1,30}:\s*")  # "Kon Tum: …", "TP.HCM: …" before a syndicated title

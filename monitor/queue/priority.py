@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from monitor.queue.settings import QueueSettings
+from monitor.config_tables import QueueSettings
 from monitor.vocab import PRIORITY_RANK, Priority, label
 
 
@@ -37,7 +37,7 @@ def decide_priority(s: StorySignals, settings: QueueSettings) -> PriorityDecisio
     if s.tone == "tieu_cuc" and s.tone_score is not None and s.tone_score >= settings.strong_tone_score:
         points += 1
         reasons.append(f"giọng điệu tiêu cực mạnh ({s.tone_score:.2f})")
-    if s.topic in settings.sensitive_topics:
+    if s.topic in settings.priority_topics:
         points += 2  # misconduct allegations against officers are what the board must answer first
         reasons.append(f"chủ đề nhạy cảm ({label(s.topic)})")
     if len(s.flag_reasons) >= 3:

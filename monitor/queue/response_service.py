@@ -9,11 +9,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from monitor.config_tables import QueueSettings
 from monitor.errors import NotFoundError, TransitionError
 from monitor.queue import responses as rules
 from monitor.queue.letters import build_letter
 from monitor.queue.service import Decision, decide
-from monitor.queue.settings import QueueSettings
 from monitor.store import cases as store_cases
 from monitor.store import responses as store
 from monitor.store import users as store_users

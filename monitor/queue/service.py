@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from monitor.config_tables import QueueSettings
 from monitor.errors import ClaimConflictError, NotFoundError, StaleVersionError, TransitionError
 from monitor.queue.priority import deadline
-from monitor.queue.settings import QueueSettings
 from monitor.queue.workflow import Action, Claim, Role, State, claim_active, transition
 from monitor.store import cases as store_cases
 from monitor.store import corrections as store_corrections

@@ -230,7 +230,7 @@ class Analyzer:
         """Tone toward the unit from the police's role: victims are not criticised; agents of harm are.
 
         The model and the vocabulary rules read the article's mood; the role says whom it is about. A
-        victim role only takes criticism away, an action only turns an unsure neutral positive.
+        victim role only takes criticism away, an action only turns a neutral positive.
         """
         if role.kind == "victim" and current.label == "tieu_cuc":
             return Prediction("trung_tinh", ROLE_SCORE["victim"], role.reason)

@@ -174,13 +174,13 @@ def test_cli_evaluate_refuses_a_file_without_usable_rows(tmp_path: Path) -> None
     f.write_text(
         '{"id": "vntc:Test_Full/none.txt", "topic": "khac", "tone": "trung_tinh"}\n', encoding="utf-8"
     )
-    res = CliRunner().invoke(_app(), ["evaluate", str(f)])
+    res = _cli(tmp_path, "evaluate", str(f))
     assert res.exit_code != 0 and "không có mẫu nào đọc được" in str(res.exception)
 
 
 @pytest.mark.shared
-def test_cli_evaluate_reads_the_blind_split(shared_data: Path, small_models: Path) -> None:
+def test_cli_evaluate_reads_the_blind_split(shared_data: Path, small_models: Path, tmp_path: Path) -> None:
     """The blind split ships ids only; evaluate joins them to ../shared and prints per class and flags."""
-    res = CliRunner().invoke(_app(), ["evaluate", str(BLIND), "--models", str(small_models)])
+    res = _cli(tmp_path, "evaluate", str(BLIND), "--models", str(small_models))
     assert res.exit_code == 0, res.output
     assert "Gắn cờ" in res.output and "Sắc thái: macro-F1" in res.output and "(204 mẫu)" in res.output

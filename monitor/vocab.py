@@ -63,6 +63,8 @@ class Action(StrEnum):
     PUBLISH = "publish"
     CLOSE = "close"
     SET_PRIORITY = "set_priority"
+    ASSIGN = "assign"
+    CORRECT = "correct"
 
 
 class Role(StrEnum):
@@ -122,6 +124,8 @@ ACTION_LABELS: Mapping[str, str] = {
     Action.PUBLISH: "đăng phản hồi",
     Action.CLOSE: "đóng vụ việc",
     Action.SET_PRIORITY: "đặt mức ưu tiên",
+    Action.ASSIGN: "giao việc",
+    Action.CORRECT: "sửa nhãn",
 }
 ROLE_LABELS: Mapping[str, str] = {
     Role.COLLABORATOR: "cộng tác viên dư luận",

@@ -33,10 +33,10 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_queue import PG_URL, build  # noqa: E402
+from bench_queue import PG_URL, build
 
-from monitor.accounts.passwords import hash_password  # noqa: E402
-from monitor.store.db import Database  # noqa: E402
+from monitor.accounts.passwords import hash_password
+from monitor.store.db import Database
 
 ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "Bench-mật-khẩu-2026"
@@ -96,8 +96,14 @@ def prepare(db: Database, articles: int, cases: int) -> dict[str, object]:
         conn.exec_driver_sql("UPDATE users SET role = 'admin' WHERE id = 20")
     took["variety_s"] = round(time.perf_counter() - t0, 1)
     for name, sql in (
-        ("ix_articles_search", f"CREATE INDEX ix_articles_search ON articles USING gin (to_tsvector('simple', {ARTICLE_DOC}))"),
-        ("ix_stories_search", "CREATE INDEX ix_stories_search ON stories USING gin (to_tsvector('simple', monitor_fold(title)))"),
+        (
+            "ix_articles_search",
+            f"CREATE INDEX ix_articles_search ON articles USING gin (to_tsvector('simple', {ARTICLE_DOC}))",
+        ),
+        (
+            "ix_stories_search",
+            "CREATE INDEX ix_stories_search ON stories USING gin (to_tsvector('simple', monitor_fold(title)))",
+        ),
     ):
         t0 = time.perf_counter()
         with db.engine.begin() as conn:
@@ -135,7 +141,9 @@ def compare_search(db: Database, runs: int) -> dict[str, object]:
     out["trigram_build_s"] = round(time.perf_counter() - t0, 1)
     with db.engine.begin() as conn:
         conn.exec_driver_sql("ANALYZE articles")
-        out["trigram_mb"] = round(conn.exec_driver_sql("SELECT pg_relation_size('bench_trgm')").scalar() / 2**20, 1)
+        out["trigram_mb"] = round(
+            conn.exec_driver_sql("SELECT pg_relation_size('bench_trgm')").scalar() / 2**20, 1
+        )
     trgm = {}
     from monitor.store.search_fold import search_words
 
@@ -189,7 +197,9 @@ class User(threading.Thread):
         with httpx.Client(base_url=self.base, timeout=30, follow_redirects=False) as http:
             token = re.search(r'name="csrf_token" value="([^"]+)"', http.get("/login").text)
             assert token
-            r = http.post("/login", data={"username": self.username, "password": PASSWORD, "csrf_token": token.group(1)})
+            r = http.post(
+                "/login", data={"username": self.username, "password": PASSWORD, "csrf_token": token.group(1)}
+            )
             if r.status_code != 302:
                 self.errors.append(f"login: HTTP {r.status_code}")
                 return
@@ -211,7 +221,9 @@ class User(threading.Thread):
 def load(base: str, users: int, cases: int, seconds: float) -> dict[str, object]:
     """Drive `users` concurrent users; percentiles per page and the errors."""
     with httpx.Client(base_url=base) as probe:
-        has_dashboard = probe.get("/dashboard").status_code != 404 and probe.get("/dashboard").status_code != 302
+        has_dashboard = (
+            probe.get("/dashboard").status_code != 404 and probe.get("/dashboard").status_code != 302
+        )
     pages = ["queue", "case", "search"] + (["dashboard"] if has_dashboard else [])
     crowd = [User(base, f"ctv{i + 1}", cases, seconds, pages) for i in range(users)]
     t0 = time.perf_counter()
@@ -237,8 +249,20 @@ def serve(url: str, port: int, workers: int) -> subprocess.Popen[bytes]:
     """`monitor web` on 127.0.0.1:port against the bench schema."""
     env = {**os.environ, "MONITOR_SECRET_KEY": uuid.uuid4().hex * 2, "PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "monitor", "--db", url, "--config", str(ROOT / "sources.toml"), "web",
-         "--port", str(port), "--workers", str(workers)],
+        [
+            sys.executable,
+            "-m",
+            "monitor",
+            "--db",
+            url,
+            "--config",
+            str(ROOT / "sources.toml"),
+            "web",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+        ],
         env=env,
     )
     for _ in range(100):
@@ -278,8 +302,14 @@ def main() -> None:
         result = load(f"http://127.0.0.1:{args.port}", args.users, args.cases, args.seconds)
         print(
             json.dumps(
-                {"articles": args.articles, "cases": args.cases, "workers": args.workers, "build": built,
-                 "search_indexes": search, "load": result},
+                {
+                    "articles": args.articles,
+                    "cases": args.cases,
+                    "workers": args.workers,
+                    "build": built,
+                    "search_indexes": search,
+                    "load": result,
+                },
                 indent=2,
                 ensure_ascii=False,
             )

@@ -359,8 +359,9 @@ class QueueQuery:
     opened_before: datetime | None = None  # exclusive
 
 
-def _conditions(q: QueueQuery) -> list[ColumnElement[bool]]:
-    conds = [in_states(q.states)]
+def queue_conditions(q: QueueQuery) -> list[ColumnElement[bool]]:
+    """The WHERE conditions of a listing (over cases joined to their stories); search reuses them."""
+    conds = [in_states(q.states)] if q.states else []
     if q.priorities:
         conds.append(CaseRow.priority.in_(list(q.priorities)))
     if q.topics:
@@ -419,7 +420,7 @@ def queue_page(
         .join(StoryRow, StoryRow.id == CaseRow.story_id)
         .outerjoin(holder, holder.id == CaseRow.claimed_by)
         .outerjoin(assignee, assignee.id == CaseRow.assignee_id)
-        .where(*_conditions(query))
+        .where(*queue_conditions(query))
         .order_by(CaseRow.priority_rank, CaseRow.deadline_at, CaseRow.id)
         .limit(limit)
         .offset(offset)
@@ -432,7 +433,7 @@ def queue_count(session: Session, query: QueueQuery) -> int:
     q = (
         select(func.count(CaseRow.id))
         .join(StoryRow, StoryRow.id == CaseRow.story_id)
-        .where(*_conditions(query))
+        .where(*queue_conditions(query))
     )
     return int(session.scalar(q) or 0)
 

@@ -16,6 +16,7 @@ traceback) and the stage it came from. Log lines use `str(error)`, which starts 
     │   └── NotAFeedError             empty 200, HTML page, challenge page
     ├── AnalysisError                 nlp: a text could not be analysed (recorded, batch goes on)
     ├── StoreError                    store: database problems worth a sentence
+    │   └── SchemaVersionError        the schema is newer than this code (or an unknown revision)
     ├── SchedulerLockedError          another `monitor run` already drives this database
     ├── DeliveryError                 mail/webhook: a digest or alert could not be delivered
     │   ├── TemporaryDeliveryError    connection refused, timeout, SMTP 4xx, HTTP 5xx: retried later
@@ -134,6 +135,10 @@ class StoreError(MonitorError):
     """A database problem worth telling the user about."""
 
     stage = "store"
+
+
+class SchemaVersionError(StoreError):
+    """The database was migrated by a newer (or another) version of monitor: nothing may run on it."""
 
 
 class SchedulerLockedError(MonitorError):

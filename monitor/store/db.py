@@ -11,15 +11,23 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
+
+from monitor.errors import SchemaVersionError
+
+if TYPE_CHECKING:
+    from alembic.config import Config as AlembicConfig
 
 log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).resolve().parents[1] / "migrations"  # shipped inside the package
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+# First key of the PostgreSQL advisory lock taken while migrating ("moni"); the second is the schema's
+# hash, so databases sharing a server but not a schema never wait for each other.
+MIGRATION_LOCK_KEY = 0x6D6F6E69
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -75,11 +83,24 @@ class Database:
             yield session
 
     def migrate(self, revision: str = "head") -> None:
-        """Bring the schema to `revision` by running the Alembic migrations."""
+        """Bring the schema to `revision` by running the Alembic migrations, once, under a lock.
+
+        Several processes starting at once on a fresh database take turns: PostgreSQL holds a
+        transaction-level advisory lock (per schema) around the upgrade, SQLite the write lock of
+        `BEGIN IMMEDIATE`; whoever comes second finds the schema up to date. A schema at a revision
+        this code does not know (migrated by a newer monitor) is refused with SchemaVersionError.
+        """
         from alembic import command
 
         with self.engine.begin() as conn:
-            command.upgrade(alembic_config(conn), revision)
+            if self.dialect == "postgresql":
+                conn.execute(
+                    text("SELECT pg_advisory_xact_lock(:key, hashtext(current_schema()))"),
+                    {"key": MIGRATION_LOCK_KEY},
+                )
+            cfg = alembic_config(conn)
+            refuse_unknown_revision(conn, cfg)
+            command.upgrade(cfg, revision)
 
     def dispose(self) -> None:
         """Close every pooled connection."""
@@ -105,7 +126,32 @@ def database_error(exc: BaseException) -> tuple[Literal["url", "connect"], str] 
     return None
 
 
-def alembic_config(connection: Any = None) -> Any:
+def head_revision() -> str:
+    """The newest revision this code knows (the head of the migration chain)."""
+    from alembic.script import ScriptDirectory
+
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None, "the migration chain has one head"
+    return head
+
+
+def refuse_unknown_revision(conn: Connection, cfg: AlembicConfig) -> None:
+    """Raise SchemaVersionError when the database is at a revision this code does not know."""
+    from alembic.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(cfg)
+    known = {rev.revision for rev in script.walk_revisions()}
+    unknown = [rev for rev in MigrationContext.configure(conn).get_current_heads() if rev not in known]
+    if unknown:
+        raise SchemaVersionError(
+            f"Cơ sở dữ liệu đang ở phiên bản cấu trúc {', '.join(unknown)}, mới hơn (hoặc khác) phiên bản "
+            f"mà bản monitor này biết ({script.get_current_head()}). Hãy cập nhật monitor rồi chạy lại.",
+            detail=f"unknown schema revision {', '.join(unknown)}",
+        )
+
+
+def alembic_config(connection: Connection | None = None) -> AlembicConfig:
     """An Alembic Config pointing at the project's migrations (and a live connection, if given)."""
     from alembic.config import Config
 

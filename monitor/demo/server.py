@@ -28,7 +28,10 @@ class DemoOutlet:
 
 def load_demo() -> dict[str, Any]:
     """The demo articles shipped in the package."""
-    return json.loads(resources.files("monitor.demo").joinpath("feeds/articles.json").read_text("utf-8"))
+    data: dict[str, Any] = json.loads(
+        resources.files("monitor.demo").joinpath("feeds/articles.json").read_text("utf-8")
+    )
+    return data
 
 
 def render_feed(data: dict[str, Any], outlet: str, base: str) -> bytes:
@@ -93,7 +96,7 @@ def serve_demo(host: str = "127.0.0.1", port: int = 0) -> Iterator[list[DemoOutl
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
-            base = f"http://{host}:{self.server.server_address[1]}"
+            base = f"http://{host}:{server.server_port}"
             path = self.path.split("?", 1)[0]
             body, ctype = None, "text/html; charset=utf-8"
             if path.startswith("/rss/") and path.endswith(".rss"):

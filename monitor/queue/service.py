@@ -10,12 +10,12 @@ from typing import TYPE_CHECKING, Any
 from monitor.errors import ClaimConflictError, NotFoundError, StaleVersionError, TransitionError
 from monitor.queue.priority import deadline
 from monitor.queue.settings import QueueSettings
-from monitor.queue.workflow import Action, Claim, Role, State, claim_active, transition
+from monitor.queue.workflow import Claim, claim_active, transition
 from monitor.store import cases as store_cases
 from monitor.store import corrections as store_corrections
 from monitor.store import users as store_users
 from monitor.timefmt import fmt_datetime
-from monitor.vocab import PRIORITY_LABELS, PRIORITY_RANK, TONES, TOPICS, Priority
+from monitor.vocab import PRIORITY_LABELS, PRIORITY_RANK, TONES, TOPICS, Action, Priority, Role, State
 
 if TYPE_CHECKING:
     from monitor.store.db import Database

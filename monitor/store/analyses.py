@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from monitor.store.base import table_of
 from monitor.store.queue_tables import StoryArticleRow
 from monitor.store.tables import AnalysisRow, ArticleRow, MentionRow, SourceRow
 
@@ -158,5 +159,5 @@ def save_analyses(session: Session, records: Sequence[AnalysisRecord], now: date
     )
     mention_rows = [dict(article_id=r.article_id, **m) for r in records for m in r.mentions]
     if mention_rows:
-        session.execute(MentionRow.__table__.insert(), mention_rows)
+        session.execute(table_of(MentionRow).insert(), mention_rows)
     session.execute(update(ArticleRow).where(ArticleRow.id.in_(ids)).values(analysed_at=now))

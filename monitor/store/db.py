@@ -8,15 +8,19 @@ got there first, busy timeout or not, because SQLite cannot upgrade a read lock 
 from __future__ import annotations
 
 import logging
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy import Connection, CursorResult, Engine, Result, Table, create_engine, event, text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import ConnectionPoolEntry
 
 from monitor.errors import SchemaVersionError
+from monitor.store.base import Base
 
 if TYPE_CHECKING:
     from alembic.config import Config as AlembicConfig
@@ -43,7 +47,7 @@ def _configure_sqlite(engine: Engine) -> None:
     """WAL, busy timeout, foreign keys; take the write lock up front unless asked not to."""
 
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+    def _on_connect(dbapi_conn: sqlite3.Connection, _record: ConnectionPoolEntry) -> None:
         # Let SQLAlchemy (not the sqlite3 module) emit BEGIN, so we choose its kind.
         dbapi_conn.isolation_level = None
         cur = dbapi_conn.cursor()
@@ -54,7 +58,7 @@ def _configure_sqlite(engine: Engine) -> None:
         cur.close()
 
     @event.listens_for(engine, "begin")
-    def _on_begin(conn: Any) -> None:
+    def _on_begin(conn: Connection) -> None:
         mode = conn.get_execution_options().get("sqlite_begin", "IMMEDIATE")
         conn.exec_driver_sql(f"BEGIN {mode}")
 
@@ -107,11 +111,17 @@ class Database:
         self.engine.dispose()
 
 
-def upsert_insert(session: Session, target: Any) -> Any:
+def upsert_insert(session: Session, target: type[Base] | Table) -> postgresql.Insert | sqlite.Insert:
     """An INSERT for the session's dialect that supports ON CONFLICT (SQLite and PostgreSQL alike)."""
-    from sqlalchemy.dialects import postgresql, sqlite
+    if session.get_bind().dialect.name == "postgresql":
+        return postgresql.insert(target)
+    return sqlite.insert(target)
 
-    return (postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert)(target)
+
+def affected_rows(result: Result[Any]) -> int:
+    """How many rows an INSERT/UPDATE/DELETE touched (Session.execute types every result as Result)."""
+    assert isinstance(result, CursorResult)
+    return result.rowcount
 
 
 def database_error(exc: BaseException) -> tuple[Literal["url", "connect"], str] | None:

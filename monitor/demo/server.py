@@ -114,7 +114,7 @@ def serve_demo(host: str = "127.0.0.1", port: int = 0) -> Iterator[list[DemoOutl
             self.end_headers()
             self.wfile.write(body)
 
-        def log_message(self, *args: Any) -> None:  # keep the demo's terminal clean
+        def log_message(self, format: str, *args: object) -> None:  # keep the demo's terminal clean
             return
 
     server = ThreadingHTTPServer((host, port), Handler)

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 
 from monitor.errors import MonitorError
 from monitor.queue.service import Decision, act
@@ -31,7 +32,7 @@ def _settings() -> Any:
 
 
 @bp.route("/<int:case_id>")
-def show(case_id: int) -> Any:
+def show(case_id: int) -> ResponseReturnValue:
     """One case: story, articles, mentions per article, reasons, labels, history, claim, deadline."""
     now = datetime.now(UTC)
     with ctx().db.read() as session:
@@ -85,7 +86,7 @@ def decision_from_form(action: Action, form: Any) -> Decision:
 
 
 @bp.route("/<int:case_id>/<action>", methods=["POST"], endpoint="act")
-def act_on(case_id: int, action: str) -> Any:
+def act_on(case_id: int, action: str) -> ResponseReturnValue:
     """Do one action as the logged-in user; the domain refuses with a Vietnamese sentence."""
     if action not in ACTIONS:
         abort(404)

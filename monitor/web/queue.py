@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask import Blueprint, render_template, request
+from flask.typing import ResponseReturnValue
 from werkzeug.datastructures import MultiDict
 
 from monitor.queue.workflow import Claim
@@ -87,7 +88,7 @@ def _items(f: QueueFilters) -> list[store_cases.QueueItem]:
         )
 
 
-def _page(template: str) -> Any:
+def _page(template: str) -> ResponseReturnValue:
     f = parse_filters(request.args)
     items = _items(f)
     size = ctx().settings.page_size
@@ -105,12 +106,12 @@ def _page(template: str) -> Any:
 
 
 @bp.route("/")
-def index() -> Any:
+def index() -> ResponseReturnValue:
     """The queue page."""
     return _page("queue.html")
 
 
 @bp.route("/queue/rows")
-def rows() -> Any:
+def rows() -> ResponseReturnValue:
     """The queue's rows alone (htmx polls this so new cases appear without a reload)."""
     return _page("_queue_rows.html")

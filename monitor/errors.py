@@ -107,8 +107,16 @@ class TooManyRedirectsError(FetchError):
 class HttpStatusError(FetchError):
     """The server answered with an error status."""
 
-    def __init__(self, message: str, *, status: int, **kw: object) -> None:
-        super().__init__(message, **kw)  # type: ignore[arg-type]
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int,
+        detail: str | None = None,
+        kind: FailureKind | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(message, detail=detail, kind=kind, retry_after=retry_after)
         self.status = status
 
 

@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from monitor.cli.context import AppContext
+from monitor.app import App
 from monitor.vocab import label
 
 
@@ -46,7 +46,7 @@ def demo(
     from monitor.demo.server import serve_demo
     from monitor.store.export import export_batches
 
-    obj: AppContext = ctx.obj
+    obj: App = ctx.obj
     console = Console()
     with ExitStack() as stack:
         if keep:
@@ -55,9 +55,8 @@ def demo(
             folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="monitor-demo-")))
         url = f"sqlite:///{folder / 'demo.db'}"
         outlets = stack.enter_context(serve_demo())
-        demo_obj = AppContext(dataclasses.replace(obj.settings, database_url=url))
-        demo_obj._config = demo_config(outlets)
-        stack.callback(lambda: demo_obj._db.dispose() if demo_obj._db is not None else None)
+        demo_obj = App(dataclasses.replace(obj.settings, database_url=url), config=demo_config(outlets))
+        stack.callback(demo_obj.close)
         console.print(f"Đang phục vụ {len(outlets)} báo mẫu tại {outlets[0].url.rsplit('/', 2)[0]} …")
         report = _run_with_progress(Console(stderr=True), demo_obj, None, pages=True, analysis=True)
         console.print(format_summary(report.sources))

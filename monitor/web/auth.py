@@ -49,6 +49,12 @@ def login() -> ResponseReturnValue:
     return render_template("login.html", error=error, username=username), status
 
 
+@bp.route("/favicon.ico")
+def favicon() -> ResponseReturnValue:
+    """No icon (browsers ask for one on every page; answering 204 keeps them off the log-in redirect)."""
+    return "", 204
+
+
 @bp.route("/logout", methods=["POST"])
 def logout() -> ResponseReturnValue:
     """End the session (its row is deleted) and go back to the log-in page."""

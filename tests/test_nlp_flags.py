@@ -6,8 +6,9 @@ from dataclasses import dataclass
 
 import pytest
 
+from monitor.config_tables import FlagRules
 from monitor.nlp.analysis import Analysis, Prediction
-from monitor.nlp.flags import FlagRules, should_flag, strongest
+from monitor.nlp.flags import should_flag, strongest
 
 
 @dataclass(frozen=True)

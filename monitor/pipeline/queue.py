@@ -16,9 +16,10 @@ from monitor.config_tables import QueueSettings
 from monitor.errors import WriteConflictError
 from monitor.queue import dedup
 from monitor.queue.aggregate import StoryAggregate, aggregate
-from monitor.queue.priority import PRIORITY_RANK, StorySignals, deadline, decide_priority, is_spike
+from monitor.queue.priority import StorySignals, deadline, decide_priority, is_spike
 from monitor.store import cases as store_cases
 from monitor.store import stories as store_stories
+from monitor.vocab import PRIORITY_RANK
 
 if TYPE_CHECKING:
     from monitor.store.db import Database, Session

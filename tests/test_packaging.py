@@ -15,7 +15,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from tests.test_demo import check_demo_output
+
+from tests.test_cli_demo import check_demo_output
 
 ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.slow

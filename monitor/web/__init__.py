@@ -36,6 +36,8 @@ BLUEPRINTS = (
     "monitor.web.queue",
     "monitor.web.cases",
     "monitor.web.search",
+    "monitor.web.responses",
+    "monitor.web.dashboard",
 )
 
 

@@ -162,12 +162,21 @@ def _refresh_statistics(db: Database) -> None:
 def _write(db: Database, config: Config, batch: list[_Fetched], rng: random.Random) -> list[SourceReport]:
     """Store a batch of fetched sources in one transaction (items + validators + health + log)."""
     reports = []
+    fed = [f for f in batch if f.error is None and f.result is not None and not f.result.not_modified]
     with db.write() as session:
+        now = datetime.now(UTC)
+        stored = store_articles.upsert_many(
+            session,
+            [(f.state.id, to_new_items(f.source.key, f.items)) for f in fed],
+            now,
+            extract=config.fetch.article_pages,
+        )
+        upserted = {f.state.id: res for f, res in zip(fed, stored, strict=True)}
+        outcomes = []
         for f in batch:
             rep = SourceReport(key=f.source.key, name=f.source.name, elapsed=f.elapsed)
             health = fhealth.Health(**f.state.health)
             interval = timedelta(minutes=config.interval_of(f.source))
-            now = datetime.now(UTC)
             etag, last_modified = f.state.etag, f.state.last_modified
             http_status = f.result.status if f.result else getattr(f.error, "status", None)
             if f.error is not None:
@@ -187,13 +196,7 @@ def _write(db: Database, config: Config, batch: list[_Fetched], rng: random.Rand
                 if f.result.not_modified:
                     rep.status = "not_modified"
                 else:
-                    res = store_articles.upsert_items(
-                        session,
-                        f.state.id,
-                        to_new_items(f.source.key, f.items),
-                        now,
-                        extract=config.fetch.article_pages,
-                    )
+                    res = upserted[f.state.id]
                     rep.status, rep.new, rep.updated, rep.unchanged = (
                         "ok",
                         len(res.new_ids),
@@ -201,24 +204,26 @@ def _write(db: Database, config: Config, batch: list[_Fetched], rng: random.Rand
                         res.unchanged,
                     )
                     rep.new_ids, rep.updated_ids = res.new_ids, res.updated_ids
-            store_sources.save_fetch_outcome(
-                session,
-                f.state.id,
-                dataclasses.asdict(health),
-                etag=etag,
-                last_modified=last_modified,
-                log=dict(
-                    started_at=f.started,
-                    elapsed=f.elapsed,
-                    status=rep.status,
-                    http_status=http_status,
-                    new=rep.new,
-                    updated=rep.updated,
-                    unchanged=rep.unchanged,
-                    error=rep.error,
-                ),
+            outcomes.append(
+                store_sources.FetchOutcome(
+                    f.state.id,
+                    dataclasses.asdict(health),
+                    etag=etag,
+                    last_modified=last_modified,
+                    log=dict(
+                        started_at=f.started,
+                        elapsed=f.elapsed,
+                        status=rep.status,
+                        http_status=http_status,
+                        new=rep.new,
+                        updated=rep.updated,
+                        unchanged=rep.unchanged,
+                        error=rep.error,
+                    ),
+                )
             )
             reports.append(rep)
+        store_sources.save_fetch_outcomes(session, outcomes)
     return reports
 
 

@@ -115,18 +115,26 @@ def due_sources(session: Session, now: datetime, keys: Sequence[str] | None = No
     return [_state(r) for r in session.scalars(q.order_by(SourceRow.next_fetch_at, SourceRow.key))]
 
 
-def save_fetch_outcome(
-    session: Session,
-    source_id: int,
-    health: Mapping[str, Any],
-    *,
-    etag: str | None,
-    last_modified: str | None,
-    log: Mapping[str, Any],
-) -> None:
-    """Store new health and validators and append one fetch_log row."""
-    row = session.get_one(SourceRow, source_id)
-    for f in HEALTH_FIELDS:
-        setattr(row, f, health[f])
-    row.etag, row.last_modified = etag, last_modified
-    session.add(FetchLogRow(source_id=source_id, **log))
+@dataclass(frozen=True)
+class FetchOutcome:
+    """What one fetch of one source leaves behind: new health, validators and a fetch_log row."""
+
+    source_id: int
+    health: Mapping[str, Any]
+    etag: str | None
+    last_modified: str | None
+    log: Mapping[str, Any]
+
+
+def save_fetch_outcomes(session: Session, outcomes: Sequence[FetchOutcome]) -> None:
+    """Store new health and validators and append one fetch_log row per fetch (one read for all)."""
+    if not outcomes:
+        return
+    ids = [o.source_id for o in outcomes]
+    rows = {r.id: r for r in session.scalars(select(SourceRow).where(SourceRow.id.in_(ids)))}
+    for o in outcomes:
+        row = rows[o.source_id]
+        for f in HEALTH_FIELDS:
+            setattr(row, f, o.health[f])
+        row.etag, row.last_modified = o.etag, o.last_modified
+    session.execute(FetchLogRow.__table__.insert(), [dict(source_id=o.source_id, **o.log) for o in outcomes])

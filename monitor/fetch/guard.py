@@ -6,6 +6,7 @@ import asyncio
 import ipaddress
 import socket
 from collections.abc import Awaitable, Callable
+from urllib.parse import urlsplit
 
 from monitor.errors import BlockedAddressError, FailureKind, FetchError
 
@@ -58,11 +59,29 @@ def is_blocked_address(ip: IPAddress) -> bool:
 
 
 def parse_ip(host: str) -> IPAddress | None:
-    """The host as an IP address when it is a literal, else None."""
+    """The host as an IP address when it is a literal in any spelling, else None.
+
+    Besides dotted quads and IPv6, the legacy inet_aton spellings count (the WHATWG URL standard and
+    getaddrinfo both read them as addresses): one decimal number (2852039166), octal (0251.0376.0251.0376),
+    hex (0xa9fea9fe) and short forms (169.254.43518) are all 169.254.169.254.
+    """
+    bare = host.strip("[]")
     try:
-        return ipaddress.ip_address(host.strip("[]"))
+        return ipaddress.ip_address(bare)
     except ValueError:
+        pass
+    if not bare or not all(c in "0123456789abcdefxABCDEFX." for c in bare) or not bare[0].isdigit():
         return None
+    try:
+        return ipaddress.IPv4Address(socket.inet_aton(bare))
+    except OSError:
+        return None
+
+
+def canonical_host(host: str) -> str:
+    """One spelling per host: an IP literal in its standard form, a name lower-cased."""
+    ip = parse_ip(host)
+    return str(ip) if ip is not None else host.strip("[]").lower().rstrip(".")
 
 
 async def system_resolver(host: str, port: int) -> list[str]:
@@ -80,6 +99,21 @@ def blocked(host: str, address: str) -> BlockedAddressError:
         detail=f"refused non-public address {host} -> {address}",
         kind=FailureKind.HARD,
     )
+
+
+def check_literal_host(url: str, *, trusted: str | None) -> None:
+    """Refuse a URL whose host is a non-public IP literal in any spelling, unless it is `trusted`.
+
+    Runs before the URL is parsed for the request, so spellings an HTTP library would reject or read
+    differently (0251.0376.0251.0376) are refused as what they are: a private address.
+    """
+    try:
+        host = urlsplit(url).hostname
+    except ValueError:
+        return  # not parseable: the fetch itself reports the bad URL
+    ip = parse_ip(host) if host else None
+    if host and ip is not None and is_blocked_address(ip) and canonical_host(host) != trusted:
+        raise blocked(host, str(ip))
 
 
 async def resolve_checked(

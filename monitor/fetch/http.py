@@ -15,7 +15,14 @@ from monitor import __version__
 from monitor.errors import FailureKind, FetchError
 from monitor.fetch import failures
 from monitor.fetch.body import ACCEPT_ENCODING, declared_too_large, read_capped, too_large
-from monitor.fetch.guard import Resolver, is_allowed_scheme, resolve_checked, system_resolver
+from monitor.fetch.guard import (
+    Resolver,
+    canonical_host,
+    check_literal_host,
+    is_allowed_scheme,
+    resolve_checked,
+    system_resolver,
+)
 from monitor.fetch.model import FetchLimits, FetchResult, Validators
 from monitor.fetch.pinning import PIN, Pin, pinned_transport
 from monitor.fetch.status import is_redirect, is_success, status_error
@@ -134,6 +141,7 @@ class Fetcher:
         *,
         validators: Validators | None = None,
         allow_private: bool = False,
+        private_host: str | None = None,
         limits: FetchLimits | None = None,
         unconditional: bool = False,
     ) -> FetchResult:
@@ -141,6 +149,8 @@ class Fetcher:
 
         `allow_private` lets the requested host itself resolve to a private address (a source the
         user explicitly trusts, or tests on 127.0.0.1); redirects to any other host are still checked.
+        `private_host` instead names the one host that may be private (an article page of a trusted
+        source: only the source's own host, never a host the feed content names).
         """
         if self._client is None or self._admission is None:
             raise RuntimeError("use `async with Fetcher() as fetcher:` before fetching")
@@ -149,8 +159,11 @@ class Fetcher:
         deadline = asyncio.timeout(None)  # armed in _follow once the first host slot is ours
         try:
             async with deadline:
+                trusted = canonical_host(private_host) if private_host else None
+                if not allow_private:
+                    check_literal_host(url, trusted=trusted)
                 return await self._follow(
-                    url, headers, validators, lim, deadline, allow_private=allow_private
+                    url, headers, validators, lim, deadline, allow_private=allow_private, trusted=trusted
                 )
         except TimeoutError as exc:
             if not deadline.expired():  # not ours: some lower layer timed out on its own
@@ -168,6 +181,7 @@ class Fetcher:
         deadline: asyncio.Timeout,
         *,
         allow_private: bool,
+        trusted: str | None = None,
     ) -> FetchResult:
         """Walk the redirect chain, checking every hop, until a usable answer."""
         loop = asyncio.get_running_loop()
@@ -189,7 +203,7 @@ class Fetcher:
                     deadline.reschedule(started + lim.deadline)
                 port = target.port or (443 if target.scheme == "https" else 80)
                 # Only the host the caller asked for may be private; a redirect elsewhere is checked.
-                private_ok = allow_private and host == origin
+                private_ok = (allow_private and host == origin) or canonical_host(host) == trusted
                 addresses = await resolve_checked(host, port, self._resolver, allow_private=private_ok)
                 token = PIN.set(Pin(host, addresses))
                 try:

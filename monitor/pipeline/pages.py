@@ -12,9 +12,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from monitor.config import Config
-from monitor.errors import FetchError, MonitorError, ParseError
+from monitor.errors import BlockedAddressError, FetchError, MonitorError, ParseError
 from monitor.extract import ExtractedArticle, extract_article
 from monitor.fetch import Fetcher
 from monitor.parse import canonical_url, plausible_canonical
@@ -32,6 +33,16 @@ class PagesReport:
     extracted: int = 0
     failed: int = 0
     merged: int = 0
+    refused: int = 0
+
+
+def trusted_hosts(config: Config) -> dict[str, str | None]:
+    """Per source key, the one host its article pages may reach on a private address (its own host).
+
+    `allow_private` trusts the source's own host (an intranet mirror, a test server), never a private
+    address that the feed content names in an item link.
+    """
+    return {s.key: (urlsplit(s.url).hostname if s.allow_private else None) for s in config.sources}
 
 
 async def fetch_pages(
@@ -50,7 +61,7 @@ async def fetch_pages(
     report = PagesReport()
     if not pending:
         return report
-    allow_private = {s.key: s.allow_private for s in config.sources}
+    trusted = trusted_hosts(config)
 
     async with fetcher_factory(
         user_agent=config.fetch.user_agent,
@@ -65,7 +76,7 @@ async def fetch_pages(
             extracted: ExtractedArticle | None = None
             error: MonitorError | None = None
             try:
-                res = await fetcher.get(page.url, allow_private=allow_private.get(page.source_key, False))
+                res = await fetcher.get(page.url, private_host=trusted.get(page.source_key))
                 extracted = await asyncio.to_thread(
                     extract_article, res.body, dict(res.headers), res.final_url
                 )
@@ -96,6 +107,11 @@ def _save(
 ) -> None:
     now = datetime.now(UTC)
     with db.write() as session:
+        if isinstance(error, BlockedAddressError):  # refused for good: retrying would knock again
+            store_articles.save_extraction_refused(session, page.id, error.message, now)
+            report.refused += 1
+            log.warning("page refused article_id=%s url=%s error=%s", page.id, page.url, error.detail)
+            return
         if extracted is None or not extracted.text.strip():
             message = error.message if error else "Không trích xuất được nội dung bài viết."
             store_articles.save_extraction_failure(

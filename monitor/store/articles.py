@@ -344,6 +344,17 @@ def save_extraction_failure(
         row.extract_status = "failed"
 
 
+def save_extraction_refused(session: Session, article_id: int, error: str, now: datetime) -> None:
+    """Record a page the fetch guard refused: never retried; the article keeps its feed summary."""
+    row = session.get(ArticleRow, article_id)
+    if row is None:
+        return
+    row.extract_attempts += 1
+    row.extract_status, row.extract_error = "refused", error
+    row.next_extract_at = None
+    row.updated_at = now
+
+
 def _in_story(session: Session, article_id: int) -> bool:
     from monitor.store.queue_tables import StoryArticleRow
 

@@ -85,7 +85,9 @@ class ArticleRow(Base):
     published_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
     fetched_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    extract_status: Mapped[str] = mapped_column(String(10), default="pending")  # pending|ok|failed|none
+    extract_status: Mapped[str] = mapped_column(
+        String(10), default="pending"
+    )  # pending|ok|failed|refused|none
     extract_attempts: Mapped[int] = mapped_column(Integer, default=0)
     extract_error: Mapped[str | None] = mapped_column(Text)
     next_extract_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-import pytest
 from sqlalchemy import select, text
 
 from monitor.store import articles as store_articles
@@ -18,7 +17,13 @@ NOW = datetime(2026, 12, 1, 8, tzinfo=UTC)
 
 def _item(url: str, title: str = "Kon Tum tăng cường tuần tra", digest: str = "h1") -> store_articles.NewItem:
     return store_articles.NewItem(
-        item_key=url, url=url, canonical_url=url, title=title, summary="", published_at=None, content_hash=digest
+        item_key=url,
+        url=url,
+        canonical_url=url,
+        title=title,
+        summary="",
+        published_at=None,
+        content_hash=digest,
     )
 
 
@@ -35,7 +40,10 @@ def test_many_feeds_in_one_call_equal_one_call_each(db: Database) -> None:
         store_articles.add_tombstone(s, "https://bao.vn/go.html", "trùng", NOW)
         store_articles.upsert_items(s, c, [_item("https://bao.vn/old.html")], NOW, extract=True)
     feeds = [
-        (a, [_item("https://bao.vn/1.html"), _item("https://bao.vn/1.html"), _item("https://bao.vn/go.html")]),
+        (
+            a,
+            [_item("https://bao.vn/1.html"), _item("https://bao.vn/1.html"), _item("https://bao.vn/go.html")],
+        ),
         # the same URL as feed a brought, with an edit; a known article edited; an unchanged one
         (
             b,

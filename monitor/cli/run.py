@@ -25,7 +25,7 @@ def run(
 ) -> None:
     """Chạy liên tục: thu thập các nguồn đến hạn, phân tích và đưa tin cần chú ý vào hàng đợi."""
     from monitor.pipeline import run_pass_async
-    from monitor.scheduler import SchedulerOptions, run_daemon, run_with_timeout
+    from monitor.scheduler import SchedulerOptions, holder_id, run_daemon, run_with_timeout
 
     obj: AppContext = ctx.obj
     config, db = obj.config, obj.db
@@ -35,6 +35,12 @@ def run(
         wait_for_lease=wait,
     )
     loaded: dict[str, Any] = {}
+    # Beside `monitor worker`s (PostgreSQL), the daemon's passes claim their work like any worker does.
+    claim = None
+    if db.dialect == "postgresql":
+        from monitor.store.claims import Claim
+
+        claim = Claim(holder_id(), opts.job_timeout + timedelta(minutes=5))
 
     def analysers() -> Any:
         if "a" not in loaded:
@@ -54,6 +60,7 @@ def run(
                     only_due=True,
                     analysers=None if no_analysis else analysers,
                     stop=lambda: stop.is_set() or cancel.is_set(),
+                    claim=claim,
                 ),
                 opts.job_timeout,
             )

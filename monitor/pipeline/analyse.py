@@ -24,6 +24,7 @@ from monitor.nlp.flags import should_flag
 from monitor.nlp.match import Matcher, build_matcher
 from monitor.store import analyses as store_analyses
 from monitor.store import stories as store_stories
+from monitor.store.claims import Claim, release_articles
 from monitor.store.db import Database
 
 log = logging.getLogger(__name__)
@@ -118,17 +119,20 @@ def analyse_pending(
     workers: int | None = None,
     on_batch: Callable[[int], Any] | None = None,
     stop: Callable[[], bool] | None = None,
+    claim: Claim | None = None,
+    batch_size: int = BATCH,
 ) -> AnalyseReport:
     """Analyse every article waiting for it (or, with reanalyse, analysed by another model version).
 
     With more than one batch of work, batches are analysed in `workers` processes (default: one per
     core) while this process reads the next batches and stores the finished ones: the NLP holds the
-    GIL, so threads would not help.
+    GIL, so threads would not help. With a `claim` (several `monitor worker`s on one database), each
+    batch is claimed first, so no two workers analyse the same article.
     """
     from monitor.queue.stage import run_queue_stage
 
     report = AnalyseReport()
-    _requeue_leftovers(db, config, report)
+    _requeue_leftovers(db, config, report, claim)
     stale = analysers.analyzer.version if reanalyse else None
     after = 0
 
@@ -137,10 +141,14 @@ def analyse_pending(
         left = None if limit is None else limit - report.analysed - sum(len(b) for b, _ in inflight)
         if left is not None and left <= 0:
             return []
+        size = batch_size if left is None else min(batch_size, left)
+        if claim is not None:
+            with db.write() as session:
+                return store_analyses.claim_analysis(session, claim, datetime.now(UTC), size)
         with db.read() as session:
             batch = store_analyses.pending_analysis(
                 session,
-                limit=BATCH if left is None else min(BATCH, left),
+                limit=size,
                 after_id=after,
                 stale_version=stale,
             )
@@ -153,9 +161,10 @@ def analyse_pending(
     ] = deque()
     first = next_batch()
     n_workers = workers if workers is not None else (os.cpu_count() or 1)
-    pool = _pool(config, analysers.models_dir, n_workers) if len(first) == BATCH and n_workers > 1 else None
+    big = len(first) == batch_size and n_workers > 1
+    pool = _pool(config, analysers.models_dir, n_workers) if big else None
+    pending = [first] if first else []
     try:
-        pending = [first] if first else []
         while pending or inflight:
             if stop is not None and stop():  # batches not stored yet stay pending for the next pass
                 break
@@ -191,16 +200,26 @@ def analyse_pending(
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
+        if claim is not None:  # stopping: batches claimed but not stored go back at once
+            with db.write() as session:
+                undone = [a.id for b in pending for a in b] + [a.id for b, _ in inflight for a in b]
+                release_articles(session, undone, claim.holder)
     return report
 
 
-def _requeue_leftovers(db: Database, config: Config, report: AnalyseReport) -> None:
-    """Queue relevant articles a crashed pass analysed but never placed in a story."""
+def _requeue_leftovers(db: Database, config: Config, report: AnalyseReport, claim: Claim | None) -> None:
+    """Queue relevant articles a crashed pass analysed but never placed in a story.
+
+    Beside other workers, only articles analysed more than a claim's length ago: a fresher one may be
+    in another worker's queue stage right now.
+    """
     from monitor.queue.stage import run_queue_stage
 
     now = datetime.now(UTC)
     with db.read() as session:
-        ids = store_analyses.unqueued_relevant(session, now - LEFTOVER_WINDOW)
+        ids = store_analyses.unqueued_relevant(
+            session, now - LEFTOVER_WINDOW, before=None if claim is None else now - claim.ttl
+        )
     if ids:
         log.warning("queueing leftovers of an interrupted pass count=%d", len(ids))
         queue = run_queue_stage(db, ids, config.queue, now)

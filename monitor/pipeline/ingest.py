@@ -27,12 +27,14 @@ from monitor.fetch import health as fhealth
 from monitor.parse import FeedItem, find_article_links, parse_feed
 from monitor.store import articles as store_articles
 from monitor.store import sources as store_sources
+from monitor.store.claims import Claim
 from monitor.store.db import Database
 
 log = logging.getLogger(__name__)
 
 PARALLEL_PARSE_MIN_SOURCES = 8  # below this a process pool costs more than it saves
 WRITE_BATCH = 32
+MAX_CLAIM = 100_000  # due sources one pass claims when not told otherwise: all of them
 ANALYZE_AFTER = 2000  # new articles in one pass after which PostgreSQL's statistics are refreshed
 
 
@@ -236,12 +238,23 @@ async def ingest(
     on_report: Callable[[SourceReport], Any] | None = None,
     on_start: Callable[[int], Any] | None = None,
     fetcher_factory: Callable[..., Fetcher] = Fetcher,
+    claim: Claim | None = None,
+    claim_limit: int | None = None,
+    sync: bool = True,
 ) -> list[SourceReport]:
-    """Fetch, parse and store sources (all enabled, the given keys, or only the due ones)."""
+    """Fetch, parse and store sources (all enabled, the given keys, or only the due ones).
+
+    With a `claim` (several processes on one database), the due sources are claimed instead (at most
+    `claim_limit`), so other workers fetch the rest. `sync`: sources.toml → database first (a worker
+    does it once at start, not every pass).
+    """
     now = datetime.now(UTC)
     with db.write() as session:
-        store_sources.sync_sources(session, config.sources, now)
-        if only_due:
+        if sync:
+            store_sources.sync_sources(session, config.sources, now)
+        if claim is not None:
+            states = store_sources.claim_due_sources(session, claim, now, claim_limit or MAX_CLAIM)
+        elif only_due:
             states = store_sources.due_sources(session, now, keys)
         else:
             states = [
@@ -262,7 +275,7 @@ async def ingest(
         ProcessPoolExecutor(
             max_workers=2, mp_context=multiprocessing.get_context("forkserver"), initializer=_ignore_sigint
         )
-        if len(states) >= PARALLEL_PARSE_MIN_SOURCES
+        if len(states) >= PARALLEL_PARSE_MIN_SOURCES and claim_limit is None  # workers: parallel already
         else None
     )
     done: asyncio.Queue[_Fetched | None] = asyncio.Queue()

@@ -7,9 +7,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, delete, func, or_, select, update
+from sqlalchemy import ColumnElement, Select, delete, func, or_, select, true, update
 from sqlalchemy.orm import Session
 
+from monitor.store.articles import awaiting_page
+from monitor.store.claims import Claim, claim_rows
 from monitor.store.tables import AnalysisRow, ArticleRow, MentionRow, SourceRow
 
 
@@ -78,13 +80,39 @@ def pending_analysis(
     ]
 
 
+def claim_analysis(session: Session, claim: Claim, now: datetime, limit: int) -> list[PendingArticle]:
+    """Claim up to `limit` articles waiting for analysis that no other worker holds, in id order.
+
+    An article whose page is about to be fetched waits for it (analysing its feed summary first would
+    only be redone once the text arrives).
+    """
+    _, cond = _waiting(None)
+    ids = claim_rows(session, ArticleRow, [cond, ~awaiting_page(now)], (ArticleRow.id,), limit, claim, now)
+    if not ids:
+        return []
+    base, _ = _waiting(None)
+    q = base.with_only_columns(
+        ArticleRow.id,
+        ArticleRow.title,
+        ArticleRow.text,
+        ArticleRow.summary,
+        SourceRow.key,
+        SourceRow.weight,
+        maintain_column_froms=True,
+    )
+    rows = session.execute(q.where(ArticleRow.id.in_(ids)).order_by(ArticleRow.id))
+    return [PendingArticle(i, t or "", text or summary or "", k, w) for i, t, text, summary, k, w in rows]
+
+
 def count_pending_analysis(session: Session, *, stale_version: str | None = None) -> int:
     """How many articles wait for analysis (the same definition as `pending_analysis`)."""
     base, cond = _waiting(stale_version)
     return session.scalar(base.with_only_columns(func.count(), maintain_column_froms=True).where(cond)) or 0
 
 
-def unqueued_relevant(session: Session, since: datetime, *, limit: int = 5000) -> list[int]:
+def unqueued_relevant(
+    session: Session, since: datetime, *, before: datetime | None = None, limit: int = 5000
+) -> list[int]:
     """Analysed since `since`, concerning a target (a mention, or flagged), yet in no story.
 
     Normally empty: the analyse stage queues such articles right after storing them. A crash between
@@ -98,6 +126,7 @@ def unqueued_relevant(session: Session, since: datetime, *, limit: int = 5000) -
         select(ArticleRow.id)
         .join(AnalysisRow, AnalysisRow.article_id == ArticleRow.id)
         .where(ArticleRow.analysed_at >= since, or_(AnalysisRow.flagged.is_(True), mentioned), ~in_story)
+        .where(ArticleRow.analysed_at < before if before is not None else true())
         .order_by(ArticleRow.id)
         .limit(limit)
     )
@@ -135,4 +164,8 @@ def save_analyses(session: Session, records: Sequence[AnalysisRecord], now: date
     mention_rows = [dict(article_id=r.article_id, **m) for r in records for m in r.mentions]
     if mention_rows:
         session.execute(MentionRow.__table__.insert(), mention_rows)
-    session.execute(update(ArticleRow).where(ArticleRow.id.in_(ids)).values(analysed_at=now))
+    session.execute(
+        update(ArticleRow)
+        .where(ArticleRow.id.in_(ids))
+        .values(analysed_at=now, claimed_by=None, claimed_until=None)  # analysed: the claim is done
+    )

@@ -7,10 +7,23 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import BigInteger, String, any_, bindparam, delete, or_, select, text, update
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    String,
+    and_,
+    any_,
+    bindparam,
+    delete,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
+from monitor.store.claims import Claim, claim_rows
 from monitor.store.db import upsert_insert
 from monitor.store.tables import ArticleRow, SourceRow, TombstoneRow, url_hash
 
@@ -272,20 +285,40 @@ def _update_changed(
     session.execute(stmt, rows)
 
 
-def pending_pages(session: Session, now: datetime, limit: int) -> list[PendingPage]:
+def _page_due(now: datetime) -> list[ColumnElement[bool]]:
     """The only definition of "page still to fetch": pending extraction whose retry time has come."""
+    return [
+        ArticleRow.extract_status == "pending",
+        ArticleRow.url.is_not(None),
+        or_(ArticleRow.next_extract_at.is_(None), ArticleRow.next_extract_at <= now),
+    ]
+
+
+def awaiting_page(now: datetime) -> ColumnElement[bool]:
+    """Whether an article's page is to be fetched now (its analysis had better wait for the text)."""
+    return and_(*_page_due(now))
+
+
+def _pages(session: Session, conditions: Sequence[ColumnElement[bool]], limit: int) -> list[PendingPage]:
     q = (
         select(ArticleRow.id, ArticleRow.url, SourceRow.key, ArticleRow.extract_attempts)
         .join(SourceRow, SourceRow.id == ArticleRow.source_id)
-        .where(
-            ArticleRow.extract_status == "pending",
-            ArticleRow.url.is_not(None),
-            or_(ArticleRow.next_extract_at.is_(None), ArticleRow.next_extract_at <= now),
-        )
+        .where(*conditions)
         .order_by(ArticleRow.id)
         .limit(limit)
     )
     return [PendingPage(i, u, k, a) for i, u, k, a in session.execute(q)]
+
+
+def pending_pages(session: Session, now: datetime, limit: int) -> list[PendingPage]:
+    """Pages still to fetch (see `_page_due`), oldest article first."""
+    return _pages(session, _page_due(now), limit)
+
+
+def claim_pages(session: Session, claim: Claim, now: datetime, limit: int) -> list[PendingPage]:
+    """Claim up to `limit` pages still to fetch that no other worker holds."""
+    ids = claim_rows(session, ArticleRow, _page_due(now), (ArticleRow.id,), limit, claim, now)
+    return _pages(session, [ArticleRow.id.in_(ids)], limit) if ids else []
 
 
 def save_extraction(
@@ -321,6 +354,7 @@ def save_extraction(
             return owner
         # else: already part of a story (analysed on its feed summary): keep it rather than break the story
     row.text, row.extract_status, row.extract_error = text, "ok", None
+    row.claimed_by = row.claimed_until = None
     if title and not row.title:  # items found on html section pages have no title until now
         row.title = title
     if published_at and row.published_at is None:  # nor a date
@@ -339,6 +373,7 @@ def save_extraction_failure(
         return
     row.extract_attempts += 1
     row.extract_error = error
+    row.claimed_by = row.claimed_until = None
     row.next_extract_at = now + retry * (2 ** (row.extract_attempts - 1))
     if row.extract_attempts >= max_attempts:
         row.extract_status = "failed"

@@ -57,6 +57,9 @@ class SourceRow(Base):
     last_unconditional_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     next_fetch_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # `monitor worker`: who is fetching it now, and until when the claim holds (store/claims.py)
+    claimed_by: Mapped[str | None] = mapped_column(String(200))
+    claimed_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class ArticleRow(Base):
@@ -92,6 +95,9 @@ class ArticleRow(Base):
     extract_error: Mapped[str | None] = mapped_column(Text)
     next_extract_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     analysed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # `monitor worker`: who is fetching its page or analysing it now, and until when (store/claims.py)
+    claimed_by: Mapped[str | None] = mapped_column(String(200))
+    claimed_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
     @validates("canonical_url", "url")
     def _keep_hash(self, key: str, value: str | None) -> str | None:

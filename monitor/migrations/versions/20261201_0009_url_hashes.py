@@ -1,8 +1,12 @@
-"""Narrow URL indexes: articles are unique on a 64-bit hash of the canonical URL, looked up by hashes.
+"""Narrow URL indexes and work claims: articles are unique on a 64-bit hash of the canonical URL, looked up by hashes.
 
 Two b-tree indexes over URLs of up to 2,048 characters were most of PostgreSQL's cost of a first big
 ingest pass. The URLs stay (lookups compare them exactly); the indexes hold 8-byte hashes instead.
 Two unused indexes go too: content_hash (only compared in Python) and (source_id, item_key).
+
+Sources and articles also get a claim (claimed_by, claimed_until): `monitor worker` processes on one
+PostgreSQL database take due sources, pending pages and pending analyses with SELECT … FOR UPDATE SKIP
+LOCKED and hold them until the claim expires, so a worker killed mid-batch loses nothing.
 
 Revision ID: 0009
 Revises: 0003
@@ -47,9 +51,14 @@ def _backfill() -> None:
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("sources", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("claimed_by", sa.String(length=200), nullable=True))
+        batch_op.add_column(sa.Column("claimed_until", sa.DateTime(timezone=True), nullable=True))
     with op.batch_alter_table("articles", schema=None) as batch_op:
         batch_op.add_column(sa.Column("canonical_hash", sa.BigInteger(), nullable=True))
         batch_op.add_column(sa.Column("url_hash", sa.BigInteger(), nullable=True))
+        batch_op.add_column(sa.Column("claimed_by", sa.String(length=200), nullable=True))
+        batch_op.add_column(sa.Column("claimed_until", sa.DateTime(timezone=True), nullable=True))
     _backfill()
     with op.batch_alter_table("articles", schema=None) as batch_op:
         batch_op.alter_column("canonical_hash", existing_type=sa.BigInteger(), nullable=False)
@@ -69,5 +78,10 @@ def downgrade() -> None:
         batch_op.create_index("ix_articles_content_hash", ["content_hash"], unique=False)
         batch_op.create_index("ix_articles_url", ["url"], unique=False)
         batch_op.create_unique_constraint("uq_articles_canonical_url", ["canonical_url"])
+        batch_op.drop_column("claimed_until")
+        batch_op.drop_column("claimed_by")
         batch_op.drop_column("url_hash")
         batch_op.drop_column("canonical_hash")
+    with op.batch_alter_table("sources", schema=None) as batch_op:
+        batch_op.drop_column("claimed_until")
+        batch_op.drop_column("claimed_by")

@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from monitor.cli.context import AppContext
-from monitor.vocab import ROLE_LABELS
+from monitor.vocab import Role, label, parse
 
 if TYPE_CHECKING:
     from monitor.store.users import User
@@ -25,7 +25,7 @@ def format_users(users: Sequence[User]) -> Table:
     for col in ("Tên đăng nhập", "Họ tên", "Vai trò", "Hoạt động"):
         table.add_column(col)
     for u in users:
-        table.add_row(u.username, u.name, ROLE_LABELS.get(u.role, u.role), "có" if u.active else "không")
+        table.add_row(u.username, u.name, label(u.role), "có" if u.active else "không")
     return table
 
 
@@ -38,7 +38,9 @@ def print_users(users: Sequence[User]) -> None:
 def add(
     ctx: typer.Context,
     username: str = typer.Argument(..., help="Tên đăng nhập, ví dụ: ctv.an"),
-    role: str = typer.Option(..., "--role", help="collaborator | reporter | leader | admin"),
+    role: str = typer.Option(
+        ..., "--role", help="cộng tác viên dư luận (ctv) | báo cáo viên (bcv) | lãnh đạo | quản trị"
+    ),
     name: str = typer.Option(..., "--name", help='Họ và tên, ví dụ: "Nguyễn Văn An"'),
 ) -> None:
     """Thêm người dùng với vai trò: cộng tác viên, báo cáo viên, lãnh đạo hoặc quản trị."""
@@ -46,8 +48,9 @@ def add(
 
     obj: AppContext = ctx.obj
     with obj.db.write() as session:
-        user = add_user(session, username, role, name, datetime.now(UTC))
-    typer.echo(f"Đã thêm {user.name} ({user.username}) — {ROLE_LABELS[user.role]}.")
+        meant = parse(Role, role)  # the Vietnamese word or the id; anything else is refused by the store
+        user = add_user(session, username, meant.value if meant else role, name, datetime.now(UTC))
+    typer.echo(f"Đã thêm {user.name} ({user.username}) — {label(user.role)}.")
 
 
 @users_app.command("list")

@@ -12,7 +12,6 @@ from sqlalchemy import (
     ColumnElement,
     String,
     and_,
-    any_,
     bindparam,
     delete,
     or_,
@@ -20,11 +19,10 @@ from sqlalchemy import (
     text,
     update,
 )
-from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
 from monitor.store.claims import Claim, claim_rows
-from monitor.store.db import upsert_insert
+from monitor.store.db import among, upsert_insert
 from monitor.store.tables import ArticleRow, SourceRow, TombstoneRow, url_hash
 
 CHUNK = 500  # keeps IN (...) lists under SQLite's variable limit
@@ -68,19 +66,6 @@ def _chunks(seq: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
         yield seq[i : i + size]
 
 
-def _among(session: Session, column: Any, values: Sequence[Any], item_type: Any) -> Iterator[Any]:
-    """`column IN values` as conditions: one `= ANY(array)` on PostgreSQL, chunked IN lists on SQLite.
-
-    One array parameter keeps the statement text constant, so psycopg and the server reuse its plan;
-    an IN list of N placeholders is a new statement for every N.
-    """
-    if session.get_bind().dialect.name == "postgresql":
-        yield column == any_(bindparam(None, list(values), type_=postgresql.ARRAY(item_type)))
-        return
-    for part in _chunks(values, CHUNK):
-        yield column.in_(part)
-
-
 @dataclass
 class _Plan:
     """What one feed's items do: new URLs to insert, articles to update, counts."""
@@ -119,7 +104,7 @@ def upsert_many(
     dead: set[str] = set()
     known: dict[str, tuple[int | None, str]] = {}  # url → (article id, content hash) as of now
     if urls:
-        for cond in _among(session, TombstoneRow.canonical_url, urls, String):
+        for cond in among(session, TombstoneRow.canonical_url, urls, String):
             dead.update(session.scalars(select(TombstoneRow.canonical_url).where(cond)))
         hashes = [url_hash(u) for u in urls]
         # By canonical URL, and by feed URL: extraction may have moved an article to its rel=canonical.
@@ -127,7 +112,7 @@ def upsert_many(
         # rows, the URL itself decides.
         cols = (ArticleRow.canonical_url, ArticleRow.url, ArticleRow.id, ArticleRow.content_hash)
         for hash_col, url_pos in ((ArticleRow.canonical_hash, 0), (ArticleRow.url_hash, 1)):
-            for cond in _among(session, hash_col, hashes, BigInteger):
+            for cond in among(session, hash_col, hashes, BigInteger):
                 for row in session.execute(select(*cols).where(cond)):
                     if row[url_pos] in wanted:
                         known[row[url_pos]] = (row[2], row[3])

@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import BigInteger, ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from monitor.store.db import upsert_insert
+from monitor.store.db import among, upsert_insert
 from monitor.store.queue_tables import CaseEventRow, CaseRow, StoryArticleRow, StoryRow, UserRow
 from monitor.store.tables import ArticleRow, MentionRow, SourceRow
 
@@ -130,6 +130,17 @@ def case_of_story(session: Session, story_id: int) -> CaseInfo | None:
     """The one case of a story, if it has one."""
     cid = session.scalar(select(CaseRow.id).where(CaseRow.story_id == story_id))
     return get_case(session, cid) if cid is not None else None
+
+
+def cases_of_stories(session: Session, story_ids: Sequence[int]) -> dict[int, CaseInfo]:
+    """The case of each of these stories that has one (one query for a whole batch)."""
+    out: dict[int, CaseInfo] = {}
+    for cond in among(session, CaseRow.story_id, list(story_ids), BigInteger):
+        rows = session.execute(
+            select(CaseRow, UserRow).outerjoin(UserRow, UserRow.id == CaseRow.claimed_by).where(cond)
+        )
+        out.update({c.story_id: _info(c, u) for c, u in rows})
+    return out
 
 
 def _events(

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select, text
+from sqlalchemy import BigInteger, ColumnElement, func, select, text
 from sqlalchemy.orm import Session
 
-from monitor.store.db import upsert_insert
+from monitor.store.db import IN_CHUNK, among, upsert_insert
 from monitor.store.queue_tables import ArticleSignatureRow, StoryArticleRow, StoryBandRow, StoryRow
 from monitor.store.tables import AnalysisRow, ArticleRow, MentionRow, SourceRow
 
@@ -133,6 +133,162 @@ def candidates(
         .join(StoryArticleRow, StoryArticleRow.article_id == ArticleSignatureRow.article_id)
     ).all()
     return [Candidate(r[0], r[1], bytes(r[2]), r[3]) for r in rows]
+
+
+# --- the batched stage: a whole analysis batch in a few statements -------------------------------------
+
+
+@dataclass(frozen=True)
+class BandHit:
+    """A stored article that has band key `band_key`, seen at `seen_at`."""
+
+    band_key: int
+    article_id: int
+    seen_at: datetime
+
+
+@dataclass(frozen=True)
+class NewMember:
+    """An article to put in a story, with its signature (written by `add_members`)."""
+
+    article: StageArticle
+    story_id: int
+    minhash: bytes
+    shingles: int
+    bands: tuple[int, ...]
+    similarity: float | None
+
+
+def stories_of(session: Session, article_ids: Sequence[int]) -> dict[int, int]:
+    """The story of each of these articles that already has one."""
+    out: dict[int, int] = {}
+    for cond in among(session, StoryArticleRow.article_id, list(article_ids), BigInteger):
+        rows = session.execute(select(StoryArticleRow.article_id, StoryArticleRow.story_id).where(cond))
+        out.update({a: sid for a, sid in rows})
+    return out
+
+
+def band_hits(session: Session, bands: Sequence[int], lo: datetime, hi: datetime) -> list[BandHit]:
+    """Every stored article seen in [lo, hi] that shares a band key with `bands` (one index walk each)."""
+    out: list[BandHit] = []
+    for cond in among(session, StoryBandRow.band_key, list(bands), BigInteger):
+        q = select(StoryBandRow.band_key, StoryBandRow.article_id, StoryBandRow.seen_at).where(
+            cond, StoryBandRow.seen_at.between(lo, hi)
+        )
+        out.extend(BandHit(k, a, t) for k, a, t in session.execute(q))
+    return out
+
+
+def signatures_of(session: Session, article_ids: Sequence[int]) -> dict[int, Candidate]:
+    """Stored signatures and stories of these articles (the candidates a batch verifies)."""
+    out: dict[int, Candidate] = {}
+    for cond in among(session, ArticleSignatureRow.article_id, list(article_ids), BigInteger):
+        rows = session.execute(
+            select(
+                ArticleSignatureRow.article_id,
+                StoryArticleRow.story_id,
+                ArticleSignatureRow.minhash,
+                ArticleSignatureRow.shingles,
+            )
+            .join(StoryArticleRow, StoryArticleRow.article_id == ArticleSignatureRow.article_id)
+            .where(cond)
+        )
+        out.update({r[0]: Candidate(r[0], r[1], bytes(r[2]), r[3]) for r in rows})
+    return out
+
+
+def create_stories(session: Session, founders: Sequence[StageArticle], now: datetime) -> list[int]:
+    """One new story per founder, in one INSERT; their ids in the same order."""
+    if not founders:
+        return []
+    t = StoryRow.__table__
+    rows = [
+        dict(
+            title=a.title,
+            first_article_id=a.id,
+            first_source_id=a.source_id,
+            first_seen_at=a.seen_at,
+            last_seen_at=a.seen_at,
+            article_count=1,
+            outlet_count=1,
+            outlets=[a.source_name],
+            targets=list(a.targets),
+            flagged=a.flagged,
+            flag_reasons=list(a.flag_reasons),
+            max_outlet_weight=a.weight,
+            updated_at=now,
+        )
+        for a in founders
+    ]
+    stmt = t.insert().returning(t.c.id, sort_by_parameter_order=True)
+    return list(session.scalars(stmt, rows))
+
+
+def add_members(session: Session, members: Sequence[NewMember], now: datetime) -> None:
+    """Put articles in their stories with signatures and bands, in three multi-row INSERTs.
+
+    Runs under `lock_assignment` after `stories_of` found these articles in no story, so no conflict is
+    expected; ON CONFLICT DO NOTHING still keeps a rerun harmless.
+    """
+    if not members:
+        return
+    session.execute(
+        upsert_insert(session, StoryArticleRow).on_conflict_do_nothing(index_elements=["article_id"]),
+        [
+            dict(article_id=m.article.id, story_id=m.story_id, similarity=m.similarity, joined_at=now)
+            for m in members
+        ],
+    )
+    session.execute(
+        upsert_insert(session, ArticleSignatureRow).on_conflict_do_nothing(index_elements=["article_id"]),
+        [
+            dict(article_id=m.article.id, seen_at=m.article.seen_at, shingles=m.shingles, minhash=m.minhash)
+            for m in members
+        ],
+    )
+    session.execute(
+        upsert_insert(session, StoryBandRow).on_conflict_do_nothing(index_elements=["article_id", "band"]),
+        [
+            {"article_id": m.article.id, "band": i, "band_key": k, "seen_at": m.article.seen_at}
+            for m in members
+            for i, k in enumerate(m.bands)
+        ],
+    )
+
+
+def members_by_story(session: Session, story_ids: Sequence[int]) -> dict[int, list[StageArticle]]:
+    """Every article of each of these stories, as the stage sees them, oldest first."""
+    pairs: list[tuple[int, int]] = []
+    for cond in among(session, StoryArticleRow.story_id, list(story_ids), BigInteger):
+        pairs.extend(
+            session.execute(select(StoryArticleRow.article_id, StoryArticleRow.story_id).where(cond))
+        )
+    story = dict(pairs)
+    out: dict[int, list[StageArticle]] = {sid: [] for sid in story_ids}
+    ids = list(story)
+    for i in range(0, len(ids), IN_CHUNK):
+        for a in load_stage_articles(session, ids[i : i + IN_CHUNK]):
+            out[story[a.id]].append(a)
+    return out
+
+
+def save_aggregates(session: Session, values: dict[int, dict[str, Any]], now: datetime) -> set[int]:
+    """`save_aggregate` for many stories (one read); the ids of those that changed."""
+    if not values:
+        return set()
+    rows: list[StoryRow] = []
+    for cond in among(session, StoryRow.id, list(values), BigInteger):
+        rows.extend(session.scalars(select(StoryRow).where(cond)))
+    changed: set[int] = set()
+    for row in rows:
+        diff = {k: v for k, v in values[row.id].items() if getattr(row, k) != v}
+        if diff:
+            for key, value in diff.items():
+                setattr(row, key, value)
+            row.updated_at = now
+            changed.add(row.id)
+    session.flush()
+    return changed
 
 
 def create_story(session: Session, a: StageArticle, now: datetime) -> int:

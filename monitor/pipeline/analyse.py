@@ -16,7 +16,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from monitor.config import Config
 from monitor.nlp.analysis import Analyzer
@@ -25,6 +25,9 @@ from monitor.nlp.match import Matcher, build_matcher
 from monitor.store import analyses as store_analyses
 from monitor.store.claims import Claim, release_articles
 from monitor.store.db import Database
+
+if TYPE_CHECKING:
+    from monitor.queue.dedup import Signature
 
 log = logging.getLogger(__name__)
 
@@ -157,9 +160,7 @@ def analyse_pending(
             after = batch[-1].id
         return batch
 
-    inflight: deque[
-        tuple[list[store_analyses.PendingArticle], Future[list[store_analyses.AnalysisRecord]]]
-    ] = deque()
+    inflight: deque[tuple[list[store_analyses.PendingArticle], Future[Analysed]]] = deque()
     first = next_batch()
     n_workers = workers if workers is not None else (os.cpu_count() or 1)
     big = len(first) == batch_size and n_workers > 1
@@ -175,7 +176,7 @@ def analyse_pending(
             while pool is not None and len(inflight) < 2 * n_workers and (more := next_batch()):
                 inflight.append((more, pool.submit(_work, more)))
             batch, future = inflight.popleft()
-            records = future.result()
+            records, signatures = future.result()
             now = datetime.now(UTC)
             with db.write() as session:
                 store_analyses.save_analyses(session, records, now)
@@ -183,7 +184,7 @@ def analyse_pending(
             # the stage costs what matters (store.analyses.relevant_to_queue says which).
             with db.read() as session:
                 relevant = store_analyses.for_queue(session, [r.article_id for r in records])
-            queue = run_queue_stage(db, relevant, config.queue, now)
+            queue = run_queue_stage(db, relevant, config.queue, now, signatures=signatures)
             report.analysed += len(records)
             report.mentioned += sum(1 for r in records if r.mentions)
             report.flagged += sum(1 for r in records if r.flagged)
@@ -246,9 +247,31 @@ def _init_worker(config: Config, models_dir: Path | None) -> None:
     _worker = (Analysers.load(config, models_dir), config)
 
 
-def _work(batch: list[store_analyses.PendingArticle]) -> list[store_analyses.AnalysisRecord]:
+Analysed = tuple[list[store_analyses.AnalysisRecord], dict[int, "Signature"]]
+
+
+def _analyse_and_sign(
+    analysers: Analysers, config: Config, batch: list[store_analyses.PendingArticle]
+) -> Analysed:
+    """A batch's analyses, and the story signatures of the articles the queue stage will want.
+
+    Signing (MinHash over the folded text) runs here, in the analysis processes, so the process that
+    stores batches and runs the queue stage does as little as possible.
+    """
+    from monitor.queue.dedup import signature
+
+    records = analyse_batch(analysers, config, batch)
+    signatures = {
+        a.id: signature(a.title, a.text, config.queue)
+        for a, r in zip(batch, records, strict=True)
+        if (r.mentions or r.flagged) and not r.skipped
+    }
+    return records, signatures
+
+
+def _work(batch: list[store_analyses.PendingArticle]) -> Analysed:
     assert _worker is not None
-    return analyse_batch(_worker[0], _worker[1], batch)
+    return _analyse_and_sign(_worker[0], _worker[1], batch)
 
 
 def _submit(
@@ -256,10 +279,10 @@ def _submit(
     analysers: Analysers,
     config: Config,
     batch: list[store_analyses.PendingArticle],
-) -> Future[list[store_analyses.AnalysisRecord]]:
+) -> Future[Analysed]:
     """Run a batch in the pool, or right here (small passes) wrapped in a finished future."""
     if pool is not None:
         return pool.submit(_work, batch)
-    done: Future[list[store_analyses.AnalysisRecord]] = Future()
-    done.set_result(analyse_batch(analysers, config, batch))
+    done: Future[Analysed] = Future()
+    done.set_result(_analyse_and_sign(analysers, config, batch))
     return done

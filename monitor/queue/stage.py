@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -49,18 +49,25 @@ class QueueStageResult:
 
 
 def run_queue_stage(
-    db: Database, article_ids: Sequence[int], settings: QueueSettings, now: datetime
+    db: Database,
+    article_ids: Sequence[int],
+    settings: QueueSettings,
+    now: datetime,
+    *,
+    signatures: Mapping[int, dedup.Signature] | None = None,
 ) -> QueueStageResult:
     """Place analysed articles in stories and open or update their stories' cases (idempotent).
 
     A whole batch goes in one transaction of a few statements: bulk band lookups, one INSERT per table,
     the assignment lock taken once. A crash (kill -9) leaves all of a batch or none of it.
+    `signatures`: those the analysis processes already computed (the rest are computed here).
     """
     result = QueueStageResult()
     with db.read() as session:
         articles = store_stories.load_stage_articles(session, article_ids)
     # CPU work outside the transaction
-    sigs = {a.id: dedup.signature(a.title, a.text, settings) for a in articles}
+    known = signatures or {}
+    sigs = {a.id: known.get(a.id) or dedup.signature(a.title, a.text, settings) for a in articles}
     for start in range(0, len(articles), STAGE_BATCH):
         batch = articles[start : start + STAGE_BATCH]
         for attempt in range(1, RETRIES + 1):

@@ -164,7 +164,8 @@ def stories_of(session: Session, article_ids: Sequence[int]) -> dict[int, int]:
     out: dict[int, int] = {}
     for cond in among(session, StoryArticleRow.article_id, list(article_ids), BigInteger):
         rows = session.execute(select(StoryArticleRow.article_id, StoryArticleRow.story_id).where(cond))
-        out.update({a: sid for a, sid in rows})
+        for article_id, story_id in rows:
+            out[article_id] = story_id
     return out
 
 

@@ -107,9 +107,10 @@ def list_sources(session: Session, *, enabled_only: bool = False) -> list[Source
 
 
 def _due(now: datetime) -> list[ColumnElement[bool]]:
-    """The only definition of "due": enabled and next fetch time reached (or never fetched)."""
+    """The only definition of "due": enabled, not paused by an admin, next fetch time reached (or never)."""
     return [
         SourceRow.enabled.is_(True),
+        SourceRow.paused.is_(False),
         or_(SourceRow.next_fetch_at.is_(None), SourceRow.next_fetch_at <= now),
     ]
 

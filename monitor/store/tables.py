@@ -9,7 +9,18 @@ import hashlib
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.engine.default import DefaultExecutionContext
 from sqlalchemy.orm import Mapped, mapped_column, validates
 
@@ -57,6 +68,9 @@ class SourceRow(Base):
     last_unconditional_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     next_fetch_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # An admin's pause from the web app: a database override of sources.toml's `enabled`.
+    paused: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    paused_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     # `monitor worker`: who is fetching it now, and until when the claim holds (store/claims.py)
     claimed_by: Mapped[str | None] = mapped_column(String(200))
     claimed_until: Mapped[datetime | None] = mapped_column(UtcDateTime)

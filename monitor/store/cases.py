@@ -166,6 +166,73 @@ def _events(
     )
 
 
+@dataclass(frozen=True)
+class NewCase:
+    """A case the queue stage opens for a story (unless the story ever had one)."""
+
+    story_id: int
+    priority: str
+    rank: int
+    reasons: Sequence[str]
+    deadline_at: datetime
+
+
+def open_cases(session: Session, cases: Sequence[NewCase], now: datetime) -> dict[int, int]:
+    """`open_case` for a batch: one INSERT … ON CONFLICT DO NOTHING and one INSERT of open events.
+
+    Returns story id → new case id for the cases actually opened (a story's case is opened once, ever).
+    """
+    if not cases:
+        return {}
+    t = CaseRow.__table__
+    stmt = (
+        upsert_insert(session, t)
+        .on_conflict_do_nothing(index_elements=["story_id"])
+        .returning(t.c.id, t.c.story_id)
+    )
+    rows = [
+        dict(
+            story_id=c.story_id,
+            state="new",
+            priority=c.priority,
+            priority_rank=c.rank,
+            priority_reasons=list(c.reasons),
+            priority_locked=False,
+            opened_at=now,
+            deadline_at=c.deadline_at,
+            updated_at=now,
+            version=1,
+        )
+        for c in cases
+    ]
+    opened = {story_id: case_id for case_id, story_id in session.execute(stmt, rows)}
+    priority = {c.story_id: c.priority for c in cases}
+    if opened:
+        session.execute(
+            CaseEventRow.__table__.insert(),
+            [
+                dict(
+                    case_id=case_id,
+                    at=now,
+                    actor_id=None,
+                    action="open",
+                    from_state=None,
+                    to_state="new",
+                    version=1,
+                    note="",
+                    evidence=[],
+                    data={"priority": priority[story_id]},
+                )
+                for story_id, case_id in opened.items()
+            ],
+        )
+    for story_id, case_id in opened.items():
+        log.info(
+            "case opened", extra={"case_id": case_id, "story_id": story_id, "priority": priority[story_id]}
+        )
+    return opened
+
+
 def open_case(
     session: Session,
     story_id: int,

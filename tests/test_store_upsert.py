@@ -105,7 +105,7 @@ def test_migration_0009_backfills_the_hash_python_computes(db_url: str) -> None:
     db = Database(db_url)
     try:
         with db.engine.begin() as conn:
-            command.downgrade(alembic_config(conn), "0005")
+            command.downgrade(alembic_config(conn), "0006")
         with db.engine.begin() as conn:
             conn.execute(
                 text(

@@ -5,11 +5,10 @@ from __future__ import annotations
 import signal
 import threading
 from datetime import timedelta
-from typing import Any
 
 import typer
 
-from monitor.cli.context import AppContext
+from monitor.app import App
 
 
 def worker(
@@ -29,25 +28,17 @@ def worker(
     no_analysis: bool = typer.Option(False, "--no-analysis", help="Chỉ thu thập, không phân tích."),
 ) -> None:
     """Một trong N tiến trình xử lý chung một cơ sở dữ liệu PostgreSQL (không bao giờ làm trùng việc)."""
-    from monitor.pipeline.analyse import Analysers
     from monitor.pipeline.worker import WorkerOptions, run_worker
     from monitor.scheduler import holder_id
 
-    obj: AppContext = ctx.obj
-    if obj.settings.database_url.startswith("sqlite"):
+    app: App = ctx.obj
+    if app.settings.database_url.startswith("sqlite"):
         typer.echo(
             "Lỗi: `monitor worker` cần PostgreSQL; với SQLite chỉ một tiến trình được ghi, hãy dùng `monitor run`.",
             err=True,
         )
         raise typer.Exit(2)
-    config, db = obj.config, obj.db
-    loaded: dict[str, Any] = {}
-
-    def analysers() -> Any:
-        if "a" not in loaded:
-            loaded["a"] = Analysers.load(config, obj.settings.models_dir)
-        return loaded["a"]
-
+    config, db = app.config, app.db
     stop = threading.Event()
     for s in (signal.SIGINT, signal.SIGTERM):
         signal.signal(s, lambda *_: stop.set())
@@ -60,7 +51,7 @@ def worker(
         processes=processes,
     )
     typer.echo(f"Tiến trình xử lý {opts.holder} đang chạy. Nhấn Ctrl+C để dừng.", err=True)
-    r = run_worker(db, config, opts, None if no_analysis else analysers, stop)
+    r = run_worker(db, config, opts, None if no_analysis else app.analysers, stop)
     typer.echo(
         f"Tiến trình xử lý {opts.holder} đã dừng: {r.sources} nguồn, {r.pages} trang, "
         f"{r.analysed} bài đã phân tích, {r.cases_opened} vụ việc mới."

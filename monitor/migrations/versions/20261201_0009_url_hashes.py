@@ -9,7 +9,7 @@ PostgreSQL database take due sources, pending pages and pending analyses with SE
 LOCKED and hold them until the claim expires, so a worker killed mid-batch loses nothing.
 
 Revision ID: 0009
-Revises: 0005
+Revises: 0006
 Create Date: 2026-12-01
 """
 
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0009"
-down_revision = "0005"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 

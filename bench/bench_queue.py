@@ -58,11 +58,12 @@ def build(db: Database, articles: int, cases: int) -> dict[str, float]:
             SELECT i, 'ctv' || i, 'Cộng tác viên ' || i, 'collaborator', true, now() FROM generate_series(1, 20) i""",
         "articles": f"""INSERT INTO articles (id, source_id, item_key, url, canonical_url, content_hash, title,
             summary, text, published_at, fetched_at, updated_at, extract_status, extract_attempts, analysed_at,
-            url_hash, canonical_hash)
+            url_hash, canonical_hash, search_doc)
             SELECT i, 1 + i % 60, 'k' || i, 'https://x.vn/' || i, 'https://x.vn/' || i, md5(i::text),
             'Công an tỉnh Kon Tum: bài số ' || i, '', repeat('Nội dung bài viết về Kon Tum. ', 20),
             now() - (i % 31536000) * interval '1 second', now() - (i % 31536000) * interval '1 second', now(),
-            'ok', 1, now(), {URL_HASH.format(u="'https://x.vn/' || i")}, {URL_HASH.format(u="'https://x.vn/' || i")}
+            'ok', 1, now(), {URL_HASH.format(u="'https://x.vn/' || i")}, {URL_HASH.format(u="'https://x.vn/' || i")},
+            monitor_fold('Công an tỉnh Kon Tum: bài số ' || i || ' ' || repeat('Nội dung bài viết về Kon Tum. ', 20))
             FROM generate_series(1, {articles}) i""",
         "mentions": f"""INSERT INTO mentions (id, article_id, target, kind, alias, level, start, "end", snippet)
             SELECT i, i, 'ca_kon_tum', 'unit', 'Công an tỉnh Kon Tum', 'exact', 0, 20,

@@ -131,3 +131,24 @@ def test_migration_0009_backfills_the_hash_python_computes(db_url: str) -> None:
     finally:
         db.dispose()
     assert got == {u: (url_hash(u), None if u == URLS[0] else url_hash(u)) for u in URLS}
+
+
+def test_search_finds_articles_by_their_latest_title_and_text(db: Database) -> None:
+    from monitor.store.search import SearchFilters, search_articles
+
+    (a,) = _sources(db, 1)
+    url = "https://bao.vn/tin.html"
+    with db.write() as s:
+        store_articles.upsert_items(s, a, [_item(url, "Tin cũ về thời tiết", "h1")], NOW, extract=True)
+    with db.write() as s:  # the outlet edits the title, then the page's text arrives
+        store_articles.upsert_items(
+            s, a, [_item(url, "Công an tỉnh Kon Tum bắt đối tượng", "h2")], NOW, extract=True
+        )
+    with db.read() as s:
+        assert [h.id for h in search_articles(s, "cong an kon tum", SearchFilters())[0]]
+        assert not search_articles(s, "thời tiết", SearchFilters())[0]
+        article_id = s.scalars(select(ArticleRow.id)).one()
+    with db.write() as s:
+        store_articles.save_extraction(s, article_id, "Vụ trộm xe máy ở Đắk Hà đã được làm rõ.", None, NOW)
+    with db.read() as s:
+        assert [h.id for h in search_articles(s, "trom xe may dak ha", SearchFilters())[0]] == [article_id]

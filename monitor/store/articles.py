@@ -14,6 +14,7 @@ from sqlalchemy import (
     and_,
     bindparam,
     delete,
+    func,
     or_,
     select,
     text,
@@ -23,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from monitor.store.claims import Claim, claim_rows
 from monitor.store.db import among, upsert_insert
-from monitor.store.tables import ArticleRow, SourceRow, TombstoneRow, url_hash
+from monitor.store.tables import ArticleRow, SourceRow, TombstoneRow, search_doc, url_hash
 
 CHUNK = 500  # keeps IN (...) lists under SQLite's variable limit
 
@@ -170,6 +171,7 @@ def _insert_fresh(session: Session, plans: Sequence[_Plan], now: datetime, extra
                     title=it.title,
                     summary=it.summary,
                     text="",
+                    search_doc=search_doc(it.title, "", it.summary),
                     published_at=it.published_at,
                     fetched_at=now,
                     updated_at=now,
@@ -212,6 +214,7 @@ _PG_COLUMNS = {
     "updated_at": "timestamptz",
     "extract_status": "text",
     "extract_attempts": "int",
+    "search_doc": "text",
 }
 _PG_STAGE_COLUMNS = ", ".join(_PG_COLUMNS)
 # Per connection, emptied at every commit; IF NOT EXISTS makes it safe behind a transaction pooler too.
@@ -253,6 +256,8 @@ def _update_changed(
             _id=ids[url],
             title=item.title,
             summary=item.summary,
+            new_title=item.title,
+            new_summary=item.summary,
             content_hash=item.content_hash,
             updated_at=now,
             published_at=item.published_at,
@@ -264,7 +269,13 @@ def _update_changed(
     if not rows:
         return
     table = ArticleRow.__table__
-    stmt = update(table).where(table.c.id == bindparam("_id"))
+    # the article's extracted text (if any) stays: its folded search document is recomputed in SQL
+    doc = func.monitor_fold(
+        bindparam("new_title", type_=String)
+        + " "
+        + func.coalesce(func.nullif(table.c.text, ""), bindparam("new_summary", type_=String))
+    )
+    stmt = update(table).where(table.c.id == bindparam("_id")).values(search_doc=doc)
     if extract:
         stmt = stmt.values(extract_status="pending", extract_attempts=0, next_extract_at=None)
     session.execute(stmt, rows)

@@ -40,6 +40,8 @@ class SourceState:
     etag: str | None
     last_modified: str | None
     health: Mapping[str, Any]
+    paused: bool = False  # an admin's pause from the web app (overrides sources.toml's `enabled`)
+    paused_at: datetime | None = None
 
 
 def _state(row: SourceRow) -> SourceState:
@@ -54,6 +56,8 @@ def _state(row: SourceRow) -> SourceState:
         etag=row.etag,
         last_modified=row.last_modified,
         health={f: getattr(row, f) for f in HEALTH_FIELDS},
+        paused=bool(row.paused),
+        paused_at=row.paused_at,
     )
 
 
@@ -157,3 +161,13 @@ def save_fetch_outcomes(session: Session, outcomes: Sequence[FetchOutcome]) -> N
         row.etag, row.last_modified = o.etag, o.last_modified
         row.claimed_by = row.claimed_until = None  # fetched: whoever claimed it is done
     session.execute(FetchLogRow.__table__.insert(), [dict(source_id=o.source_id, **o.log) for o in outcomes])
+
+
+def set_paused(session: Session, key: str, paused: bool, now: datetime) -> bool:
+    """Pause or resume a source by key (a database override of sources.toml); False if no such source."""
+    row = session.scalar(select(SourceRow).where(SourceRow.key == key))
+    if row is None:
+        return False
+    row.paused, row.paused_at = paused, (now if paused else None)
+    session.flush()
+    return True

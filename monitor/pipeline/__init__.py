@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from monitor.config import Config
@@ -26,11 +26,11 @@ if TYPE_CHECKING:
 class PassCallbacks:
     """Hooks the CLI uses to draw progress; every one optional."""
 
-    sources_total: Callable[[int], Any] | None = None
-    source_done: Callable[[SourceReport], Any] | None = None
-    page_done: Callable[[], Any] | None = None
-    analysed: Callable[[int], Any] | None = None
-    stage: Callable[[str], Any] | None = None
+    sources_total: Callable[[int], object] | None = None
+    source_done: Callable[[SourceReport], object] | None = None
+    page_done: Callable[[], object] | None = None
+    analysed: Callable[[int], object] | None = None
+    stage: Callable[[str], object] | None = None
 
 
 @dataclass
@@ -97,10 +97,9 @@ async def run_pass_async(
     if analysers is not None and not stopping():
         if cb.stage:
             cb.stage("analyse")
-        from monitor.pipeline.analyse import analyse_pending
+        from monitor.pipeline.analyse import BATCH, analyse_pending
 
         loaded = analysers() if callable(analysers) else analysers
-        batching: dict[str, Any] = {"claim": claim} | ({"batch_size": claim_limit} if claim_limit else {})
         report.analysis = await asyncio.to_thread(
             analyse_pending,
             db,
@@ -109,11 +108,41 @@ async def run_pass_async(
             on_batch=cb.analysed,
             stop=stopping,
             workers=analysis_processes,
-            **batching,
+            claim=claim,
+            batch_size=claim_limit or BATCH,
         )
     return report
 
 
-def run_pass(db: Database, config: Config, **kwargs: Any) -> PassReport:
-    """Synchronous wrapper of run_pass_async (CLI, scheduler jobs)."""
-    return asyncio.run(run_pass_async(db, config, **kwargs))
+def run_pass(
+    db: Database,
+    config: Config,
+    *,
+    keys: Sequence[str] | None = None,
+    only_due: bool = False,
+    pages: bool = True,
+    analysers: Analysers | Callable[[], Analysers] | None = None,
+    callbacks: PassCallbacks | None = None,
+    stop: Callable[[], bool] | None = None,
+    claim: Claim | None = None,
+    claim_limit: int | None = None,
+    analysis_processes: int | None = None,
+    sync: bool = True,
+) -> PassReport:
+    """Synchronous wrapper of run_pass_async (CLI, scheduler jobs, `monitor worker`)."""
+    return asyncio.run(
+        run_pass_async(
+            db,
+            config,
+            keys=keys,
+            only_due=only_due,
+            pages=pages,
+            analysers=analysers,
+            callbacks=callbacks,
+            stop=stop,
+            claim=claim,
+            claim_limit=claim_limit,
+            analysis_processes=analysis_processes,
+            sync=sync,
+        )
+    )

@@ -16,7 +16,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from monitor.config import Config
 from monitor.nlp.analysis import Analyzer
@@ -26,6 +26,7 @@ from monitor.nlp.roles import mention_sentences
 from monitor.store import analyses as store_analyses
 from monitor.store.claims import Claim, release_articles
 from monitor.store.db import Database
+from monitor.store.tables import MentionRecord
 
 if TYPE_CHECKING:
     from monitor.queue.dedup import Signature
@@ -103,7 +104,7 @@ def analyse_batch(
                 flag_reasons=tuple(decision.reasons),
                 skipped=res.skipped,
                 mentions=tuple(
-                    dict(
+                    MentionRecord(
                         target=m.target,
                         kind=m.kind,
                         alias=m.alias,
@@ -127,7 +128,7 @@ def analyse_pending(
     reanalyse: bool = False,
     limit: int | None = None,
     workers: int | None = None,
-    on_batch: Callable[[int], Any] | None = None,
+    on_batch: Callable[[int], object] | None = None,
     stop: Callable[[], bool] | None = None,
     claim: Claim | None = None,
     batch_size: int = BATCH,

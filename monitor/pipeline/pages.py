@@ -11,7 +11,6 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
 from urllib.parse import urlsplit
 
 from monitor.config import Config
@@ -51,7 +50,7 @@ async def fetch_pages(
     config: Config,
     *,
     limit: int | None = None,
-    on_page: Callable[[], Any] | None = None,
+    on_page: Callable[[], object] | None = None,
     fetcher_factory: Callable[..., Fetcher] = Fetcher,
     stop: Callable[[], bool] | None = None,
     claim: Claim | None = None,
@@ -86,7 +85,7 @@ async def _fetch_all(
     config: Config,
     pending: list[store_articles.PendingPage],
     report: PagesReport,
-    on_page: Callable[[], Any] | None,
+    on_page: Callable[[], object] | None,
     fetcher_factory: Callable[..., Fetcher],
     stop: Callable[[], bool] | None,
 ) -> None:

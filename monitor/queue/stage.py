@@ -15,7 +15,6 @@ from sqlalchemy.orm import Session
 from monitor.queue import dedup
 from monitor.queue.aggregate import StoryAggregate, aggregate
 from monitor.queue.priority import (
-    PRIORITY_RANK,
     PriorityDecision,
     StorySignals,
     deadline,
@@ -25,6 +24,7 @@ from monitor.queue.priority import (
 from monitor.queue.settings import QueueSettings
 from monitor.store import cases as store_cases
 from monitor.store import stories as store_stories
+from monitor.vocab import PRIORITY_RANK, Priority
 
 if TYPE_CHECKING:
     from monitor.store.db import Database
@@ -252,7 +252,7 @@ def _raise(
 ) -> None:
     """Never reopen or duplicate: a closed case stays closed; an open one can only become more urgent."""
     rank = PRIORITY_RANK[decision.priority]
-    if case.state == "closed" or case.priority_locked or rank >= PRIORITY_RANK[case.priority]:
+    if case.state == "closed" or case.priority_locked or rank >= PRIORITY_RANK[Priority(case.priority)]:
         return  # the conditional UPDATE below would change nothing: skip the round trip
     if store_cases.raise_priority(
         session,

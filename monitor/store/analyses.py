@@ -5,15 +5,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import ColumnElement, Select, delete, func, or_, select, true, update
 from sqlalchemy.orm import Session
 
 from monitor.store.articles import awaiting_page
+from monitor.store.base import table_of
 from monitor.store.claims import Claim, claim_rows
 from monitor.store.queue_tables import StoryArticleRow
-from monitor.store.tables import AnalysisRow, ArticleRow, MentionRow, SourceRow
+from monitor.store.tables import AnalysisRow, ArticleRow, MentionRecord, MentionRow, SourceRow
 
 
 @dataclass(frozen=True)
@@ -43,10 +43,10 @@ class AnalysisRecord:
     flagged: bool = False
     flag_reasons: tuple[str, ...] = ()
     skipped: str | None = None
-    mentions: tuple[dict[str, Any], ...] = field(default=())
+    mentions: tuple[MentionRecord, ...] = field(default=())
 
 
-def _waiting(stale_version: str | None) -> tuple[Select[Any], ColumnElement[bool]]:
+def _waiting(stale_version: str | None) -> tuple[Select[tuple[int]], ColumnElement[bool]]:
     """The only definition of "waiting for analysis": never analysed since its text last changed.
 
     With `stale_version`, also articles analysed by any other model version (re-analysis).
@@ -169,7 +169,7 @@ def save_analyses(session: Session, records: Sequence[AnalysisRecord], now: date
     session.execute(delete(AnalysisRow).where(AnalysisRow.article_id.in_(ids)))
     # The Core table, not ORM objects: building 500 entities a batch cost more than the INSERT itself.
     session.execute(
-        AnalysisRow.__table__.insert(),
+        table_of(AnalysisRow).insert(),
         [
             dict(
                 article_id=r.article_id,
@@ -191,7 +191,7 @@ def save_analyses(session: Session, records: Sequence[AnalysisRecord], now: date
     )
     mention_rows = [dict(article_id=r.article_id, **m) for r in records for m in r.mentions]
     if mention_rows:
-        session.execute(MentionRow.__table__.insert(), mention_rows)
+        session.execute(table_of(MentionRow).insert(), mention_rows)
     session.execute(
         update(ArticleRow)
         .where(ArticleRow.id.in_(ids))

@@ -22,6 +22,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from monitor.store.base import table_of
 from monitor.store.claims import Claim, claim_rows
 from monitor.store.db import among, upsert_insert
 from monitor.store.tables import ArticleRow, SourceRow, TombstoneRow, search_doc, url_hash
@@ -186,7 +187,7 @@ def _insert_fresh(session: Session, plans: Sequence[_Plan], now: datetime, extra
         return _insert_copy(session, values)
     # ON CONFLICT DO NOTHING: a parallel worker that inserted the same URL first wins, silently.
     # The Core table, not the ORM entity: ORM bulk-insert bookkeeping costs ~40 % of the ingest write.
-    table = ArticleRow.__table__
+    table = table_of(ArticleRow)
     stmt = (
         upsert_insert(session, table)
         .on_conflict_do_nothing(index_elements=["canonical_hash"])
@@ -268,7 +269,7 @@ def _update_changed(
     ]
     if not rows:
         return
-    table = ArticleRow.__table__
+    table = table_of(ArticleRow)
     # the article's extracted text (if any) stays: its folded search document is recomputed in SQL
     doc = func.monitor_fold(
         bindparam("new_title", type_=String)

@@ -18,7 +18,8 @@ from typing import Any
 from sqlalchemy import BigInteger, ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from monitor.store.db import among, upsert_insert
+from monitor.store.base import table_of
+from monitor.store.db import affected_rows, among, upsert_insert
 from monitor.store.queue_tables import CaseEventRow, CaseRow, StoryArticleRow, StoryRow, UserRow
 from monitor.store.tables import ArticleRow, MentionRow, SourceRow
 
@@ -155,7 +156,7 @@ def _events(
     session: Session, case_id: int, actor_id: int | None, change: Change, version: int, now: datetime
 ) -> None:
     session.execute(
-        CaseEventRow.__table__.insert(),
+        table_of(CaseEventRow).insert(),
         [
             {
                 "case_id": case_id,
@@ -192,7 +193,7 @@ def open_cases(session: Session, cases: Sequence[NewCase], now: datetime) -> dic
     """
     if not cases:
         return {}
-    t = CaseRow.__table__
+    t = table_of(CaseRow)
     stmt = (
         upsert_insert(session, t)
         .on_conflict_do_nothing(index_elements=["story_id"])
@@ -217,7 +218,7 @@ def open_cases(session: Session, cases: Sequence[NewCase], now: datetime) -> dic
     priority = {c.story_id: c.priority for c in cases}
     if opened:
         session.execute(
-            CaseEventRow.__table__.insert(),
+            table_of(CaseEventRow).insert(),
             [
                 dict(
                     case_id=case_id,
@@ -292,7 +293,7 @@ def raise_priority(
     now: datetime,
 ) -> bool:
     """Raise an open, unlocked case's priority (never lowers it); True if it changed."""
-    t = CaseRow.__table__
+    t = table_of(CaseRow)
     new_version = session.execute(
         t.update()
         .where(
@@ -342,7 +343,7 @@ def apply_change(
     guard_claim: bool,
 ) -> int | None:
     """Apply `change` iff the case is still at `version` (and the claim allows it); the new version or None."""
-    t = CaseRow.__table__
+    t = table_of(CaseRow)
     cond = and_(CaseRow.id == case_id, CaseRow.version == version)
     if guard_claim:
         cond = and_(cond, claim_free_or_mine(actor_id, now))
@@ -350,7 +351,7 @@ def apply_change(
     if change.state == "closed":
         values["closed_at"] = now
     result = session.execute(t.update().where(cond).values(**values))
-    if result.rowcount != 1:
+    if affected_rows(result) != 1:
         return None
     pause = os.environ.get(PAUSE_ENV)
     if pause:  # crash tests kill -9 the process here: the UPDATE must not survive without its events

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
 
+from monitor.store.base import table_of
 from monitor.store.claims import Claim, claim_rows
 from monitor.store.db import upsert_insert
 from monitor.store.tables import FetchLogRow, SourceRow
@@ -61,7 +62,24 @@ def _state(row: SourceRow) -> SourceState:
     )
 
 
-def sync_sources(session: Session, sources: Iterable[Any], now: datetime) -> dict[str, int]:
+class SourceSpec(Protocol):
+    """What the store needs of a configured source (`monitor.config.Source` is one)."""
+
+    @property
+    def key(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def url(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def weight(self) -> float: ...
+    @property
+    def enabled(self) -> bool: ...
+
+
+def sync_sources(session: Session, sources: Iterable[SourceSpec], now: datetime) -> dict[str, int]:
     """Upsert configured sources by key (a source removed from the file is disabled, never deleted)."""
     sources = list(sources)
     known = set(session.scalars(select(SourceRow.key)))
@@ -160,7 +178,7 @@ def save_fetch_outcomes(session: Session, outcomes: Sequence[FetchOutcome]) -> N
             setattr(row, f, o.health[f])
         row.etag, row.last_modified = o.etag, o.last_modified
         row.claimed_by = row.claimed_until = None  # fetched: whoever claimed it is done
-    session.execute(FetchLogRow.__table__.insert(), [dict(source_id=o.source_id, **o.log) for o in outcomes])
+    session.execute(table_of(FetchLogRow).insert(), [dict(source_id=o.source_id, **o.log) for o in outcomes])
 
 
 def set_paused(session: Session, key: str, paused: bool, now: datetime) -> bool:

@@ -10,7 +10,8 @@ from typing import Any
 from sqlalchemy import BigInteger, ColumnElement, func, select, text
 from sqlalchemy.orm import Session
 
-from monitor.store.db import IN_CHUNK, among, upsert_insert
+from monitor.store.base import table_of
+from monitor.store.db import IN_CHUNK, affected_rows, among, upsert_insert
 from monitor.store.queue_tables import ArticleSignatureRow, StoryArticleRow, StoryBandRow, StoryRow
 from monitor.store.tables import AnalysisRow, ArticleRow, MentionRow, SourceRow
 
@@ -220,7 +221,7 @@ def create_stories(session: Session, founders: Sequence[StageArticle], now: date
     """One new story per founder, in one INSERT; their ids in the same order."""
     if not founders:
         return []
-    t = StoryRow.__table__
+    t = table_of(StoryRow)
     rows = [
         dict(
             title=a.title,
@@ -279,9 +280,9 @@ def members_by_story(session: Session, story_ids: Sequence[int]) -> dict[int, li
     """Every article of each of these stories, as the stage sees them, oldest first."""
     pairs: list[tuple[int, int]] = []
     for cond in among(session, StoryArticleRow.story_id, list(story_ids), BigInteger):
-        pairs.extend(
-            session.execute(select(StoryArticleRow.article_id, StoryArticleRow.story_id).where(cond))
-        )
+        rows = session.execute(select(StoryArticleRow.article_id, StoryArticleRow.story_id).where(cond))
+        for article_id, story_id in rows:
+            pairs.append((article_id, story_id))
     story = dict(pairs)
     out: dict[int, list[StageArticle]] = {sid: [] for sid in story_ids}
     ids = list(story)
@@ -348,7 +349,7 @@ def add_member(
         .values(article_id=a.id, story_id=story_id, similarity=similarity, joined_at=now)
         .on_conflict_do_nothing(index_elements=["article_id"])
     )
-    if done.rowcount == 0:
+    if affected_rows(done) == 0:
         return False
     session.execute(
         upsert_insert(session, ArticleSignatureRow)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime
-from typing import Any
+from typing import TypedDict
 
 from sqlalchemy import (
     BigInteger,
@@ -39,12 +39,19 @@ def url_hash(url: str | None) -> int | None:
     return int.from_bytes(hashlib.md5(url.encode(), usedforsecurity=False).digest()[:8], "big", signed=True)
 
 
+def _params(ctx: DefaultExecutionContext) -> dict[str, object]:
+    """The row being inserted, for a column default computed from others."""
+    params: dict[str, object] = ctx.get_current_parameters()  # type: ignore[no-untyped-call]
+    return params
+
+
 def _default_url_hash(ctx: DefaultExecutionContext) -> int | None:
-    return url_hash(ctx.get_current_parameters().get("url"))
+    url = _params(ctx).get("url")
+    return url_hash(url if isinstance(url, str) else None)
 
 
 def _default_canonical_hash(ctx: DefaultExecutionContext) -> int | None:
-    return url_hash(ctx.get_current_parameters()["canonical_url"])
+    return url_hash(str(_params(ctx)["canonical_url"]))
 
 
 def search_doc(title: str | None, text: str | None, summary: str | None) -> str:
@@ -57,7 +64,7 @@ def search_doc(title: str | None, text: str | None, summary: str | None) -> str:
 
 
 def _default_search_doc(ctx: DefaultExecutionContext) -> str:
-    p = ctx.get_current_parameters()
+    p = {k: v if isinstance(v, str) else None for k, v in _params(ctx).items()}
     return search_doc(p.get("title"), p.get("text"), p.get("summary"))
 
 
@@ -203,6 +210,18 @@ class AnalysisRow(Base):
     analysed_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
+class MentionRecord(TypedDict):
+    """A mention as the analysis stage stores it and the export shows it (offsets into title + text)."""
+
+    target: str
+    kind: str
+    alias: str
+    level: str
+    start: int
+    end: int
+    snippet: str
+
+
 class MentionRow(Base):
     """One mention of a watch target inside an article."""
 
@@ -218,14 +237,14 @@ class MentionRow(Base):
     end: Mapped[int] = mapped_column(Integer)
     snippet: Mapped[str] = mapped_column(Text)
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> MentionRecord:
         """The export shape of a mention."""
-        return {
-            "target": self.target,
-            "kind": self.kind,
-            "alias": self.alias,
-            "level": self.level,
-            "start": self.start,
-            "end": self.end,
-            "snippet": self.snippet,
-        }
+        return MentionRecord(
+            target=self.target,
+            kind=self.kind,
+            alias=self.alias,
+            level=self.level,
+            start=self.start,
+            end=self.end,
+            snippet=self.snippet,
+        )

@@ -27,8 +27,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from bench_dedup import PG_URL, measure  # noqa: E402
 from bench_queue import build, timed  # noqa: E402
-from monitor.queue.settings import QueueSettings  # noqa: E402
 
+from monitor.config_tables import QueueSettings  # noqa: E402
 from monitor.queue.dedup import _bands_rows  # noqa: E402
 from monitor.store.cases import queue_page  # noqa: E402
 from monitor.store.db import Database  # noqa: E402

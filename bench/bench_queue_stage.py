@@ -24,8 +24,8 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from bench_dedup import texts  # noqa: E402
-from monitor.queue.settings import QueueSettings  # noqa: E402
 
+from monitor.config_tables import QueueSettings  # noqa: E402
 from monitor.pipeline.queue import run_queue_stage  # noqa: E402
 from monitor.queue.dedup import signature  # noqa: E402
 from monitor.store.db import Database  # noqa: E402

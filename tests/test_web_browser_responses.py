@@ -71,9 +71,9 @@ def _month_of_press(db) -> None:
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, object]]:
     """tests/test_web_browser.py's world plus a month of press, served on 127.0.0.1, a case needing a
     response, and two browsers (a reporter and a leader)."""
-    from monitor.queue.settings import QueueSettings
     from werkzeug.serving import make_server
 
+    from monitor.config_tables import QueueSettings
     from monitor.queue.service import Decision, act
     from monitor.store.db import Database
     from monitor.vocab import Action, State

@@ -8,8 +8,8 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from monitor.queue.settings import QueueSettings
 
+from monitor.config_tables import QueueSettings
 from monitor.pipeline.queue import run_queue_stage
 from monitor.queue.service import Decision, act
 from monitor.vocab import Action, State

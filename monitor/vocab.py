@@ -63,6 +63,7 @@ class Action(StrEnum):
     PUBLISH = "publish"
     CLOSE = "close"
     SET_PRIORITY = "set_priority"
+    REOPEN = "reopen"
 
 
 class Role(StrEnum):
@@ -122,6 +123,7 @@ ACTION_LABELS: Mapping[str, str] = {
     Action.PUBLISH: "đăng phản hồi",
     Action.CLOSE: "đóng vụ việc",
     Action.SET_PRIORITY: "đặt mức ưu tiên",
+    Action.REOPEN: "mở lại kết luận",
 }
 ROLE_LABELS: Mapping[str, str] = {
     Role.COLLABORATOR: "cộng tác viên dư luận",

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
-from test_queue_support import NOW, seed_cases, seed_users
+from test_queue_support import NOW, PROOF, seed_cases, seed_users
 
 from monitor.errors import ClaimConflictError, StaleVersionError, TransitionError
 from monitor.queue.service import Decision, act
@@ -33,7 +33,9 @@ def test_second_claim_is_refused_naming_the_holder(db, case_id):
     assert "Nguyễn Văn An (ctv1)" in err.value.message
     assert "10:30 27/11/2026" in err.value.message  # 03:30 UTC shown in Asia/Ho_Chi_Minh
     with pytest.raises(ClaimConflictError):
-        act(db, case_id, "ctv2", Decision(Action.VERIFY, verdict=State.VERIFIED_FALSE), SETTINGS, NOW)
+        act(
+            db, case_id, "ctv2", Decision(Action.VERIFY, verdict=State.VERIFIED_FALSE, **PROOF), SETTINGS, NOW
+        )
 
 
 def test_expired_claim_can_be_taken_over_and_renewed(db, case_id):
@@ -48,7 +50,7 @@ def test_expired_claim_can_be_taken_over_and_renewed(db, case_id):
 def test_decision_on_a_stale_version_is_refused(db, case_id):
     seen = act(db, case_id, "ctv1", CLAIM, SETTINGS, NOW).version
     act(db, case_id, "ctv1", CLAIM, SETTINGS, NOW + timedelta(minutes=1))  # the case moved on meanwhile
-    stale = Decision(Action.VERIFY, verdict=State.VERIFIED_FALSE, expected_version=seen)
+    stale = Decision(Action.VERIFY, verdict=State.VERIFIED_FALSE, expected_version=seen, **PROOF)
     with pytest.raises(StaleVersionError) as err:
         act(db, case_id, "ctv1", stale, SETTINGS, NOW + timedelta(minutes=2))
     assert "phiên bản" in err.value.message
@@ -156,7 +158,14 @@ def test_verdict_needs_the_claim(db, case_id):
     act(db, case_id, "ctv1", CLAIM, SETTINGS, NOW)
     late = NOW + timedelta(minutes=45)  # ctv1's claim expired; ctv2 never claimed
     with pytest.raises(TransitionError, match="nhận vụ việc"):
-        act(db, case_id, "ctv2", Decision(Action.VERIFY, verdict=State.VERIFIED_FALSE), SETTINGS, late)
+        act(
+            db,
+            case_id,
+            "ctv2",
+            Decision(Action.VERIFY, verdict=State.VERIFIED_FALSE, **PROOF),
+            SETTINGS,
+            late,
+        )
 
 
 def test_a_resting_verdict_can_still_be_closed_or_answered(db):
@@ -167,7 +176,9 @@ def test_a_resting_verdict_can_still_be_closed_or_answered(db):
     first, second = seed_cases(db, 2)
     for case in (first, second):
         act(db, case, "ctv1", CLAIM, settings, NOW)
-        rested = act(db, case, "ctv1", Decision(Action.VERIFY, verdict=State.VERIFIED_FALSE), settings, NOW)
+        rested = act(
+            db, case, "ctv1", Decision(Action.VERIFY, verdict=State.VERIFIED_FALSE, **PROOF), settings, NOW
+        )
         assert rested.state == State.VERIFIED_FALSE.value
     assert act(db, first, "ld", Decision(Action.CLOSE), settings, NOW).state == State.CLOSED.value
     assert act(db, second, "bcv", Decision(Action.DRAFT), settings, NOW).state == State.RESPONSE_DRAFTED.value

@@ -12,6 +12,8 @@ from monitor.store.tables import AnalysisRow, ArticleRow, MentionRow, SourceRow
 from monitor.store.users import add_user
 
 NOW = datetime(2026, 11, 27, 3, 0, tzinfo=UTC)
+# What a verdict that leads to a response must carry (a note and at least one piece of evidence).
+PROOF = {"note": "Đã xác minh với Phòng CSGT", "evidence": ("https://congan.kontum.gov.vn/xac-minh",)}
 _counter = itertools.count(1)
 
 QUEUE_STORY = (

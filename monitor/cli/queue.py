@@ -52,6 +52,7 @@ ACTIONS = {
     "publish": "publish",
     "close": "close",
     "priority": "set_priority",
+    "reopen": "reopen",
 }
 
 
@@ -247,7 +248,7 @@ def case(
     ctx: typer.Context,
     case_id: int = typer.Argument(..., help="Số vụ việc."),
     action: str = typer.Argument(
-        None, help="claim | release | verify | draft | approve | publish | close | priority"
+        None, help="claim | release | verify | draft | approve | publish | close | priority | reopen"
     ),
     verdict: str = typer.Option(None, "--verdict", help="true | false | partly_true | irrelevant"),
     note: str = typer.Option("", "--note", help="Ghi chú (lý do, nội dung đã kiểm tra)."),
@@ -265,7 +266,7 @@ def case(
     expect_version: int = typer.Option(None, "--expect-version", help="Phiên bản bạn đã xem (chống ghi đè)."),
     as_user: str = typer.Option(None, "--as", help="Người thao tác (mặc định MONITOR_USER)."),
 ) -> None:
-    """Xem một vụ việc, hoặc thao tác: nhận, trả, kết luận, soạn, duyệt, đăng phản hồi, đóng."""
+    """Xem một vụ việc, hoặc thao tác: nhận, trả, kết luận, soạn, duyệt, đăng phản hồi, đóng, mở lại."""
     from monitor.store.cases import case_events, get_case
     from monitor.store.stories import story_detail
 

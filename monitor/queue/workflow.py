@@ -5,6 +5,8 @@ DESIGN.md "Verification workflow":
     response_needed → response_drafted → response_approved → response_published → closed
 A verdict is recorded as its own step, then followed automatically: verified_false and partly_true go on
 to response_needed (configurable), irrelevant closes, verified_true closes unless a response is asked for.
+A verdict is never edited: a reporter or leader reopens it (a new event, with a reason) and the case goes
+back to `new` for a collaborator to verify again.
 """
 
 from __future__ import annotations
@@ -34,7 +36,42 @@ _RULES: dict[Action, tuple[tuple[State, ...], tuple[Role, ...], State | None]] =
         State.CLOSED,
     ),
     Action.SET_PRIORITY: (OPEN_STATES, (Role.LEADER,), None),
+    # every state a verdict leads to (a case reaches closed only through a verdict)
+    Action.REOPEN: (
+        tuple(s for s in State if s not in (State.NEW, State.IN_REVIEW)),
+        (Role.REPORTER, Role.LEADER),
+        State.NEW,
+    ),
 }
+
+# Verdicts that lead to a press response: they must say why and show it.
+_RESPONSE_VERDICTS = (State.VERIFIED_FALSE, State.PARTLY_TRUE)
+
+
+def decision_refusal(
+    action: Action, verdict: State | None, *, note: str, evidence: int, wants_response: bool = False
+) -> str | None:
+    """Why a decision is incomplete (Vietnamese), or None; `evidence` counts links and attached files.
+
+    A verdict that leads to a response (false, partly true, or any verdict sent to a response) needs a
+    note and at least one piece of evidence; reopening a verdict needs a reason.
+    """
+    if action is Action.REOPEN and not note.strip():
+        return "Mở lại kết luận cần lý do: --note “…”."
+    if action is not Action.VERIFY or verdict is None:
+        return None
+    if verdict in _RESPONSE_VERDICTS or (wants_response and verdict is State.VERIFIED_TRUE):
+        missing = [
+            w
+            for w, ok in (("ghi chú (--note)", note.strip()), ("bằng chứng (--evidence)", evidence))
+            if not ok
+        ]
+        if missing:
+            return (
+                f"Kết luận “{STATE_LABELS[verdict]}” dẫn đến phản hồi báo chí nên cần "
+                f"{' và '.join(missing)}: ít nhất một đường dẫn hoặc tệp đính kèm."
+            )
+    return None
 
 
 @dataclass(frozen=True)
@@ -134,5 +171,5 @@ def transition(
         steps = ((state, State.RESPONSE_NEEDED), (State.RESPONSE_NEEDED, State.RESPONSE_DRAFTED))
         return Outcome(ok=True, state=State.RESPONSE_DRAFTED, steps=steps, claim=claim)
     assert target is not None
-    kept = claim if action is not Action.RELEASE else Claim()
+    kept = claim if action not in (Action.RELEASE, Action.REOPEN) else Claim()
     return Outcome(ok=True, state=target, steps=((state, target),), claim=kept)

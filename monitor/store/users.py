@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -57,9 +57,46 @@ def list_users(session: Session) -> list[User]:
     return [_user(r) for r in session.scalars(select(UserRow).order_by(UserRow.username))]
 
 
-def get_user(session: Session, username: str) -> User:
-    """The active user named `username`, or NotFoundError."""
-    row = session.scalar(select(UserRow).where(UserRow.username == username, UserRow.active.is_(True)))
+def _row(session: Session, username: str) -> UserRow:
+    row = session.scalar(select(UserRow).where(UserRow.username == username))
     if row is None:
         raise NotFoundError(f"Không có người dùng “{username}” (tạo bằng: monitor users add).")
+    return row
+
+
+def get_user(session: Session, username: str, *, include_disabled: bool = False) -> User:
+    """The active user named `username` (or a disabled one, when asked), else NotFoundError."""
+    row = _row(session, username)
+    if not row.active and not include_disabled:
+        raise NotFoundError(f"Người dùng “{username}” đã bị vô hiệu hóa, không được thao tác.")
     return _user(row)
+
+
+def count_active_admins(session: Session) -> int:
+    """How many active admins there are."""
+    q = select(func.count()).select_from(UserRow).where(UserRow.role == "admin", UserRow.active.is_(True))
+    return int(session.scalar(q) or 0)
+
+
+def set_role(session: Session, username: str, role: str) -> User:
+    """Give `username` another role."""
+    if role not in ROLES:
+        raise StoreError(f"Vai trò “{role}” không hợp lệ; chọn một trong: {', '.join(ROLES)}.")
+    row = _row(session, username)
+    row.role = role
+    return _user(row)
+
+
+def set_active(session: Session, username: str, active: bool) -> User:
+    """Enable or disable `username`."""
+    row = _row(session, username)
+    row.active = active
+    return _user(row)
+
+
+def held_case_ids(session: Session, user_id: int) -> list[int]:
+    """Cases in review whose claim names the user (expired or not)."""
+    from monitor.store.queue_tables import CaseRow
+
+    q = select(CaseRow.id).where(CaseRow.claimed_by == user_id, CaseRow.state == "in_review")
+    return list(session.scalars(q.order_by(CaseRow.id)))

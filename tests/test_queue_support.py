@@ -152,6 +152,7 @@ def seed_users(db: Database) -> None:
 
 def seed_cases(db: Database, n: int, *, state: str = "new", start: datetime = NOW) -> list[int]:
     """`n` flagged one-article stories, each with an open case (directly, without the stage); their ids."""
+    from monitor.store.cases import open_case
     from monitor.store.queue_tables import StoryRow
 
     ids = []
@@ -178,6 +179,11 @@ def seed_cases(db: Database, n: int, *, state: str = "new", start: datetime = NO
             )
             s.add(story)
             s.flush()
+            if state == "new":  # the real way in: the case and its "open" event
+                case_id = open_case(s, story.id, "normal", 2, [], start + timedelta(hours=72), start)
+                assert case_id is not None
+                ids.append(case_id)
+                continue
             case = CaseRow(
                 story_id=story.id,
                 state=state,

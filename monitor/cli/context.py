@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -28,6 +29,8 @@ class AppContext:
             from monitor.config import load_config
 
             self._config = load_config(self.settings.config_path)
+            for notice in self._config.notices:  # e.g. no [[watch]]: the shipped default targets are used
+                print(f"Lưu ý: {notice}", file=sys.stderr)
         return self._config
 
     @property

@@ -36,6 +36,7 @@ class SourceRow(Base):
     last_unconditional_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     next_fetch_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    config_hash: Mapped[str | None] = mapped_column(String(64))  # fingerprint of the sources.toml entry
 
 
 class ArticleRow(Base):

@@ -1,13 +1,16 @@
 """Figures of the shipped (or given) models on the held-out dev set: per-class P/R/F1, macro-F1, flags.
 
-python bench/eval_analysis.py                      # monitor/models on tests/data/analysis_dev.jsonl
+python bench/eval_analysis.py                      # monitor/models on the whole dev set
 python bench/eval_analysis.py --models DIR --data FILE [--by-source]
+
+The dev set is tests/data/analysis_dev.jsonl (texts inline) plus tests/data/analysis_dev_blind.jsonl (real
+VNTC press, ids and labels only, texts joined from ../shared/data at run time). The blind split is always
+printed on its own too, with a confusion table of tone on the items whose gold says the unit takes part.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
@@ -15,16 +18,28 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from monitor.nlp.analysis import Analyzer  # noqa: E402
-from monitor.nlp.train import EvalReport, LabelledExample, TaskReport, evaluate  # noqa: E402
+from monitor.nlp.train import (  # noqa: E402
+    DevItem,
+    EvalReport,
+    LabelledExample,
+    TaskReport,
+    evaluate,
+    read_dev,
+)
 
 DEV = ROOT / "tests" / "data" / "analysis_dev.jsonl"
+BLIND = ROOT / "tests" / "data" / "analysis_dev_blind.jsonl"
 
 
-def load_dev(path: Path = DEV) -> tuple[list[LabelledExample], list[bool]]:
+def load_items(paths: tuple[Path, ...] = (DEV, BLIND)) -> list[DevItem]:
+    """Every dev item of the given files (blind rows are joined to ../shared; absent texts are left out)."""
+    return [item for p in paths if p.is_file() for item in read_dev(p)]
+
+
+def load_dev(paths: tuple[Path, ...] = (DEV, BLIND)) -> tuple[list[LabelledExample], list[bool]]:
     """Dev examples and their 'mentions' flags."""
-    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    exs = [LabelledExample(r["text"], r.get("topic"), r.get("tone"), r.get("source", "")) for r in rows]
-    return exs, [bool(r.get("mentions")) for r in rows]
+    items = load_items(paths)
+    return [i.example for i in items], [bool(i.mentions) for i in items]
 
 
 def format_task(name: str, rep: TaskReport) -> str:
@@ -53,21 +68,46 @@ def format_report(rep: EvalReport) -> str:
     return "\n\n".join(parts)
 
 
+def format_unit_tone(analyzer: Analyzer, items: list[DevItem]) -> str:
+    """Confusion table of tone (gold rows, predicted columns) on items whose gold says the unit takes part."""
+    unit = [i for i in items if i.unit and i.example.tone]
+    if not unit:
+        return "tone on items that mention the unit: none"
+    res = evaluate(analyzer, [i.example for i in unit]).tone
+    assert res is not None
+    labels = res.labels
+    head = "  gold \\ pred        " + " ".join(f"{p:>11}" for p in labels)
+    lines = [f"tone on the {len(unit)} items that mention the unit: macro-F1 {res.macro_f1:.3f}", head]
+    lines += [f"  {g:<19} " + " ".join(f"{res.confusion[g][p]:>11}" for p in labels) for g in labels]
+    return "\n".join(lines)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--models", type=Path, default=None)
-    ap.add_argument("--data", type=Path, default=DEV)
+    ap.add_argument("--data", type=Path, action="append", help="dev file(s); default: dev + blind")
     ap.add_argument("--by-source", action="store_true", help="also report hand-written vs VNTC-test items")
     args = ap.parse_args()
     analyzer = Analyzer.load(args.models)
-    exs, mentions = load_dev(args.data)
-    print(f"model {analyzer.version} on {args.data.name} ({len(exs)} items)\n")
+    paths = tuple(args.data) if args.data else (DEV, BLIND)
+    items = load_items(paths)
+    exs, mentions = [i.example for i in items], [bool(i.mentions) for i in items]
+    print(f"model {analyzer.version} on {', '.join(p.name for p in paths)} ({len(exs)} items)\n")
     print(format_report(evaluate(analyzer, exs, mentions)))
+    groups = [("blind1 (real press, labelled before tuning)", [i for i in items if i.split == "blind1"])]
     if args.by_source:
-        for name in ("handwritten", "vntc-test"):
-            idx = [i for i, e in enumerate(exs) if e.source.split(":")[0] == name]
-            rep = evaluate(analyzer, [exs[i] for i in idx], [mentions[i] for i in idx])
-            print(f"\n=== {name} ({len(idx)} items) ===\n{format_report(rep)}")
+        groups += [
+            (name, [i for i in items if i.example.source.split(":")[0] == name and i.split != "blind1"])
+            for name in ("handwritten", "vntc-test")
+        ]
+    for name, group in groups:
+        if not group:
+            continue
+        rep = evaluate(analyzer, [i.example for i in group], [bool(i.mentions) for i in group])
+        print(f"\n=== {name}: {len(group)} items ===\n{format_report(rep)}")
+    blind = groups[0][1]
+    if blind:
+        print("\n" + format_unit_tone(analyzer, blind))
 
 
 if __name__ == "__main__":

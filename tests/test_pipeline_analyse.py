@@ -11,6 +11,7 @@ from sqlalchemy import select, update
 from monitor.config import load_config
 from monitor.pipeline import analyse as stage
 from monitor.pipeline.analyse import Analysers, analyse_pending
+from monitor.store.analyses import count_pending_analysis, pending_analysis
 from monitor.store.db import Database
 from monitor.store.export import export_batches
 from monitor.store.tables import AnalysisRow, ArticleRow, SourceRow
@@ -103,11 +104,18 @@ def test_articles_get_mentions_topic_tone_flags_and_cases(db: Database, loaded) 
 
 def test_reanalysis_after_a_new_model_version(db: Database, loaded) -> None:  # type: ignore[no-untyped-def]
     analysers, config = loaded
+    version = analysers.analyzer.version
     _seed(db, ARTICLES[:3])
+    with db.read() as s:
+        assert count_pending_analysis(s) == 3
     analyse_pending(db, config, analysers, workers=0)
     assert analyse_pending(db, config, analysers, workers=0).analysed == 0  # nothing pending
     with db.write() as s:
         s.execute(update(AnalysisRow).values(model_version="old"))
+    with db.read() as s:  # the count the progress bar shows agrees with what re-analysis picks up
+        assert count_pending_analysis(s) == 0
+        assert count_pending_analysis(s, stale_version=version) == 3
+        assert len(pending_analysis(s, limit=10, stale_version=version)) == 3
     again = analyse_pending(db, config, analysers, reanalyse=True, workers=0)
     assert again.analysed == 3 and again.cases_opened == 0  # re-analysis never opens a second case
     with db.read() as s:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 from pathlib import Path
 
@@ -128,3 +129,44 @@ def test_seed_with_shared_data(shared_data: Path) -> None:
     exs = seed_examples(shared_data)
     sources = {e.source for e in exs}
     assert {"seed", "vntc-weak", "danes"} <= sources and len(exs) > 10_000
+
+
+BLIND = Path(__file__).parent / "data" / "analysis_dev_blind.jsonl"
+
+
+def test_blind_split_holds_ids_and_labels_only() -> None:
+    from monitor import vocab
+
+    rows = [json.loads(line) for line in BLIND.read_text(encoding="utf-8").splitlines()]
+    assert len(rows) >= 150 and len({r["id"] for r in rows}) == len(rows)
+    for r in rows:
+        assert "text" not in r and r["id"].startswith("vntc:") and r["split"] == "blind1"
+        assert r["topic"] in vocab.TOPICS and r["tone"] in vocab.TONES
+        assert isinstance(r["mentions"], bool) and isinstance(r["unit"], bool)
+    data = Path(__file__).parents[1] / "monitor" / "data"
+    trained = {
+        json.loads(line)["id"]
+        for name in ("seed_weak_labels.jsonl", "seed_vntc_checked.jsonl")
+        for line in (data / name).read_text(encoding="utf-8").splitlines()
+    }
+    assert not trained & {r["id"] for r in rows}  # training never sees the blind split
+
+
+def test_read_dev_joins_ids_to_shared_texts(tmp_path: Path) -> None:
+    from monitor.nlp.train import read_dev
+
+    shared = tmp_path / "shared"
+    (shared / "vntc").mkdir(parents=True)
+    with gzip.open(shared / "vntc" / "vntc_test_sample.jsonl.gz", "wt", encoding="utf-8") as fh:
+        fh.write(json.dumps({"doc_id": "Test_Full/X/1.txt", "text": "Cháy chợ\nKhông ai bị thương."}) + "\n")
+    f = tmp_path / "dev.jsonl"
+    rows = [
+        {"id": "vntc:Test_Full/X/1.txt", "topic": "chay_no_cuu_nan", "tone": "trung_tinh", "mentions": True},
+        {"id": "vntc:Test_Full/X/missing.txt", "topic": "khac", "tone": "trung_tinh"},
+        {"text": "Tiêu đề\nThân bài", "topic": "khac", "tone": "trung_tinh", "split": "x"},
+    ]
+    f.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    items = read_dev(f, shared)
+    assert [i.example.text for i in items] == ["Cháy chợ\nKhông ai bị thương.", "Tiêu đề\nThân bài"]
+    assert items[0].mentions is True and items[1].split == "x"
+    assert [i.example.text for i in read_dev(f, None)] == ["Tiêu đề\nThân bài"]

@@ -205,13 +205,13 @@ def usage_message(text: str) -> str:
 
 def infrastructure_message(exc: BaseException) -> str | None:
     """A Vietnamese sentence for database and file errors a user can fix, or None for real bugs."""
-    from sqlalchemy import exc as sa_exc
+    from monitor.store.db import database_error
 
-    if isinstance(exc, sa_exc.ArgumentError):
-        return f"Địa chỉ cơ sở dữ liệu không hợp lệ ({exc}). Ví dụ: sqlite:///monitor.db"
-    if isinstance(exc, sa_exc.OperationalError):
-        first = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
-        return f"Không kết nối hoặc không ghi được cơ sở dữ liệu: {first}"
+    match database_error(exc):
+        case ("url", detail):
+            return f"Địa chỉ cơ sở dữ liệu không hợp lệ ({detail}). Ví dụ: sqlite:///monitor.db"
+        case ("connect", detail):
+            return f"Không kết nối hoặc không ghi được cơ sở dữ liệu: {detail}"
     if isinstance(exc, OSError):
         where = f" ({exc.filename})" if exc.filename else ""
         return f"Lỗi tệp{where}: {exc.strerror or exc}"

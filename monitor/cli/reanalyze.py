@@ -14,27 +14,14 @@ def reanalyze(
     workers: int = typer.Option(None, "--workers", help="Số tiến trình phân tích (mặc định: số lõi CPU)."),
 ) -> None:
     """Phân tích lại các bài viết bằng phiên bản mô hình hiện tại (sau khi huấn luyện lại)."""
-    from sqlalchemy import func, or_, select
-
     from monitor.pipeline.analyse import Analysers, analyse_pending
-    from monitor.store.tables import AnalysisRow, ArticleRow
+    from monitor.store.analyses import count_pending_analysis
 
     obj: AppContext = ctx.obj
     analysers = Analysers.load(obj.config, obj.settings.models_dir)
     version = analysers.analyzer.version
     with obj.db.read() as session:
-        total = session.scalar(
-            select(func.count())
-            .select_from(ArticleRow)
-            .outerjoin(AnalysisRow, AnalysisRow.article_id == ArticleRow.id)
-            .where(
-                or_(
-                    ArticleRow.analysed_at.is_(None),
-                    AnalysisRow.model_version.is_(None),
-                    AnalysisRow.model_version != version,
-                )
-            )
-        )
+        total = count_pending_analysis(session, stale_version=version)
     console = Console(stderr=True)
     with Progress(
         TextColumn("{task.description}"),

@@ -97,8 +97,46 @@ def read_jsonl(path: Path, source: str = "file") -> list[LabelledExample]:
 
 
 def _vntc_texts(shared: Path) -> dict[str, str]:
-    with gzip.open(shared / "vntc" / "vntc_train.jsonl.gz", "rt", encoding="utf-8") as fh:
-        return {"vntc:" + r["doc_id"]: r["text"] for r in map(json.loads, fh)}
+    out: dict[str, str] = {}
+    for name in ("vntc_train.jsonl.gz", "vntc_test_sample.jsonl.gz"):
+        path = shared / "vntc" / name
+        if path.is_file():
+            with gzip.open(path, "rt", encoding="utf-8") as fh:
+                out.update({"vntc:" + r["doc_id"]: r["text"] for r in map(json.loads, fh)})
+    return out
+
+
+@dataclass(frozen=True)
+class DevItem:
+    """One labelled evaluation item: the example plus its gold mention fields and split."""
+
+    example: LabelledExample
+    mentions: bool | None = None  # gold: the article mentions a watched target (unit or province)
+    unit: bool | None = None  # gold: the watched unit itself takes part in the story
+    split: str = ""
+    kind: str = ""
+
+
+def read_dev(path: Path, shared: Path | None = SHARED_DIR) -> list[DevItem]:
+    """Labelled items from a JSONL file; rows holding an `id` instead of `text` are joined to ../shared.
+
+    Third-party texts are never committed: such rows carry `"id": "vntc:<doc_id>"` and the text is read
+    from the shared VNTC files at evaluation time. Rows whose text cannot be found are left out.
+    """
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    texts: dict[str, str] = {}
+    if shared is not None and any("text" not in r for r in rows) and (shared / "vntc").is_dir():
+        texts = _vntc_texts(shared)
+    out = []
+    for r in rows:
+        text = r.get("text") or texts.get(r.get("id", ""))
+        if not text:
+            continue
+        ex = LabelledExample(text, r.get("topic"), r.get("tone"), r.get("source") or "file")
+        out.append(
+            DevItem(ex, r.get("mentions"), r.get("unit"), str(r.get("split", "")), str(r.get("kind", "")))
+        )
+    return out
 
 
 def _danes_texts(shared: Path) -> dict[str, str]:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import ColumnElement, Select, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from monitor.store.tables import AnalysisRow, ArticleRow, MentionRow, SourceRow
@@ -43,26 +43,45 @@ class AnalysisRecord:
     mentions: tuple[dict[str, Any], ...] = field(default=())
 
 
-def pending_analysis(
-    session: Session, *, limit: int, after_id: int = 0, stale_version: str | None = None
-) -> list[PendingArticle]:
+def _waiting(stale_version: str | None) -> tuple[Select[Any], ColumnElement[bool]]:
     """The only definition of "waiting for analysis": never analysed since its text last changed.
 
     With `stale_version`, also articles analysed by any other model version (re-analysis).
+    Returns the FROM clause to select from and the condition.
     """
-    cond = ArticleRow.analysed_at.is_(None)
-    q = select(
-        ArticleRow.id, ArticleRow.title, ArticleRow.text, ArticleRow.summary, SourceRow.key, SourceRow.weight
-    )
-    q = q.join(SourceRow, SourceRow.id == ArticleRow.source_id)
+    cond: ColumnElement[bool] = ArticleRow.analysed_at.is_(None)
+    q = select(ArticleRow.id).join(SourceRow, SourceRow.id == ArticleRow.source_id)
     if stale_version is not None:
         q = q.outerjoin(AnalysisRow, AnalysisRow.article_id == ArticleRow.id)
         cond = or_(cond, AnalysisRow.model_version.is_(None), AnalysisRow.model_version != stale_version)
+    return q, cond
+
+
+def pending_analysis(
+    session: Session, *, limit: int, after_id: int = 0, stale_version: str | None = None
+) -> list[PendingArticle]:
+    """Articles waiting for analysis (see `_waiting`), in id order after `after_id`."""
+    base, cond = _waiting(stale_version)
+    q = base.with_only_columns(
+        ArticleRow.id,
+        ArticleRow.title,
+        ArticleRow.text,
+        ArticleRow.summary,
+        SourceRow.key,
+        SourceRow.weight,
+        maintain_column_froms=True,
+    )
     q = q.where(cond, ArticleRow.id > after_id).order_by(ArticleRow.id).limit(limit)
     return [
         PendingArticle(i, t or "", text or summary or "", k, w)
         for i, t, text, summary, k, w in session.execute(q)
     ]
+
+
+def count_pending_analysis(session: Session, *, stale_version: str | None = None) -> int:
+    """How many articles wait for analysis (the same definition as `pending_analysis`)."""
+    base, cond = _waiting(stale_version)
+    return session.scalar(base.with_only_columns(func.count(), maintain_column_froms=True).where(cond)) or 0
 
 
 def unqueued_relevant(session: Session, since: datetime, *, limit: int = 5000) -> list[int]:

@@ -11,7 +11,7 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
@@ -91,6 +91,18 @@ def upsert_insert(session: Session, target: Any) -> Any:
     from sqlalchemy.dialects import postgresql, sqlite
 
     return (postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert)(target)
+
+
+def database_error(exc: BaseException) -> tuple[Literal["url", "connect"], str] | None:
+    """A database error the user can fix: ("url", detail) for a malformed URL, ("connect", the driver's
+    first line) for a database that cannot be reached or written; None for anything else (a real bug)."""
+    from sqlalchemy import exc as sa_exc
+
+    if isinstance(exc, sa_exc.ArgumentError):
+        return "url", str(exc)
+    if isinstance(exc, sa_exc.OperationalError):
+        return "connect", str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+    return None
 
 
 def alembic_config(connection: Any = None) -> Any:

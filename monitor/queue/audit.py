@@ -72,16 +72,19 @@ def findings_for(case: StoredCase, events: Sequence[StoredEvent]) -> list[str]:
         for i in broken_links(events)
     ]
     r = replay(events)
+    def holder(v: int | None) -> str:
+        return str(v) if v is not None else "không ai"
+
     checks = (
-        ("trạng thái", case.state, r.state, label),
-        ("mức ưu tiên", case.priority, r.priority, label),
-        ("người giữ (mã)", case.claimed_by, r.claimed_by, lambda v: str(v) if v is not None else "không ai"),
-        ("kết luận", case.verdict, r.verdict, lambda v: label(v, "chưa có")),
-        ("phiên bản", case.version, r.version, str),
+        ("trạng thái", case.state != r.state, label(case.state), label(r.state)),
+        ("mức ưu tiên", case.priority != r.priority, label(case.priority), label(r.priority)),
+        ("người giữ (mã)", case.claimed_by != r.claimed_by, holder(case.claimed_by), holder(r.claimed_by)),
+        ("kết luận", case.verdict != r.verdict, label(case.verdict, "chưa có"), label(r.verdict, "chưa có")),
+        ("phiên bản", case.version != r.version, str(case.version), str(r.version)),
     )
-    for what, stored, expected, shown in checks:
-        if stored != expected:
-            out.append(f"{head} {what} lưu là “{shown(stored)}” nhưng nhật ký nói “{shown(expected)}”.")
+    for what, differs, stored, expected in checks:
+        if differs:
+            out.append(f"{head} {what} lưu là “{stored}” nhưng nhật ký nói “{expected}”.")
     return out
 
 

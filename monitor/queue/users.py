@@ -12,7 +12,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from monitor.errors import TransitionError, WorkflowError
 from monitor.store import users as store_users
@@ -20,8 +20,6 @@ from monitor.store.users import User
 from monitor.vocab import ROLE_LABELS, Action, Role
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
-
     from monitor.queue.settings import QueueSettings
     from monitor.store.db import Database
 
@@ -75,7 +73,12 @@ def can_manage_users(
     return None
 
 
-def _check(session: Session, actor_name: str | None, action: UserAction, target: Target) -> User | None:
+def _check(
+    session: Any,  # a store session (the queue layer never names sqlalchemy)
+    actor_name: str | None,
+    action: UserAction,
+    target: Target,
+) -> User | None:
     """Refuse (TransitionError) unless the rule allows it; the acting user."""
     actor = store_users.get_user(session, actor_name, include_disabled=True) if actor_name else None
     refusal = can_manage_users(actor, action, target, active_admins=store_users.count_active_admins(session))

@@ -72,6 +72,7 @@ def findings_for(case: StoredCase, events: Sequence[StoredEvent]) -> list[str]:
         for i in broken_links(events)
     ]
     r = replay(events)
+
     def holder(v: int | None) -> str:
         return str(v) if v is not None else "không ai"
 

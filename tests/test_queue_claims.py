@@ -80,6 +80,7 @@ def test_full_flow_writes_one_event_per_step(db, case_id):
     with db.read() as s:
         events = case_events(s, case_id)
     assert [(e.from_state, e.to_state) for e in events] == [
+        (None, "new"),  # the case was opened (seed_cases goes through open_case)
         ("new", "in_review"),
         ("in_review", "partly_true"),
         ("partly_true", "response_needed"),
@@ -88,8 +89,8 @@ def test_full_flow_writes_one_event_per_step(db, case_id):
         ("response_approved", "response_published"),
         ("response_published", "closed"),
     ]
-    assert events[1].evidence == ["https://congan.kontum.gov.vn/thong-bao"] and events[1].actor == "ctv1"
-    assert [e.version for e in events] == [2, 3, 3, 4, 5, 6, 7]
+    assert events[2].evidence == ["https://congan.kontum.gov.vn/thong-bao"] and events[2].actor == "ctv1"
+    assert [e.version for e in events] == [1, 2, 3, 3, 4, 5, 6, 7]
 
 
 def test_irrelevant_closes_and_records_a_correction(db, case_id):
@@ -142,7 +143,7 @@ def test_queue_filters(db):
         mine = queue_page(s, user_id=1)
         assert [q.case_id for q in mine] == [ids[2]] and mine[0].holder == "ctv1"
         assert get_case(s, ids[2]).version == 2
-        assert s.scalar(select(func.count()).select_from(CaseEventRow)) == 2
+        assert s.scalar(select(func.count()).select_from(CaseEventRow)) == 5 + 2  # 5 opened, 2 actions
 
 
 def test_admin_releases_someone_elses_active_claim(db, case_id):

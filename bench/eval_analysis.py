@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import unicodedata
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -87,6 +88,7 @@ def main() -> None:
     ap.add_argument("--models", type=Path, default=None)
     ap.add_argument("--data", type=Path, action="append", help="dev file(s); default: dev + blind")
     ap.add_argument("--by-source", action="store_true", help="also report hand-written vs VNTC-test items")
+    ap.add_argument("--folded", action="store_true", help="also score every item written without diacritics")
     args = ap.parse_args()
     analyzer = Analyzer.load(args.models)
     paths = tuple(args.data) if args.data else (DEV, BLIND)
@@ -108,6 +110,30 @@ def main() -> None:
     blind = groups[0][1]
     if blind:
         print("\n" + format_unit_tone(analyzer, blind))
+    if args.folded:
+        print("\n" + format_folded(analyzer, items))
+
+
+def strip_marks(text: str) -> str:
+    """The text as typed without diacritics (case kept): 'Công an Đắk Hà' -> 'Cong an Dak Ha'."""
+    d = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    return unicodedata.normalize("NFC", "".join(c for c in d if not unicodedata.combining(c)))
+
+
+def format_folded(analyzer: Analyzer, items: list[DevItem]) -> str:
+    """Macro-F1 of accented vs unaccented copies of the same items (goal: lose at most 0.03)."""
+    lines = ["unaccented copies (same items, diacritics removed):"]
+    for name, group in (("all", items), ("blind1", [i for i in items if i.split == "blind1"])):
+        exs = [i.example for i in group]
+        plain = [LabelledExample(strip_marks(e.text), e.topic, e.tone, e.source) for e in exs]
+        a, b = evaluate(analyzer, exs), evaluate(analyzer, plain)
+        assert a.topic and a.tone and b.topic and b.tone
+        lines.append(
+            f"  {name:<7} topic {a.topic.macro_f1:.3f} -> {b.topic.macro_f1:.3f} "
+            f"({b.topic.macro_f1 - a.topic.macro_f1:+.3f})   tone {a.tone.macro_f1:.3f} -> "
+            f"{b.tone.macro_f1:.3f} ({b.tone.macro_f1 - a.tone.macro_f1:+.3f})"
+        )
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":

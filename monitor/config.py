@@ -60,6 +60,15 @@ RANGES: dict[tuple[str, str], tuple[float, float]] = {
     ("queue", "heavy_outlet_weight"): (0, 10),
     ("queue", "spread_high_outlets"): (1, 1000),
     ("queue", "spread_critical_outlets"): (1, 1000),
+    ("digest", "max_stories"): (1, 500),
+    ("digest", "max_attempts"): (1, 50),
+    ("digest", "retry_minutes"): (0.1, 1440),
+    ("smtp", "port"): (1, 65535),
+    ("smtp", "timeout"): (1, 600),
+    ("alerts", "group_minutes"): (0, 120),
+    ("alerts", "lookback_hours"): (1, 720),
+    ("alerts", "max_attempts"): (1, 50),
+    ("alerts", "retry_minutes"): (0.1, 1440),
 }
 
 
@@ -103,6 +112,69 @@ class Source:
 
 
 @dataclass(frozen=True)
+class DigestRecipient:
+    """One reader of the daily digest (a `[[digest.recipient]]` table)."""
+
+    name: str
+    address: str
+    targets: tuple[str, ...] = ()  # watch keys this reader cares about; empty = every target
+
+
+@dataclass(frozen=True)
+class DigestSettings:
+    """The `[digest]` table: who gets the daily digest, when, from whom."""
+
+    time: str = "07:00"  # HH:MM, Asia/Ho_Chi_Minh
+    sender: str = ""  # "Name <address>"; empty = [smtp].username or monitor@localhost
+    recipient: tuple[DigestRecipient, ...] = ()
+    max_stories: int = 30  # flagged stories listed (overdue ones always first)
+    chart_png: bool = False  # attach an inline PNG chart (needs monitor.charts)
+    max_attempts: int = 6  # temporary SMTP failures retried this many times
+    retry_minutes: float = 5.0  # first retry delay (doubles each attempt)
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    """The `[smtp]` table: the mail server. The password never lives here (env or password_file)."""
+
+    host: str = "localhost"
+    port: int = 587
+    security: str = "starttls"  # starttls | ssl | none
+    username: str = ""
+    password_file: str = ""  # a file holding the password; MONITOR_SMTP_PASSWORD wins
+    timeout: float = 30.0
+
+
+@dataclass(frozen=True)
+class AlertSettings:
+    """The `[alerts]` table: who is told what, when. Entries: role ids, "assignee" or e-mail addresses."""
+
+    enabled: bool = True
+    critical: tuple[str, ...] = ("leader", "collaborator")
+    overdue: tuple[str, ...] = ("leader", "assignee")
+    assigned: tuple[str, ...] = ("assignee",)
+    approval: tuple[str, ...] = ("leader",)
+    group_minutes: float = 3.0  # alerts arriving within this window go out as one mail
+    quiet_start: str = ""  # "22:00": from then until quiet_end only critical alerts are sent
+    quiet_end: str = ""
+    webhook_url: str = ""  # optional JSON POST of every alert batch
+    lookback_hours: float = 24.0  # only events this recent raise alerts (no flood after an upgrade)
+    max_attempts: int = 6
+    retry_minutes: float = 2.0
+
+
+@dataclass(frozen=True)
+class WebSettings:
+    """The `[web]` table: where the web app is reachable (alerts and the digest link to case pages)."""
+
+    base_url: str = ""
+
+    def case_url(self, case_id: int) -> str | None:
+        """The case page's address, or None without a base URL."""
+        return f"{self.base_url.rstrip('/')}/cases/{case_id}" if self.base_url else None
+
+
+@dataclass(frozen=True)
 class Config:
     """The whole validated configuration."""
 
@@ -112,6 +184,10 @@ class Config:
     watches: tuple[Any, ...]  # monitor.nlp.targets.WatchTarget
     flags: Any  # monitor.nlp.flags.FlagRules
     queue: Any  # monitor.queue.settings.QueueSettings
+    digest: DigestSettings = DigestSettings()
+    smtp: SmtpSettings = SmtpSettings()
+    alerts: AlertSettings = AlertSettings()
+    web: WebSettings = WebSettings()
     notices: tuple[str, ...] = ()  # Vietnamese sentences the user should see when the file loads
 
     def source(self, key: str) -> Source:
@@ -131,7 +207,15 @@ def _table_classes() -> dict[str, type]:
     from monitor.nlp.flags import FlagRules
     from monitor.queue.settings import QueueSettings
 
-    return {"fetch": FetchSettings, "flags": FlagRules, "queue": QueueSettings}
+    return {
+        "fetch": FetchSettings,
+        "flags": FlagRules,
+        "queue": QueueSettings,
+        "digest": DigestSettings,
+        "smtp": SmtpSettings,
+        "alerts": AlertSettings,
+        "web": WebSettings,
+    }
 
 
 def load_config(path: Path | str) -> Config:
@@ -180,6 +264,7 @@ def parse_config(text: str, path: Path) -> Config:
     }
     _check_ranges(singles, loc)
     _check_labels(singles, loc)
+    _check_notify(singles, loc)
 
     from monitor.nlp.targets import WatchTarget
 
@@ -213,6 +298,10 @@ def parse_config(text: str, path: Path) -> Config:
         watches=watches,
         flags=singles["flags"],
         queue=singles["queue"],
+        digest=singles["digest"],
+        smtp=singles["smtp"],
+        alerts=singles["alerts"],
+        web=singles["web"],
         notices=tuple(notices),
     )
 
@@ -270,6 +359,73 @@ def _check_labels(singles: dict[str, Any], loc: _Locator) -> None:
                 )
 
 
+_HHMM = re.compile(r"([01]\d|2[0-3]):[0-5]\d")
+_ADDRESS = re.compile(r"[^@\s<>\"(),;:]+@[^@\s<>\"(),;:]+\.[^@\s<>\"(),;:]+")
+ALERT_WHO = ("collaborator", "reporter", "leader", "admin", "assignee")
+
+
+def is_address(text: str) -> bool:
+    """Whether `text` is a plain e-mail address (no name, no spaces, no line breaks)."""
+    return bool(_ADDRESS.fullmatch(text))
+
+
+def _is_http_url(text: str) -> bool:
+    parts = urlsplit(text)
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
+
+
+def _check_notify(singles: dict[str, Any], loc: _Locator) -> None:
+    """[digest], [smtp], [alerts], [web]: times, addresses, roles and URLs a mail server would trip on."""
+    from email.utils import parseaddr
+
+    digest, smtp, alerts, web = singles["digest"], singles["smtp"], singles["alerts"], singles["web"]
+    for table, key, value in (
+        ("digest", "time", digest.time),
+        ("alerts", "quiet_start", alerts.quiet_start),
+        ("alerts", "quiet_end", alerts.quiet_end),
+    ):
+        if (value or table == "digest") and not _HHMM.fullmatch(value):
+            raise ConfigError(f'{loc.at(table, None, key)}: "{key}" phải có dạng giờ:phút, ví dụ "07:00".')
+    if bool(alerts.quiet_start) != bool(alerts.quiet_end):
+        raise ConfigError(f"{loc.at('alerts')}: cần khai báo cả quiet_start và quiet_end (hoặc bỏ cả hai).")
+    if digest.sender and (not is_address(parseaddr(digest.sender)[1]) or "\n" in digest.sender):
+        raise ConfigError(
+            f'{loc.at("digest", None, "sender")}: người gửi "{digest.sender}" không hợp lệ, '
+            'ví dụ "Ban Tuyên truyền <bantuyentruyen@example.vn>".'
+        )
+    for i, r in enumerate(digest.recipient):
+        if not is_address(r.address):
+            raise ConfigError(
+                f'{loc.at("digest.recipient", i, "address")}: địa chỉ thư "{r.address}" không hợp lệ.'
+            )
+        if not r.name.strip() or any(c in r.name for c in "\r\n"):
+            raise ConfigError(
+                f"{loc.at('digest.recipient', i, 'name')}: cần họ tên người nhận trên một dòng."
+            )
+    _check_unique([r.address.lower() for r in digest.recipient], loc, "digest.recipient", "address")
+    if smtp.security not in ("starttls", "ssl", "none"):
+        raise ConfigError(
+            f'{loc.at("smtp", None, "security")}: "security" phải là "starttls", "ssl" hoặc "none".'
+        )
+    if not smtp.host.strip():
+        raise ConfigError(f"{loc.at('smtp', None, 'host')}: cần tên máy chủ thư.")
+    for key in ("critical", "overdue", "assigned", "approval"):
+        for who in getattr(alerts, key):
+            if who not in ALERT_WHO and not is_address(who):
+                raise ConfigError(
+                    f'{loc.at("alerts", None, key)}: "{who}" không phải vai trò ({", ".join(ALERT_WHO)}) '
+                    "hay địa chỉ thư."
+                )
+    for table, key, value in (
+        ("alerts", "webhook_url", alerts.webhook_url),
+        ("web", "base_url", web.base_url),
+    ):
+        if value and not _is_http_url(value):
+            raise ConfigError(
+                f'{loc.at(table, None, key)}: địa chỉ "{value}" không hợp lệ (cần http:// hoặc https://).'
+            )
+
+
 def _check_source(src: Source, loc: _Locator, i: int) -> None:
     if not re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,99}", src.key):
         raise ConfigError(
@@ -316,13 +472,15 @@ def _check_watch(w: Any, loc: _Locator, i: int) -> None:
             raise ConfigError(f"{loc.at('watch', i, 'places')}: {exc.message}") from None
 
 
-def _check_unique(keys: list[str], loc: _Locator, table: str) -> None:
+def _check_unique(keys: list[str], loc: _Locator, table: str, field: str = "key") -> None:
     seen: dict[str, int] = {}
     for i, key in enumerate(keys):
         if key in seen:
-            first = loc.line(table, seen[key], "key")
+            first = loc.line(table, seen[key], field)
+            word = "khóa" if field == "key" else "địa chỉ"
             raise ConfigError(
-                f'{loc.at(table, i, "key")}: trùng khóa "{key}" (đã khai báo ở dòng {first}). Mỗi [[{table}]] cần một khóa riêng.'
+                f'{loc.at(table, i, field)}: trùng {word} "{key}" '
+                f"(đã khai báo ở dòng {first}). Mỗi [[{table}]] cần một {word} riêng."
             )
         seen[key] = i
 
@@ -373,6 +531,11 @@ def _coerce(value: Any, hint: Any, loc: _Locator, name: str, index: int | None, 
     if typing.get_origin(hint) in (typing.Union, types.UnionType):
         inner = [a for a in args if a is not type(None)]
         return _coerce(value, inner[0], loc, name, index, key)
+    if typing.get_origin(hint) is tuple and dataclasses.is_dataclass(args[0]):
+        # an array of tables inside a table: [[digest.recipient]]
+        if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+            raise ConfigError(f"{loc.at(name, index, key)}: mỗi mục phải là một bảng [[{name}.{key}]].")
+        return tuple(_build(args[0], v, loc, f"{name}.{key}", i) for i, v in enumerate(value))
     if typing.get_origin(hint) is tuple:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise ConfigError(

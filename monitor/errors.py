@@ -17,6 +17,9 @@ traceback) and the stage it came from. Log lines use `str(error)`, which starts 
     ├── AnalysisError                 nlp: a text could not be analysed (recorded, batch goes on)
     ├── StoreError                    store: database problems worth a sentence
     ├── SchedulerLockedError          another `monitor run` already drives this database
+    ├── DeliveryError                 mail/webhook: a digest or alert could not be delivered
+    │   ├── TemporaryDeliveryError    connection refused, timeout, SMTP 4xx, HTTP 5xx: retried later
+    │   └── PermanentDeliveryError    SMTP 5xx, recipient refused, HTTP 4xx: marked failed
     └── WorkflowError                 queue: a case action was refused
         ├── TransitionError           the action is not allowed from the case's state / for the role
         ├── ClaimConflictError        someone else holds the claim (names who)
@@ -137,6 +140,20 @@ class SchedulerLockedError(MonitorError):
     """Another scheduler already drives this database."""
 
     stage = "scheduler"
+
+
+class DeliveryError(MonitorError):
+    """A digest or alert could not be handed to the mail server or the webhook."""
+
+    stage = "delivery"
+
+
+class TemporaryDeliveryError(DeliveryError):
+    """Worth retrying later (connection refused, timeout, SMTP 4xx)."""
+
+
+class PermanentDeliveryError(DeliveryError):
+    """Retrying will not help (SMTP 5xx, every recipient refused)."""
 
 
 class WorkflowError(MonitorError):

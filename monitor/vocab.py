@@ -137,6 +137,8 @@ PRIORITY_LABELS: Mapping[str, str] = {
     Priority.NORMAL: "bình thường",
 }
 TARGET_KIND_LABELS: Mapping[str, str] = {"unit": "đơn vị", "province": "địa bàn"}
+# Events the system records on its own (a case's history shows them beside the users' actions).
+EVENT_LABELS: Mapping[str, str] = {"open": "mở vụ việc", "priority": "nâng mức ưu tiên"}
 
 # Short words a user may type for a value, besides its id and its label (CLI --verdict true, …).
 _ALIASES: Mapping[type[StrEnum], Mapping[str, str]] = {
@@ -147,7 +149,19 @@ _ALIASES: Mapping[type[StrEnum], Mapping[str, str]] = {
         "sai": State.VERIFIED_FALSE,
         "mot phan": State.PARTLY_TRUE,
     },
-    Action: {"priority": Action.SET_PRIORITY, "nhan": Action.CLAIM, "duyet": Action.APPROVE},
+    Action: {
+        "priority": Action.SET_PRIORITY,
+        "uu tien": Action.SET_PRIORITY,
+        "nhan": Action.CLAIM,
+        "tra": Action.RELEASE,
+        "ket luan": Action.VERIFY,
+        "xac minh": Action.VERIFY,
+        "soan": Action.DRAFT,
+        "duyet": Action.APPROVE,
+        "dang": Action.PUBLISH,
+        "dong": Action.CLOSE,
+        "mo lai": Action.REOPEN,
+    },
     Priority: {"khan": Priority.CRITICAL},
     Role: {"ctv": Role.COLLABORATOR, "bcv": Role.REPORTER},
 }
@@ -170,7 +184,7 @@ def label(value: str | None, default: str = "—") -> str:
     for table in _LABELS.values():
         if value in table:
             return table[value]
-    return TARGET_KIND_LABELS.get(value, value)
+    return TARGET_KIND_LABELS.get(value) or EVENT_LABELS.get(value, value)
 
 
 def fold(text: str) -> str:

@@ -204,3 +204,38 @@ def test_cue_guard_sends_unsupported_police_topic_to_khac(
     assert a.topic and a.topic.label == "khac" and a.topic.reason.startswith("Độ tin cậy thấp (0.45)")
     b = analyzer.analyse("Bắt quả tang nhóm sử dụng ma túy", "Thu giữ 10 gói ma túy đá.")
     assert b.topic and b.topic.label == "ma_tuy"  # the cue "ma túy" supports the unsure topic
+
+
+def test_a_mentioned_article_is_analysed_whatever_its_language(analyzer: Analyzer) -> None:
+    """Issue 8: an English article about the unit is analysed (language recorded), not dropped."""
+    doc = ("Kon Tum police officer accused of beating a detainee", "Residents said the officer hit him.")
+    (dropped,) = analyzer.analyse_many([doc])
+    assert dropped.skipped and dropped.language == "en" and dropped.tone is None
+    (kept,) = analyzer.analyse_many([doc], always=True)
+    assert kept.skipped is None and kept.language == "en" and kept.topic and kept.tone
+
+
+UNACCENTED = [
+    ("Công an tỉnh Kon Tum bắt 2 đối tượng vận chuyển 3 kg cần sa", "Các đối tượng đã bị tạm giữ."),
+    ("Xe tải đâm xe máy trên quốc lộ 14, một người chết", "Tài xế xe tải không làm chủ tốc độ."),
+    ("Cháy xưởng gỗ trong đêm, cảnh sát PCCC dập tắt sau 3 giờ", "Đám cháy bùng phát lúc 23 giờ."),
+    ("Người dân bức xúc vì chờ cả ngày không được làm căn cước", "Nhiều người phải về không."),
+]
+
+
+@pytest.mark.parametrize(("title", "text"), UNACCENTED)
+def test_unaccented_text_reads_like_its_accented_twin(analyzer: Analyzer, title: str, text: str) -> None:
+    """Issue 11: text typed without diacritics is Vietnamese and gets the topic and tone of its twin."""
+    from monitor.nlp.normalize import fold_ascii
+
+    accented = analyzer.analyse(title, text)
+    plain = analyzer.analyse(fold_ascii(title), fold_ascii(text))
+    assert plain.language == "vi" and plain.skipped is None and plain.topic and plain.tone
+    assert accented.topic and accented.tone
+    assert (plain.topic.label, plain.tone.label) == (accented.topic.label, accented.tone.label)
+
+
+def test_rules_read_unaccented_text(analyzer: Analyzer) -> None:
+    """The criticism rule fires on the same words written without diacritics."""
+    a = analyzer.analyse("Nguoi dan to cao cong an xa danh nguoi", "Nhieu nguoi dan buc xuc ve vu viec.")
+    assert a.tone and a.tone.label == "tieu_cuc"

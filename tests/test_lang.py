@@ -23,6 +23,11 @@ CASES = [
         "officials said on Tuesday. The suspect was found with heroin.",
         "en",
     ),
+    # Issue 11: Vietnamese typed without diacritics, told by syllable structure (not by stopwords).
+    ("Cong an tinh Kon Tum bat 2 doi tuong van chuyen 3 kg can sa", "vi"),
+    ("Cong an Kon Tum", "vi"),
+    ("Police arrest two men in Kon Tum", "en"),
+    ("Mang Den Kon Plong homestay booking now open for the summer", "en"),
     ("Đắk", "vi"),
     ("", "unknown"),
     ("😀😀😀 🎉", "unknown"),

@@ -40,6 +40,11 @@ ARTICLES = [
     # Inputs that crashed underthesea, control characters and HTML left in text (NUL and lone surrogates
     # never reach the store: the parse stage strips them; the analyzer's own tests feed them directly).
     ("Đaị 000 85 .", "000 85 . \x01\x1f <b>HTML</b> &amp; còn sót"),
+    ("Gold prices rise in London", "Gold prices rose on Monday as the dollar weakened, traders said."),
+    (
+        "Cong an tinh Kon Tum bat 2 doi tuong van chuyen 3 kg can sa",
+        "Cac doi tuong da bi tam giu de dieu tra.",
+    ),
 ]
 
 
@@ -83,7 +88,7 @@ def test_articles_get_mentions_topic_tone_flags_and_cases(db: Database, loaded) 
     ids = _seed(db, ARTICLES)
     report = analyse_pending(db, config, analysers, workers=0)
     assert report.analysed == len(ARTICLES)
-    assert report.skipped >= 3  # empty, emoji, English
+    assert report.skipped >= 3  # empty, emoji, English without a mention
     with db.read() as s:
         records = {r["id"]: r for batch in export_batches(s, None) for r in batch}
         rows = {a.article_id: a for a in s.scalars(select(AnalysisRow))}
@@ -96,7 +101,12 @@ def test_articles_get_mentions_topic_tone_flags_and_cases(db: Database, loaded) 
     mention = queue["mentions"][0]
     doc = f"{ARTICLES[0][0]}\n\n{ARTICLES[0][1]}"
     assert doc[mention["start"] : mention["end"]] and "«" in mention["snippet"]
-    assert rows[ids[5]].skipped and "tiếng Việt" in rows[ids[5]].skipped  # English: skipped with a reason
+    # English that mentions a watched target is analysed, its language recorded (issue 8); English that
+    # mentions nothing is skipped with a reason; Vietnamese without diacritics is Vietnamese (issue 11).
+    assert rows[ids[5]].skipped is None and rows[ids[5]].language == "en" and rows[ids[5]].topic
+    assert records[ids[5]]["mentions"] and records[ids[5]]["story_id"] is not None
+    assert rows[ids[7]].skipped and "tiếng Việt" in rows[ids[7]].skipped
+    assert rows[ids[8]].language == "vi" and rows[ids[8]].skipped is None
     assert rows[ids[3]].skipped  # empty text
     assert rows[ids[6]].model_version  # the crash-prone input got a recorded outcome
     assert report.cases_opened == 1

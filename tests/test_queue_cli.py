@@ -6,6 +6,7 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from conftest import ROOT
 from rich.console import Console
 from test_queue_support import NOW, QUEUE_STORY, seed_article, seed_source
 from typer.testing import CliRunner
@@ -15,6 +16,7 @@ from monitor.cli.queue import format_queue, when
 from monitor.errors import ClaimConflictError, StaleVersionError, TransitionError
 from monitor.queue.settings import QueueSettings
 from monitor.queue.stage import run_queue_stage
+from monitor.queue.views import QueuePage, queue_line
 from monitor.store.cases import QueueItem
 from monitor.store.db import Database
 
@@ -23,6 +25,7 @@ from monitor.store.db import Database
 def cli(tmp_path, monkeypatch):
     url = f"sqlite:///{tmp_path / 'cli.db'}"
     monkeypatch.setenv("MONITOR_DATABASE_URL", url)
+    monkeypatch.setenv("MONITOR_CONFIG", str(ROOT / "sources.toml"))  # names the target ca-kon-tum
     monkeypatch.delenv("MONITOR_USER", raising=False)
     monkeypatch.setenv("COLUMNS", "250")  # rich wraps long URLs at 80 columns
     runner = CliRunner()
@@ -35,7 +38,7 @@ def cli(tmp_path, monkeypatch):
     now = datetime.now(UTC)
     with db.write() as s:
         src = seed_source(s, "baokontum", "Báo Kon Tum")
-        aid = seed_article(s, src, *QUEUE_STORY, at=now - timedelta(hours=1))
+        aid = seed_article(s, src, *QUEUE_STORY, at=now - timedelta(hours=1), targets=("ca-kon-tum",))
     run_queue_stage(db, [aid], QueueSettings(), now)
     db.dispose()
     assert run("users", "add", "ctv1", "--role", "collaborator", "--name", "Nguyễn Văn An").exit_code == 0
@@ -102,10 +105,54 @@ def test_queue_table_marks_overdue_in_red():
         None,
     )
     console = Console(record=True, width=200)
-    console.print(format_queue([item], NOW))
+    console.print(format_queue(_page(item, NOW)))
     text = console.export_text()
     assert "quá hạn" in text and "khẩn cấp" in text and when(item.deadline_at) == "09:00 27/11/2026"
-    table = format_queue([item], NOW)
+    table = format_queue(_page(item, NOW))
     deadline_cell = next(iter(table.columns[2].cells))
     assert deadline_cell.style == "bold red"
-    assert next(iter(format_queue([item], NOW - timedelta(hours=2)).columns[2].cells)).style == ""
+    assert next(iter(format_queue(_page(item, NOW - timedelta(hours=2))).columns[2].cells)).style == ""
+
+
+def _page(item: QueueItem, now: datetime) -> QueuePage:
+    return QueuePage((queue_line(item, now),), page=1, limit=50, total=1)
+
+
+def test_vietnamese_words_in_and_no_internal_ids_out(cli):
+    assert cli("case", "1", "nhận", "--as", "ctv1").exit_code == 0
+    listing = cli("queue", "--status", "đang xác minh", "--tone", "tiêu cực", "--as", "ctv1")
+    assert listing.exit_code == 0 and "Người dân xếp hàng" in listing.output, listing.output
+    assert "Nguyễn Văn An" in listing.output and "Thủ tục hành chính" in listing.output
+    assert "Người dân xếp hàng" not in cli("queue", "--status", "mới").output
+    done = cli("case", "1", "kết luận", "--verdict", "sai", "--as", "ctv1", "--note", "Đã kiểm tra")
+    assert done.exit_code == 0 and "cần phản hồi" in done.output, done.output
+    view = cli("case", "1")
+    assert "nhận xác minh" in view.output and "kết luận xác minh" in view.output
+    assert "Chủ đề: Thủ tục hành chính, dịch vụ công" in view.output
+    shown = view.output.replace("từ khóa chủ đề dich_vu_cong", "") + listing.output  # the seeded reason text
+    assert "[Công an tỉnh Kon Tum] …Công an tỉnh Kon Tum…" in view.output
+    for internal in (
+        "dich_vu_cong",
+        "tieu_cuc",
+        "in_review",
+        "verified_false",
+        " claim ",
+        " verify ",
+        "[ca-",
+    ):
+        assert internal not in shown, internal
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["case", "1", "duyet-het", "--as", "ctv1"], ["duyet-het", "nhận xác minh"]),
+        (["case", "1", "kết luận", "--verdict", "có lẽ", "--as", "ctv1"], ["có lẽ", "sai sự thật"]),
+        (["queue", "--priority", "gấp"], ["gấp", "khẩn cấp"]),
+        (["queue", "--from", "hôm qua"], ["hôm qua", "dd/mm/yyyy"]),
+    ],
+)
+def test_bad_words_get_one_vietnamese_sentence(cli, args, words):
+    result = cli(*args)
+    assert isinstance(result.exception, TransitionError)
+    assert all(w in result.exception.message for w in words), result.exception.message

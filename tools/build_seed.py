@@ -147,19 +147,40 @@ PROVENANCE = {
     "vntc-checked": "297 VNTC train articles whose weak labels were read and corrected by hand "
     "(monitor/data/seed_vntc_checked.jsonl; they override the weak labels)",
     "method": "docs/MODELS.md; weak labels in monitor/data/seed_weak_labels.jsonl (tools/build_seed.py)",
-    "dev_set": "tests/data/analysis_dev.jsonl (held out; never trained on)",
+    "dev_set": "tests/data/analysis_dev.jsonl + analysis_dev_blind.jsonl (held out; never trained on)",
 }
 
 
 def ship(version: str) -> dict:
     """Train the shipped models into monitor/models and record provenance and dev-set figures."""
-    from bench.eval_analysis import load_dev
-    from monitor.nlp.analysis import MODELS_DIR, Analyzer
-    from monitor.nlp.train import evaluate, seed_examples, train_models
+    from monitor.nlp.analysis import MODELS_DIR
+    from monitor.nlp.train import seed_examples, train_models
 
     manifest = train_models(seed_examples(SHARED), MODELS_DIR, version=version, provenance=PROVENANCE)
-    dev, mentions = load_dev()
-    rep = evaluate(Analyzer.load(MODELS_DIR), dev, mentions)
+    return record_figures(manifest)
+
+
+def record_figures(manifest: dict) -> dict:
+    """Score monitor/models on the dev set (all, and the blind split) and write the figures to its manifest."""
+    from bench.eval_analysis import load_items
+    from monitor.nlp.analysis import MODELS_DIR, Analyzer
+    from monitor.nlp.train import evaluate
+
+    manifest["provenance"] = PROVENANCE
+    items = load_items()
+    dev, mentions = [i.example for i in items], [bool(i.mentions) for i in items]
+    blind = [i for i in items if i.split == "blind1"]
+    analyzer = Analyzer.load(MODELS_DIR)
+    brep = evaluate(analyzer, [i.example for i in blind], [bool(i.mentions) for i in blind])
+    assert brep.topic and brep.tone
+    manifest["blind_figures"] = {
+        "n": len(blind),
+        "topic_macro_f1": round(brep.topic.macro_f1, 3),
+        "tone_macro_f1": round(brep.tone.macro_f1, 3),
+        "flag_precision": round(brep.flag["precision"], 3),
+        "flag_recall": round(brep.flag["recall"], 3),
+    }
+    rep = evaluate(analyzer, dev, mentions)
     assert rep.topic and rep.tone
     manifest["dev_figures"] = {
         "n": len(dev),
@@ -187,4 +208,5 @@ if __name__ == "__main__":
     for k, v in sorted(build().items()):
         print(k, v)
     if len(sys.argv) > 2 and sys.argv[1] == "--ship":
-        print(json.dumps(ship(sys.argv[2])["dev_figures"], ensure_ascii=False))
+        shipped = ship(sys.argv[2])
+        print(json.dumps([shipped["dev_figures"], shipped["blind_figures"]], ensure_ascii=False))

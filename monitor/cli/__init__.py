@@ -31,6 +31,7 @@ COMMAND_MODULES = (
     "monitor.cli.train",
     "monitor.cli.reanalyze",
     "monitor.cli.db",
+    "monitor.cli.digest",
 )
 
 HELP_TEXT = "Xem hướng dẫn này rồi thoát."

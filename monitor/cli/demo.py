@@ -12,8 +12,7 @@ from rich.table import Table
 
 from monitor.cli.context import AppContext
 from monitor.config import Config, Source
-
-TONE_VI = {"tieu_cuc": "tiêu cực", "trung_tinh": "trung tính", "tich_cuc": "tích cực"}
+from monitor.vocab import label
 
 
 def demo_config(config: Config, outlets: list) -> Config:  # type: ignore[type-arg]
@@ -32,12 +31,12 @@ def format_articles(records: list[dict]) -> Table:  # type: ignore[type-arg]
         table.add_column(col)
     for r in records:
         mentions = ", ".join(sorted({m["alias"] for m in r["mentions"] or []})) or "—"
-        tone = f"{TONE_VI.get(r['tone'], r['tone'] or '—')} ({r['tone_score']:.2f})" if r["tone"] else "—"
+        tone = f"{label(r['tone'])} ({r['tone_score']:.2f})" if r["tone"] else "—"
         table.add_row(
             r["title"],
             r["source"],
             mentions,
-            r["topic"] or "—",
+            label(r["topic"]),
             tone,
             "CÓ" if r["flagged"] else "",
             str(r["story_id"] or "—"),

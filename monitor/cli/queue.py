@@ -1,59 +1,31 @@
-"""`monitor queue` (triage list) and `monitor case ID [action]` (view a case, claim, verify, respond)."""
+"""`monitor queue` (triage list) and `monitor case ID [action]` (view a case, claim, verify, respond).
+
+A thin renderer: filters and action words are validated by `monitor.queue.inputs`, the listing and the
+case view come from `monitor.queue.views` with every label already in Vietnamese.
+"""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import typer
-from rich.console import Console, Group
+from rich.console import Console, Group, RenderableType
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
 from monitor.cli.context import AppContext
-from monitor.errors import ConfigError, TransitionError
-from monitor.timefmt import LOCAL_TZ, fmt_datetime
+from monitor.errors import ConfigError
+from monitor.timefmt import fmt_datetime
 
 if TYPE_CHECKING:
-    from monitor.queue.settings import QueueSettings
-    from monitor.store.cases import CaseInfo, EventInfo, QueueItem
-    from monitor.store.stories import StoryDetail
+    from monitor.queue.inputs import Names
+    from monitor.queue.views import ArticleView, CaseView, QueuePage
 
-PRIORITY = {"critical": ("khẩn cấp", "bold red"), "high": ("cao", "yellow"), "normal": ("bình thường", "")}
-TONES = {"tieu_cuc": "tiêu cực", "trung_tinh": "trung tính", "tich_cuc": "tích cực"}
-STATES = {
-    "new": "mới",
-    "in_review": "đang xác minh",
-    "verified_true": "đúng sự thật",
-    "verified_false": "sai sự thật",
-    "partly_true": "đúng một phần",
-    "irrelevant": "không liên quan",
-    "response_needed": "cần phản hồi",
-    "response_drafted": "đã soạn phản hồi",
-    "response_approved": "đã duyệt phản hồi",
-    "response_published": "đã đăng phản hồi",
-    "closed": "đã đóng",
-}
-VERDICTS = {
-    "true": "verified_true",
-    "false": "verified_false",
-    "partly_true": "partly_true",
-    "irrelevant": "irrelevant",
-}
-ACTIONS = {
-    "claim": "claim",
-    "release": "release",
-    "verify": "verify",
-    "draft": "draft",
-    "approve": "approve",
-    "publish": "publish",
-    "close": "close",
-    "priority": "set_priority",
-    "reopen": "reopen",
-}
+PRIORITY_STYLE = {"critical": "bold red", "high": "yellow"}
+MENTIONS_PER_ARTICLE = 5
 
 
 def when(dt: datetime | None) -> str:
@@ -61,58 +33,31 @@ def when(dt: datetime | None) -> str:
     return fmt_datetime(dt)
 
 
-def format_queue(items: Sequence[QueueItem], now: datetime) -> Table:
+def _deadline(deadline_at: datetime, overdue: bool) -> Text:
+    return Text(when(deadline_at) + (" (quá hạn)" if overdue else ""), style="bold red" if overdue else "")
+
+
+def format_queue(page: QueuePage) -> Table:
     """The queue as a rich table; overdue deadlines in red (pure)."""
-    table = Table(title=f"Hàng đợi xác minh ({len(items)} vụ việc)", show_lines=False)
-    for col in (
-        "#",
-        "Ưu tiên",
-        "Hạn xử lý",
-        "Tiêu đề",
-        "Số báo",
-        "Sắc thái",
-        "Chủ đề",
-        "Trạng thái",
-        "Người giữ",
-    ):
+    table = Table(title=f"Hàng đợi xác minh ({page.total} vụ việc)", show_lines=False)
+    for col in ("#", "Ưu tiên", "Hạn xử lý", "Tiêu đề", "Số báo", "Sắc thái", "Chủ đề", "Trạng thái"):
         table.add_column(col, overflow="fold")
-    for q in items:
-        label, style = PRIORITY.get(q.priority, (q.priority, ""))
-        overdue = q.deadline_at < now and q.state != "closed"
-        holder = q.holder if q.holder and q.claim_expires_at and q.claim_expires_at >= now else "—"
+    table.add_column("Người giữ", overflow="fold")
+    for q in page.lines:
         table.add_row(
             str(q.case_id),
-            Text(label, style=style),
-            Text(
-                when(q.deadline_at) + (" (quá hạn)" if overdue else ""), style="bold red" if overdue else ""
-            ),
+            Text(q.priority_label, style=PRIORITY_STYLE.get(q.priority, "")),
+            _deadline(q.deadline_at, q.overdue),
             q.title[:90],
             str(q.outlet_count),
-            TONES.get(q.tone or "", q.tone or "—"),
-            q.topic or "—",
-            STATES.get(q.state, q.state),
-            holder,
+            q.tone_label,
+            q.topic_label,
+            q.state_label,
+            q.holder_name or q.holder or "—",
         )
+    if page.pages > 1:
+        table.caption = f"Trang {page.page}/{page.pages}; xem trang sau: --page {page.page + 1}"
     return table
-
-
-def queue_json(items: Sequence[QueueItem], now: datetime) -> list[dict[str, Any]]:
-    """The queue as plain records for --json (pure)."""
-    return [
-        {
-            "case_id": q.case_id,
-            "priority": q.priority,
-            "deadline_at": q.deadline_at.astimezone(LOCAL_TZ).isoformat(),
-            "overdue": q.deadline_at < now and q.state != "closed",
-            "title": q.title,
-            "outlet_count": q.outlet_count,
-            "tone": q.tone,
-            "topic": q.topic,
-            "status": q.state,
-            "assignee": q.holder,
-        }
-        for q in items
-    ]
 
 
 def _highlight(snippet: str, alias: str) -> Text:
@@ -121,78 +66,72 @@ def _highlight(snippet: str, alias: str) -> Text:
     return text
 
 
-def format_case(case: CaseInfo, story: StoryDetail, events: Sequence[EventInfo], now: datetime) -> Group:
-    """The case view: story, articles, highlighted mentions, reasons, history (pure)."""
-    label, style = PRIORITY.get(case.priority, (case.priority, ""))
-    overdue = case.deadline_at < now and case.state != "closed"
+def _head(c: CaseView) -> Text:
     head = Text()
-    head.append(f"Trạng thái: {STATES.get(case.state, case.state)}   Ưu tiên: ")
-    head.append(label, style=style)
+    head.append(f"Trạng thái: {c.state_label}   Ưu tiên: ")
+    head.append(c.priority_label, style=PRIORITY_STYLE.get(c.priority, ""))
     head.append("   Hạn: ")
-    head.append(
-        when(case.deadline_at) + (" (quá hạn)" if overdue else ""), style="bold red" if overdue else ""
-    )
-    head.append(f"   Phiên bản: {case.version}\n")
-    holder = (
-        f"{case.holder_name} ({case.holder}) đến {when(case.claim_expires_at)}"
-        if case.holder and case.claim_expires_at and case.claim_expires_at >= now
-        else "chưa ai nhận"
-    )
+    head.append_text(_deadline(c.deadline_at, c.overdue))
+    head.append(f"   Phiên bản: {c.version}\n")
+    holder = f"{c.holder_name} ({c.holder}) đến {when(c.claim_expires_at)}" if c.holder else "chưa ai nhận"
     head.append(f"Người giữ: {holder}\n")
     head.append(
-        f"Đưa tin đầu tiên: {story.first_source} lúc {when(story.first_seen_at)}; "
-        f"{story.article_count} bài trên {len(story.outlets)} báo, gần nhất {when(story.last_seen_at)}\n"
+        f"Đưa tin đầu tiên: {c.first_outlet} lúc {when(c.first_seen_at)}; "
+        f"{c.article_count} bài trên {len(c.outlets)} báo, gần nhất {when(c.last_seen_at)}\n"
     )
-    head.append(f"Chủ đề: {story.topic or '—'} ({story.topic_reason or '—'})\n")
-    score = f"{story.tone_score:.2f}" if story.tone_score is not None else "—"
-    head.append(f"Sắc thái: {TONES.get(story.tone or '', '—')} {score} ({story.tone_reason or '—'})")
-    if case.verdict:
-        head.append(f"\nKết luận: {STATES.get(case.verdict, case.verdict)}")
-    reasons = Text("\n".join(f"• {r}" for r in [*story.flag_reasons, *case.priority_reasons]) or "—")
-    articles = Table(title="Các bài viết", show_header=True)
-    for col in ("Thời gian", "Báo", "Tiêu đề", "Đường dẫn"):
-        articles.add_column(col, overflow="fold")
-    for a in story.articles:
-        articles.add_row(when(a.seen_at), a.source, a.title, a.url)
-    mentions = Text()
-    for m in story.mentions[:20]:
-        mentions.append(f"[{m.target}] ")
-        mentions.append_text(_highlight(m.snippet, m.alias))
-        mentions.append("\n")
+    if c.targets:
+        head.append(f"Nhắc đến: {', '.join(c.targets)}\n")
+    head.append(f"Chủ đề: {c.topic_label} ({c.topic_reason or '—'})\n")
+    score = f"{c.tone_score:.2f}" if c.tone_score is not None else "—"
+    head.append(f"Sắc thái: {c.tone_label} {score} ({c.tone_reason or '—'})")
+    if c.verdict_label:
+        head.append(f"\nKết luận: {c.verdict_label}")
+    if c.response_url:
+        head.append(f"\nPhản hồi đã đăng: {c.response_url}")
+    return head
+
+
+def _article(a: ArticleView) -> Text:
+    text = Text()
+    text.append(f"{when(a.seen_at)} · {a.outlet}\n", style="bold")
+    text.append(f"{a.title}\n{a.url}\n")
+    for m in a.mentions[:MENTIONS_PER_ARTICLE]:
+        text.append(f"  [{m.target_name}] ")
+        text.append_text(_highlight(m.snippet, m.alias))
+        text.append("\n")
+    if len(a.mentions) > MENTIONS_PER_ARTICLE:
+        text.append(f"  … và {len(a.mentions) - MENTIONS_PER_ARTICLE} lần nhắc khác\n")
+    return text
+
+
+def format_case(c: CaseView) -> Group:
+    """The case view: story, articles with their highlighted mentions, reasons, history (pure)."""
+    reasons = Text("\n".join(f"• {r}" for r in c.reasons) or "—")
+    articles: list[RenderableType] = [_article(a) for a in c.articles] or [Text("—")]
     history = Table(title="Lịch sử", show_header=True)
     for col in ("Thời gian", "Người", "Thao tác", "Từ", "Sang", "Ghi chú", "Bằng chứng"):
         history.add_column(col, overflow="fold")
-    for e in events:
+    for e in c.history:
         history.add_row(
             when(e.at),
             e.actor or "hệ thống",
-            e.action,
-            STATES.get(e.from_state or "", "—"),
-            STATES.get(e.to_state, e.to_state),
+            e.action_label,
+            e.from_label,
+            e.to_label,
             e.note,
             "\n".join(e.evidence),
         )
     return Group(
-        Panel(head, title=f"Vụ việc #{case.id}: {story.title}"),
+        Panel(_head(c), title=f"Vụ việc #{c.case_id}: {c.title}"),
         Panel(reasons, title="Lý do"),
-        articles,
-        Panel(mentions or Text("—"), title="Nhắc đến"),
+        Panel(Group(*articles), title="Các bài viết và đoạn nhắc đến"),
         history,
     )
 
 
-def print_renderable(renderable: Any) -> None:
+def print_renderable(renderable: RenderableType) -> None:
     """Render to the terminal."""
     Console().print(renderable)
-
-
-def _settings(obj: AppContext) -> QueueSettings:
-    try:
-        return obj.config.queue
-    except ImportError:  # config loader not there yet: defaults
-        from monitor.queue.settings import QueueSettings
-
-        return QueueSettings()
 
 
 def _user(obj: AppContext, as_user: str | None) -> str:
@@ -202,110 +141,117 @@ def _user(obj: AppContext, as_user: str | None) -> str:
     return user
 
 
+def _names(obj: AppContext, needed: bool) -> Names:
+    """Target and outlet names from sources.toml; without the file only an explicit need is an error."""
+    from monitor.queue.inputs import Names
+
+    if not needed and not obj.settings.config_path.is_file():
+        return Names()
+    return Names.from_config(obj.config)
+
+
 def queue(
     ctx: typer.Context,
     status: list[str] = typer.Option(
-        None, "--status", help="Trạng thái (lặp lại được); mặc định: mọi vụ chưa đóng."
+        None, "--status", help="Trạng thái, ví dụ: mới, đang xác minh (lặp lại được); mặc định: chưa đóng."
     ),
-    priority: list[str] = typer.Option(None, "--priority", help="critical | high | normal (lặp lại được)."),
+    priority: list[str] = typer.Option(
+        None, "--priority", help="khẩn cấp | cao | bình thường (lặp lại được)."
+    ),
+    topic: list[str] = typer.Option(None, "--topic", help="Chủ đề, ví dụ: ma túy (lặp lại được)."),
+    tone: list[str] = typer.Option(None, "--tone", help="tiêu cực | trung tính | tích cực (lặp lại được)."),
+    target: list[str] = typer.Option(
+        None, "--target", help="Đối tượng theo dõi được nhắc đến (tên hoặc khóa)."
+    ),
+    outlet: list[str] = typer.Option(None, "--outlet", help="Báo đã đăng (tên hoặc khóa nguồn)."),
+    assignee: str = typer.Option(None, "--assignee", help="Chỉ các vụ việc người này đang giữ."),
     mine: bool = typer.Option(False, "--mine", help="Chỉ các vụ việc tôi đang giữ."),
+    date_from: str = typer.Option(None, "--from", help="Mở từ ngày (dd/mm/yyyy)."),
+    date_to: str = typer.Option(None, "--to", help="Mở đến hết ngày (dd/mm/yyyy)."),
     as_json: bool = typer.Option(False, "--json", help="In JSON thay vì bảng."),
     limit: int = typer.Option(50, "--limit", min=1, max=1000, help="Số vụ việc mỗi trang."),
     page: int = typer.Option(1, "--page", min=1, help="Trang thứ mấy."),
     as_user: str = typer.Option(None, "--as", help="Người thao tác (mặc định MONITOR_USER)."),
 ) -> None:
     """Xem hàng đợi xác minh, khẩn cấp và sắp đến hạn trước."""
-    from monitor.store.cases import OPEN, queue_page
-    from monitor.store.users import get_user
+    from monitor.queue.inputs import parse_filter
+    from monitor.queue.views import lines_as_records, queue_listing
 
-    bad = [x for x in status or [] if x not in STATES and x != "open"] + [
-        x for x in priority or [] if x not in PRIORITY
-    ]
-    if bad:
-        raise TransitionError(
-            f"Giá trị lọc không hợp lệ: {', '.join(bad)}. Trạng thái: open, "
-            f"{', '.join(STATES)}; ưu tiên: {', '.join(PRIORITY)}."
-        )
     obj: AppContext = ctx.obj
-    now = datetime.now(UTC)
-    with obj.db.read() as session:
-        user_id = get_user(session, _user(obj, as_user)).id if mine else None
-        items = queue_page(
-            session,
-            states=status or [OPEN],
-            priorities=priority or [],
-            user_id=user_id,
-            limit=limit,
-            offset=(page - 1) * limit,
-        )
+    f = parse_filter(
+        status=status or (),
+        priority=priority or (),
+        topic=topic or (),
+        tone=tone or (),
+        target=target or (),
+        outlet=outlet or (),
+        assignee=assignee,
+        mine=mine,
+        user=as_user or obj.settings.user,
+        date_from=date_from,
+        date_to=date_to,
+        page=page,
+        limit=limit,
+        names=_names(obj, needed=bool(target or outlet)),
+    )
+    listing = queue_listing(obj.db, f, datetime.now(UTC))
     if as_json:
-        typer.echo(json.dumps(queue_json(items, now), ensure_ascii=False, indent=2))
+        typer.echo(json.dumps(lines_as_records(listing), ensure_ascii=False, indent=2))
     else:
-        print_renderable(format_queue(items, now))
+        print_renderable(format_queue(listing))
 
 
 def case(
     ctx: typer.Context,
     case_id: int = typer.Argument(..., help="Số vụ việc."),
     action: str = typer.Argument(
-        None, help="claim | release | verify | draft | approve | publish | close | priority | reopen"
+        None,
+        help="nhận | trả lại | kết luận | soạn | duyệt | đăng | đóng | ưu tiên | mở lại (hoặc claim, verify, reopen…)",
     ),
-    verdict: str = typer.Option(None, "--verdict", help="true | false | partly_true | irrelevant"),
+    verdict: str = typer.Option(
+        None, "--verdict", help="đúng | sai | một phần | không liên quan (hoặc true, false…)"
+    ),
     note: str = typer.Option("", "--note", help="Ghi chú (lý do, nội dung đã kiểm tra)."),
     evidence: list[str] = typer.Option(None, "--evidence", help="Đường dẫn bằng chứng (lặp lại được)."),
     correct_topic: str = typer.Option(None, "--correct-topic", help="Chủ đề đúng (khi máy phân loại sai)."),
     correct_tone: str = typer.Option(
-        None, "--correct-tone", help="Sắc thái đúng: tieu_cuc | trung_tinh | tich_cuc."
+        None, "--correct-tone", help="Sắc thái đúng: tiêu cực | trung tính | tích cực."
     ),
     wrong_target: bool = typer.Option(False, "--wrong-target", help="Bài không nói về đơn vị/địa phương."),
     respond: bool = typer.Option(False, "--respond", help="Vẫn cần phản hồi dù thông tin đúng sự thật."),
     url: str = typer.Option(None, "--url", help="Đường dẫn bài phản hồi đã đăng (publish)."),
     set_priority: str = typer.Option(
-        None, "--priority", help="Mức ưu tiên mới (priority): critical|high|normal."
+        None, "--priority", help="Mức ưu tiên mới (ưu tiên): khẩn cấp | cao | bình thường."
     ),
     expect_version: int = typer.Option(None, "--expect-version", help="Phiên bản bạn đã xem (chống ghi đè)."),
     as_user: str = typer.Option(None, "--as", help="Người thao tác (mặc định MONITOR_USER)."),
 ) -> None:
     """Xem một vụ việc, hoặc thao tác: nhận, trả, kết luận, soạn, duyệt, đăng phản hồi, đóng, mở lại."""
-    from monitor.store.cases import case_events, get_case
-    from monitor.store.stories import story_detail
+    from monitor.queue.inputs import parse_decision
+    from monitor.queue.service import act
+    from monitor.queue.views import case_view
+    from monitor.vocab import label
 
     obj: AppContext = ctx.obj
     now = datetime.now(UTC)
-    if action is not None:
-        from monitor.queue.service import Decision, act
-        from monitor.vocab import Action, Priority, State
-
-        if action not in ACTIONS or (verdict is not None and verdict not in VERDICTS):
-            raise TransitionError(f"Thao tác “{action}” hoặc kết luận “{verdict}” không hợp lệ.")
-        if set_priority is not None and set_priority not in PRIORITY:
-            raise TransitionError("Mức ưu tiên phải là critical, high hoặc normal.")
-        decision = Decision(
-            Action(ACTIONS[action]),
-            verdict=State(VERDICTS[verdict]) if verdict else None,
-            note=note,
-            evidence=tuple(evidence or ()),
-            wants_response=respond,
-            correct_topic=correct_topic,
-            correct_tone=correct_tone,
-            wrong_target=wrong_target,
-            url=url,
-            priority=Priority(set_priority) if set_priority else None,
-            expected_version=expect_version,
-        )
-        done = act(obj.db, case_id, _user(obj, as_user), decision, _settings(obj), now)
-        typer.echo(f"Vụ việc #{case_id}: {STATES.get(done.state, done.state)} (phiên bản {done.version}).")
+    if action is None:
+        print_renderable(format_case(case_view(obj.db, case_id, now, _names(obj, needed=False))))
         return
-    from monitor.errors import NotFoundError
-
-    with obj.db.read() as session:
-        info = get_case(session, case_id)
-        if info is None:
-            raise NotFoundError(f"Không có vụ việc #{case_id}.")
-        story = story_detail(session, info.story_id)
-        events = case_events(session, case_id)
-    assert story is not None
-    print_renderable(format_case(info, story, events, now))
+    decision = parse_decision(
+        action,
+        verdict=verdict,
+        note=note,
+        evidence=evidence or (),
+        correct_topic=correct_topic,
+        correct_tone=correct_tone,
+        wrong_target=wrong_target,
+        respond=respond,
+        url=url,
+        priority=set_priority,
+        expect_version=expect_version,
+    )
+    done = act(obj.db, case_id, _user(obj, as_user), decision, obj.config.queue, now)
+    typer.echo(f"Vụ việc #{case_id}: {label(done.state)} (phiên bản {done.version}).")
 
 
 def register(app: typer.Typer) -> None:

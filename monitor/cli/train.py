@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -14,9 +14,9 @@ from rich.console import Console
 from rich.table import Table
 
 from monitor.errors import AnalysisError
-from monitor.nlp.analysis import TONE_NAMES, TOPIC_NAMES
 from monitor.nlp.train import EvalReport, LabelledExample, TaskReport
 from monitor.nlp.train_gate import MIN_PER_CLASS, Composition, Scores, composition, scores, too_small, worse
+from monitor.vocab import TONE_LABELS, TOPIC_LABELS
 
 DEFAULT_OUT = Path("models")
 
@@ -175,7 +175,7 @@ def evaluate(
     print_report(report, analyzer.version, Console())
 
 
-def format_confusion(rep: TaskReport, names: dict[str, str]) -> Table:
+def format_confusion(rep: TaskReport, names: Mapping[str, str]) -> Table:
     """Rich table: gold classes in rows, predicted in columns (pure)."""
     table = Table(title="Ma trận nhầm lẫn (hàng: nhãn đúng, cột: dự đoán, đánh số như hàng)")
     table.add_column("Nhãn đúng")
@@ -190,7 +190,7 @@ def format_confusion(rep: TaskReport, names: dict[str, str]) -> Table:
     return table
 
 
-def format_scores(rep: TaskReport, names: dict[str, str], title: str) -> Table:
+def format_scores(rep: TaskReport, names: Mapping[str, str], title: str) -> Table:
     """Rich table of per-class precision/recall/F1 and macro-F1 (pure)."""
     table = Table(
         title=f"{title}: macro-F1 {rep.macro_f1:.3f}, độ chính xác tổng {rep.accuracy:.3f} ({rep.n} mẫu)"
@@ -211,7 +211,7 @@ def format_scores(rep: TaskReport, names: dict[str, str], title: str) -> Table:
 def print_report(report: EvalReport, version: str, console: Console) -> None:
     """Render an EvalReport with rich."""
     console.print(f"Mô hình phiên bản [bold]{version}[/]")
-    for rep, names, title in ((report.topic, TOPIC_NAMES, "Chủ đề"), (report.tone, TONE_NAMES, "Sắc thái")):
+    for rep, names, title in ((report.topic, TOPIC_LABELS, "Chủ đề"), (report.tone, TONE_LABELS, "Sắc thái")):
         if rep:
             console.print(format_scores(rep, names, title))
             console.print(format_confusion(rep, names))

@@ -15,7 +15,7 @@ from rich.table import Table
 
 from monitor.cli.context import AppContext
 from monitor.errors import MonitorError
-from monitor.vocab import ROLE_LABELS
+from monitor.vocab import label
 
 if TYPE_CHECKING:
     from monitor.store.users import User
@@ -29,7 +29,7 @@ def format_users(users: Sequence[User]) -> Table:
     for col in ("Tên đăng nhập", "Họ tên", "Vai trò", "Hoạt động"):
         table.add_column(col)
     for u in users:
-        table.add_row(u.username, u.name, ROLE_LABELS.get(u.role, u.role), "có" if u.active else "không")
+        table.add_row(u.username, u.name, label(u.role), "có" if u.active else "không")
     return table
 
 
@@ -42,7 +42,9 @@ def print_users(users: Sequence[User]) -> None:
 def add(
     ctx: typer.Context,
     username: str = typer.Argument(..., help="Tên đăng nhập, ví dụ: ctv.an"),
-    role: str = typer.Option(..., "--role", help="collaborator | reporter | leader | admin"),
+    role: str = typer.Option(
+        ..., "--role", help="cộng tác viên dư luận (ctv) | báo cáo viên (bcv) | lãnh đạo | quản trị"
+    ),
     name: str = typer.Option(..., "--name", help='Họ và tên, ví dụ: "Nguyễn Văn An"'),
     as_user: str = typer.Option(None, "--as", help="Quản trị viên thao tác (mặc định MONITOR_USER)."),
 ) -> None:
@@ -51,7 +53,7 @@ def add(
 
     obj: AppContext = ctx.obj
     user = add_user(obj.db, as_user or obj.settings.user, username, role, name, datetime.now(UTC))
-    typer.echo(f"Đã thêm {user.name} ({user.username}) — {ROLE_LABELS[user.role]}.")
+    typer.echo(f"Đã thêm {user.name} ({user.username}) — {label(user.role)}.")
 
 
 @users_app.command("role")
@@ -66,7 +68,7 @@ def role_(
 
     obj: AppContext = ctx.obj
     user = set_role(obj.db, as_user or obj.settings.user, username, role)
-    typer.echo(f"{user.name} ({user.username}) nay là {ROLE_LABELS[user.role]}.")
+    typer.echo(f"{user.name} ({user.username}) nay là {label(user.role)}.")
 
 
 @users_app.command("disable")

@@ -20,7 +20,7 @@ from monitor.nlp.classify import BODY_CAP, LinearTextModel, model_views, warm
 from monitor.nlp.guard import Budget, safe_call
 from monitor.nlp.lang import detect_language
 
-TOPICS, TONES, TOPIC_NAMES, TONE_NAMES = vocab.TOPICS, vocab.TONES, vocab.TOPIC_LABELS, vocab.TONE_LABELS
+TOPICS, TONES = vocab.TOPICS, vocab.TONES
 MODELS_DIR = Path(__file__).resolve().parents[1] / "models"
 RAW_CAP = 50_000  # raw chars looked at (HTML can hide the text behind markup); the model reads BODY_CAP
 RULE_SCORE = 0.85  # confidence we give a lexicon rule that overrides the model
@@ -83,15 +83,25 @@ class Analyzer:
         return self.analyse_many([(title, text)], explain=True)[0]
 
     def analyse_many(
-        self, docs: Sequence[tuple[str, str]], *, explain: bool | Sequence[bool] = False
+        self,
+        docs: Sequence[tuple[str, str]],
+        *,
+        explain: bool | Sequence[bool] = False,
+        always: bool | Sequence[bool] = False,
     ) -> list[Analysis]:
-        """Analyse a batch; `explain` (one flag or one per doc) asks for occlusion reasons."""
+        """Analyse a batch; `explain` (one flag or one per doc) asks for occlusion reasons.
+
+        `always` (one flag or one per doc) analyses a text whatever its language (the language is still
+        recorded): the pipeline sets it for articles that mention a watched target, which must never be
+        dropped for being written in English or without diacritics.
+        """
         budget = Budget(self.budget_s * max(1, len(docs)))
         flags = [explain] * len(docs) if isinstance(explain, bool) else list(explain)
+        forced = [always] * len(docs) if isinstance(always, bool) else list(always)
         out: list[Analysis | None] = [None] * len(docs)
-        todo: list[tuple[int, str, str, str, str]] = []  # index, title, body, topic text, tone text
+        todo: list[tuple[int, str, str, str, str, str]] = []  # index, lang, title, body, topic/tone text
         for i, doc in enumerate(docs):
-            prepared, err = safe_call(lambda doc=doc: self._prepare(doc))
+            prepared, err = safe_call(lambda doc=doc, f=forced[i]: self._prepare(doc, f))
             if err:
                 out[i] = self._skip("unknown", f"Lỗi phân tích: {err}")
             elif isinstance(prepared, Analysis):
@@ -99,11 +109,11 @@ class Analyzer:
             else:
                 assert prepared is not None
                 todo.append((i, *prepared))
-        preds = self._predict([t[3] for t in todo], [t[4] for t in todo])
-        for (i, title, body, mt, mo), topic, tone in zip(todo, *preds):
+        preds = self._predict([t[4] for t in todo], [t[5] for t in todo])
+        for (i, lang, title, body, mt, mo), topic, tone in zip(todo, *preds):
             explain = flags[i] and not budget.spent()
             result, err = safe_call(
-                functools.partial(self._finish, title, body, (mt, mo), topic, tone, explain)
+                functools.partial(self._finish, title, body, (mt, mo), topic, tone, explain, lang)
             )
             out[i] = result if result else self._skip("vi", f"Lỗi phân tích: {err}")
         return [a if a else self._skip("unknown", "Lỗi phân tích: không có kết quả") for a in out]
@@ -112,7 +122,9 @@ class Analyzer:
     def _skip(self, language: str, why: str) -> Analysis:
         return Analysis(language, None, None, why, self.version)
 
-    def _prepare(self, doc: tuple[str, str]) -> Analysis | tuple[str, str, str, str]:
+    def _prepare(
+        self, doc: tuple[str, str], always: bool = False
+    ) -> Analysis | tuple[str, str, str, str, str]:
         title, text = (doc[0] or "")[:2000], (doc[1] or "")[:RAW_CAP]
         # Markup can hide the article behind kilobytes of tags: only then clean the long raw prefix.
         raw = text if "<" in text[:BODY_CAP] else text[: BODY_CAP + 500]
@@ -120,9 +132,9 @@ class Analyzer:
         if not any(ch.isalpha() for ch in title + body):
             return self._skip("unknown", "Văn bản rỗng")
         lang = detect_language(title + " " + body)
-        if lang != "vi":
+        if lang != "vi" and not always:
             return self._skip(lang, f"Không phải tiếng Việt ({LANG_NAMES.get(lang, lang)})")
-        return (title, body, *model_views(title, body, cleaned=True))
+        return (lang, title, body, *model_views(title, body, cleaned=True))
 
     def _predict(self, topic_texts: list[str], tone_texts: list[str]) -> tuple[list, list]:
         """Batch prediction; if the batch fails, retry one by one so a bad text fails alone."""
@@ -141,7 +153,14 @@ class Analyzer:
         return topics, tones
 
     def _finish(
-        self, title: str, body: str, texts: tuple[str, str], topic: object, tone: object, explain: bool
+        self,
+        title: str,
+        body: str,
+        texts: tuple[str, str],
+        topic: object,
+        tone: object,
+        explain: bool,
+        lang: str = "vi",
     ) -> Analysis:
         if isinstance(topic, str) or isinstance(tone, str):
             return self._skip("vi", f"Lỗi phân tích: {topic if isinstance(topic, str) else tone}")
@@ -165,14 +184,14 @@ class Analyzer:
             and t_score < CUE_GUARD
             and not lexicon.find_cues(lexicon.norm(title + " " + body[:600]), lexicon.TOPIC_CUES[t_label])
         ):
-            why = f'Độ tin cậy thấp ({t_score:.2f}) và không có từ khóa của chủ đề "{TOPIC_NAMES[t_label]}"'
+            why = f'Độ tin cậy thấp ({t_score:.2f}) và không có từ khóa của chủ đề "{vocab.label(t_label)}"'
             return Analysis(
-                "vi", Prediction("khac", round(1.0 - t_score, 3), why), tone_pred, None, self.version
+                lang, Prediction("khac", round(1.0 - t_score, 3), why), tone_pred, None, self.version
             )
         topic_pred = Prediction(
             t_label, t_score, self._reason(self.topic_model, texts[0], t_label, lead, explain)
         )
-        return Analysis("vi", topic_pred, tone_pred, None, self.version)
+        return Analysis(lang, topic_pred, tone_pred, None, self.version)
 
     @staticmethod
     def _critical_cues(title: str, body: str) -> list[str]:

@@ -6,7 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from monitor.nlp.analysis import TONE_NAMES, TOPIC_NAMES, Analysis
+from monitor.nlp.analysis import Analysis
+from monitor.vocab import label as vocab_label
 
 # How a mention matched, in words an officer understands (levels of monitor.nlp.match, strongest first).
 LEVEL_NAMES = {
@@ -84,14 +85,12 @@ def should_flag(
     reasons: list[str] = []
     tone = analysis.tone
     if tone and tone.label in rules.tones and tone.score >= rules.min_tone_score:
-        reasons.append(f"{who} và sắc thái {TONE_NAMES.get(tone.label, tone.label)} ({tone.score:.2f})")
+        reasons.append(f"{who} và sắc thái {vocab_label(tone.label)} ({tone.score:.2f})")
     topic = analysis.topic
     if topic and topic.label in rules.sensitive_topics:
-        reasons.append(
-            f"{who} và chủ đề nhạy cảm: {TOPIC_NAMES.get(topic.label, topic.label)} ({topic.score:.2f})"
-        )
+        reasons.append(f"{who} và chủ đề nhạy cảm: {vocab_label(topic.label)} ({topic.score:.2f})")
     if reasons:
         return FlagDecision(True, tuple(reasons))
-    label = TONE_NAMES.get(tone.label, tone.label) if tone else "không rõ"
+    label = vocab_label(tone.label) if tone else "không rõ"
     score = f" ({tone.score:.2f})" if tone else ""
     return FlagDecision(False, (f"{who} nhưng sắc thái {label}{score} không thuộc quy tắc gắn cờ",))

@@ -114,6 +114,17 @@ _EN_WORDS = frozenset(
 # The most frequent Vietnamese-only letters; no other Latin-script language uses them together.
 _VI_COMMON = "ạảấầậắằặẻẽếềệỉịọỏốồộớờợụủứừựđơưăâêô"
 _WORD_RE = re.compile(r"[^\W\d_]+")
+# One Vietnamese syllable written without diacritics: onset, vowel nucleus, final consonant. Every syllable
+# of "cong an tinh kon tum bat doi tuong van chuyen can sa" fits; most English words ("police", "arrested",
+# "province", "with") do not, and the short ones that do ("to", "in", "men") are few in a real sentence.
+_VI_SYLLABLE = re.compile(
+    r"(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnprstvx])?"
+    r"(?:oai|oay|oeo|uoi|uou|uya|uye|uyu|ieu|yeu|ai|ao|au|ay|eo|eu|ia|ie|iu|oa|oe|oi|oo|ua|ue|ui|uo|uu|uy|ye"
+    r"|a|e|i|o|u|y)"
+    r"(?:ch|nh|ng|c|m|n|p|t)?"
+)
+# Share of words that must be Vietnamese syllables for an unaccented text to count as Vietnamese.
+SYLLABLE_SHARE = 0.85
 _VI_RE = re.compile("[" + "".join(sorted(_VI_LETTERS)) + "]")
 _LATIN_RE = re.compile("[a-z" + "".join(sorted(_VI_LETTERS)) + "]")
 _LETTER_RE = re.compile(r"[^\W\d_]")
@@ -146,6 +157,16 @@ def detect_language(text: str) -> str:
     n = len(words)
     if vi_letters / max(1, latin) >= 0.05 or (vi_words / n >= 0.25 and vi_words > 2 * en_words):
         return "vi"
+    en_strict = en_words - words.count("an")  # "an" is also a Vietnamese syllable ("công an")
+    if n >= 3 and en_strict / n < 0.15 and syllable_share(words) >= SYLLABLE_SHARE:
+        return "vi"  # Vietnamese typed without diacritics: every word is a Vietnamese syllable
     if en_words / n >= 0.15 and vi_letters / max(1, latin) < 0.02:
         return "en"
     return "unknown"
+
+
+def syllable_share(words: list[str]) -> float:
+    """Share of (lower-case, letter-only) words that are well-formed Vietnamese syllables without marks."""
+    if not words:
+        return 0.0
+    return sum(1 for w in words if _VI_SYLLABLE.fullmatch(w)) / len(words)

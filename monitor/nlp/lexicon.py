@@ -8,9 +8,12 @@ rules at prediction time (``rule_tone``), and the wording of reasons. Matching i
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable
+
+from monitor.nlp.normalize import fold_ascii
 
 TOPIC_CUES: dict[str, tuple[str, ...]] = {
     "ma_tuy": (
@@ -689,13 +692,28 @@ def norm(text: str) -> str:
 
 
 def find_cues(normed: str, cues: Iterable[str]) -> list[str]:
-    """Cues (whole syllable sequences) present in already-normalised text, in lexicon order."""
+    """Cues (whole syllable sequences) present in already-normalised text, in lexicon order.
+
+    Text written without diacritics ("cong an bat giu") is matched against the cues folded the same way.
+    """
+    if normed.isascii():
+        cues = folded_cues(tuple(cues))
     return [c for c in cues if f" {c} " in normed]
 
 
 def count_cues(normed: str, cues: Iterable[str]) -> int:
-    """Total occurrences of the cues in already-normalised text."""
+    """Total occurrences of the cues in already-normalised text (folded cues for unaccented text)."""
+    if normed.isascii():
+        cues = folded_cues(tuple(cues))
     return sum(normed.count(f" {c} ") for c in cues)
+
+
+@functools.lru_cache(maxsize=256)
+def folded_cues(cues: tuple[str, ...]) -> tuple[str, ...]:
+    """The cues as they read without diacritics; a one-syllable cue that loses its marks is dropped
+    ("tông" would become "tong", which is also "tổng"), one that never had any ("heroin") is kept."""
+    out = (fold_ascii(c) for c in cues if " " in c or c.isascii())
+    return tuple(dict.fromkeys(out))
 
 
 def topic_scores(title: str, body: str) -> dict[str, float]:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from monitor.nlp.analysis import TONES, TOPICS
 from monitor.nlp.classify import TONE_VIEW, TOPIC_VIEW, LinearTextModel, model_text, split_title
+from monitor.nlp.normalize import fold_ascii
 
 if TYPE_CHECKING:
     from monitor.nlp.analysis import Analyzer
@@ -22,6 +23,9 @@ DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 SHARED_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 SEED_WEIGHT = 4  # hand-labelled examples are few but exact: repeat them so weak labels do not drown them
 AUGMENT_SHORT = False  # headline+first-sentence copies of VNTC items (tried: lower dev figures)
+# Every example is also learnt as it reads without diacritics, so that an unaccented article ("cong an
+# tinh kon tum bat ...") gets the topic and tone of its accented twin (issue 11).
+FOLDED_COPIES = True
 
 
 @dataclass(frozen=True)
@@ -183,8 +187,12 @@ def _fit(
             continue
         reps = 1 if ex.source.startswith(("vntc", "danes")) else SEED_WEIGHT
         title, body = split_title(ex.text)
-        xs += [model_text(title, body, view)] * reps
+        text = model_text(title, body, view)
+        xs += [text] * reps
         ys += [y] * reps
+        if FOLDED_COPIES and not text.isascii():
+            xs += [fold_ascii(text)] * reps
+            ys += [y] * reps
         if AUGMENT_SHORT and ex.source.startswith("vntc") and title:
             # Feeds often carry only a headline and a sapo: teach the model that short shape too.
             xs.append(model_text(title, body.split(". ")[0], view))

@@ -23,7 +23,6 @@ from monitor.nlp.analysis import Analyzer
 from monitor.nlp.flags import should_flag
 from monitor.nlp.match import Matcher, build_matcher
 from monitor.store import analyses as store_analyses
-from monitor.store import stories as store_stories
 from monitor.store.db import Database
 
 log = logging.getLogger(__name__)
@@ -70,9 +69,11 @@ def analyse_batch(
 ) -> list[store_analyses.AnalysisRecord]:
     """Pure-ish: analyse a batch of articles and decide their flags (no I/O)."""
     mentions = [analysers.matcher.find(document(a.title, a.text)) for a in batch]
-    # Readable reasons cost a second look at the text: only where a target is mentioned.
+    # Readable reasons cost a second look at the text: only where a target is mentioned. An article that
+    # mentions a target is always analysed, whatever its language (issue 8: never dropped for being English).
+    mentioned = [bool(found) for found in mentions]
     results = analysers.analyzer.analyse_many(
-        [(a.title, a.text) for a in batch], explain=[bool(found) for found in mentions]
+        [(a.title, a.text) for a in batch], explain=mentioned, always=mentioned
     )
     records = []
     for art, found, res in zip(batch, mentions, results, strict=True):
@@ -169,13 +170,10 @@ def analyse_pending(
             now = datetime.now(UTC)
             with db.write() as session:
                 store_analyses.save_analyses(session, records, now)
-            # Stories and cases concern the watched targets: only articles that mention one (or were
-            # flagged by a rule that needs no mention) are clustered, so the stage costs what matters.
-            # Articles already in a story go too (re-analysed, or edited by their outlet): their story's
-            # mentions, topic and tone are recomputed from the new analysis.
+            # Stories and cases concern the watched targets: only relevant articles are clustered, so
+            # the stage costs what matters (store.analyses.relevant_to_queue says which).
             with db.read() as session:
-                placed = store_stories.placed_among(session, [r.article_id for r in records])
-            relevant = [r.article_id for r in records if r.mentions or r.flagged or r.article_id in placed]
+                relevant = store_analyses.for_queue(session, [r.article_id for r in records])
             queue = run_queue_stage(db, relevant, config.queue, now)
             report.analysed += len(records)
             report.mentioned += sum(1 for r in records if r.mentions)

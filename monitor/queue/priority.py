@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from monitor.queue.settings import QueueSettings
-from monitor.vocab import PRIORITY_RANK, Priority
+from monitor.vocab import PRIORITY_RANK, Priority, label
 
 
 @dataclass(frozen=True)
@@ -39,7 +39,7 @@ def decide_priority(s: StorySignals, settings: QueueSettings) -> PriorityDecisio
         reasons.append(f"giọng điệu tiêu cực mạnh ({s.tone_score:.2f})")
     if s.topic in settings.sensitive_topics:
         points += 2  # misconduct allegations against officers are what the board must answer first
-        reasons.append(f"chủ đề nhạy cảm ({s.topic})")
+        reasons.append(f"chủ đề nhạy cảm ({label(s.topic)})")
     if len(s.flag_reasons) >= 3:
         points += 1
         reasons.append(f"nhiều lý do gắn cờ ({len(s.flag_reasons)})")

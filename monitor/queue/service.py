@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from monitor.errors import ClaimConflictError, NotFoundError, StaleVersionError, TransitionError
 from monitor.queue.priority import deadline
 from monitor.queue.settings import QueueSettings
-from monitor.queue.workflow import CLAIM_ACTIONS, Action, Claim, Role, State, decision_refusal, transition
+from monitor.queue.workflow import Action, Claim, Role, State, claim_active, decision_refusal, transition
 from monitor.store import cases as store_cases
 from monitor.store import corrections as store_corrections
 from monitor.store import users as store_users
@@ -44,11 +44,6 @@ class Decision:
 def when(dt: datetime | None) -> str:
     """HH:MM dd/mm/yyyy in Vietnam time, or "—"."""
     return fmt_datetime(dt)
-
-
-def _admin_release(d: Decision, user: Any) -> bool:
-    """An admin may release anyone's claim (the version check still guards against a race)."""
-    return d.action is Action.RELEASE and user.role == Role.ADMIN.value
 
 
 def _holder_text(case: store_cases.CaseInfo) -> str:
@@ -180,7 +175,7 @@ def act(
             user.id,
             change,
             now,
-            guard_claim=d.action in CLAIM_ACTIONS and not _admin_release(d, user),
+            guard_claim=outcome.guard_claim,
         )
         if version is None:
             _refuse_lost_race(session, case_id, username, now)
@@ -206,7 +201,7 @@ def _refuse_lost_race(session: Any, case_id: int, username: str, now: datetime) 
     """Our conditional UPDATE matched no row: say who got there first."""
     fresh = store_cases.get_case(session, case_id)
     assert fresh is not None
-    if fresh.holder and fresh.holder != username and fresh.claim_expires_at and fresh.claim_expires_at >= now:
+    if claim_active(fresh.holder, fresh.claim_expires_at, now) and fresh.holder != username:
         raise ClaimConflictError(
             f"Vụ việc #{case_id} vừa được {_holder_text(fresh)} nhận; hãy chờ hoặc chọn vụ khác."
         )

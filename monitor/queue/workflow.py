@@ -74,6 +74,22 @@ def decision_refusal(
     return None
 
 
+def claim_active(holder: object | None, expires_at: datetime | None, now: datetime) -> bool:
+    """The only definition of "someone holds this case right now" (the store's SQL form is
+    `store.cases.claim_free_or_mine`; tests/test_queue_views.py checks the two agree)."""
+    return holder is not None and expires_at is not None and expires_at >= now
+
+
+def is_overdue(deadline_at: datetime, state: str, now: datetime) -> bool:
+    """The only definition of "overdue": past its deadline and not closed."""
+    return deadline_at < now and state != State.CLOSED
+
+
+def overrides_claim(action: Action, role: Role) -> bool:
+    """The admin-release exception: an admin may release anyone's claim (the version still guards)."""
+    return action is Action.RELEASE and role is Role.ADMIN
+
+
 @dataclass(frozen=True)
 class Claim:
     """Who holds a case and until when (None when nobody does)."""
@@ -83,7 +99,7 @@ class Claim:
 
     def active(self, now: datetime) -> bool:
         """Whether someone holds the case right now."""
-        return self.holder is not None and self.expires_at is not None and self.expires_at >= now
+        return claim_active(self.holder, self.expires_at, now)
 
 
 @dataclass(frozen=True)
@@ -97,6 +113,7 @@ class Outcome:
     verdict: State | None = None
     refusal: str | None = None  # Vietnamese, shown to the user
     conflict: bool = False  # refused because another user holds the claim
+    guard_claim: bool = False  # the write must also check that the claim is still free or the actor's
 
 
 def _refuse(state: State, claim: Claim, message: str, *, conflict: bool = False) -> Outcome:
@@ -141,7 +158,8 @@ def transition(
             f"Không thể {ACTION_LABELS[action]} khi vụ việc đang ở trạng thái “{STATE_LABELS[state]}”.",
         )
     held_by_other = claim.active(now) and claim.holder != actor
-    if action in CLAIM_ACTIONS and held_by_other and not (action is Action.RELEASE and role is Role.ADMIN):
+    guard_claim = action in CLAIM_ACTIONS and not overrides_claim(action, role)
+    if guard_claim and held_by_other:
         return _refuse(
             state, claim, f"Vụ việc đang do {claim.holder} giữ; hãy chờ hoặc chọn vụ khác.", conflict=True
         )
@@ -156,7 +174,7 @@ def transition(
         new_claim = Claim(actor, now + timedelta(minutes=claim_minutes))
         # renewing or taking over an expired claim stays in review, but is still an event
         steps = ((state, State.IN_REVIEW),)
-        return Outcome(ok=True, state=State.IN_REVIEW, steps=steps, claim=new_claim)
+        return Outcome(ok=True, state=State.IN_REVIEW, steps=steps, claim=new_claim, guard_claim=True)
     if action is Action.VERIFY:
         if verdict not in VERDICTS:
             return _refuse(state, claim, "Kết luận phải là một trong: true, false, partly_true, irrelevant.")
@@ -164,7 +182,9 @@ def transition(
         follow = _after_verdict(verdict, wants_response, false_needs_response, true_closes)
         if follow is not None:
             steps += ((verdict, follow),)
-        return Outcome(ok=True, state=follow or verdict, steps=steps, verdict=verdict)
+        return Outcome(
+            ok=True, state=follow or verdict, steps=steps, verdict=verdict, guard_claim=guard_claim
+        )
     if action is Action.SET_PRIORITY:
         return Outcome(ok=True, state=state, steps=((state, state),), claim=claim)
     if action is Action.DRAFT and state in _RESTING_VERDICTS:
@@ -172,4 +192,4 @@ def transition(
         return Outcome(ok=True, state=State.RESPONSE_DRAFTED, steps=steps, claim=claim)
     assert target is not None
     kept = claim if action not in (Action.RELEASE, Action.REOPEN) else Claim()
-    return Outcome(ok=True, state=target, steps=((state, target),), claim=kept)
+    return Outcome(ok=True, state=target, steps=((state, target),), claim=kept, guard_claim=guard_claim)

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from monitor.store.queue_tables import StoryArticleRow
 from monitor.store.tables import AnalysisRow, ArticleRow, MentionRow, SourceRow
 
 
@@ -78,6 +79,33 @@ def pending_analysis(
     ]
 
 
+def relevant_to_queue() -> ColumnElement[bool]:
+    """The only definition of "relevant to the queue": the article mentions a watched target, or a rule
+    that needs no mention flagged it (join AnalysisRow). Only these are clustered into stories."""
+    mentioned = select(MentionRow.id).where(MentionRow.article_id == ArticleRow.id).exists()
+    return or_(AnalysisRow.flagged.is_(True), mentioned)
+
+
+def _in_story() -> ColumnElement[bool]:
+    return select(StoryArticleRow.article_id).where(StoryArticleRow.article_id == ArticleRow.id).exists()
+
+
+def for_queue(session: Session, article_ids: Sequence[int]) -> list[int]:
+    """Which of these analysed articles the queue stage must see: the relevant ones, and those already in a
+    story (re-analysed or edited: their story's mentions, topic and tone are recomputed)."""
+    ids = list(article_ids)
+    out: list[int] = []
+    for i in range(0, len(ids), 500):  # stay under SQLite's bound-parameter limit
+        q = (
+            select(ArticleRow.id)
+            .join(AnalysisRow, AnalysisRow.article_id == ArticleRow.id)
+            .where(ArticleRow.id.in_(ids[i : i + 500]), or_(relevant_to_queue(), _in_story()))
+            .order_by(ArticleRow.id)
+        )
+        out.extend(session.scalars(q))
+    return out
+
+
 def count_pending_analysis(session: Session, *, stale_version: str | None = None) -> int:
     """How many articles wait for analysis (the same definition as `pending_analysis`)."""
     base, cond = _waiting(stale_version)
@@ -85,19 +113,15 @@ def count_pending_analysis(session: Session, *, stale_version: str | None = None
 
 
 def unqueued_relevant(session: Session, since: datetime, *, limit: int = 5000) -> list[int]:
-    """Analysed since `since`, concerning a target (a mention, or flagged), yet in no story.
+    """Analysed since `since`, relevant to the queue, yet in no story.
 
     Normally empty: the analyse stage queues such articles right after storing them. A crash between
     the two leaves them here, and the next pass picks them up.
     """
-    from monitor.store.queue_tables import StoryArticleRow
-
-    in_story = select(StoryArticleRow.article_id).where(StoryArticleRow.article_id == ArticleRow.id).exists()
-    mentioned = select(MentionRow.id).where(MentionRow.article_id == ArticleRow.id).exists()
     q = (
         select(ArticleRow.id)
         .join(AnalysisRow, AnalysisRow.article_id == ArticleRow.id)
-        .where(ArticleRow.analysed_at >= since, or_(AnalysisRow.flagged.is_(True), mentioned), ~in_story)
+        .where(ArticleRow.analysed_at >= since, relevant_to_queue(), ~_in_story())
         .order_by(ArticleRow.id)
         .limit(limit)
     )

@@ -15,11 +15,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from monitor.store.db import upsert_insert
 from monitor.store.queue_tables import CaseEventRow, CaseRow, StoryArticleRow, StoryRow, UserRow
+from monitor.store.tables import ArticleRow, MentionRow, SourceRow
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +78,8 @@ class QueueItem:
     state: str
     holder: str | None
     claim_expires_at: datetime | None
+    holder_name: str | None = None
+    opened_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -236,8 +239,11 @@ def raise_priority(
     return True
 
 
-def _claim_free_or_mine(actor_id: int, now: datetime) -> ColumnElement[bool]:
-    """The claim condition of a decision: nobody holds it, the claim expired, or it is mine."""
+def claim_free_or_mine(actor_id: int, now: datetime) -> ColumnElement[bool]:
+    """The claim condition of a decision: nobody holds it, the claim expired, or it is mine.
+
+    The SQL form of `not queue.workflow.claim_active(...) or holder is the actor` (a test checks both agree).
+    """
     return or_(CaseRow.claimed_by.is_(None), CaseRow.claim_expires_at < now, CaseRow.claimed_by == actor_id)
 
 
@@ -255,7 +261,7 @@ def apply_change(
     t = CaseRow.__table__
     cond = and_(CaseRow.id == case_id, CaseRow.version == version)
     if guard_claim:
-        cond = and_(cond, _claim_free_or_mine(actor_id, now))
+        cond = and_(cond, claim_free_or_mine(actor_id, now))
     values = {"state": change.state, "updated_at": now, "version": t.c.version + 1, **change.values}
     if change.state == "closed":
         values["closed_at"] = now
@@ -293,11 +299,6 @@ def is_open() -> ColumnElement[bool]:
     return CaseRow.state != "closed"
 
 
-def awaiting_collaborator(now: datetime) -> ColumnElement[bool]:
-    """The only definition of 'awaiting a collaborator': new, or in review with an expired claim."""
-    return or_(CaseRow.state == "new", and_(CaseRow.state == "in_review", CaseRow.claim_expires_at < now))
-
-
 def held_by(user_id: int) -> ColumnElement[bool]:
     """Cases the user has claimed (whatever the state)."""
     return CaseRow.claimed_by == user_id
@@ -310,16 +311,78 @@ def in_states(states: Sequence[str]) -> ColumnElement[bool]:
     return CaseRow.state.in_(list(states))
 
 
+def about_targets(targets: Sequence[str]) -> ColumnElement[bool]:
+    """Cases whose story has an article mentioning one of these watch targets (keys)."""
+    return (
+        select(MentionRow.id)
+        .join(StoryArticleRow, StoryArticleRow.article_id == MentionRow.article_id)
+        .where(StoryArticleRow.story_id == CaseRow.story_id, MentionRow.target.in_(list(targets)))
+        .exists()
+    )
+
+
+def carried_by(outlets: Sequence[str]) -> ColumnElement[bool]:
+    """Cases whose story has an article from one of these outlets (source keys)."""
+    return (
+        select(ArticleRow.id)
+        .join(StoryArticleRow, StoryArticleRow.article_id == ArticleRow.id)
+        .join(SourceRow, SourceRow.id == ArticleRow.source_id)
+        .where(StoryArticleRow.story_id == CaseRow.story_id, SourceRow.key.in_(list(outlets)))
+        .exists()
+    )
+
+
+@dataclass(frozen=True)
+class QueueQuery:
+    """Which cases a queue listing shows (every field a filter; empty = no filter)."""
+
+    states: Sequence[str] = (OPEN,)
+    priorities: Sequence[str] = ()
+    topics: Sequence[str] = ()
+    tones: Sequence[str] = ()
+    targets: Sequence[str] = ()
+    outlets: Sequence[str] = ()
+    holder_id: int | None = None
+    opened_from: datetime | None = None  # inclusive
+    opened_before: datetime | None = None  # exclusive
+
+
+def _conditions(q: QueueQuery) -> list[ColumnElement[bool]]:
+    conds = [in_states(q.states)]
+    if q.priorities:
+        conds.append(CaseRow.priority.in_(list(q.priorities)))
+    if q.topics:
+        conds.append(StoryRow.topic.in_(list(q.topics)))
+    if q.tones:
+        conds.append(StoryRow.tone.in_(list(q.tones)))
+    if q.targets:
+        conds.append(about_targets(q.targets))
+    if q.outlets:
+        conds.append(carried_by(q.outlets))
+    if q.holder_id is not None:
+        conds.append(held_by(q.holder_id))
+    if q.opened_from is not None:
+        conds.append(CaseRow.opened_at >= q.opened_from)
+    if q.opened_before is not None:
+        conds.append(CaseRow.opened_at < q.opened_before)
+    return conds
+
+
 def queue_page(
     session: Session,
     *,
     states: Sequence[str] = (OPEN,),
     priorities: Sequence[str] = (),
     user_id: int | None = None,
+    query: QueueQuery | None = None,
     limit: int = 50,
     offset: int = 0,
 ) -> list[QueueItem]:
-    """One page of the queue, most urgent first (priority rank, then deadline)."""
+    """One page of the queue, most urgent first (priority rank, then deadline).
+
+    `query` carries every filter; `states`, `priorities` and `user_id` are shorthands used when it is None.
+    """
+    query = query or QueueQuery(states=states, priorities=priorities, holder_id=user_id)
     holder = aliased(UserRow)
     q = (
         select(
@@ -333,19 +396,27 @@ def queue_page(
             CaseRow.state,
             holder.username,
             CaseRow.claim_expires_at,
+            holder.name,
+            CaseRow.opened_at,
         )
         .join(StoryRow, StoryRow.id == CaseRow.story_id)
         .outerjoin(holder, holder.id == CaseRow.claimed_by)
-        .where(in_states(states))
+        .where(*_conditions(query))
         .order_by(CaseRow.priority_rank, CaseRow.deadline_at, CaseRow.id)
         .limit(limit)
         .offset(offset)
     )
-    if priorities:
-        q = q.where(CaseRow.priority.in_(list(priorities)))
-    if user_id is not None:
-        q = q.where(held_by(user_id))
     return [QueueItem(*row) for row in session.execute(q)]
+
+
+def queue_count(session: Session, query: QueueQuery) -> int:
+    """How many cases the listing `query` matches (for paging)."""
+    q = (
+        select(func.count(CaseRow.id))
+        .join(StoryRow, StoryRow.id == CaseRow.story_id)
+        .where(*_conditions(query))
+    )
+    return int(session.scalar(q) or 0)
 
 
 def story_and_case_status(

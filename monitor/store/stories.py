@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import ColumnElement, func, select, text
 from sqlalchemy.orm import Session
 
 from monitor.store.db import upsert_insert
@@ -57,14 +57,15 @@ def lock_assignment(session: Session) -> None:
         session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _ASSIGN_LOCK})
 
 
-def _seen_at(a: ArticleRow) -> datetime:
-    return a.published_at or a.fetched_at
+def story_seen_at() -> ColumnElement[datetime]:
+    """The only definition of when an article was seen, for its story: published, else fetched."""
+    return func.coalesce(ArticleRow.published_at, ArticleRow.fetched_at)
 
 
 def load_stage_articles(session: Session, article_ids: Sequence[int]) -> list[StageArticle]:
     """Analysed (not skipped) articles among `article_ids`, oldest first, with their mentions."""
     rows = session.execute(
-        select(ArticleRow, AnalysisRow, SourceRow)
+        select(ArticleRow, AnalysisRow, SourceRow, story_seen_at())
         .join(AnalysisRow, AnalysisRow.article_id == ArticleRow.id)
         .join(SourceRow, SourceRow.id == ArticleRow.source_id)
         .where(ArticleRow.id.in_(list(article_ids)), AnalysisRow.skipped.is_(None))
@@ -85,7 +86,7 @@ def load_stage_articles(session: Session, article_ids: Sequence[int]) -> list[St
             s.id,
             s.name,
             s.weight,
-            _seen_at(a),
+            seen,
             n.flagged,
             tuple(n.flag_reasons or ()),
             n.topic,
@@ -96,17 +97,9 @@ def load_stage_articles(session: Session, article_ids: Sequence[int]) -> list[St
             n.tone_reason,
             tuple(targets.get(a.id, ())),
         )
-        for a, n, s in rows
+        for a, n, s, seen in rows
     ]
     return sorted(out, key=lambda x: (x.seen_at, x.id))
-
-
-def placed_among(session: Session, article_ids: Sequence[int]) -> set[int]:
-    """Which of these articles already belong to a story."""
-    if not article_ids:
-        return set()
-    q = select(StoryArticleRow.article_id).where(StoryArticleRow.article_id.in_(list(article_ids)))
-    return set(session.scalars(q))
 
 
 def story_of(session: Session, article_id: int) -> int | None:
@@ -228,7 +221,7 @@ def target_volume(
     if not targets:
         return {}
     start, split = now - recent - baseline, now - recent
-    seen = func.coalesce(ArticleRow.published_at, ArticleRow.fetched_at)
+    seen = story_seen_at()
     rows = session.execute(
         select(MentionRow.target, (seen >= split).label("recent"), func.count(func.distinct(ArticleRow.id)))
         .join(ArticleRow, ArticleRow.id == MentionRow.article_id)
@@ -294,15 +287,14 @@ def story_detail(session: Session, story_id: int, max_articles: int = 50) -> Sto
     if story is None:
         return None
     first = session.get(SourceRow, story.first_source_id)
-    seen = func.coalesce(ArticleRow.published_at, ArticleRow.fetched_at)
+    seen = story_seen_at()
     rows = session.execute(
         select(
             ArticleRow.id,
             SourceRow.name,
             ArticleRow.title,
             ArticleRow.canonical_url,
-            ArticleRow.published_at,
-            ArticleRow.fetched_at,
+            seen,
             StoryArticleRow.similarity,
         )
         .join(StoryArticleRow, StoryArticleRow.article_id == ArticleRow.id)
@@ -311,7 +303,7 @@ def story_detail(session: Session, story_id: int, max_articles: int = 50) -> Sto
         .order_by(seen, ArticleRow.id)
         .limit(max_articles)
     ).all()
-    articles = [ArticleLine(r[0], r[1], r[2], r[3], r[4] or r[5], r[6]) for r in rows]
+    articles = [ArticleLine(*r) for r in rows]
     mentions = [
         MentionLine(*m)
         for m in session.execute(

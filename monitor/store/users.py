@@ -12,8 +12,9 @@ from sqlalchemy.orm import Session
 
 from monitor.errors import NotFoundError, StoreError
 from monitor.store.queue_tables import UserRow
+from monitor.vocab import Role, choices
 
-ROLES = ("collaborator", "reporter", "leader", "admin")
+ROLES: tuple[str, ...] = tuple(Role)
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,7 @@ def _user(row: UserRow) -> User:
 def add_user(session: Session, username: str, role: str, name: str, now: datetime) -> User:
     """Create a user; a taken username or unknown role is refused in Vietnamese."""
     if role not in ROLES:
-        raise StoreError(f"Vai trò “{role}” không hợp lệ; chọn một trong: {', '.join(ROLES)}.")
+        raise StoreError(f"Vai trò “{role}” không hợp lệ; chọn một trong: {choices(Role)}.")
     username, name = username.strip(), " ".join(name.split())
     if not re.fullmatch(r"[A-Za-z0-9._-]{2,64}", username):
         raise StoreError(

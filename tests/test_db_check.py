@@ -7,7 +7,7 @@ from sqlalchemy import text
 from test_queue_support import NOW, PROOF, seed_cases, seed_users
 from typer.testing import CliRunner
 
-from monitor.queue.audit import check_database
+from monitor.queue.event_check import check_database
 from monitor.queue.service import Decision, act
 from monitor.queue.settings import QueueSettings
 from monitor.store.db import Database

@@ -32,6 +32,7 @@ COMMAND_MODULES = (
     "monitor.cli.train",
     "monitor.cli.reanalyze",
     "monitor.cli.db",
+    "monitor.cli.web",
     "monitor.cli.digest",
 )
 

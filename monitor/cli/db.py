@@ -20,7 +20,7 @@ def upgrade(ctx: typer.Context) -> None:
 @db_app.command("check")
 def check(ctx: typer.Context) -> None:
     """Đối chiếu hồ sơ vụ việc với nhật ký sự kiện (và chuỗi băm); báo mọi chỗ không khớp."""
-    from monitor.queue.audit import check_database
+    from monitor.queue.event_check import check_database
 
     obj: AppContext = ctx.obj
     report = check_database(obj.db)

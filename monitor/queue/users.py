@@ -14,8 +14,9 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from monitor.errors import TransitionError, WorkflowError
+from monitor.errors import NotFoundError, TransitionError, WorkflowError
 from monitor.store import users as store_users
+from monitor.store import web_sessions as store_sessions
 from monitor.store.users import User
 from monitor.vocab import ROLE_LABELS, Action, Role
 
@@ -80,11 +81,19 @@ def _check(
     target: Target,
 ) -> User | None:
     """Refuse (TransitionError) unless the rule allows it; the acting user."""
-    actor = store_users.get_user(session, actor_name, include_disabled=True) if actor_name else None
-    refusal = can_manage_users(actor, action, target, active_admins=store_users.count_active_admins(session))
+    actor = _existing(session, actor_name) if actor_name else None
+    refusal = can_manage_users(actor, action, target, active_admins=store_users.count_admins(session))
     if refusal:
         raise TransitionError(refusal)
     return actor
+
+
+def _existing(session: Any, username: str) -> User:
+    """The user named `username`, active or not (NotFoundError when there is none)."""
+    user = store_users.find_user(session, username)
+    if user is None:
+        raise NotFoundError(f"Không có người dùng “{username}” (tạo bằng: monitor users add).")
+    return user
 
 
 def parse_role(word: str) -> str:
@@ -115,9 +124,10 @@ def set_role(db: Database, actor_name: str | None, username: str, role: str) -> 
     """Change a user's role if `actor_name` may; the user afterwards."""
     role = parse_role(role)
     with db.write() as session:
-        target = store_users.get_user(session, username, include_disabled=True)
+        target = _existing(session, username)
         _check(session, actor_name, UserAction.SET_ROLE, Target(username, target.role, role))
-        user = store_users.set_role(session, username, role)
+        store_users.set_role(session, target.id, role)
+        user = _existing(session, username)
     log.info("user role changed", extra={"user": username, "role": role, "actor": actor_name})
     return user
 
@@ -129,9 +139,11 @@ def disable_user(
     from monitor.queue.service import Decision, act
 
     with db.write() as session:
-        target = store_users.get_user(session, username, include_disabled=True)
+        target = _existing(session, username)
         actor = _check(session, actor_name, UserAction.DISABLE, Target(username, target.role))
-        user = store_users.set_active(session, username, False)
+        store_users.set_active(session, target.id, False)
+        store_sessions.delete_user_sessions(session, target.id)  # logged out of the web app too
+        user = _existing(session, username)
         held = store_users.held_case_ids(session, user.id)
     assert actor is not None  # an admin: _check refused anyone else
     released = []

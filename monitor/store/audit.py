@@ -1,97 +1,92 @@
-"""The hash chain over case events, and the raw rows `monitor db check` replays.
-
-Each event's `chain_hash` is SHA-256 over the previous event of the same case (its chain_hash) and the
-event's own fields in a canonical JSON form. One chain per case: writers of a case are serialised by the
-conditional UPDATE of its row, so two transactions never extend the same chain at once. A deleted,
-inserted or altered event breaks the chain at that point; a deleted last event shows in the replay (the
-case's version is ahead of its events).
-"""
+"""The audit log: who did or tried what, when and from where (append-only; there is no function to change it)."""
 
 from __future__ import annotations
 
-import hashlib
-import json
-from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import Any
+from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from monitor.store.queue_tables import CaseEventRow, CaseRow
+from monitor.store.queue_tables import UserRow
+from monitor.store.web_tables import AuditRow
+
+OK, REFUSED, FAILED = "ok", "refused", "failed"
 
 
-def event_hash(prev: str | None, event: Mapping[str, Any]) -> str:
-    """The chain hash of one event given the previous one's (pure; the only definition)."""
-    at = event["at"]
-    fields = {
-        "prev": prev or "",
-        "case_id": int(event["case_id"]),
-        "at": at.astimezone(UTC).isoformat(timespec="microseconds") if isinstance(at, datetime) else at,
-        "actor_id": event["actor_id"],
-        "action": event["action"],
-        "from_state": event["from_state"],
-        "to_state": event["to_state"],
-        "version": int(event["version"]),
-        "note": event["note"] or "",
-        "evidence": list(event["evidence"] or []),
-        "data": event["data"] or {},
-    }
-    canonical = json.dumps(fields, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+@dataclass(frozen=True)
+class AuditEntry:
+    """One audit line."""
+
+    at: datetime
+    actor: str | None  # username, or the name typed at a failed log-in
+    action: str
+    object: str
+    outcome: str
+    client_addr: str
+    detail: str = ""
 
 
-def last_hash(session: Session, case_id: int) -> str | None:
-    """The chain hash of the case's latest event (None before the first)."""
-    q = (
-        select(CaseEventRow.chain_hash)
-        .where(CaseEventRow.case_id == case_id)
-        .order_by(CaseEventRow.id.desc())
-        .limit(1)
+def record(session: Session, entry: AuditEntry, actor_id: int | None = None) -> None:
+    """Append one line."""
+    session.add(
+        AuditRow(
+            at=entry.at,
+            actor_id=actor_id,
+            actor_name=(entry.actor or "")[:100] or None,
+            action=entry.action[:40],
+            object=entry.object[:200],
+            outcome=entry.outcome,
+            client_addr=entry.client_addr[:64],
+            detail=entry.detail[:2000],
+        )
     )
-    return session.scalar(q)
 
 
-@dataclass(frozen=True)
-class StoredCase:
-    """The columns of a case the replay compares."""
-
-    id: int
-    state: str
-    priority: str
-    claimed_by: int | None
-    verdict: str | None
-    version: int
-
-
-@dataclass(frozen=True)
-class StoredEvent:
-    """One event as stored, with its fields for the hash."""
-
-    id: int
-    fields: dict[str, Any]
-    chain_hash: str | None
+def record_as(
+    session: Session,
+    username: str | None,
+    client_addr: str,
+    action: str,
+    obj: str,
+    outcome: str,
+    now: datetime,
+    detail: str = "",
+) -> None:
+    """Append one line for `username` (linked to the user when that name exists)."""
+    actor_id = session.scalar(select(UserRow.id).where(UserRow.username == username)) if username else None
+    record(session, AuditEntry(now, username, action, obj, outcome, client_addr, detail), actor_id=actor_id)
 
 
-def cases_with_events(session: Session) -> Iterator[tuple[StoredCase, list[StoredEvent]]]:
-    """Every case with its events, oldest first (read-only)."""
-    cases = session.scalars(select(CaseRow).order_by(CaseRow.id)).all()
-    events: dict[int, list[StoredEvent]] = {}
-    for e in session.scalars(select(CaseEventRow).order_by(CaseEventRow.id)):
-        fields = {
-            "case_id": e.case_id,
-            "at": e.at,
-            "actor_id": e.actor_id,
-            "action": e.action,
-            "from_state": e.from_state,
-            "to_state": e.to_state,
-            "version": e.version,
-            "note": e.note,
-            "evidence": e.evidence,
-            "data": e.data,
-        }
-        events.setdefault(e.case_id, []).append(StoredEvent(e.id, fields, e.chain_hash))
-    for c in cases:
-        stored = StoredCase(c.id, c.state, c.priority, c.claimed_by, c.verdict, c.version)
-        yield stored, events.get(c.id, [])
+def count_since(
+    session: Session,
+    action: str,
+    outcome: str,
+    since: datetime,
+    *,
+    actor_name: str | None = None,
+    client_addr: str | None = None,
+) -> int:
+    """How many `action` lines with `outcome` since `since` for one name or one address (index-backed)."""
+    q = select(func.count(AuditRow.id)).where(
+        AuditRow.action == action, AuditRow.outcome == outcome, AuditRow.at >= since
+    )
+    if actor_name is not None:
+        q = q.where(AuditRow.actor_name == actor_name[:100])
+    if client_addr is not None:
+        q = q.where(AuditRow.client_addr == client_addr[:64])
+    return int(session.scalar(q) or 0)
+
+
+def recent(session: Session, limit: int = 200) -> list[AuditEntry]:
+    """The newest lines first."""
+    rows = session.execute(
+        select(AuditRow, UserRow.username)
+        .outerjoin(UserRow, UserRow.id == AuditRow.actor_id)
+        .order_by(AuditRow.id.desc())
+        .limit(limit)
+    ).all()
+    return [
+        AuditEntry(a.at, u or a.actor_name, a.action, a.object, a.outcome, a.client_addr, a.detail)
+        for a, u in rows
+    ]

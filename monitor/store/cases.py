@@ -135,7 +135,7 @@ def case_of_story(session: Session, story_id: int) -> CaseInfo | None:
 def _events(
     session: Session, case_id: int, actor_id: int | None, change: Change, version: int, now: datetime
 ) -> None:
-    from monitor.store.audit import event_hash, last_hash
+    from monitor.store.event_chain import event_hash, last_hash
 
     prev = last_hash(session, case_id)
     rows = []

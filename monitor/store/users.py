@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -58,41 +58,54 @@ def list_users(session: Session) -> list[User]:
     return [_user(r) for r in session.scalars(select(UserRow).order_by(UserRow.username))]
 
 
-def _row(session: Session, username: str) -> UserRow:
+def find_user(session: Session, username: str) -> User | None:
+    """The user named `username` (active or not), or None."""
     row = session.scalar(select(UserRow).where(UserRow.username == username))
-    if row is None:
-        raise NotFoundError(f"Không có người dùng “{username}” (tạo bằng: monitor users add).")
-    return row
+    return _user(row) if row is not None else None
 
 
-def get_user(session: Session, username: str, *, include_disabled: bool = False) -> User:
-    """The active user named `username` (or a disabled one, when asked), else NotFoundError."""
-    row = _row(session, username)
-    if not row.active and not include_disabled:
-        raise NotFoundError(f"Người dùng “{username}” đã bị vô hiệu hóa, không được thao tác.")
-    return _user(row)
+def user_by_id(session: Session, user_id: int) -> User | None:
+    """The user with this id (active or not), or None."""
+    row = session.get(UserRow, user_id)
+    return _user(row) if row is not None else None
 
 
-def count_active_admins(session: Session) -> int:
-    """How many active admins there are."""
-    q = select(func.count()).select_from(UserRow).where(UserRow.role == "admin", UserRow.active.is_(True))
-    return int(session.scalar(q) or 0)
+def password_hash(session: Session, user_id: int) -> str | None:
+    """The stored argon2 hash of a user's password (None: no password set)."""
+    return session.scalar(select(UserRow.password_hash).where(UserRow.id == user_id))
 
 
-def set_role(session: Session, username: str, role: str) -> User:
-    """Give `username` another role."""
+def set_password_hash(session: Session, user_id: int, hashed: str) -> None:
+    """Store a new password hash."""
+    session.execute(update(UserRow).where(UserRow.id == user_id).values(password_hash=hashed))
+
+
+def set_role(session: Session, user_id: int, role: str) -> None:
+    """Change a user's role (checked against ROLES)."""
     if role not in ROLES:
         raise StoreError(f"Vai trò “{role}” không hợp lệ; chọn một trong: {', '.join(ROLES)}.")
-    row = _row(session, username)
-    row.role = role
-    return _user(row)
+    session.execute(update(UserRow).where(UserRow.id == user_id).values(role=role))
 
 
-def set_active(session: Session, username: str, active: bool) -> User:
-    """Enable or disable `username`."""
-    row = _row(session, username)
-    row.active = active
-    return _user(row)
+def set_active(session: Session, user_id: int, active: bool) -> None:
+    """Enable or disable a user."""
+    session.execute(update(UserRow).where(UserRow.id == user_id).values(active=active))
+
+
+def count_admins(session: Session) -> int:
+    """How many active admins there are."""
+    rows = session.scalars(select(UserRow.id).where(UserRow.role == "admin", UserRow.active.is_(True)))
+    return len(list(rows))
+
+
+def get_user(session: Session, username: str) -> User:
+    """The active user named `username`; NotFoundError when there is none or they were disabled."""
+    user = find_user(session, username)
+    if user is None:
+        raise NotFoundError(f"Không có người dùng “{username}” (tạo bằng: monitor users add).")
+    if not user.active:
+        raise NotFoundError(f"Người dùng “{username}” đã bị vô hiệu hóa, không được thao tác.")
+    return user
 
 
 def held_case_ids(session: Session, user_id: int) -> list[int]:

@@ -2,7 +2,7 @@
 sources.config_hash, the fingerprint of a source's sources.toml entry (a changed entry resets its backoff).
 
 Revision ID: 0004
-Revises: 0007
+Revises: 0005
 Create Date: 2026-12-01
 """
 
@@ -11,10 +11,10 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from alembic import op
 
-from monitor.store.audit import event_hash
+from monitor.store.event_chain import event_hash
 
 revision = "0004"
-down_revision = "0007"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 

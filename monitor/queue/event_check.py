@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from monitor.store.audit import StoredCase, StoredEvent, cases_with_events, event_hash
+from monitor.store.event_chain import StoredCase, StoredEvent, cases_with_events, event_hash
 from monitor.vocab import label
 
 if TYPE_CHECKING:

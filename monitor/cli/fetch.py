@@ -136,8 +136,15 @@ class _Done:
 
 
 def _run_with_progress(
-    console: Console, obj: AppContext, keys: list[str] | None, *, pages: bool, analysis: bool, done: _Done
+    console: Console,
+    obj: AppContext,
+    keys: list[str] | None,
+    *,
+    pages: bool,
+    analysis: bool,
+    done: _Done | None = None,
 ) -> PassReport:
+    done = done or _Done()
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),

@@ -104,6 +104,19 @@ class Source:
     weight: float = 1.0  # outlet reach/importance, 0..10
     scope: str = "national"  # national | regional | local
     allow_private: bool = False  # allow private/loopback addresses (tests, intranet mirrors)
+    contact: str | None = None  # the editorial office's address/e-mail, printed on correction requests
+
+
+@dataclass(frozen=True)
+class LetterSettings:
+    """The `[letters]` table: the header and signature block of documents the board signs."""
+
+    issuer: str = ""  # "Công an tỉnh Kon Tum"; empty = the name of the first [[watch]] of kind "unit"
+    department: str = ""  # the issuing office under it, e.g. "Phòng Tham mưu" (printed bold)
+    symbol: str = ""  # ký hiệu after the number, e.g. "CAT-PTM"
+    place: str = ""  # the place before the date; empty = the issuer's name without "Công an tỉnh"
+    signer_title: str = "GIÁM ĐỐC"  # may hold two lines: "KT. GIÁM ĐỐC\nPHÓ GIÁM ĐỐC"
+    signer_name: str = ""
 
     def fingerprint(self) -> str:
         """A hash of this entry: a changed entry (a fixed URL, say) resets the source's backoff."""
@@ -188,6 +201,7 @@ class Config:
     smtp: SmtpSettings = SmtpSettings()
     alerts: AlertSettings = AlertSettings()
     web: WebSettings = WebSettings()
+    letters: LetterSettings = LetterSettings()
     notices: tuple[str, ...] = ()  # Vietnamese sentences the user should see when the file loads
 
     def source(self, key: str) -> Source:
@@ -215,6 +229,7 @@ def _table_classes() -> dict[str, type]:
         "smtp": SmtpSettings,
         "alerts": AlertSettings,
         "web": WebSettings,
+        "letters": LetterSettings,
     }
 
 
@@ -302,6 +317,7 @@ def parse_config(text: str, path: Path) -> Config:
         smtp=singles["smtp"],
         alerts=singles["alerts"],
         web=singles["web"],
+        letters=singles["letters"],
         notices=tuple(notices),
     )
 

@@ -16,7 +16,7 @@ import typer
 from typer.core import TyperCommand, TyperGroup
 from typer.models import DefaultPlaceholder
 
-from monitor.cli.context import AppContext
+from monitor.app import App
 from monitor.errors import MonitorError
 from monitor.settings import Settings
 
@@ -28,6 +28,7 @@ COMMAND_MODULES = (
     "monitor.cli.export",
     "monitor.cli.demo",
     "monitor.cli.queue",
+    "monitor.cli.response",
     "monitor.cli.users",
     "monitor.cli.train",
     "monitor.cli.reanalyze",
@@ -96,7 +97,10 @@ def _global_options(
         level=logging.INFO if verbose else logging.ERROR,
         format="%(asctime)s %(levelname)s %(name)s %(message)s",
     )
-    ctx.obj = AppContext(Settings.from_env(config=config, database_url=db, models=models))
+    ctx.obj = App(
+        Settings.from_env(config=config, database_url=db, models=models),
+        on_notice=lambda notice: typer.echo(f"Lưu ý: {notice}", err=True),
+    )
 
 
 def _is_default(cls: Any, base: type) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from monitor.cli.context import AppContext
+from monitor.app import App
 
 db_app = typer.Typer(help="Quản lý cơ sở dữ liệu.", no_args_is_help=True)
 
@@ -12,7 +12,7 @@ db_app = typer.Typer(help="Quản lý cơ sở dữ liệu.", no_args_is_help=Tr
 @db_app.command("upgrade")
 def upgrade(ctx: typer.Context) -> None:
     """Cập nhật cấu trúc cơ sở dữ liệu lên phiên bản mới nhất."""
-    obj: AppContext = ctx.obj
+    obj: App = ctx.obj
     _ = obj.db  # opening the database runs the migrations
     typer.echo("Cơ sở dữ liệu đã được cập nhật.")
 
@@ -22,7 +22,7 @@ def check(ctx: typer.Context) -> None:
     """Đối chiếu hồ sơ vụ việc với nhật ký sự kiện (và chuỗi băm); báo mọi chỗ không khớp."""
     from monitor.queue.event_check import check_database
 
-    obj: AppContext = ctx.obj
+    obj: App = ctx.obj
     report = check_database(obj.db)
     for line in report.findings:
         typer.echo(line)

@@ -8,7 +8,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from monitor.cli.context import AppContext
+from monitor.app import App
 from monitor.pipeline import PassCallbacks, PassReport, run_pass
 from monitor.pipeline.ingest import SourceReport
 
@@ -102,7 +102,7 @@ def fetch(
     no_analysis: bool = typer.Option(False, "--no-analysis", help="Không phân tích sau khi thu thập."),
 ) -> None:
     """Thu thập ngay một lượt: tải nguồn tin, trích xuất bài viết, phân tích và đưa vào hàng đợi."""
-    obj: AppContext = ctx.obj
+    obj: App = ctx.obj
     config = obj.config
     for key in source or ():
         config.source(key)  # unknown key → a Vietnamese error
@@ -137,7 +137,7 @@ class _Done:
 
 def _run_with_progress(
     console: Console,
-    obj: AppContext,
+    obj: App,
     keys: list[str] | None,
     *,
     pages: bool,
@@ -167,11 +167,6 @@ def _run_with_progress(
             done.reports.append(r)
             progress.advance(tasks["ingest"])
 
-        def analysers():  # type: ignore[no-untyped-def]
-            from monitor.pipeline.analyse import Analysers
-
-            return Analysers.load(obj.config, obj.settings.models_dir)
-
         callbacks = PassCallbacks(
             stage=stage,
             sources_total=sources_total,
@@ -184,7 +179,7 @@ def _run_with_progress(
             obj.config,
             keys=keys,
             pages=pages,
-            analysers=analysers if analysis else None,
+            analysers=obj.analysers if analysis else None,
             callbacks=callbacks,
         )
 

@@ -16,12 +16,11 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from monitor.cli.context import AppContext
+from monitor.app import App
 from monitor.errors import ConfigError
 from monitor.timefmt import fmt_datetime
 
 if TYPE_CHECKING:
-    from monitor.queue.inputs import Names
     from monitor.queue.views import ArticleView, CaseView, QueuePage
 
 PRIORITY_STYLE = {"critical": "bold red", "high": "yellow"}
@@ -105,7 +104,7 @@ def _article(a: ArticleView) -> Text:
 
 
 def format_case(c: CaseView) -> Group:
-    """The case view: story, articles with their highlighted mentions, reasons, history (pure)."""
+    """The case view: story, articles with their highlighted mentions, reasons, history, response (pure)."""
     reasons = Text("\n".join(f"• {r}" for r in c.reasons) or "—")
     articles: list[RenderableType] = [_article(a) for a in c.articles] or [Text("—")]
     history = Table(title="Lịch sử", show_header=True)
@@ -121,12 +120,19 @@ def format_case(c: CaseView) -> Group:
             e.note,
             "\n".join(e.evidence),
         )
-    return Group(
+    parts: list[RenderableType] = [
         Panel(_head(c), title=f"Vụ việc #{c.case_id}: {c.title}"),
         Panel(reasons, title="Lý do"),
         Panel(Group(*articles), title="Các bài viết và đoạn nhắc đến"),
         history,
-    )
+    ]
+    if c.response is not None:
+        r = c.response
+        text = Text(f"{r.kind_label}: {r.title}\nTình trạng: {r.status}")
+        if r.url:
+            text.append(f"\nĐường dẫn: {r.url}")
+        parts.append(Panel(text, title=f"Phản hồi báo chí (xem: monitor response {c.case_id})"))
+    return Group(*parts)
 
 
 def print_renderable(renderable: RenderableType) -> None:
@@ -134,20 +140,11 @@ def print_renderable(renderable: RenderableType) -> None:
     Console().print(renderable)
 
 
-def _user(obj: AppContext, as_user: str | None) -> str:
+def _user(obj: App, as_user: str | None) -> str:
     user = as_user or obj.settings.user
     if not user:
         raise ConfigError("Cần chỉ rõ người thao tác: --as TÊN hoặc biến môi trường MONITOR_USER.")
     return user
-
-
-def _names(obj: AppContext, needed: bool) -> Names:
-    """Target and outlet names from sources.toml; without the file only an explicit need is an error."""
-    from monitor.queue.inputs import Names
-
-    if not needed and not obj.settings.config_path.is_file():
-        return Names()
-    return Names.from_config(obj.config)
 
 
 def queue(
@@ -177,7 +174,7 @@ def queue(
     from monitor.queue.inputs import parse_filter
     from monitor.queue.views import lines_as_records, queue_listing
 
-    obj: AppContext = ctx.obj
+    obj: App = ctx.obj
     f = parse_filter(
         status=status or (),
         priority=priority or (),
@@ -192,7 +189,7 @@ def queue(
         date_to=date_to,
         page=page,
         limit=limit,
-        names=_names(obj, needed=bool(target or outlet)),
+        names=obj.names(required=bool(target or outlet)),
     )
     listing = queue_listing(obj.db, f, datetime.now(UTC))
     if as_json:
@@ -206,7 +203,7 @@ def case(
     case_id: int = typer.Argument(..., help="Số vụ việc."),
     action: str = typer.Argument(
         None,
-        help="nhận | trả lại | kết luận | soạn | duyệt | đăng | đóng | ưu tiên | mở lại (hoặc claim, verify, reopen…)",
+        help="nhận | trả lại | kết luận | đóng | ưu tiên | mở lại (hoặc claim, verify, reopen…); phản hồi: monitor response",
     ),
     verdict: str = typer.Option(
         None, "--verdict", help="đúng | sai | một phần | không liên quan (hoặc true, false…)"
@@ -219,23 +216,22 @@ def case(
     ),
     wrong_target: bool = typer.Option(False, "--wrong-target", help="Bài không nói về đơn vị/địa phương."),
     respond: bool = typer.Option(False, "--respond", help="Vẫn cần phản hồi dù thông tin đúng sự thật."),
-    url: str = typer.Option(None, "--url", help="Đường dẫn bài phản hồi đã đăng (publish)."),
     set_priority: str = typer.Option(
         None, "--priority", help="Mức ưu tiên mới (ưu tiên): khẩn cấp | cao | bình thường."
     ),
     expect_version: int = typer.Option(None, "--expect-version", help="Phiên bản bạn đã xem (chống ghi đè)."),
     as_user: str = typer.Option(None, "--as", help="Người thao tác (mặc định MONITOR_USER)."),
 ) -> None:
-    """Xem một vụ việc, hoặc thao tác: nhận, trả, kết luận, soạn, duyệt, đăng phản hồi, đóng, mở lại."""
+    """Xem một vụ việc, hoặc thao tác: nhận, trả, kết luận, đặt ưu tiên, đóng, mở lại kết luận."""
     from monitor.queue.inputs import parse_decision
     from monitor.queue.service import act
     from monitor.queue.views import case_view
     from monitor.vocab import label
 
-    obj: AppContext = ctx.obj
+    obj: App = ctx.obj
     now = datetime.now(UTC)
     if action is None:
-        print_renderable(format_case(case_view(obj.db, case_id, now, _names(obj, needed=False))))
+        print_renderable(format_case(case_view(obj.db, case_id, now, obj.names())))
         return
     decision = parse_decision(
         action,
@@ -246,7 +242,6 @@ def case(
         correct_tone=correct_tone,
         wrong_target=wrong_target,
         respond=respond,
-        url=url,
         priority=set_priority,
         expect_version=expect_version,
     )

@@ -1,27 +1,22 @@
-"""`monitor run`: the daemon — fetch due sources on schedule, analyse, queue; one per database.
+"""`monitor run`: the daemon — starts the jobs `monitor.app.JOBS` defines; one per database.
 
-What the daemon says (a startup line, one line per pass, waiting and takeover notices) is formatted by
-the pure `format_*` functions here; the scheduler only reports events.
+What the daemon says (a startup line, one line per pass, waiting and takeover notices) is formatted by the
+pure `format_*` functions here; the scheduler and the jobs only report events.
 """
 
 from __future__ import annotations
 
-import logging
-import threading
-import time
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import typer
 
-from monitor.cli.context import AppContext
+from monitor.app import App
 from monitor.timefmt import fmt_datetime
 
 if TYPE_CHECKING:
     from monitor.pipeline import PassReport
     from monitor.store.leases import Lease
-
-log = logging.getLogger(__name__)
 
 
 def format_startup(database: str, config_path: str, sources: int, tick: float) -> str:
@@ -45,8 +40,12 @@ def format_taken_over(gone: str) -> str:
     return f"Tiến trình {gone} đã dừng đột ngột (không còn chạy trên máy này): tiếp quản ngay."
 
 
-def format_pass(report: PassReport, seconds: float, at: datetime) -> str:
+def format_pass(report: PassReport | None, seconds: float, at: datetime) -> str:
     """One line per pass: sources fetched, new articles, mentions, flagged, cases opened, errors, time (pure)."""
+    if report is None:
+        return (
+            f"{fmt_datetime(at)} lượt chạy gặp lỗi hoặc bị cắt sau {_seconds(seconds)}; lượt sau sẽ thử lại."
+        )
     fetched = sum(1 for r in report.sources if r.status in ("ok", "not_modified"))
     failed = sum(1 for r in report.sources if r.status == "failed")
     new = sum(r.new for r in report.sources)
@@ -75,61 +74,30 @@ def run(
     no_analysis: bool = typer.Option(False, "--no-analysis", help="Chỉ thu thập, không phân tích."),
 ) -> None:
     """Chạy liên tục: thu thập các nguồn đến hạn, phân tích và đưa tin cần chú ý vào hàng đợi."""
-    from monitor.pipeline import run_pass_async
-    from monitor.scheduler import LeaseEvents, SchedulerOptions, run_daemon, run_with_timeout
+    from monitor.app import DaemonOptions, daemon_jobs
+    from monitor.scheduler import LeaseEvents, SchedulerOptions, run_daemon
     from monitor.store.db import display_url
 
-    obj: AppContext = ctx.obj
-    config, db = obj.config, obj.db
-    opts = SchedulerOptions(
-        tick=timedelta(seconds=tick),
-        job_timeout=timedelta(seconds=job_timeout),
-        wait_for_lease=wait,
-    )
-    loaded: dict[str, Any] = {}
+    app: App = ctx.obj
 
     def say(line: str) -> None:
         typer.echo(line, err=True)
 
-    def analysers() -> Any:
-        if "a" not in loaded:
-            from monitor.pipeline.analyse import Analysers
-
-            loaded["a"] = Analysers.load(config, obj.settings.models_dir)
-        return loaded["a"]
-
-    def one_pass(stop: threading.Event) -> None:
-        if stop.is_set():
-            return
-        started = time.monotonic()
-        try:
-            report = run_with_timeout(
-                lambda cancel: run_pass_async(
-                    db,
-                    config,
-                    only_due=True,
-                    analysers=None if no_analysis else analysers,
-                    stop=lambda: stop.is_set() or cancel.is_set(),
-                ),
-                opts.job_timeout,
-            )
-            log.info("pass done sources=%d", len(report.sources))
-            say(format_pass(report, time.monotonic() - started, datetime.now(UTC)))
-        except TimeoutError:
-            log.error("pass cut off after job_timeout=%s", opts.job_timeout)
-            say(
-                f"{fmt_datetime(datetime.now(UTC))} lượt chạy bị cắt sau {job_timeout:g} giây (--job-timeout)."
-            )
-        except Exception:  # the daemon must survive a bad pass; the next tick tries again
-            log.exception("pass failed")
-            say(f"{fmt_datetime(datetime.now(UTC))} lượt chạy gặp lỗi; lượt sau sẽ thử lại (chi tiết: -v).")
-
+    opts = DaemonOptions(
+        SchedulerOptions(
+            tick=timedelta(seconds=tick), job_timeout=timedelta(seconds=job_timeout), wait_for_lease=wait
+        ),
+        analysis=not no_analysis,
+        on_pass=lambda report, seconds: say(format_pass(report, seconds, datetime.now(UTC))),
+    )
     events = LeaseEvents(
         waiting=lambda lease: say(format_waiting(lease)),
         taken_over=lambda gone: say(format_taken_over(gone)),
     )
-    started_line = format_startup(display_url(db.url), str(config.path), len(config.sources), tick)
-    run_daemon(db, config, opts, {"pass": one_pass}, events, on_started=lambda: say(started_line))
+    started = format_startup(
+        display_url(app.settings.database_url), str(app.config.path), len(app.config.sources), tick
+    )
+    run_daemon(app.db, opts.scheduler, daemon_jobs(app, opts), events, on_started=lambda: say(started))
     say("Đã dừng bộ lập lịch.")
 
 

@@ -5,29 +5,20 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
+from monitor.app import App
 from monitor.errors import AnalysisError
 from monitor.nlp.train import EvalReport, LabelledExample, TaskReport
 from monitor.nlp.train_gate import MIN_PER_CLASS, Composition, Scores, composition, scores, too_small, worse
 from monitor.vocab import TONE_LABELS, TOPIC_LABELS
 
 DEFAULT_OUT = Path("models")
-
-
-def _extra_examples(ctx: typer.Context) -> list[LabelledExample]:
-    """Collaborators' verdicts/corrections from the database, if the store wired a hook into ctx.obj."""
-    obj: Any = ctx.obj
-    hook: Callable[[], Iterable[LabelledExample]] | None = None
-    if obj is not None and hasattr(obj, "get"):
-        hook = obj.get("labelled_from_db")
-    return list(hook()) if hook else []
 
 
 def _read(path: Path) -> list[LabelledExample]:
@@ -101,13 +92,13 @@ def train(
     from monitor.nlp.train import SHARED_DIR, read_dev, seed_examples, train_models
     from monitor.nlp.train import evaluate as run_evaluate
 
-    settings = getattr(ctx.obj, "settings", None)
-    models_dir = settings.models_dir if settings is not None else None
+    app: App = ctx.obj
+    models_dir = app.settings.models_dir
     out = out or models_dir or DEFAULT_OUT
     examples: list[LabelledExample] = seed_examples() if seed else []
     if data is not None:
         examples += _read(data)
-    examples += _extra_examples(ctx)
+    examples += app.labelled_examples()  # collaborators' verdicts and corrections
     comp = composition(examples)
     say = Console(stderr=True)
     typer.echo(format_composition(comp, (SHARED_DIR / "vntc").is_dir()))

@@ -14,7 +14,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from monitor.cli.context import AppContext
+from monitor.app import App
 from monitor.errors import MonitorError, StoreError
 from monitor.vocab import label
 
@@ -52,7 +52,7 @@ def add(
     """Thêm người dùng với vai trò: cộng tác viên, báo cáo viên, lãnh đạo hoặc quản trị."""
     from monitor.queue.users import add_user
 
-    obj: AppContext = ctx.obj
+    obj: App = ctx.obj
     user = add_user(obj.db, as_user or obj.settings.user, username, role, name, datetime.now(UTC))
     typer.echo(f"Đã thêm {user.name} ({user.username}) — {label(user.role)}.")
 
@@ -67,7 +67,7 @@ def role_(
     """Đổi vai trò của một người dùng (chỉ quản trị viên)."""
     from monitor.queue.users import set_role
 
-    obj: AppContext = ctx.obj
+    obj: App = ctx.obj
     user = set_role(obj.db, as_user or obj.settings.user, username, role)
     typer.echo(f"{user.name} ({user.username}) nay là {label(user.role)}.")
 
@@ -82,7 +82,7 @@ def disable(
     from monitor.queue.settings import QueueSettings
     from monitor.queue.users import disable_user
 
-    obj: AppContext = ctx.obj
+    obj: App = ctx.obj
     try:
         settings = obj.config.queue
     except MonitorError:  # a broken sources.toml must not keep an admin from locking someone out
@@ -97,7 +97,7 @@ def list_(ctx: typer.Context) -> None:
     """Liệt kê người dùng và vai trò."""
     from monitor.store.users import list_users
 
-    obj: AppContext = ctx.obj
+    obj: App = ctx.obj
     with obj.db.read() as session:
         users = list_users(session)
     print_users(users)
@@ -123,7 +123,7 @@ def passwd(
     """Đặt mật khẩu đăng nhập trang web (đọc từ stdin khi dẫn vào, không hiện khi gõ)."""
     from monitor.accounts.service import set_password
 
-    obj: AppContext = ctx.obj
+    obj: App = ctx.obj
     password = read_password(sys.stdin)
     user = set_password(obj.db, username, password, datetime.now(UTC))
     typer.echo(f"Đã đặt mật khẩu cho {user.name} ({user.username}); các phiên đăng nhập cũ đã kết thúc.")

@@ -106,6 +106,11 @@ class Source:
     allow_private: bool = False  # allow private/loopback addresses (tests, intranet mirrors)
     contact: str | None = None  # the editorial office's address/e-mail, printed on correction requests
 
+    def fingerprint(self) -> str:
+        """A hash of this entry: a changed entry (a fixed URL, say) resets the source's backoff."""
+        canonical = json.dumps(dataclasses.asdict(self), sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
 
 @dataclass(frozen=True)
 class LetterSettings:
@@ -117,11 +122,6 @@ class LetterSettings:
     place: str = ""  # the place before the date; empty = the issuer's name without "Công an tỉnh"
     signer_title: str = "GIÁM ĐỐC"  # may hold two lines: "KT. GIÁM ĐỐC\nPHÓ GIÁM ĐỐC"
     signer_name: str = ""
-
-    def fingerprint(self) -> str:
-        """A hash of this entry: a changed entry (a fixed URL, say) resets the source's backoff."""
-        canonical = json.dumps(dataclasses.asdict(self), sort_keys=True, ensure_ascii=False)
-        return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
 @dataclass(frozen=True)

@@ -67,6 +67,8 @@ class Action(StrEnum):
     CLOSE = "close"
     SET_PRIORITY = "set_priority"
     REOPEN = "reopen"
+    ASSIGN = "assign"
+    CORRECT = "correct"
 
 
 class ResponseKind(StrEnum):
@@ -138,6 +140,8 @@ ACTION_LABELS: Mapping[str, str] = {
     Action.CLOSE: "đóng vụ việc",
     Action.SET_PRIORITY: "đặt mức ưu tiên",
     Action.REOPEN: "mở lại kết luận",
+    Action.ASSIGN: "giao việc",
+    Action.CORRECT: "sửa nhãn",
 }
 ROLE_LABELS: Mapping[str, str] = {
     Role.COLLABORATOR: "cộng tác viên dư luận",

@@ -60,6 +60,10 @@ _RULES: dict[Action, tuple[tuple[State, ...], tuple[Role, ...], State | None]] =
         (Role.REPORTER, Role.LEADER),
         State.NEW,
     ),
+    # A leader gives an open case to a collaborator (who still claims it to work on it).
+    Action.ASSIGN: (OPEN_STATES, (Role.LEADER,), None),
+    # Correcting the models' topic/tone (training data) is a one-click action on any case.
+    Action.CORRECT: (tuple(State), (Role.COLLABORATOR, Role.LEADER), None),
 }
 
 # Verdicts that lead to a press response: they must say why and show it.
@@ -203,7 +207,7 @@ def transition(
         return Outcome(
             ok=True, state=follow or verdict, steps=steps, verdict=verdict, guard_claim=guard_claim
         )
-    if action is Action.SET_PRIORITY:
+    if action in (Action.SET_PRIORITY, Action.ASSIGN, Action.CORRECT):
         return Outcome(ok=True, state=state, steps=((state, state),), claim=claim)
     if action is Action.DRAFT:
         # a new version of the text: one event; a resting verdict now needs its response

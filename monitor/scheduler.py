@@ -13,10 +13,11 @@ import os
 import signal
 import socket
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from types import FrameType
+from typing import TypeVar
 
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
@@ -26,6 +27,8 @@ from monitor.errors import SchedulerLockedError
 from monitor.store import leases
 from monitor.store.db import Database
 from monitor.timefmt import LOCAL_TZ, fmt_datetime
+
+T = TypeVar("T")
 
 log = logging.getLogger(__name__)
 
@@ -89,8 +92,8 @@ def holder_is_gone(holder: str, hostname: str, alive: Callable[[int], bool]) -> 
 class LeaseEvents:
     """What the daemon tells its caller while it gets the lease (the CLI prints it)."""
 
-    waiting: Callable[[leases.Lease], Any] | None = None  # another holder: we wait for it
-    taken_over: Callable[[str], Any] | None = None  # the holder's process is gone: its lease is ours
+    waiting: Callable[[leases.Lease], object] | None = None  # another holder: we wait for it
+    taken_over: Callable[[str], object] | None = None  # the holder's process is gone: its lease is ours
 
 
 def acquire_or_explain(
@@ -142,7 +145,7 @@ def acquire_or_explain(
         stop.wait(min(opts.lease_ttl.total_seconds() / 4, 15))
 
 
-def run_with_timeout(coro_factory: Callable[[threading.Event], Any], timeout: timedelta) -> Any:
+def run_with_timeout(coro_factory: Callable[[threading.Event], Awaitable[T]], timeout: timedelta) -> T:
     """Run an async job with a wall-clock cut-off (a hung job never blocks the next ones).
 
     The coroutine is cancelled at the deadline; work it runs in threads (analysis) cannot be cancelled,
@@ -150,7 +153,7 @@ def run_with_timeout(coro_factory: Callable[[threading.Event], Any], timeout: ti
     """
     cancel = threading.Event()
 
-    async def guarded() -> Any:
+    async def guarded() -> T:
         try:
             async with asyncio.timeout(timeout.total_seconds()):
                 return await coro_factory(cancel)
@@ -171,7 +174,7 @@ def _trigger(schedule: Schedule) -> IntervalTrigger | CronTrigger:
 def build_scheduler(
     db: Database,
     opts: SchedulerOptions,
-    jobs: Mapping[str, tuple[Schedule, Callable[[], Any]]],
+    jobs: Mapping[str, tuple[Schedule, Callable[[], object]]],
     holder: str,
 ) -> BlockingScheduler:
     """A BlockingScheduler with the lease heartbeat and each job on its schedule, all with one policy."""
@@ -201,9 +204,9 @@ def build_scheduler(
 def run_daemon(
     db: Database,
     opts: SchedulerOptions,
-    jobs: Mapping[str, tuple[Schedule, Callable[[threading.Event], Any]]],
+    jobs: Mapping[str, tuple[Schedule, Callable[[threading.Event], object]]],
     events: LeaseEvents | None = None,
-    on_started: Callable[[], Any] | None = None,
+    on_started: Callable[[], object] | None = None,
 ) -> None:
     """Acquire the lease, run the scheduler until SIGINT/SIGTERM, let the running job end, release the lease.
 
@@ -213,8 +216,8 @@ def run_daemon(
     stop = threading.Event()
     running = threading.Lock()  # held while a job runs: the lease is released only after it ends
 
-    def wrap(job: Callable[[threading.Event], Any]) -> Callable[[], Any]:
-        def guarded() -> Any:
+    def wrap(job: Callable[[threading.Event], object]) -> Callable[[], object]:
+        def guarded() -> object:
             with running:
                 return job(stop)
 
@@ -223,7 +226,7 @@ def run_daemon(
     previous = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
     sched: BlockingScheduler | None = None
 
-    def on_signal(signum: int, _frame: Any) -> None:
+    def on_signal(signum: int, _frame: FrameType | None) -> None:
         log.info("signal received signum=%d; stopping", signum)
         stop.set()
         if sched is not None and sched.running:

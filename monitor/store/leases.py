@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import case, delete, or_, select, update
 from sqlalchemy.orm import Session
 
-from monitor.store.db import upsert_insert
+from monitor.store.db import affected_rows, upsert_insert
 from monitor.store.tables import LeaseRow
 
 
@@ -54,7 +54,7 @@ def take_over(
         .where(LeaseRow.name == name, LeaseRow.holder == gone)
         .values(holder=holder, acquired_at=now, expires_at=now + ttl)
     )
-    if res.rowcount != 1:  # type: ignore[attr-defined]
+    if affected_rows(res) != 1:
         return None
     return current(session, name)
 

@@ -23,6 +23,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from monitor.settings import Settings
@@ -156,6 +157,12 @@ def fetch_pass(app: App, opts: DaemonOptions, stop: threading.Event) -> None:
     timeout = opts.scheduler.job_timeout
     started = time.monotonic()
     report: PassReport | None = None
+    claim = None
+    if app.db.dialect == "postgresql":  # beside `monitor worker`s, the daemon's passes claim like a worker
+        from monitor.scheduler import holder_id
+        from monitor.store.claims import Claim
+
+        claim = Claim(holder_id(), timeout + timedelta(minutes=5))
     try:
         report = run_with_timeout(
             lambda cancel: run_pass_async(
@@ -164,6 +171,7 @@ def fetch_pass(app: App, opts: DaemonOptions, stop: threading.Event) -> None:
                 only_due=True,
                 analysers=app.analysers if opts.analysis else None,
                 stop=lambda: stop.is_set() or cancel.is_set(),
+                claim=claim,
             ),
             timeout,
         )

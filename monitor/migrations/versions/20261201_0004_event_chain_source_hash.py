@@ -2,7 +2,7 @@
 sources.config_hash, the fingerprint of a source's sources.toml entry (a changed entry resets its backoff).
 
 Revision ID: 0004
-Revises: 0006
+Revises: 0009
 Create Date: 2026-12-01
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 from monitor.store.event_chain import event_hash
 
 revision = "0004"
-down_revision = "0006"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 

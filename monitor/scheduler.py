@@ -24,7 +24,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from monitor.errors import SchedulerLockedError
-from monitor.store import leases
+from monitor.store import claims, leases
 from monitor.store.db import Database
 from monitor.timefmt import LOCAL_TZ, fmt_datetime
 
@@ -120,6 +120,8 @@ def acquire_or_explain(
             if other is not None and holder_is_gone(other.holder, socket.gethostname(), pid_alive):
                 got = leases.take_over(session, LEASE_NAME, other.holder, holder, now, opts.lease_ttl)
                 gone = other.holder if got else None
+                if gone is not None:  # its work claims (PostgreSQL passes claim like workers) go too
+                    claims.release_all_of(session, gone)
         if gone is not None:
             log.warning("took over the lease of a dead process holder=%s", gone)
             if ev.taken_over:

@@ -16,6 +16,7 @@ from monitor.cli.run import format_pass, format_waiting
 from monitor.pipeline import PassReport
 from monitor.pipeline.analyse import AnalyseReport
 from monitor.pipeline.ingest import SourceReport
+from monitor.pipeline.queue import QueueReport
 from monitor.scheduler import holder_is_gone
 from monitor.store import leases
 from monitor.store.db import Database
@@ -48,7 +49,7 @@ def test_one_line_per_pass() -> None:
             SourceReport("b", "B", status="not_modified"),
             SourceReport("c", "C", status="failed", error="Không phân giải được tên miền"),
         ],
-        analysis=AnalyseReport(analysed=12, mentioned=4, flagged=2, cases_opened=1),
+        analysis=AnalyseReport(analysed=12, mentioned=4, flagged=2, queue=QueueReport(cases_opened=1)),
     )
     line = format_pass(report, 14.25, datetime(2026, 12, 1, 1, 5, tzinfo=UTC))
     assert line == (

@@ -150,6 +150,8 @@ def test_the_database_refuses_every_way_of_changing_events(db):
     seed_users(db)
     case_id = seed_cases(db, 1)[0]
     act(db, case_id, "ctv1", Decision(Action.CLAIM), QueueSettings(), NOW)
+    with db.read() as s:
+        before = s.scalar(select(func.count()).select_from(CaseEventRow))
     events = CaseEventRow.__table__
     changes = (
         events.update().values(note="sửa"),
@@ -166,5 +168,5 @@ def test_the_database_refuses_every_way_of_changing_events(db):
             row.note = "sửa"
         s.flush()
     with db.read() as s:
-        assert s.scalar(select(func.count()).select_from(CaseEventRow)) == 1  # the claim
+        assert s.scalar(select(func.count()).select_from(CaseEventRow)) == before >= 1  # the claim, at least
         assert set(s.scalars(select(CaseEventRow.note))) == {""}

@@ -93,7 +93,7 @@ def _matches(session: Session, doc_pg: str, doc_words: str, words: list[str]) ->
         return literal_column(f"to_tsvector('simple', {doc_pg})").op("@@")(
             func.plainto_tsquery(literal_column("'simple'"), " ".join(words))
         )
-    doc = literal_column(doc_words)
+    doc: ColumnElement[str] = literal_column(doc_words)
     return and_(*(doc.like(f"% {w} %") for w in words))
 
 
@@ -164,7 +164,7 @@ def search_cases(
     holder = aliased(UserRow)
     # The queue's own named filters (store.cases), so "about a target" or "carried by an outlet" has one
     # definition for the queue and for search.
-    query = store_cases.QueueQuery(
+    listing = store_cases.QueueQuery(
         states=list(f.states),
         priorities=list(f.priorities),
         topics=list(f.topics),
@@ -174,7 +174,7 @@ def search_cases(
         opened_from=f.since,
         opened_before=f.until,
     )
-    conds = [_matches(session, _STORY_DOC, _STORY_WORDS, words), *store_cases.queue_conditions(query)]
+    conds = [_matches(session, _STORY_DOC, _STORY_WORDS, words), *store_cases.queue_conditions(listing)]
     q = (
         select(
             CaseRow.id,

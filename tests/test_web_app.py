@@ -368,3 +368,14 @@ def test_throttle_per_client_address(app, db):
         assert r.status_code == 401
     r = client.post("/login", data={"username": "ctv1", "password": PASSWORD, "csrf_token": token})
     assert r.status_code == 401 and "quá nhiều lần" in r.text
+
+
+def test_autoescape_covers_every_template(app):
+    """Flask autoescapes .html/.htm/.xml/.xhtml/.svg only: every template must have one of those endings."""
+    from pathlib import Path
+
+    folder = Path(app.root_path) / "templates"
+    names = [p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()]
+    assert names and all(app.select_jinja_autoescape(n) for n in names), names
+    assert all(n.endswith(".html") for n in names)
+    assert not app.select_jinja_autoescape("x.txt")  # the rule is by extension: a .txt would not be escaped

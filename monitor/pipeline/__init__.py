@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from monitor.config import Config
@@ -25,11 +25,11 @@ if TYPE_CHECKING:
 class PassCallbacks:
     """Hooks the CLI uses to draw progress; every one optional."""
 
-    sources_total: Callable[[int], Any] | None = None
-    source_done: Callable[[SourceReport], Any] | None = None
-    page_done: Callable[[], Any] | None = None
-    analysed: Callable[[int], Any] | None = None
-    stage: Callable[[str], Any] | None = None
+    sources_total: Callable[[int], object] | None = None
+    source_done: Callable[[SourceReport], object] | None = None
+    page_done: Callable[[], object] | None = None
+    analysed: Callable[[int], object] | None = None
+    stage: Callable[[str], object] | None = None
 
 
 @dataclass
@@ -83,6 +83,27 @@ async def run_pass_async(
     return report
 
 
-def run_pass(db: Database, config: Config, **kwargs: Any) -> PassReport:
+def run_pass(
+    db: Database,
+    config: Config,
+    *,
+    keys: Sequence[str] | None = None,
+    only_due: bool = False,
+    pages: bool = True,
+    analysers: Analysers | Callable[[], Analysers] | None = None,
+    callbacks: PassCallbacks | None = None,
+    stop: Callable[[], bool] | None = None,
+) -> PassReport:
     """Synchronous wrapper of run_pass_async (CLI, scheduler jobs)."""
-    return asyncio.run(run_pass_async(db, config, **kwargs))
+    return asyncio.run(
+        run_pass_async(
+            db,
+            config,
+            keys=keys,
+            only_due=only_due,
+            pages=pages,
+            analysers=analysers,
+            callbacks=callbacks,
+            stop=stop,
+        )
+    )

@@ -16,7 +16,6 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 from monitor.config import Config
 from monitor.nlp.analysis import Analyzer
@@ -25,6 +24,7 @@ from monitor.nlp.match import Matcher, build_matcher
 from monitor.nlp.roles import mention_sentences
 from monitor.store import analyses as store_analyses
 from monitor.store.db import Database
+from monitor.store.tables import MentionRecord
 
 log = logging.getLogger(__name__)
 
@@ -99,7 +99,7 @@ def analyse_batch(
                 flag_reasons=tuple(decision.reasons),
                 skipped=res.skipped,
                 mentions=tuple(
-                    dict(
+                    MentionRecord(
                         target=m.target,
                         kind=m.kind,
                         alias=m.alias,
@@ -123,7 +123,7 @@ def analyse_pending(
     reanalyse: bool = False,
     limit: int | None = None,
     workers: int | None = None,
-    on_batch: Callable[[int], Any] | None = None,
+    on_batch: Callable[[int], object] | None = None,
     stop: Callable[[], bool] | None = None,
 ) -> AnalyseReport:
     """Analyse every article waiting for it (or, with reanalyse, analysed by another model version).

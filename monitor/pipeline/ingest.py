@@ -18,7 +18,6 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from monitor.config import Config, Source
 from monitor.errors import FetchError, MonitorError, ParseError
@@ -228,8 +227,8 @@ async def ingest(
     *,
     keys: Sequence[str] | None = None,
     only_due: bool = False,
-    on_report: Callable[[SourceReport], Any] | None = None,
-    on_start: Callable[[int], Any] | None = None,
+    on_report: Callable[[SourceReport], object] | None = None,
+    on_start: Callable[[int], object] | None = None,
     fetcher_factory: Callable[..., Fetcher] = Fetcher,
 ) -> list[SourceReport]:
     """Fetch, parse and store sources (all enabled, the given keys, or only the due ones)."""

@@ -11,7 +11,6 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
 from urllib.parse import urlsplit
 
 from monitor.config import Config
@@ -50,7 +49,7 @@ async def fetch_pages(
     config: Config,
     *,
     limit: int | None = None,
-    on_page: Callable[[], Any] | None = None,
+    on_page: Callable[[], object] | None = None,
     fetcher_factory: Callable[..., Fetcher] = Fetcher,
     stop: Callable[[], bool] | None = None,
 ) -> PagesReport:

@@ -13,10 +13,11 @@ from sqlalchemy.orm import Session
 
 from monitor.queue import dedup
 from monitor.queue.aggregate import StoryAggregate, aggregate
-from monitor.queue.priority import PRIORITY_RANK, StorySignals, deadline, decide_priority, is_spike
+from monitor.queue.priority import StorySignals, deadline, decide_priority, is_spike
 from monitor.queue.settings import QueueSettings
 from monitor.store import cases as store_cases
 from monitor.store import stories as store_stories
+from monitor.vocab import PRIORITY_RANK
 
 if TYPE_CHECKING:
     from monitor.store.db import Database

@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import ColumnElement, Select, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from monitor.store.base import table_of
 from monitor.store.queue_tables import StoryArticleRow
-from monitor.store.tables import AnalysisRow, ArticleRow, MentionRow, SourceRow
+from monitor.store.tables import AnalysisRow, ArticleRow, MentionRecord, MentionRow, SourceRow
 
 
 @dataclass(frozen=True)
@@ -41,10 +41,10 @@ class AnalysisRecord:
     flagged: bool = False
     flag_reasons: tuple[str, ...] = ()
     skipped: str | None = None
-    mentions: tuple[dict[str, Any], ...] = field(default=())
+    mentions: tuple[MentionRecord, ...] = field(default=())
 
 
-def _waiting(stale_version: str | None) -> tuple[Select[Any], ColumnElement[bool]]:
+def _waiting(stale_version: str | None) -> tuple[Select[tuple[int]], ColumnElement[bool]]:
     """The only definition of "waiting for analysis": never analysed since its text last changed.
 
     With `stale_version`, also articles analysed by any other model version (re-analysis).
@@ -158,5 +158,5 @@ def save_analyses(session: Session, records: Sequence[AnalysisRecord], now: date
     )
     mention_rows = [dict(article_id=r.article_id, **m) for r in records for m in r.mentions]
     if mention_rows:
-        session.execute(MentionRow.__table__.insert(), mention_rows)
+        session.execute(table_of(MentionRow).insert(), mention_rows)
     session.execute(update(ArticleRow).where(ArticleRow.id.in_(ids)).values(analysed_at=now))

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, or_, select, text, update
 from sqlalchemy.orm import Session
 
+from monitor.store.base import table_of
 from monitor.store.db import upsert_insert
 from monitor.store.tables import ArticleRow, SourceRow, TombstoneRow
 
@@ -97,9 +98,9 @@ def upsert_items(
         # ON CONFLICT DO NOTHING: a parallel worker that inserted the same URL first wins, silently.
         # The Core table, not the ORM entity: ORM bulk-insert bookkeeping costs ~40 % of the ingest write.
         stmt = (
-            upsert_insert(session, ArticleRow.__table__)
+            upsert_insert(session, table_of(ArticleRow))
             .on_conflict_do_nothing(index_elements=["canonical_url"])
-            .returning(ArticleRow.__table__.c.id)
+            .returning(table_of(ArticleRow).c.id)
         )
         for start in range(0, len(values), CHUNK):
             new_ids.extend(session.scalars(stmt, values[start : start + CHUNK]))

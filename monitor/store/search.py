@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, desc, func, literal_column, select, text
+from sqlalchemy import ColumnClause, ColumnElement, and_, desc, func, literal_column, select, text
 from sqlalchemy.orm import Session, aliased
 
 from monitor.store import cases as store_cases
@@ -93,7 +93,7 @@ def _matches(session: Session, doc_pg: str, doc_words: str, words: list[str]) ->
         return literal_column(f"to_tsvector('simple', {doc_pg})").op("@@")(
             func.plainto_tsquery(literal_column("'simple'"), " ".join(words))
         )
-    doc: ColumnElement[str] = literal_column(doc_words)
+    doc: ColumnClause[str] = literal_column(doc_words)
     return and_(*(doc.like(f"% {w} %") for w in words))
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -60,7 +60,24 @@ def _state(row: SourceRow) -> SourceState:
     )
 
 
-def sync_sources(session: Session, sources: Iterable[Any], now: datetime) -> dict[str, int]:
+class SourceSpec(Protocol):
+    """What the store needs of a configured source (`monitor.config.Source` is one)."""
+
+    @property
+    def key(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def url(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def weight(self) -> float: ...
+    @property
+    def enabled(self) -> bool: ...
+
+
+def sync_sources(session: Session, sources: Iterable[SourceSpec], now: datetime) -> dict[str, int]:
     """Upsert configured sources by key (a source removed from the file is disabled, never deleted)."""
     sources = list(sources)
     known = set(session.scalars(select(SourceRow.key)))

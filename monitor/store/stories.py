@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, select, text
 from sqlalchemy.orm import Session
 
-from monitor.store.db import upsert_insert
+from monitor.store.db import affected_rows, upsert_insert
 from monitor.store.queue_tables import ArticleSignatureRow, StoryArticleRow, StoryBandRow, StoryRow
 from monitor.store.tables import AnalysisRow, ArticleRow, MentionRow, SourceRow
 
@@ -173,7 +173,7 @@ def add_member(
         .values(article_id=a.id, story_id=story_id, similarity=similarity, joined_at=now)
         .on_conflict_do_nothing(index_elements=["article_id"])
     )
-    if done.rowcount == 0:
+    if affected_rows(done) == 0:
         return False
     session.execute(
         upsert_insert(session, ArticleSignatureRow)

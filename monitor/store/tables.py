@@ -6,7 +6,7 @@ Rows never leave `monitor.store`: the store functions return our own dataclasses
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TypedDict
 
 from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
@@ -132,6 +132,18 @@ class AnalysisRow(Base):
     analysed_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
+class MentionRecord(TypedDict):
+    """A mention as the analysis stage stores it and the export shows it (offsets into title + text)."""
+
+    target: str
+    kind: str
+    alias: str
+    level: str
+    start: int
+    end: int
+    snippet: str
+
+
 class MentionRow(Base):
     """One mention of a watch target inside an article."""
 
@@ -147,14 +159,14 @@ class MentionRow(Base):
     end: Mapped[int] = mapped_column(Integer)
     snippet: Mapped[str] = mapped_column(Text)
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> MentionRecord:
         """The export shape of a mention."""
-        return {
-            "target": self.target,
-            "kind": self.kind,
-            "alias": self.alias,
-            "level": self.level,
-            "start": self.start,
-            "end": self.end,
-            "snippet": self.snippet,
-        }
+        return MentionRecord(
+            target=self.target,
+            kind=self.kind,
+            alias=self.alias,
+            level=self.level,
+            start=self.start,
+            end=self.end,
+            snippet=self.snippet,
+        )

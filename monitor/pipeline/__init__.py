@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from monitor.pipeline.analyse import AnalyseReport, Analysers
     from monitor.pipeline.ingest import SourceReport
     from monitor.pipeline.pages import PagesReport
+    from monitor.store.claims import Claim
     from monitor.store.db import Database
 
 
@@ -51,10 +52,17 @@ async def run_pass_async(
     analysers: Analysers | Callable[[], Analysers] | None = None,
     callbacks: PassCallbacks | None = None,
     stop: Callable[[], bool] | None = None,
+    claim: Claim | None = None,
+    claim_limit: int | None = None,
+    analysis_processes: int | None = None,
+    sync: bool = True,
 ) -> PassReport:
     """One pass through every stage; `analysers` may be a loader called only when needed.
 
     `stop` (the daemon stopping, or the pass's deadline) is checked between stages and batches.
+    With a `claim` (`monitor worker`, or `monitor run` on PostgreSQL), each stage claims its work
+    (at most `claim_limit` items at a time, else each stage's usual amount), so other workers on the
+    same database take the rest and nothing is done twice. `sync`: sources.toml → database first.
     """
     stopping = stop or (lambda: False)
     from monitor.pipeline.ingest import ingest
@@ -65,20 +73,43 @@ async def run_pass_async(
     if cb.stage:
         cb.stage("ingest")
     report.sources = await ingest(
-        db, config, keys=keys, only_due=only_due, on_report=cb.source_done, on_start=cb.sources_total
+        db,
+        config,
+        keys=keys,
+        only_due=only_due,
+        on_report=cb.source_done,
+        on_start=cb.sources_total,
+        claim=claim,
+        claim_limit=claim_limit,
+        sync=sync,
     )
     if pages and config.fetch.article_pages and not stopping():
         if cb.stage:
             cb.stage("pages")
-        report.pages = await fetch_pages(db, config, on_page=cb.page_done, stop=stopping)
+        report.pages = await fetch_pages(
+            db,
+            config,
+            on_page=cb.page_done,
+            stop=stopping,
+            claim=claim,
+            limit=claim_limit,
+        )
     if analysers is not None and not stopping():
         if cb.stage:
             cb.stage("analyse")
-        from monitor.pipeline.analyse import analyse_pending
+        from monitor.pipeline.analyse import BATCH, analyse_pending
 
         loaded = analysers() if callable(analysers) else analysers
         report.analysis = await asyncio.to_thread(
-            analyse_pending, db, config, loaded, on_batch=cb.analysed, stop=stopping
+            analyse_pending,
+            db,
+            config,
+            loaded,
+            on_batch=cb.analysed,
+            stop=stopping,
+            workers=analysis_processes,
+            claim=claim,
+            batch_size=claim_limit or BATCH,
         )
     return report
 
@@ -93,8 +124,12 @@ def run_pass(
     analysers: Analysers | Callable[[], Analysers] | None = None,
     callbacks: PassCallbacks | None = None,
     stop: Callable[[], bool] | None = None,
+    claim: Claim | None = None,
+    claim_limit: int | None = None,
+    analysis_processes: int | None = None,
+    sync: bool = True,
 ) -> PassReport:
-    """Synchronous wrapper of run_pass_async (CLI, scheduler jobs)."""
+    """Synchronous wrapper of run_pass_async (CLI, scheduler jobs, `monitor worker`)."""
     return asyncio.run(
         run_pass_async(
             db,
@@ -105,5 +140,9 @@ def run_pass(
             analysers=analysers,
             callbacks=callbacks,
             stop=stop,
+            claim=claim,
+            claim_limit=claim_limit,
+            analysis_processes=analysis_processes,
+            sync=sync,
         )
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -140,6 +140,25 @@ def database_error(exc: BaseException) -> tuple[Literal["url", "connect"], str] 
     if isinstance(exc, sa_exc.OperationalError):
         return "connect", str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
     return None
+
+
+IN_CHUNK = 500  # keeps SQLite's IN (...) lists under its bound-parameter limit
+
+
+def among(session: Session, column: Any, values: Sequence[Any], item_type: Any) -> Iterator[Any]:
+    """`column IN values` as conditions: one `= ANY(array)` on PostgreSQL, chunked IN lists on SQLite.
+
+    One array parameter keeps the statement text constant, so psycopg and the server reuse its plan;
+    an IN list of N placeholders is a new statement for every N. Run one query per condition yielded.
+    """
+    from sqlalchemy import any_, bindparam
+    from sqlalchemy.dialects import postgresql
+
+    if session.get_bind().dialect.name == "postgresql":
+        yield column == any_(bindparam(None, list(values), type_=postgresql.ARRAY(item_type)))
+        return
+    for i in range(0, len(values), IN_CHUNK):
+        yield column.in_(values[i : i + IN_CHUNK])
 
 
 def head_revision() -> str:

@@ -42,6 +42,10 @@ class SchedulerOptions:
     job_timeout: timedelta = timedelta(minutes=20)  # a hung pass is cut off after this
     misfire_grace: timedelta = timedelta(minutes=10)
     digest_time: str = "07:00"  # Asia/Ho_Chi_Minh
+    digest_grace: timedelta = timedelta(
+        hours=12
+    )  # a 07:00 digest still goes out if the daemon wakes by 19:00
+    notify_tick: timedelta = timedelta(minutes=1)  # alerts and digest retries
     wait_for_lease: bool = False
 
 
@@ -93,7 +97,7 @@ def run_with_timeout(coro_factory: Callable[[threading.Event], Any], timeout: ti
 def build_scheduler(
     db: Database, config: Config, opts: SchedulerOptions, jobs: dict[str, Callable[[], Any]], holder: str
 ) -> BlockingScheduler:
-    """A BlockingScheduler with the fetch pass, the lease heartbeat and the daily digest slot."""
+    """A BlockingScheduler with the fetch pass, the lease heartbeat, the daily digest and the alerts tick."""
     sched = BlockingScheduler(timezone=LOCAL_TZ)
     # Every job: missed runs collapse into one, never two at once, late runs within the grace time.
     policy = {
@@ -121,7 +125,17 @@ def build_scheduler(
     if "digest" in jobs:
         hour, minute = (int(x) for x in opts.digest_time.split(":"))
         sched.add_job(
-            jobs["digest"], CronTrigger(hour=hour, minute=minute, timezone=LOCAL_TZ), id="digest", **policy
+            jobs["digest"],
+            CronTrigger(hour=hour, minute=minute, timezone=LOCAL_TZ),
+            id="digest",
+            **{**policy, "misfire_grace_time": int(opts.digest_grace.total_seconds())},
+        )
+        # Catch-up on start: the same idempotent function, so a daemon that was down at the send time
+        # sends once when it comes back (and a daemon restarted after sending sends nothing).
+        sched.add_job(jobs["digest"], "date", run_date=datetime.now(LOCAL_TZ), id="digest-catch-up", **policy)
+    if "notify" in jobs:
+        sched.add_job(
+            jobs["notify"], IntervalTrigger(seconds=opts.notify_tick.total_seconds()), id="notify", **policy
         )
     return sched
 

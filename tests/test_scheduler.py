@@ -20,13 +20,15 @@ CONFIG = parse_config('[[source]]\nkey = "a"\nname = "A"\nurl = "https://a.vn/rs
 
 def test_jobs_coalesce_and_run_once_after_an_outage(sqlite_db: Database) -> None:
     opts = SchedulerOptions(tick=timedelta(minutes=1), misfire_grace=timedelta(minutes=10))
-    sched = build_scheduler(sqlite_db, CONFIG, opts, {"pass": lambda: None, "digest": lambda: None}, "me")
+    work = {"pass": lambda: None, "digest": lambda: None, "notify": lambda: None}
+    sched = build_scheduler(sqlite_db, CONFIG, opts, work, "me")
     jobs = {j.id: j for j in sched.get_jobs()}
-    assert set(jobs) == {"lease", "pass", "digest"}
+    assert set(jobs) == {"lease", "pass", "digest", "digest-catch-up", "notify"}
     for job in jobs.values():
         assert job.coalesce is True and job.max_instances == 1
-        assert job.misfire_grace_time == 600
+        assert job.misfire_grace_time == (12 * 3600 if job.id == "digest" else 600)
     assert str(jobs["digest"].trigger.timezone) == "Asia/Ho_Chi_Minh"
+    assert jobs["digest-catch-up"].func is jobs["digest"].func  # the same idempotent function on start
 
 
 def test_hung_job_is_cut_off() -> None:

@@ -32,6 +32,7 @@ COMMAND_MODULES = (
     "monitor.cli.reanalyze",
     "monitor.cli.db",
     "monitor.cli.digest",
+    "monitor.cli.status",
 )
 
 HELP_TEXT = "Xem hướng dẫn này rồi thoát."

@@ -33,6 +33,7 @@ def run(
         tick=timedelta(seconds=tick),
         job_timeout=timedelta(seconds=job_timeout),
         wait_for_lease=wait,
+        digest_time=config.digest.time,
     )
     loaded: dict[str, Any] = {}
 
@@ -64,8 +65,46 @@ def run(
             log.exception("pass failed")
 
     typer.echo(f"Bộ lập lịch đang chạy ({len(config.sources)} nguồn). Nhấn Ctrl+C để dừng.", err=True)
-    run_daemon(db, config, opts, {"pass": one_pass})
+    run_daemon(db, config, opts, {"pass": one_pass, **notify_jobs(config, db)})
     typer.echo("Đã dừng bộ lập lịch.", err=True)
+
+
+def notify_jobs(config: Any, db: Any) -> dict[str, Any]:
+    """The digest job (cron + catch-up) and the minute job (alerts, digest retries), when configured."""
+    from datetime import UTC, datetime
+
+    from monitor.alerts.service import run_alerts
+    from monitor.alerts.webhook import WebhookPoster
+    from monitor.digest.service import send_due
+    from monitor.mail import SmtpSender
+
+    mailer = SmtpSender(config.smtp)
+    poster = WebhookPoster(config.alerts.webhook_url) if config.alerts.webhook_url else None
+
+    def digest(stop: threading.Event) -> None:
+        if stop.is_set():
+            return
+        try:
+            send_due(db, config, datetime.now(UTC), mailer)
+        except Exception:  # the daemon survives; the outbox shows what is owed
+            log.exception("digest job failed")
+
+    def notify(stop: threading.Event) -> None:
+        if stop.is_set():
+            return
+        now = datetime.now(UTC)
+        try:
+            run_alerts(db, config, now, mailer, poster)
+        except Exception:
+            log.exception("alerts job failed")
+        digest(stop)  # retries of a digest that met a temporary failure (idempotent)
+
+    jobs: dict[str, Any] = {}
+    if config.digest.recipient:
+        jobs["digest"] = digest
+    if config.digest.recipient or config.alerts.enabled:
+        jobs["notify"] = notify
+    return jobs
 
 
 def register(app: typer.Typer) -> None:

@@ -22,10 +22,10 @@ users_app = typer.Typer(help="Quản lý người dùng và vai trò.", no_args_
 def format_users(users: Sequence[User]) -> Table:
     """A table of users (pure)."""
     table = Table(title=f"Người dùng ({len(users)})")
-    for col in ("Tên đăng nhập", "Họ tên", "Vai trò", "Hoạt động"):
+    for col in ("Tên đăng nhập", "Họ tên", "Vai trò", "Thư điện tử", "Hoạt động"):
         table.add_column(col)
     for u in users:
-        table.add_row(u.username, u.name, label(u.role), "có" if u.active else "không")
+        table.add_row(u.username, u.name, label(u.role), u.email or "—", "có" if u.active else "không")
     return table
 
 
@@ -42,6 +42,7 @@ def add(
         ..., "--role", help="cộng tác viên dư luận (ctv) | báo cáo viên (bcv) | lãnh đạo | quản trị"
     ),
     name: str = typer.Option(..., "--name", help='Họ và tên, ví dụ: "Nguyễn Văn An"'),
+    email: str = typer.Option(None, "--email", help="Địa chỉ thư nhận cảnh báo, ví dụ: an.nv@example.vn"),
 ) -> None:
     """Thêm người dùng với vai trò: cộng tác viên, báo cáo viên, lãnh đạo hoặc quản trị."""
     from monitor.store.users import add_user
@@ -49,7 +50,7 @@ def add(
     obj: AppContext = ctx.obj
     with obj.db.write() as session:
         meant = parse(Role, role)  # the Vietnamese word or the id; anything else is refused by the store
-        user = add_user(session, username, meant.value if meant else role, name, datetime.now(UTC))
+        user = add_user(session, username, meant.value if meant else role, name, datetime.now(UTC), email)
     typer.echo(f"Đã thêm {user.name} ({user.username}) — {label(user.role)}.")
 
 

@@ -81,6 +81,7 @@ def build_message(
         msg.add_alternative(html, subtype="html", charset="utf-8")
         if images:
             html_part = msg.get_payload()[1]  # type: ignore[index]
+            assert isinstance(html_part, EmailMessage)
             for img in images:
                 html_part.add_related(img.png, "image", "png", cid=f"<{img.cid}>", disposition="inline")
     return msg

@@ -132,7 +132,7 @@ def alerts_for(
     found: Sequence[Trigger], cases: dict[int, CaseSignal], people: Sequence[Person], settings: AlertSettings
 ) -> list[Alert]:
     """The alerts owed for these triggers: one per recipient (and one for the webhook, if configured)."""
-    out = []
+    out: list[Alert] = []
     for t in found:
         title = " ".join(cases[t.case_id].title.split())
         pairs = recipients(t, getattr(settings, t.event), people)

@@ -17,7 +17,7 @@ from monitor.config import Config, DigestRecipient
 from monitor.digest.content import DayFacts, Digest, DigestOptions, Target, build_digest, day_bounds
 from monitor.digest.render import Rendered, render
 from monitor.errors import DeliveryError, PermanentDeliveryError
-from monitor.mail import address, build_message, new_message_id, parse_sender
+from monitor.mail import InlineImage, address, build_message, new_message_id, parse_sender
 from monitor.store import digest_facts as q
 from monitor.store import outbox
 from monitor.store.db import Database
@@ -101,9 +101,14 @@ def build(db: Database, config: Config, day: date, now: datetime, only: Sequence
 
 
 def message_for(
-    config: Config, rendered: Rendered, recipient: DigestRecipient, message_id: str, now: datetime
+    config: Config,
+    rendered: Rendered,
+    recipient: DigestRecipient,
+    message_id: str,
+    now: datetime,
+    images: Sequence[InlineImage] = (),
 ) -> EmailMessage:
-    """The mail of one rendered digest to one recipient."""
+    """The mail of one rendered digest to one recipient (with inline images its HTML cites by cid:)."""
     sender = parse_sender(config.digest.sender, config.smtp.username or DEFAULT_SENDER)
     return build_message(
         subject=rendered.subject,
@@ -113,6 +118,7 @@ def message_for(
         html=rendered.html,
         message_id=message_id,
         now=now,
+        images=images,
     )
 
 

@@ -17,6 +17,9 @@ traceback) and the stage it came from. Log lines use `str(error)`, which starts 
     ├── AnalysisError                 nlp: a text could not be analysed (recorded, batch goes on)
     ├── StoreError                    store: database problems worth a sentence
     ├── SchedulerLockedError          another `monitor run` already drives this database
+    ├── AccessError                   accounts: who may do what
+    │   ├── LoginRefusedError         wrong name/password, disabled account, too many failures
+    │   └── PermissionDeniedError     the user's role may not do this (audited)
     ├── DeliveryError                 mail/webhook: a digest or alert could not be delivered
     │   ├── TemporaryDeliveryError    connection refused, timeout, SMTP 4xx, HTTP 5xx: retried later
     │   └── PermanentDeliveryError    SMTP 5xx, recipient refused, HTTP 4xx: marked failed
@@ -140,6 +143,20 @@ class SchedulerLockedError(MonitorError):
     """Another scheduler already drives this database."""
 
     stage = "scheduler"
+
+
+class AccessError(MonitorError):
+    """Log-in or permission refused."""
+
+    stage = "accounts"
+
+
+class LoginRefusedError(AccessError):
+    """Wrong username or password, a disabled account, or too many recent failures."""
+
+
+class PermissionDeniedError(AccessError):
+    """The acting user's role may not do this."""
 
 
 class DeliveryError(MonitorError):

@@ -31,6 +31,7 @@ COMMAND_MODULES = (
     "monitor.cli.train",
     "monitor.cli.reanalyze",
     "monitor.cli.db",
+    "monitor.cli.web",
     "monitor.cli.digest",
     "monitor.cli.status",
 )

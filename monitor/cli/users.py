@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from monitor.cli.context import AppContext
+from monitor.errors import StoreError
 from monitor.vocab import Role, label, parse
 
 if TYPE_CHECKING:
@@ -63,6 +65,32 @@ def list_(ctx: typer.Context) -> None:
     with obj.db.read() as session:
         users = list_users(session)
     print_users(users)
+
+
+def read_password(stdin: TextIO) -> str:
+    """The new password: one line from stdin when piped, else typed twice without echo."""
+    if not stdin.isatty():
+        return stdin.readline().rstrip("\r\n")
+    import getpass
+
+    first = getpass.getpass("Mật khẩu mới: ")
+    if getpass.getpass("Nhập lại mật khẩu: ") != first:
+        raise StoreError("Hai lần nhập mật khẩu không khớp.")
+    return first
+
+
+@users_app.command("passwd")
+def passwd(
+    ctx: typer.Context,
+    username: str = typer.Argument(..., help="Tên đăng nhập cần đặt mật khẩu."),
+) -> None:
+    """Đặt mật khẩu đăng nhập trang web (đọc từ stdin khi dẫn vào, không hiện khi gõ)."""
+    from monitor.accounts.service import set_password
+
+    obj: AppContext = ctx.obj
+    password = read_password(sys.stdin)
+    user = set_password(obj.db, username, password, datetime.now(UTC))
+    typer.echo(f"Đã đặt mật khẩu cho {user.name} ({user.username}); các phiên đăng nhập cũ đã kết thúc.")
 
 
 def register(app: typer.Typer) -> None:

@@ -16,6 +16,8 @@ from typing import Any, Literal
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+from monitor.store.search_fold import fold_for_search, folded_words
+
 log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).resolve().parents[1] / "migrations"  # shipped inside the package
@@ -44,6 +46,9 @@ def _configure_sqlite(engine: Engine) -> None:
         cur.execute("PRAGMA synchronous = NORMAL")
         cur.execute("PRAGMA foreign_keys = ON")
         cur.close()
+        # Search folds text in Python on SQLite (PostgreSQL has monitor_fold in SQL; see store/search.py).
+        dbapi_conn.create_function("monitor_fold", 1, fold_for_search, deterministic=True)
+        dbapi_conn.create_function("monitor_words", 1, folded_words, deterministic=True)
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:

@@ -34,6 +34,7 @@ class UserRow(Base):
     email: Mapped[str | None] = mapped_column(String(320))  # where alerts go; None = no alerts by mail
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    password_hash: Mapped[str | None] = mapped_column(String(200))  # argon2id; None = cannot log in
 
 
 class StoryRow(Base):
@@ -106,6 +107,7 @@ class CaseRow(Base):
         Index("ix_cases_queue", "state", "priority_rank", "deadline_at", "id"),
         Index("ix_cases_priority_queue", "priority_rank", "deadline_at", "id"),
         Index("ix_cases_claimed_by", "claimed_by", "priority_rank", "deadline_at"),
+        Index("ix_cases_assignee", "assignee_id", "priority_rank", "deadline_at"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -124,6 +126,7 @@ class CaseRow(Base):
     verdict: Mapped[str | None] = mapped_column(String(20))
     response_url: Mapped[str | None] = mapped_column(String(2048))
     closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # a leader's assignment
 
 
 class CaseEventRow(Base):

@@ -105,9 +105,10 @@ def list_sources(session: Session, *, enabled_only: bool = False) -> list[Source
 
 
 def due_sources(session: Session, now: datetime, keys: Sequence[str] | None = None) -> list[SourceState]:
-    """The only definition of "due": enabled and next fetch time reached (or never fetched)."""
+    """The only definition of "due": enabled, not paused by an admin, next fetch time reached (or never)."""
     q = select(SourceRow).where(
         SourceRow.enabled.is_(True),
+        SourceRow.paused.is_(False),
         or_(SourceRow.next_fetch_at.is_(None), SourceRow.next_fetch_at <= now),
     )
     if keys is not None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from monitor.store.base import Base, BigId, Json, UtcDateTime
@@ -36,6 +36,9 @@ class SourceRow(Base):
     last_unconditional_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     next_fetch_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # An admin's pause from the web app: a database override of sources.toml's `enabled`.
+    paused: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    paused_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class ArticleRow(Base):

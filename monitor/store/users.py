@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -66,6 +66,46 @@ def add_user(
 def list_users(session: Session) -> list[User]:
     """Every user, by username."""
     return [_user(r) for r in session.scalars(select(UserRow).order_by(UserRow.username))]
+
+
+def find_user(session: Session, username: str) -> User | None:
+    """The user named `username` (active or not), or None."""
+    row = session.scalar(select(UserRow).where(UserRow.username == username))
+    return _user(row) if row is not None else None
+
+
+def user_by_id(session: Session, user_id: int) -> User | None:
+    """The user with this id (active or not), or None."""
+    row = session.get(UserRow, user_id)
+    return _user(row) if row is not None else None
+
+
+def password_hash(session: Session, user_id: int) -> str | None:
+    """The stored argon2 hash of a user's password (None: no password set)."""
+    return session.scalar(select(UserRow.password_hash).where(UserRow.id == user_id))
+
+
+def set_password_hash(session: Session, user_id: int, hashed: str) -> None:
+    """Store a new password hash."""
+    session.execute(update(UserRow).where(UserRow.id == user_id).values(password_hash=hashed))
+
+
+def set_role(session: Session, user_id: int, role: str) -> None:
+    """Change a user's role (checked against ROLES)."""
+    if role not in ROLES:
+        raise StoreError(f"Vai trò “{role}” không hợp lệ; chọn một trong: {', '.join(ROLES)}.")
+    session.execute(update(UserRow).where(UserRow.id == user_id).values(role=role))
+
+
+def set_active(session: Session, user_id: int, active: bool) -> None:
+    """Enable or disable a user."""
+    session.execute(update(UserRow).where(UserRow.id == user_id).values(active=active))
+
+
+def count_admins(session: Session) -> int:
+    """How many active admins there are."""
+    rows = session.scalars(select(UserRow.id).where(UserRow.role == "admin", UserRow.active.is_(True)))
+    return len(list(rows))
 
 
 def get_user(session: Session, username: str) -> User:

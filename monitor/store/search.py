@@ -1,0 +1,224 @@
+"""Search over articles and cases, ignoring diacritics and case (đ ≈ d), by title and text.
+
+Every word of the query must appear as a whole word (in any order): "cong an kon tum" finds "Công an tỉnh
+Kon Tum". PostgreSQL: `plainto_tsquery('simple', …)` over the folded document, answered by the GIN
+expression indexes migration 0005 creates (bench/bench_search.py measured the choice). SQLite (one unit's
+archive): the same folded document through the `monitor_words` function registered on every connection,
+each word matched with LIKE (a scan; see the README's figures).
+The query string is always a bound parameter; the SQL fragments below are constants.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, and_, desc, func, literal_column, select, text
+from sqlalchemy.orm import Session, aliased
+
+from monitor.store.queue_tables import CaseRow, StoryArticleRow, StoryRow, UserRow
+from monitor.store.search_fold import search_words
+from monitor.store.tables import AnalysisRow, ArticleRow, MentionRow, SourceRow
+
+# Created by migration 0005 on PostgreSQL only; no model declares them (tests/test_store_migrations.py).
+PG_ONLY_INDEXES = ("ix_articles_search", "ix_stories_search")
+
+# Exactly the indexed expressions (the planner matches them structurally).
+_ARTICLE_DOC = "monitor_fold(articles.title || ' ' || coalesce(nullif(articles.text, ''), articles.summary))"
+_STORY_DOC = "monitor_fold(stories.title)"
+_ARTICLE_WORDS = (
+    "monitor_words(articles.title || ' ' || coalesce(nullif(articles.text, ''), articles.summary))"
+)
+_STORY_WORDS = "monitor_words(stories.title)"
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    """The queue's filters, applied to search results (empty = no filter)."""
+
+    states: Sequence[str] = ()
+    priorities: Sequence[str] = ()
+    topics: Sequence[str] = ()
+    tones: Sequence[str] = ()
+    targets: Sequence[str] = ()
+    outlets: Sequence[str] = ()
+    since: datetime | None = None
+    until: datetime | None = None  # exclusive
+
+
+@dataclass(frozen=True)
+class ArticleHit:
+    """One article found."""
+
+    id: int
+    title: str
+    source: str
+    seen_at: datetime
+    url: str
+    case_id: int | None
+    case_state: str | None
+
+
+@dataclass(frozen=True)
+class CaseHit:
+    """One case found by its story's title."""
+
+    case_id: int
+    title: str
+    state: str
+    priority: str
+    deadline_at: datetime
+    opened_at: datetime
+    holder: str | None
+    claim_expires_at: datetime | None
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """One page of each kind of hit; `more_*` says whether a next page exists."""
+
+    words: list[str]
+    articles: list[ArticleHit] = field(default_factory=list)
+    cases: list[CaseHit] = field(default_factory=list)
+    more_articles: bool = False
+    more_cases: bool = False
+
+
+def _matches(session: Session, doc_pg: str, doc_words: str, words: list[str]) -> ColumnElement[bool]:
+    """Every word of the query, as a whole word, anywhere in the document ("cong an kon tum" finds
+    "Công an tỉnh Kon Tum")."""
+    if session.get_bind().dialect.name == "postgresql":
+        return literal_column(f"to_tsvector('simple', {doc_pg})").op("@@")(
+            func.plainto_tsquery(literal_column("'simple'"), " ".join(words))
+        )
+    doc = literal_column(doc_words)
+    return and_(*(doc.like(f"% {w} %") for w in words))
+
+
+def _article_conditions(f: SearchFilters, seen: ColumnElement[datetime]) -> list[ColumnElement[bool]]:
+    conds: list[ColumnElement[bool]] = []
+    if f.topics:
+        conds.append(AnalysisRow.topic.in_(list(f.topics)))
+    if f.tones:
+        conds.append(AnalysisRow.tone.in_(list(f.tones)))
+    if f.outlets:
+        conds.append(SourceRow.key.in_(list(f.outlets)))
+    if f.targets:
+        conds.append(
+            select(MentionRow.id)
+            .where(MentionRow.article_id == ArticleRow.id, MentionRow.target.in_(list(f.targets)))
+            .exists()
+        )
+    if f.states:
+        conds.append(CaseRow.state.in_(list(f.states)))
+    if f.priorities:
+        conds.append(CaseRow.priority.in_(list(f.priorities)))
+    if f.since is not None:
+        conds.append(seen >= f.since)
+    if f.until is not None:
+        conds.append(seen < f.until)
+    return conds
+
+
+def search_articles(
+    session: Session, query: str, f: SearchFilters, *, limit: int = 30, offset: int = 0
+) -> tuple[list[ArticleHit], bool]:
+    """Articles whose folded title or text contains every word of the folded query, newest first."""
+    words = search_words(query)
+    if not words:
+        return [], False
+    seen = func.coalesce(ArticleRow.published_at, ArticleRow.fetched_at)
+    q = (
+        select(
+            ArticleRow.id,
+            ArticleRow.title,
+            SourceRow.name,
+            seen,
+            ArticleRow.canonical_url,
+            CaseRow.id,
+            CaseRow.state,
+        )
+        .join(SourceRow, SourceRow.id == ArticleRow.source_id)
+        .outerjoin(StoryArticleRow, StoryArticleRow.article_id == ArticleRow.id)
+        .outerjoin(CaseRow, CaseRow.story_id == StoryArticleRow.story_id)
+        .where(_matches(session, _ARTICLE_DOC, _ARTICLE_WORDS, words), *_article_conditions(f, seen))
+        .order_by(desc(seen), desc(ArticleRow.id))
+        .limit(limit + 1)
+        .offset(offset)
+    )
+    if f.topics or f.tones:
+        q = q.join(AnalysisRow, AnalysisRow.article_id == ArticleRow.id)
+    rows = [ArticleHit(*r) for r in session.execute(q)]
+    return rows[:limit], len(rows) > limit
+
+
+def search_cases(
+    session: Session, query: str, f: SearchFilters, *, limit: int = 30, offset: int = 0
+) -> tuple[list[CaseHit], bool]:
+    """Cases whose story title contains every word of the folded query, most urgent first."""
+    words = search_words(query)
+    if not words:
+        return [], False
+    holder = aliased(UserRow)
+    conds: list[ColumnElement[bool]] = [_matches(session, _STORY_DOC, _STORY_WORDS, words)]
+    if f.states:
+        conds.append(CaseRow.state.in_(list(f.states)))
+    if f.priorities:
+        conds.append(CaseRow.priority.in_(list(f.priorities)))
+    if f.topics:
+        conds.append(StoryRow.topic.in_(list(f.topics)))
+    if f.tones:
+        conds.append(StoryRow.tone.in_(list(f.tones)))
+    if f.since is not None:
+        conds.append(CaseRow.opened_at >= f.since)
+    if f.until is not None:
+        conds.append(CaseRow.opened_at < f.until)
+    if f.targets:
+        conds.append(
+            select(MentionRow.id)
+            .join(StoryArticleRow, StoryArticleRow.article_id == MentionRow.article_id)
+            .where(StoryArticleRow.story_id == CaseRow.story_id, MentionRow.target.in_(list(f.targets)))
+            .exists()
+        )
+    if f.outlets:
+        conds.append(
+            select(ArticleRow.id)
+            .join(StoryArticleRow, StoryArticleRow.article_id == ArticleRow.id)
+            .join(SourceRow, SourceRow.id == ArticleRow.source_id)
+            .where(StoryArticleRow.story_id == CaseRow.story_id, SourceRow.key.in_(list(f.outlets)))
+            .exists()
+        )
+    q = (
+        select(
+            CaseRow.id,
+            StoryRow.title,
+            CaseRow.state,
+            CaseRow.priority,
+            CaseRow.deadline_at,
+            CaseRow.opened_at,
+            holder.username,
+            CaseRow.claim_expires_at,
+        )
+        .join(StoryRow, StoryRow.id == CaseRow.story_id)
+        .outerjoin(holder, holder.id == CaseRow.claimed_by)
+        .where(and_(*conds))
+        .order_by(CaseRow.priority_rank, CaseRow.deadline_at, CaseRow.id)
+        .limit(limit + 1)
+        .offset(offset)
+    )
+    rows = [CaseHit(*r) for r in session.execute(q)]
+    return rows[:limit], len(rows) > limit
+
+
+def explain_article_search(session: Session, query: str) -> str:
+    """PostgreSQL's plan for an article search (tests check that the index is used)."""
+    words = " ".join(search_words(query))
+    plan = session.execute(
+        text(
+            f"EXPLAIN SELECT id FROM articles WHERE to_tsvector('simple', {_ARTICLE_DOC}) "
+            "@@ plainto_tsquery('simple', :q)"
+        ),
+        {"q": words},
+    )
+    return "\n".join(r[0] for r in plan)

@@ -1,0 +1,142 @@
+"""Who may see what, and the headers every answer carries.
+
+- Deny by default: `before_request` sends every request for a non-public endpoint without a logged-in,
+  active user to /login (htmx gets 401 and an HX-Redirect). The user is re-read from the database on
+  every request, so a role change or a disabled account takes effect on the next one.
+- `roles(...)` guards pages meant for some roles; a refusal is audited and answered 403. Case actions
+  are decided by the domain (`queue.service.act`), exactly as for the CLI.
+- Security headers (OWASP Secure Headers): a strict CSP without inline script or eval, DENY framing,
+  nosniff, no referrer.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any, TypeVar, cast
+
+from flask import Flask, Response, abort, current_app, g, redirect, request, url_for
+from flask_login import LoginManager, UserMixin, current_user
+
+from monitor.accounts.policy import client_address
+from monitor.accounts.service import Actor, audit
+from monitor.store import users as store_users
+from monitor.store.audit import REFUSED
+from monitor.web.settings import WebContext
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+PUBLIC_ENDPOINTS = frozenset({"auth.login", "static"})
+
+CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+)
+HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+}
+
+
+class WebUser(UserMixin):  # type: ignore[misc]
+    """The logged-in user as Flask-Login sees it (re-read from the database on every request)."""
+
+    def __init__(self, user_id: int, username: str, name: str, role: str) -> None:
+        self.id = user_id
+        self.username = username
+        self.name = name
+        self.role = role
+
+    def get_id(self) -> str:
+        """Flask-Login's session key."""
+        return str(self.id)
+
+
+def ctx() -> WebContext:
+    """The WebContext of the running app."""
+    return cast(WebContext, current_app.extensions["monitor"])
+
+
+def me() -> WebUser:
+    """The logged-in user (only called behind the log-in gate)."""
+    return cast(WebUser, current_user._get_current_object())
+
+
+def actor() -> Actor:
+    """The acting user and client address, for the domain and the audit log."""
+    return Actor(me().username, g.client_addr)
+
+
+def refuse(action: str, obj: str) -> None:
+    """Audit a refused permission check, then answer 403."""
+    audit(ctx().db, actor(), action, obj, REFUSED, datetime.now(UTC), request.path)
+    abort(403)
+
+
+def roles(*allowed: str) -> Callable[[F], F]:
+    """Only users with one of `allowed` roles reach the view; others get an audited 403."""
+
+    def wrap(view: F) -> F:
+        @functools.wraps(view)
+        def inner(*args: Any, **kwargs: Any) -> Any:
+            if me().role not in allowed:
+                refuse(f"view:{request.endpoint}", request.path)
+            return view(*args, **kwargs)
+
+        return cast(F, inner)
+
+    return wrap
+
+
+def _load_user(user_id: str) -> WebUser | None:
+    try:
+        uid = int(user_id)
+    except ValueError:
+        return None
+    with ctx().db.read() as session:
+        user = store_users.user_by_id(session, uid)
+    if user is None or not user.active:
+        return None
+    return WebUser(user.id, user.username, user.name, user.role)
+
+
+def _gate() -> Any:
+    g.client_addr = client_address(
+        request.remote_addr, request.headers.get("X-Forwarded-For"), ctx().settings.policy.trusted_proxies
+    )
+    if request.endpoint in PUBLIC_ENDPOINTS or current_user.is_authenticated:
+        return None
+    if request.headers.get("HX-Request"):
+        response = Response("", status=401)
+        response.headers["HX-Redirect"] = url_for("auth.login")
+        return response
+    return redirect(
+        url_for("auth.login", next=request.full_path.rstrip("?") if request.method == "GET" else None)
+    )
+
+
+def _headers(response: Response) -> Response:
+    for key, value in HEADERS.items():
+        response.headers.setdefault(key, value)
+    if ctx().settings.https:
+        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    if current_user and current_user.is_authenticated:
+        response.headers.setdefault("Cache-Control", "no-store")  # pages of a logged-in user stay private
+    return response
+
+
+def install(app: Flask) -> None:
+    """Log-in manager, the deny-by-default gate and the security headers."""
+    manager = LoginManager()
+    manager.login_view = "auth.login"
+    manager.login_message = ""
+    manager.session_protection = None  # our sessions are server-side and rotated at log-in
+    manager.user_loader(_load_user)
+    manager.init_app(app)
+    app.before_request(_gate)
+    app.after_request(_headers)

@@ -1,0 +1,258 @@
+"""The web app's skeleton on a real database: log-in, sessions, CSRF, the gate, the queue, case actions."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select, update
+
+from monitor.store.audit import recent
+from monitor.store.queue_tables import CaseRow
+from monitor.store.web_tables import WebSessionRow
+from tests.test_queue_support import seed_cases
+from tests.web_support import PASSWORD, csrf_of, login, make_app, page_csrf, seed_accounts
+
+
+@pytest.fixture
+def app(db):
+    seed_accounts(db)
+    return make_app(db)
+
+
+def test_logged_out_requests_go_to_login(app, db):
+    client = app.test_client()
+    for path in ("/", "/cases/1", "/queue/rows", "/nowhere"):
+        r = client.get(path)
+        assert r.status_code == 302 and r.headers["Location"].startswith("/login"), path
+    r = client.get("/queue/rows", headers={"HX-Request": "true"})
+    assert r.status_code == 401 and r.headers["HX-Redirect"] == "/login"
+
+
+def test_login_rotates_the_session_and_logout_deletes_it(app, db):
+    client = app.test_client()
+    page = client.get("/login")
+    assert "Đăng nhập" in page.text
+    before = client.get_cookie("monitor_session").value
+    r = client.post(
+        "/login", data={"username": "ctv1", "password": PASSWORD, "csrf_token": csrf_of(page.text)}
+    )
+    assert r.status_code == 302 and r.headers["Location"] == "/"
+    after = client.get_cookie("monitor_session").value
+    assert after != before and len(after) >= 43  # 256 random bits, url-safe base64
+    with db.read() as s:
+        hashes = set(s.scalars(select(WebSessionRow.id_hash)))
+    assert hashlib.sha256(after.encode()).hexdigest() in hashes
+    assert hashlib.sha256(before.encode()).hexdigest() not in hashes  # the pre-log-in id is gone
+    home = client.get("/")
+    assert home.status_code == 200 and "Đăng xuất" in home.text and "Hàng đợi xác minh" in home.text
+    r = client.post("/logout", data={"csrf_token": csrf_of(home.text)})
+    assert r.status_code == 302 and r.headers["Location"] == "/login"
+    with db.read() as s:
+        assert hashlib.sha256(after.encode()).hexdigest() not in set(s.scalars(select(WebSessionRow.id_hash)))
+    assert client.get("/").status_code == 302
+
+
+def test_post_without_csrf_token_is_400(app, db):
+    client = app.test_client()
+    client.get("/login")
+    r = client.post("/login", data={"username": "ctv1", "password": PASSWORD})
+    assert r.status_code == 400 and "CSRF" in r.text
+    client = login(app, "ctv1")
+    (case_id,) = seed_cases(db, 1)
+    assert client.post(f"/cases/{case_id}/claim").status_code == 400
+    assert client.post(f"/cases/{case_id}/claim", headers={"X-CSRFToken": "forged"}).status_code == 400
+    # htmx sends the token as a header: accepted
+    r = client.post(
+        f"/cases/{case_id}/claim", headers={"X-CSRFToken": page_csrf(client), "HX-Request": "true"}
+    )
+    assert r.status_code == 204
+    with db.read() as s:
+        assert s.scalar(select(CaseRow.state).where(CaseRow.id == case_id)) == "in_review"
+
+
+def test_failed_logins_are_audited_and_throttled(app, db):
+    client = app.test_client()
+    token = csrf_of(client.get("/login").text)
+    for _ in range(5):
+        r = client.post(
+            "/login", data={"username": "ctv1", "password": "sai-mat-khau-1", "csrf_token": token}
+        )
+        assert r.status_code == 401 and "không đúng" in r.text
+    # the sixth attempt is refused even with the right password
+    r = client.post("/login", data={"username": "ctv1", "password": PASSWORD, "csrf_token": token})
+    assert r.status_code == 401 and "quá nhiều lần" in r.text
+    with db.read() as s:
+        lines = recent(s)
+    assert [x.outcome for x in lines if x.action == "login"][:6] == ["refused"] + ["failed"] * 5
+    assert all(x.client_addr == "127.0.0.1" and x.actor == "ctv1" for x in lines if x.action == "login")
+    # another account from the same address still logs in (the per-address limit is higher)
+    login(app, "ctv2")
+
+
+def test_security_headers_and_cookie_flags(app, db):
+    r = app.test_client().get("/login")
+    assert "script-src 'self'" in r.headers["Content-Security-Policy"]
+    assert "unsafe-inline" not in r.headers["Content-Security-Policy"]
+    assert "unsafe-eval" not in r.headers["Content-Security-Policy"]
+    assert r.headers["X-Frame-Options"] == "DENY"
+    assert r.headers["X-Content-Type-Options"] == "nosniff"
+    assert r.headers["Referrer-Policy"] == "no-referrer"
+    cookie = r.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
+    https = make_app(db, https=True).test_client().get("/login", base_url="https://localhost")
+    cookie = https.headers["Set-Cookie"]
+    assert cookie.startswith("__Host-monitor_session=") and "Secure" in cookie and "Path=/" in cookie
+    assert "Domain" not in cookie
+    assert https.headers["Strict-Transport-Security"].startswith("max-age=")
+
+
+def test_queue_shows_cases_overdue_and_holder(app, db):
+    ids = seed_cases(db, 3, start=datetime.now(UTC) - timedelta(days=5))  # deadline 72 h: overdue
+    with db.write() as s:
+        s.execute(
+            update(CaseRow)
+            .where(CaseRow.id == ids[1])
+            .values(deadline_at=datetime.now(UTC) + timedelta(days=1))
+        )
+    a = login(app, "ctv1")
+    r = a.post(f"/cases/{ids[0]}/claim", data={"csrf_token": page_csrf(a)})
+    assert r.status_code == 302
+    html = login(app, "ctv2").get("/").text
+    rows = re.findall(r'<tr data-case="(\d+)"[^>]*class="([^"]*)"', html)
+    assert {int(cid) for cid, _ in rows} == set(ids)
+    overdue = {int(cid) for cid, cls in rows if "overdue" in cls}
+    assert overdue == {ids[0], ids[2]}
+    assert "quá hạn" in html
+    assert "đang xử lý bởi <strong>ctv1</strong> đến" in html
+
+
+def test_claim_shows_as_taken_for_a_second_user_and_is_refused_to_them(app, db):
+    (case_id,) = seed_cases(db, 1)
+    a, b = login(app, "ctv1"), login(app, "ctv2")
+    a.post(f"/cases/{case_id}/claim", data={"csrf_token": page_csrf(a)})
+    page = b.get(f"/cases/{case_id}").text
+    assert "đang xử lý bởi <strong>Nguyễn Văn An</strong> (ctv1)" in page
+    r = b.post(f"/cases/{case_id}/claim", data={"csrf_token": csrf_of(page)}, follow_redirects=True)
+    assert "đang do Nguyễn Văn An (ctv1)" in r.text  # the domain's refusal, in Vietnamese
+
+
+def test_verdict_from_the_case_page(app, db):
+    (case_id,) = seed_cases(db, 1)
+    a = login(app, "ctv1")
+    a.post(f"/cases/{case_id}/claim", data={"csrf_token": page_csrf(a)})
+    r = a.post(
+        f"/cases/{case_id}/verify",
+        data={
+            "csrf_token": page_csrf(a, f"/cases/{case_id}"),
+            "verdict": "verified_false",
+            "note": "Đã xác minh với Phòng PC06: không có việc này.",
+            "evidence": "https://congan.kontum.gov.vn/tin/1\n",
+        },
+        follow_redirects=True,
+    )
+    assert "nay “cần phản hồi”" in r.text
+    assert "Đã xác minh với Phòng PC06" in r.text and "https://congan.kontum.gov.vn/tin/1" in r.text
+
+
+def test_roles_are_the_domains_and_changes_apply_on_the_next_request(app, db):
+    (case_id,) = seed_cases(db, 1)
+    ctv = login(app, "ctv1")
+    r = ctv.post(
+        f"/cases/{case_id}/priority",
+        data={"csrf_token": page_csrf(ctv), "priority": "critical"},
+        follow_redirects=True,
+    )
+    assert "không được đặt mức ưu tiên" in r.text
+    from monitor.accounts.service import Actor, change_role, set_active
+
+    change_role(db, Actor("qt", "127.0.0.1"), "ctv1", "leader", datetime.now(UTC))
+    r = ctv.post(
+        f"/cases/{case_id}/priority",
+        data={"csrf_token": page_csrf(ctv), "priority": "critical"},
+        follow_redirects=True,
+    )
+    assert "nay “mới”" in r.text
+    set_active(db, Actor("qt", "127.0.0.1"), "ctv1", False, datetime.now(UTC))
+    assert ctv.get("/").status_code == 302  # disabled: out at once
+
+
+def test_session_timeouts(app, db):
+    client = login(app, "ctv1")
+    assert client.get("/").status_code == 200
+    with db.write() as s:
+        s.execute(update(WebSessionRow).values(last_seen_at=datetime.now(UTC) - timedelta(minutes=31)))
+    assert client.get("/").status_code == 302  # idle
+    client = login(app, "ctv1")
+    with db.write() as s:
+        s.execute(update(WebSessionRow).values(created_at=datetime.now(UTC) - timedelta(hours=13)))
+    assert client.get("/").status_code == 302  # absolute
+
+
+def test_feed_titles_stay_text(app, db):
+    (case_id,) = seed_cases(db, 1)
+    evil = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+    from monitor.store.queue_tables import StoryRow
+
+    with db.write() as s:
+        story_id = s.scalar(select(CaseRow.story_id).where(CaseRow.id == case_id))
+        s.execute(update(StoryRow).where(StoryRow.id == story_id).values(title=evil))
+    client = login(app, "ctv1")
+    for path in ("/", f"/cases/{case_id}"):
+        html = client.get(path).text
+        assert "<script>alert" not in html and "<img src=x" not in html
+        assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in html
+
+
+def test_error_pages_are_vietnamese(app, db):
+    client = login(app, "ctv1")
+    r = client.get("/cases/999999")
+    assert r.status_code == 404 and "Không tìm thấy" in r.text
+    r = client.get("/logout")
+    assert r.status_code == 405 and "Không được phép" in r.text
+
+
+def test_admin_actions_need_an_admin_and_refusals_are_audited(app, db):
+    from monitor.accounts.service import Actor, change_role, end_sessions, set_active
+    from monitor.errors import PermissionDeniedError, StoreError
+
+    now = datetime.now(UTC)
+    with pytest.raises(PermissionDeniedError, match="Chỉ quản trị"):
+        change_role(db, Actor("ld", "10.1.2.3"), "ctv1", "admin", now)
+    with db.read() as s:
+        line = recent(s)[0]
+    assert (line.actor, line.action, line.object, line.outcome, line.client_addr) == (
+        "ld",
+        "change_role",
+        "ctv1",
+        "refused",
+        "10.1.2.3",
+    )
+    with pytest.raises(StoreError, match="cuối cùng"):
+        set_active(db, Actor("qt", "127.0.0.1"), "qt", False, now)
+    login(app, "ctv1")
+    login(app, "ctv1")
+    assert end_sessions(db, Actor("qt", "127.0.0.1"), "ctv1", now) == 2
+
+
+def test_search_page_finds_cases_and_articles_without_diacritics(app, db):
+    (case_id,) = seed_cases(db, 1)
+    from monitor.store.queue_tables import StoryArticleRow, StoryRow
+
+    with db.write() as s:
+        story = s.get(StoryRow, s.scalar(select(CaseRow.story_id).where(CaseRow.id == case_id)))
+        story.title = "Đường dây lừa đảo ở Đắk Tô <b>x</b>"
+        s.add(
+            StoryArticleRow(article_id=story.first_article_id, story_id=story.id, joined_at=datetime.now(UTC))
+        )
+    client = login(app, "ctv1")
+    html = client.get("/search", query_string={"q": "DUONG DAY lua dao dak to"}).text
+    assert f'href="/cases/{case_id}"' in html and "Đường dây lừa đảo ở Đắk Tô &lt;b&gt;x&lt;/b&gt;" in html
+    html = client.get("/search", query_string={"q": "vu viec so 0", "status": "closed"}).text
+    assert f'href="/cases/{case_id}"' not in html  # the case is new: filtered out
+    html = client.get("/search", query_string={"q": "vu viec so 0", "status": "mới", "tone": "tiêu cực"}).text
+    assert f'href="/cases/{case_id}"' in html
+    assert "Không có bài viết nào khớp" not in html  # its article "Vụ việc số 0" matches too
+    assert f"vụ việc #{case_id}</a> (mới)" in html

@@ -13,7 +13,7 @@ import os
 import signal
 import socket
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -22,7 +22,6 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from monitor.config import Config
 from monitor.errors import SchedulerLockedError
 from monitor.store import leases
 from monitor.store.db import Database
@@ -41,12 +40,26 @@ class SchedulerOptions:
     lease_ttl: timedelta = timedelta(minutes=2)
     job_timeout: timedelta = timedelta(minutes=20)  # a hung pass is cut off after this
     misfire_grace: timedelta = timedelta(minutes=10)
-    digest_time: str = "07:00"  # Asia/Ho_Chi_Minh
-    digest_grace: timedelta = timedelta(
-        hours=12
-    )  # a 07:00 digest still goes out if the daemon wakes by 19:00
-    notify_tick: timedelta = timedelta(minutes=1)  # alerts and digest retries
+    notify_tick: timedelta = timedelta(minutes=1)  # alerts, digest catch-up and retries
     wait_for_lease: bool = False
+
+
+@dataclass(frozen=True)
+class Every:
+    """Run a job every `interval`, the first time as soon as the daemon starts."""
+
+    interval: timedelta
+
+
+@dataclass(frozen=True)
+class DailyAt:
+    """Run a job once a day at `time` ("HH:MM", Asia/Ho_Chi_Minh); `grace`: how late it may still run."""
+
+    time: str
+    grace: timedelta | None = None  # None: the daemon's misfire_grace
+
+
+Schedule = Every | DailyAt
 
 
 def holder_id() -> str:
@@ -94,10 +107,20 @@ def run_with_timeout(coro_factory: Callable[[threading.Event], Any], timeout: ti
     return asyncio.run(guarded())
 
 
+def _trigger(schedule: Schedule) -> IntervalTrigger | CronTrigger:
+    if isinstance(schedule, Every):
+        return IntervalTrigger(seconds=max(schedule.interval.total_seconds(), 0.001))
+    hour, minute = (int(x) for x in schedule.time.split(":"))
+    return CronTrigger(hour=hour, minute=minute, timezone=LOCAL_TZ)
+
+
 def build_scheduler(
-    db: Database, config: Config, opts: SchedulerOptions, jobs: dict[str, Callable[[], Any]], holder: str
+    db: Database,
+    opts: SchedulerOptions,
+    jobs: Mapping[str, tuple[Schedule, Callable[[], Any]]],
+    holder: str,
 ) -> BlockingScheduler:
-    """A BlockingScheduler with the fetch pass, the lease heartbeat, the daily digest and the alerts tick."""
+    """A BlockingScheduler with the lease heartbeat and each job on its schedule, all with one policy."""
     sched = BlockingScheduler(timezone=LOCAL_TZ)
     # Every job: missed runs collapse into one, never two at once, late runs within the grace time.
     policy = {
@@ -115,33 +138,19 @@ def build_scheduler(
     sched.add_job(
         heartbeat, IntervalTrigger(seconds=max(1, opts.lease_ttl.total_seconds() / 3)), id="lease", **policy
     )
-    sched.add_job(
-        jobs["pass"],
-        IntervalTrigger(seconds=opts.tick.total_seconds()),
-        id="pass",
-        next_run_time=datetime.now(LOCAL_TZ),
-        **policy,
-    )
-    if "digest" in jobs:
-        hour, minute = (int(x) for x in opts.digest_time.split(":"))
-        sched.add_job(
-            jobs["digest"],
-            CronTrigger(hour=hour, minute=minute, timezone=LOCAL_TZ),
-            id="digest",
-            **{**policy, "misfire_grace_time": int(opts.digest_grace.total_seconds())},
-        )
-        # Catch-up on start: the same idempotent function, so a daemon that was down at the send time
-        # sends once when it comes back (and a daemon restarted after sending sends nothing).
-        sched.add_job(jobs["digest"], "date", run_date=datetime.now(LOCAL_TZ), id="digest-catch-up", **policy)
-    if "notify" in jobs:
-        sched.add_job(
-            jobs["notify"], IntervalTrigger(seconds=opts.notify_tick.total_seconds()), id="notify", **policy
-        )
+    for name, (schedule, job) in jobs.items():
+        first = {"next_run_time": datetime.now(LOCAL_TZ)} if isinstance(schedule, Every) else {}
+        own = {**policy}
+        if isinstance(schedule, DailyAt) and schedule.grace is not None:
+            own["misfire_grace_time"] = int(schedule.grace.total_seconds())
+        sched.add_job(job, _trigger(schedule), id=name, **first, **own)
     return sched
 
 
 def run_daemon(
-    db: Database, config: Config, opts: SchedulerOptions, jobs: dict[str, Callable[[threading.Event], Any]]
+    db: Database,
+    opts: SchedulerOptions,
+    jobs: Mapping[str, tuple[Schedule, Callable[[threading.Event], Any]]],
 ) -> None:
     """Acquire the lease, run the scheduler until SIGINT/SIGTERM, let the running job end, release the lease.
 
@@ -174,7 +183,8 @@ def run_daemon(
         if stop.is_set():
             return
         log.info("scheduler started holder=%s", holder)
-        sched = build_scheduler(db, config, opts, {name: wrap(job) for name, job in jobs.items()}, holder)
+        wrapped = {name: (schedule, wrap(job)) for name, (schedule, job) in jobs.items()}
+        sched = build_scheduler(db, opts, wrapped, holder)
         sched.start()  # blocks until shutdown
         # shutdown(wait=False) returned at once; the job that was running sees `stop` and ends soon.
         if not running.acquire(timeout=opts.job_timeout.total_seconds()):

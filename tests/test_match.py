@@ -167,3 +167,53 @@ def test_dev_set_precision_and_recall(matcher: Matcher) -> None:
         fn += len(want_keys - got_keys)
     assert tp / (tp + fp) >= 0.95
     assert tp / (tp + fn) >= 0.93
+
+
+def units(matcher: Matcher, text: str) -> list[tuple[str, str]]:
+    return [(m.alias, m.level) for m in matcher.find(text) if m.kind == U]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Issue 11: generic subordinate police count when one of our places is in the same paragraph …
+        (
+            "Người dân tố bị đánh\n\nNgười dân xã Ya Chiêm, TP Kon Tum cho biết trưởng công an xã đã đánh họ.",
+            [("trưởng công an xã", "exact")],
+        ),
+        (
+            "Dân bức xúc vì dự án treo\n\nCơ quan công an tỉnh đang xác minh đơn của người dân huyện Đắk Hà.",
+            [("Cơ quan công an tỉnh", "exact")],
+        ),
+        # … or in the title
+        (
+            "Tai nạn ở huyện Sa Thầy, Kon Tum\n\nCông an huyện đang điều tra nguyên nhân.",
+            [("Công an huyện", "exact")],
+        ),
+        ("Nguoi dan xa Ya Chiem, TP Kon Tum to truong cong an xa danh ho", [("truong cong an xa", "ascii")]),
+        # traps: another province's commune police in the same paragraph
+        (
+            "Bắt đối tượng trộm bò\n\nĐối tượng bỏ trốn sang Kon Tum nhưng công an xã ở huyện Chư Păh, Gia Lai đã bắt.",
+            [],
+        ),
+        # a Kon Tum person arrested elsewhere: the place is his home, not the scene
+        (
+            "Trộm bò bị bắt\n\nNguyễn Văn A (trú huyện Đắk Hà, Kon Tum) bị công an xã bắt khi đang trộm bò.",
+            [],
+        ),
+        # generic police with no place of ours in the paragraph or the title
+        ("Người dân tố bị đánh\n\nTrưởng công an xã đã đánh họ.\n\nTỉnh Kon Tum có 102 xã.", []),
+        # a named unit that is not ours, and a neighbouring province's police
+        ("Mưa lũ ở Kon Tum\n\nCông an xã Ia Pnôn đã hỗ trợ người dân ở Kon Tum.", []),
+        ("Phối hợp ở Kon Tum\n\nTại Kon Tum, công an tỉnh bạn đã hỗ trợ truy bắt.", []),
+        # the unit named already: the generic phrase adds nothing
+        (
+            "Công an tỉnh Kon Tum chỉ đạo\n\nCông an tỉnh Kon Tum yêu cầu công an xã tăng cường tuần tra.",
+            [("Công an tỉnh Kon Tum", "exact"), ("Công an tỉnh Kon Tum", "exact")],
+        ),
+    ],
+)
+def test_generic_subordinate_police_in_context(
+    matcher: Matcher, text: str, expected: list[tuple[str, str]]
+) -> None:
+    assert units(matcher, text) == expected

@@ -5,30 +5,73 @@ from __future__ import annotations
 import asyncio
 import threading
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
-from monitor.config import parse_config
 from monitor.errors import SchedulerLockedError
-from monitor.scheduler import SchedulerOptions, acquire_or_explain, build_scheduler, run_with_timeout
+from monitor.scheduler import (
+    DailyAt,
+    Every,
+    SchedulerOptions,
+    acquire_or_explain,
+    build_scheduler,
+    run_with_timeout,
+)
 from monitor.store import leases
 from monitor.store.db import Database
 
-CONFIG = parse_config('[[source]]\nkey = "a"\nname = "A"\nurl = "https://a.vn/rss"\n', Path("sources.toml"))
 
-
-def test_jobs_coalesce_and_run_once_after_an_outage(sqlite_db: Database) -> None:
+def test_every_job_gets_one_policy(sqlite_db: Database) -> None:
     opts = SchedulerOptions(tick=timedelta(minutes=1), misfire_grace=timedelta(minutes=10))
-    work = {"pass": lambda: None, "digest": lambda: None, "notify": lambda: None}
-    sched = build_scheduler(sqlite_db, CONFIG, opts, work, "me")
-    jobs = {j.id: j for j in sched.get_jobs()}
-    assert set(jobs) == {"lease", "pass", "digest", "digest-catch-up", "notify"}
-    for job in jobs.values():
+    jobs = {"pass": (Every(opts.tick), lambda: None), "digest": (DailyAt("07:00"), lambda: None)}
+    sched = build_scheduler(sqlite_db, opts, jobs, "me")
+    built = {j.id: j for j in sched.get_jobs()}
+    assert set(built) == {"lease", "pass", "digest"}
+    for job in built.values():
         assert job.coalesce is True and job.max_instances == 1
-        assert job.misfire_grace_time == (12 * 3600 if job.id == "digest" else 600)
-    assert str(jobs["digest"].trigger.timezone) == "Asia/Ho_Chi_Minh"
-    assert jobs["digest-catch-up"].func is jobs["digest"].func  # the same idempotent function on start
+        assert job.misfire_grace_time == 600
+    assert str(built["digest"].trigger.timezone) == "Asia/Ho_Chi_Minh"
+
+
+def test_a_daily_job_may_have_its_own_grace(sqlite_db: Database) -> None:
+    opts = SchedulerOptions(misfire_grace=timedelta(minutes=10))
+    jobs = {"digest": (DailyAt("07:00", grace=timedelta(hours=12)), lambda: None)}
+    built = {j.id: j for j in build_scheduler(sqlite_db, opts, jobs, "me").get_jobs()}
+    assert built["digest"].misfire_grace_time == 12 * 3600 and built["lease"].misfire_grace_time == 600
+
+
+def test_the_daemon_runs_the_digest_on_schedule_and_as_a_catch_up_on_start() -> None:
+    from monitor.app import JOBS, App, DaemonOptions, daemon_jobs
+    from monitor.settings import Settings
+
+    app = App(Settings.from_env(config="sources.toml"))
+    jobs = daemon_jobs(app, DaemonOptions(SchedulerOptions()))
+    assert jobs["digest"][0] == DailyAt("07:00", grace=timedelta(hours=12))
+    assert jobs["notify"][0] == Every(timedelta(minutes=1))  # runs first as the daemon starts: the catch-up
+    assert [j.name for j in JOBS] == ["pass", "digest", "notify"]
+
+
+def test_a_job_runs_once_after_an_outage(sqlite_db: Database) -> None:
+    """Two hours without the daemon (120 missed one-minute ticks): the job runs once, not 120 times."""
+    runs: list[datetime] = []
+    opts = SchedulerOptions(tick=timedelta(minutes=1), misfire_grace=timedelta(minutes=10))
+    sched = build_scheduler(sqlite_db, opts, {"pass": (Every(opts.tick), lambda: runs.append(now()))}, "me")
+    # the outage: the job was last due two hours ago and every tick since was missed
+    sched.modify_job("pass", next_run_time=datetime.now(UTC) - timedelta(hours=2))
+    thread = threading.Thread(target=sched.start, daemon=True)
+    thread.start()
+    deadline = now() + timedelta(seconds=10)
+    while not runs and now() < deadline:
+        threading.Event().wait(0.05)
+    threading.Event().wait(1.0)  # time for any further (wrong) catch-up runs
+    sched.shutdown(wait=True)
+    thread.join(5)
+    assert len(runs) == 1
+
+
+def now() -> datetime:
+    """The wall clock, aware."""
+    return datetime.now(UTC)
 
 
 def test_hung_job_is_cut_off() -> None:

@@ -7,12 +7,16 @@ import json
 from pathlib import Path
 
 import pytest
-import typer
-from typer.testing import CliRunner
+from test_queue_support import NOW, seed_cases, seed_users
+from typer.testing import CliRunner, Result
 
-from monitor.cli import train as train_cli
+from monitor.cli import app
 from monitor.nlp.analysis import Analyzer
 from monitor.nlp.train import LabelledExample, evaluate, read_jsonl, seed_examples, task_report, train_models
+from monitor.queue.service import Decision, act
+from monitor.queue.settings import QueueSettings
+from monitor.store.db import Database
+from monitor.vocab import Action, State
 
 DEV = Path(__file__).parent / "data" / "analysis_dev.jsonl"
 
@@ -68,31 +72,24 @@ def test_dev_set_shape() -> None:
     assert not seed_texts & {r["text"] for r in rows}  # training never sees the dev set
 
 
-def _app(hook: object = None) -> typer.Typer:
-    app = typer.Typer()
-
-    @app.callback()
-    def _cb(ctx: typer.Context) -> None:
-        ctx.obj = {"labelled_from_db": hook} if hook else {}
-
-    train_cli.register(app)
-    return app
+def _cli(tmp_path: Path, *args: str) -> Result:
+    """The real CLI on a database of its own in tmp_path."""
+    return CliRunner().invoke(app, ["--db", f"sqlite:///{tmp_path / 'train.db'}", *args])
 
 
-def test_cli_train_uses_file_and_db_hook(tmp_path: Path) -> None:
+def test_cli_train_uses_file_and_the_verdicts_in_the_database(tmp_path: Path) -> None:
     data = tmp_path / "extra.jsonl"
     rows = [{"text": e.text, "topic": e.topic, "tone": e.tone} for e in seed_examples(shared=None)[:40]]
     data.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
-    verdicts = [
-        LabelledExample(
-            "Cán bộ công an xã bị tố nhận tiền\nNgười dân phản ánh.", "tham_nhung", "tieu_cuc", "verdict:7"
-        )
-    ]
+    db = Database(f"sqlite:///{tmp_path / 'train.db'}")
+    db.migrate()
+    seed_users(db)
+    [case_id] = seed_cases(db, 1)
+    act(db, case_id, "ctv1", Decision(Action.CLAIM), QueueSettings(), NOW)
+    act(db, case_id, "ctv1", Decision(Action.VERIFY, verdict=State.VERIFIED_FALSE), QueueSettings(), NOW)
+    db.dispose()
     out = tmp_path / "m"
-    res = CliRunner().invoke(
-        _app(lambda: verdicts),
-        ["train", "--no-seed", "--data", str(data), "--out", str(out), "--version", "v-cli"],
-    )
+    res = _cli(tmp_path, "train", "--no-seed", "--data", str(data), "--out", str(out), "--version", "v-cli")
     assert res.exit_code == 0, res.output
     assert "Đã huấn luyện phiên bản v-cli từ 41 mẫu" in res.output
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
@@ -100,7 +97,7 @@ def test_cli_train_uses_file_and_db_hook(tmp_path: Path) -> None:
 
 
 def test_cli_train_refuses_missing_file(tmp_path: Path) -> None:
-    res = CliRunner().invoke(_app(), ["train", "--no-seed", "--data", str(tmp_path / "nope.jsonl")])
+    res = _cli(tmp_path, "train", "--no-seed", "--data", str(tmp_path / "nope.jsonl"))
     assert res.exit_code != 0
 
 
@@ -109,7 +106,7 @@ def test_cli_evaluate_prints_tables(small_models: Path, tmp_path: Path) -> None:
     sample.write_text(
         "".join(DEV.read_text(encoding="utf-8").splitlines(keepends=True)[:40]), encoding="utf-8"
     )
-    res = CliRunner().invoke(_app(), ["evaluate", str(sample), "--models", str(small_models)])
+    res = _cli(tmp_path, "evaluate", str(sample), "--models", str(small_models))
     assert res.exit_code == 0, res.output
     for fragment in ("Ma trận nhầm lẫn", "Chủ đề: macro-F1", "Sắc thái: macro-F1", "Gắn cờ", "test-1"):
         assert fragment in res.output

@@ -15,7 +15,7 @@ import typer
 from typer.core import TyperCommand, TyperGroup
 from typer.models import DefaultPlaceholder
 
-from monitor.cli.context import AppContext
+from monitor.app import App
 from monitor.errors import MonitorError
 from monitor.settings import Settings
 
@@ -96,7 +96,7 @@ def _global_options(
         level=logging.INFO if verbose else logging.ERROR,
         format="%(asctime)s %(levelname)s %(name)s %(message)s",
     )
-    ctx.obj = AppContext(Settings.from_env(config=config, database_url=db, models=models))
+    ctx.obj = App(Settings.from_env(config=config, database_url=db, models=models))
 
 
 def _is_default(cls: Any, base: type) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from monitor.cli.context import AppContext
+from monitor.app import App
 
 db_app = typer.Typer(help="Quản lý cơ sở dữ liệu.", no_args_is_help=True)
 
@@ -12,7 +12,7 @@ db_app = typer.Typer(help="Quản lý cơ sở dữ liệu.", no_args_is_help=Tr
 @db_app.command("upgrade")
 def upgrade(ctx: typer.Context) -> None:
     """Cập nhật cấu trúc cơ sở dữ liệu lên phiên bản mới nhất."""
-    obj: AppContext = ctx.obj
+    obj: App = ctx.obj
     _ = obj.db  # opening the database runs the migrations
     typer.echo("Cơ sở dữ liệu đã được cập nhật.")
 

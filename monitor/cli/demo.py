@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from monitor.cli.context import AppContext
+from monitor.app import App
 from monitor.config import Config, Source
 from monitor.vocab import label
 
@@ -55,13 +55,13 @@ def demo(
     from monitor.settings import Settings
     from monitor.store.export import export_batches
 
-    obj: AppContext = ctx.obj
+    obj: App = ctx.obj
     tmp = Path(tempfile.mkdtemp(prefix="monitor-demo-"))
     url = f"sqlite:///{tmp / 'demo.db'}"
     console = Console()
     with serve_demo() as outlets:
-        demo_obj = AppContext(Settings(config_path=obj.settings.config_path, database_url=url))
-        demo_obj._config = demo_config(obj.config, outlets)
+        demo_settings = Settings(config_path=obj.settings.config_path, database_url=url)
+        demo_obj = App(demo_settings, config=demo_config(obj.config, outlets))
         console.print(f"Đang phục vụ {len(outlets)} báo mẫu tại {outlets[0].url.rsplit('/', 2)[0]} …")
         report = _run_with_progress(Console(stderr=True), demo_obj, None, pages=True, analysis=True)
     console.print(format_summary(report.sources))
@@ -72,7 +72,7 @@ def demo(
     console.print(format_articles(records))
     if keep:
         console.print(f"Cơ sở dữ liệu demo: {url}\nXem hàng đợi: monitor --db {url} queue")
-    demo_obj.db.dispose()
+    demo_obj.close()
 
 
 def register(app: typer.Typer) -> None:

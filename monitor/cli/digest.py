@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from monitor.cli.context import AppContext
+from monitor.app import App
 from monitor.errors import ConfigError
 
 OUTCOME_WORDS = {
@@ -50,7 +50,7 @@ def digest(
     from monitor.digest.render import render
     from monitor.digest.service import build, send_day
 
-    obj: AppContext = ctx.obj
+    obj: App = ctx.obj
     now = datetime.now(UTC)
     the_day = parse_day(day, now)
     yesterday = parse_day(None, now)

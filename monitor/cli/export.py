@@ -10,7 +10,7 @@ from typing import Any, TextIO
 
 import typer
 
-from monitor.cli.context import AppContext
+from monitor.app import App
 from monitor.store.export import export_batches
 from monitor.timefmt import iso_local, parse_local_date
 
@@ -80,7 +80,7 @@ def export(
         since_dt = parse_local_date(since) if since else None
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--since") from None
-    obj: AppContext = ctx.obj
+    obj: App = ctx.obj
     out = open(output, "w", encoding="utf-8", newline="") if output else sys.stdout  # noqa: SIM115
     try:
         with obj.db.read() as session:

@@ -8,7 +8,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from monitor.cli.context import AppContext
+from monitor.app import App
 from monitor.pipeline import PassCallbacks, PassReport, run_pass
 from monitor.pipeline.ingest import SourceReport
 
@@ -80,7 +80,7 @@ def fetch(
     no_analysis: bool = typer.Option(False, "--no-analysis", help="Không phân tích sau khi thu thập."),
 ) -> None:
     """Thu thập ngay một lượt: tải nguồn tin, trích xuất bài viết, phân tích và đưa vào hàng đợi."""
-    obj: AppContext = ctx.obj
+    obj: App = ctx.obj
     config = obj.config
     for key in source or ():
         config.source(key)  # unknown key → a Vietnamese error
@@ -95,7 +95,7 @@ def fetch(
 
 
 def _run_with_progress(
-    console: Console, obj: AppContext, keys: list[str] | None, *, pages: bool, analysis: bool
+    console: Console, obj: App, keys: list[str] | None, *, pages: bool, analysis: bool
 ) -> PassReport:
     with Progress(
         TextColumn("{task.description}"),
@@ -110,11 +110,6 @@ def _run_with_progress(
         def stage(name: str) -> None:
             tasks[name] = progress.add_task(STAGE_VI[name], total=None)
 
-        def analysers():  # type: ignore[no-untyped-def]
-            from monitor.pipeline.analyse import Analysers
-
-            return Analysers.load(obj.config, obj.settings.models_dir)
-
         callbacks = PassCallbacks(
             stage=stage,
             sources_total=lambda n: progress.update(tasks["ingest"], total=n),
@@ -127,7 +122,7 @@ def _run_with_progress(
             obj.config,
             keys=keys,
             pages=pages,
-            analysers=analysers if analysis else None,
+            analysers=obj.analysers if analysis else None,
             callbacks=callbacks,
         )
 

@@ -16,12 +16,11 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from monitor.cli.context import AppContext
+from monitor.app import App
 from monitor.errors import ConfigError
 from monitor.timefmt import fmt_datetime
 
 if TYPE_CHECKING:
-    from monitor.queue.inputs import Names
     from monitor.queue.views import ArticleView, CaseView, QueuePage
 
 PRIORITY_STYLE = {"critical": "bold red", "high": "yellow"}
@@ -134,20 +133,11 @@ def print_renderable(renderable: RenderableType) -> None:
     Console().print(renderable)
 
 
-def _user(obj: AppContext, as_user: str | None) -> str:
+def _user(obj: App, as_user: str | None) -> str:
     user = as_user or obj.settings.user
     if not user:
         raise ConfigError("Cần chỉ rõ người thao tác: --as TÊN hoặc biến môi trường MONITOR_USER.")
     return user
-
-
-def _names(obj: AppContext, needed: bool) -> Names:
-    """Target and outlet names from sources.toml; without the file only an explicit need is an error."""
-    from monitor.queue.inputs import Names
-
-    if not needed and not obj.settings.config_path.is_file():
-        return Names()
-    return Names.from_config(obj.config)
 
 
 def queue(
@@ -177,7 +167,7 @@ def queue(
     from monitor.queue.inputs import parse_filter
     from monitor.queue.views import lines_as_records, queue_listing
 
-    obj: AppContext = ctx.obj
+    obj: App = ctx.obj
     f = parse_filter(
         status=status or (),
         priority=priority or (),
@@ -192,7 +182,7 @@ def queue(
         date_to=date_to,
         page=page,
         limit=limit,
-        names=_names(obj, needed=bool(target or outlet)),
+        names=obj.names(required=bool(target or outlet)),
     )
     listing = queue_listing(obj.db, f, datetime.now(UTC))
     if as_json:
@@ -231,10 +221,10 @@ def case(
     from monitor.queue.views import case_view
     from monitor.vocab import label
 
-    obj: AppContext = ctx.obj
+    obj: App = ctx.obj
     now = datetime.now(UTC)
     if action is None:
-        print_renderable(format_case(case_view(obj.db, case_id, now, _names(obj, needed=False))))
+        print_renderable(format_case(case_view(obj.db, case_id, now, obj.names())))
         return
     decision = parse_decision(
         action,

@@ -6,7 +6,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from monitor.cli.context import AppContext
+from monitor.app import App
 
 
 def reanalyze(
@@ -14,11 +14,11 @@ def reanalyze(
     workers: int = typer.Option(None, "--workers", help="Số tiến trình phân tích (mặc định: số lõi CPU)."),
 ) -> None:
     """Phân tích lại các bài viết bằng phiên bản mô hình hiện tại (sau khi huấn luyện lại)."""
-    from monitor.pipeline.analyse import Analysers, analyse_pending
+    from monitor.pipeline.analyse import analyse_pending
     from monitor.store.analyses import count_pending_analysis
 
-    obj: AppContext = ctx.obj
-    analysers = Analysers.load(obj.config, obj.settings.models_dir)
+    obj: App = ctx.obj
+    analysers = obj.analysers()
     version = analysers.analyzer.version
     with obj.db.read() as session:
         total = count_pending_analysis(session, stale_version=version)

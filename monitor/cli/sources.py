@@ -8,7 +8,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from monitor.cli.context import AppContext
+from monitor.app import App
 from monitor.config import Config
 from monitor.fetch.health import Health, status_label
 from monitor.store.sources import SourceState, list_sources, sync_sources
@@ -55,7 +55,7 @@ def format_sources(config: Config, states: list[SourceState], now: datetime) -> 
 
 def sources(ctx: typer.Context) -> None:
     """Xem danh sách nguồn tin và tình trạng thu thập của từng nguồn."""
-    obj: AppContext = ctx.obj
+    obj: App = ctx.obj
     now = datetime.now(UTC)
     with obj.db.write() as session:
         sync_sources(session, obj.config.sources, now)

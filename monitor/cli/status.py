@@ -10,7 +10,7 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
-from monitor.cli.context import AppContext
+from monitor.app import App
 from monitor.timefmt import fmt_datetime
 from monitor.vocab import label
 
@@ -125,7 +125,7 @@ def status(ctx: typer.Context) -> None:
     """Tình trạng hệ thống trên một màn hình: bộ lập lịch, nguồn lỗi, bản tin, cảnh báo, vụ việc quá hạn."""
     from monitor.digest.status import status_report
 
-    obj: AppContext = ctx.obj
+    obj: App = ctx.obj
     report = status_report(obj.db, obj.config, datetime.now(UTC))
     Console().print(format_status(report))
 

@@ -2,28 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
+from monitor.app import App
 from monitor.errors import AnalysisError
 from monitor.nlp.train import EvalReport, LabelledExample, TaskReport
 from monitor.vocab import TONE_LABELS, TOPIC_LABELS
 
 DEFAULT_OUT = Path("models")
-
-
-def _extra_examples(ctx: typer.Context) -> list[LabelledExample]:
-    """Collaborators' verdicts/corrections from the database, if the store wired a hook into ctx.obj."""
-    obj: Any = ctx.obj
-    hook: Callable[[], Iterable[LabelledExample]] | None = None
-    if obj is not None and hasattr(obj, "get"):
-        hook = obj.get("labelled_from_db")
-    return list(hook()) if hook else []
 
 
 def _read(path: Path) -> list[LabelledExample]:
@@ -53,12 +44,12 @@ def train(
     """Huấn luyện lại mô hình chủ đề và sắc thái từ tệp dữ liệu, bộ seed và ý kiến xác minh trong CSDL."""
     from monitor.nlp.train import seed_examples, train_models
 
-    settings = getattr(ctx.obj, "settings", None)
-    out = out or (settings.models_dir if settings is not None else None) or DEFAULT_OUT
+    app: App = ctx.obj
+    out = out or app.settings.models_dir or DEFAULT_OUT
     examples: list[LabelledExample] = seed_examples() if seed else []
     if data is not None:
         examples += _read(data)
-    examples += _extra_examples(ctx)
+    examples += app.labelled_examples()  # collaborators' verdicts and corrections
     if not examples:
         raise AnalysisError("Không có dữ liệu huấn luyện", detail="train: no examples")
     with Console(stderr=True).status("Đang huấn luyện…"):

@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from monitor.cli.context import AppContext
+from monitor.app import App
 from monitor.errors import StoreError
 from monitor.vocab import Role, label, parse
 
@@ -49,7 +49,7 @@ def add(
     """Thêm người dùng với vai trò: cộng tác viên, báo cáo viên, lãnh đạo hoặc quản trị."""
     from monitor.store.users import add_user
 
-    obj: AppContext = ctx.obj
+    obj: App = ctx.obj
     with obj.db.write() as session:
         meant = parse(Role, role)  # the Vietnamese word or the id; anything else is refused by the store
         user = add_user(session, username, meant.value if meant else role, name, datetime.now(UTC), email)
@@ -61,7 +61,7 @@ def list_(ctx: typer.Context) -> None:
     """Liệt kê người dùng và vai trò."""
     from monitor.store.users import list_users
 
-    obj: AppContext = ctx.obj
+    obj: App = ctx.obj
     with obj.db.read() as session:
         users = list_users(session)
     print_users(users)
@@ -87,7 +87,7 @@ def passwd(
     """Đặt mật khẩu đăng nhập trang web (đọc từ stdin khi dẫn vào, không hiện khi gõ)."""
     from monitor.accounts.service import set_password
 
-    obj: AppContext = ctx.obj
+    obj: App = ctx.obj
     password = read_password(sys.stdin)
     user = set_password(obj.db, username, password, datetime.now(UTC))
     typer.echo(f"Đã đặt mật khẩu cho {user.name} ({user.username}); các phiên đăng nhập cũ đã kết thúc.")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from monitor.cli.context import AppContext
+from monitor.app import App
 
 
 def web(
@@ -31,7 +31,7 @@ def web(
     from monitor.accounts.policy import AccountPolicy
     from monitor.web.settings import SECRET_ENV, WebContext, WebSettings, load_secret
 
-    obj: AppContext = ctx.obj
+    obj: App = ctx.obj
     secret = load_secret(os.environ.get(SECRET_ENV), secret_file)  # refuses to start without one
     settings = WebSettings(
         secret_key=secret,

@@ -20,6 +20,8 @@ How a mention counts (the decisions, with the reasons, are in monitor/data/PLACE
   provinces ("Công an các tỉnh Gia Lai, Kon Tum và Đắk Lắk"). "Công an tỉnh Gia Lai" never does. The
   successor unit "Công an tỉnh Quảng Ngãi" counts (reported under that alias) only with one of our places
   nearby, since before 7/2025 it was an unrelated province's police.
+- When the unit is not named, a generic "công an xã / trưởng công an xã / cơ quan công an tỉnh" counts for it
+  with one of our places in the same paragraph or the title (the rules and traps are in match_generic.py).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from monitor.nlp import match_generic as generic
 from monitor.nlp import match_rules as rules
 from monitor.nlp.match_build import Entry, Tables, build_tables
 from monitor.nlp.match_patterns import HEAD_SURNAMES
@@ -114,7 +117,59 @@ class Matcher:
         cands = places + self._units(s, hits)
         if not cands:
             return ()
-        return self._resolve(s, cands)
+        found = self._resolve(s, cands)
+        return self._with_generic(s, found) if self._generic_units else found
+
+    @property
+    def _generic_units(self) -> list[WatchTarget]:
+        """Units whose subordinate police may be named generically ("công an xã") next to their places."""
+        return [t for t in self.targets if t.kind == "unit" and t.subunit_prefixes and t.province]
+
+    def _with_generic(self, s: _Scan, found: tuple[Mention, ...]) -> tuple[Mention, ...]:
+        """Add generic subordinate-police mentions (match_generic) anchored by the places found."""
+        extra: list[Mention] = []
+        title_end = s.asc.find("\n")
+        title_end = len(s.asc) if title_end < 0 else title_end
+        for unit in self._generic_units:
+            anchors = [(m.start, m.end) for m in found if m.target == unit.province and m.kind == "province"]
+            if not anchors or any(m.target == unit.key for m in found):
+                continue  # a fallback tier: when the unit is named, generic phrases add nothing
+            anchors = [self._to_norm(s, a, b) for a, b in anchors]
+            for start, end, phrase in generic.generic_spans(s.asc, s.norm.cased, anchors, title_end):
+                plain = not any(ord(c) > 127 for c in s.norm.cased[start:end])
+                if plain and not s.plain(start, end):
+                    continue
+                o_start, o_end = s.orig(start, end)
+                extra.append(
+                    Mention(
+                        unit.key,
+                        unit.kind,
+                        phrase,
+                        "ascii" if plain else "exact",
+                        o_start,
+                        o_end,
+                        rules.snippet(s.norm.original, o_start, o_end),
+                    )
+                )
+        if not extra:
+            return found
+        return tuple(sorted((*found, *extra), key=lambda m: (m.start, -m.end)))
+
+    @staticmethod
+    def _to_norm(s: _Scan, start: int, end: int) -> tuple[int, int]:
+        """Original offsets back to normalised ones (identity unless entities/markup were replaced)."""
+        spans = s.norm.spans
+        if not spans:
+            return start, end
+
+        def back(pos: int) -> int:
+            i = bisect.bisect_right([sp[2] for sp in spans], pos) - 1
+            if i < 0:
+                return pos
+            n0, n1, _o0, o1 = spans[i]
+            return n1 + (pos - o1) if pos >= o1 else n0
+
+        return back(start), back(end)
 
     def _place_cand(
         self, s: _Scan, entries: list[Entry], start: int, end: int, qualified: bool

@@ -102,6 +102,19 @@ class Source:
     weight: float = 1.0  # outlet reach/importance, 0..10
     scope: str = "national"  # national | regional | local
     allow_private: bool = False  # allow private/loopback addresses (tests, intranet mirrors)
+    contact: str | None = None  # the editorial office's address/e-mail, printed on correction requests
+
+
+@dataclass(frozen=True)
+class LetterSettings:
+    """The `[letters]` table: the header and signature block of documents the board signs."""
+
+    issuer: str = ""  # "Công an tỉnh Kon Tum"; empty = the name of the first [[watch]] of kind "unit"
+    department: str = ""  # the issuing office under it, e.g. "Phòng Tham mưu" (printed bold)
+    symbol: str = ""  # ký hiệu after the number, e.g. "CAT-PTM"
+    place: str = ""  # the place before the date; empty = the issuer's name without "Công an tỉnh"
+    signer_title: str = "GIÁM ĐỐC"  # may hold two lines: "KT. GIÁM ĐỐC\nPHÓ GIÁM ĐỐC"
+    signer_name: str = ""
 
 
 @dataclass(frozen=True)
@@ -121,6 +134,7 @@ class DigestSettings:
     sender: str = ""  # "Name <address>"; empty = [smtp].username or monitor@localhost
     recipient: tuple[DigestRecipient, ...] = ()
     max_stories: int = 30  # flagged stories listed (overdue ones always first)
+    chart_png: bool = False  # also attach the 8-day chart as an inline PNG (cid:), drawn by monitor.charts
     max_attempts: int = 6  # temporary SMTP failures retried this many times
     retry_minutes: float = 5.0  # first retry delay (doubles each attempt)
 
@@ -180,6 +194,7 @@ class Config:
     smtp: SmtpSettings = SmtpSettings()
     alerts: AlertSettings = AlertSettings()
     web: WebSettings = WebSettings()
+    letters: LetterSettings = LetterSettings()
 
     def source(self, key: str) -> Source:
         """The source with this key, or a ConfigError naming it."""
@@ -206,6 +221,7 @@ def _table_classes() -> dict[str, type]:
         "smtp": SmtpSettings,
         "alerts": AlertSettings,
         "web": WebSettings,
+        "letters": LetterSettings,
     }
 
 
@@ -274,6 +290,7 @@ def parse_config(text: str, path: Path) -> Config:
         smtp=singles["smtp"],
         alerts=singles["alerts"],
         web=singles["web"],
+        letters=singles["letters"],
     )
 
 

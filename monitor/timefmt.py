@@ -31,8 +31,8 @@ def iso_local(dt: datetime | None) -> str | None:
 
 
 def parse_local_date(text: str) -> datetime:
-    """Parse 'dd/mm/yyyy' or ISO 'yyyy-mm-dd' as the start of that day in Vietnam time (aware)."""
-    for fmt in ("%d/%m/%Y", "%Y-%m-%d", "%Y-%m-%dT%H:%M", "%d/%m/%Y %H:%M"):
+    """Parse 'dd/mm/yyyy' (or 'HH:MM dd/mm/yyyy', ISO 'yyyy-mm-dd[THH:MM]') in Vietnam time (aware)."""
+    for fmt in ("%d/%m/%Y", "%Y-%m-%d", "%Y-%m-%dT%H:%M", "%d/%m/%Y %H:%M", "%H:%M %d/%m/%Y"):
         try:
             return datetime.strptime(text.strip(), fmt).replace(tzinfo=LOCAL_TZ)
         except ValueError:

@@ -46,7 +46,8 @@ class State(StrEnum):
     PARTLY_TRUE = "partly_true"
     IRRELEVANT = "irrelevant"
     RESPONSE_NEEDED = "response_needed"
-    RESPONSE_DRAFTED = "response_drafted"
+    RESPONSE_DRAFTED = "response_drafted"  # drafted and sent to a leader for approval
+    RESPONSE_RETURNED = "response_returned"  # a leader sent it back with a comment; the reporter redrafts
     RESPONSE_APPROVED = "response_approved"
     RESPONSE_PUBLISHED = "response_published"
     CLOSED = "closed"
@@ -58,11 +59,21 @@ class Action(StrEnum):
     CLAIM = "claim"
     RELEASE = "release"
     VERIFY = "verify"
-    DRAFT = "draft"
+    DRAFT = "draft"  # save a version of the response (no change of state but from a resting verdict)
+    SUBMIT = "submit"  # send the draft to a leader for approval
     APPROVE = "approve"
+    RETURN = "return"  # a leader sends the draft back with a comment
     PUBLISH = "publish"
     CLOSE = "close"
     SET_PRIORITY = "set_priority"
+
+
+class ResponseKind(StrEnum):
+    """What kind of document a press response is (DESIGN.md "Press responses")."""
+
+    PRESS_STATEMENT = "press_statement"
+    CORRECTION_REQUEST = "correction_request"  # to the outlet, under the Press Law 2016 (art. 42)
+    UNIT_POST = "unit_post"
 
 
 class Role(StrEnum):
@@ -109,6 +120,7 @@ STATE_LABELS: Mapping[str, str] = {
     State.IRRELEVANT: "không liên quan",
     State.RESPONSE_NEEDED: "cần phản hồi",
     State.RESPONSE_DRAFTED: "đã soạn phản hồi",
+    State.RESPONSE_RETURNED: "phản hồi bị trả lại",
     State.RESPONSE_APPROVED: "đã duyệt phản hồi",
     State.RESPONSE_PUBLISHED: "đã đăng phản hồi",
     State.CLOSED: "đã đóng",
@@ -118,7 +130,9 @@ ACTION_LABELS: Mapping[str, str] = {
     Action.RELEASE: "trả lại",
     Action.VERIFY: "kết luận xác minh",
     Action.DRAFT: "soạn phản hồi",
+    Action.SUBMIT: "gửi duyệt phản hồi",
     Action.APPROVE: "duyệt phản hồi",
+    Action.RETURN: "trả lại phản hồi để sửa",
     Action.PUBLISH: "đăng phản hồi",
     Action.CLOSE: "đóng vụ việc",
     Action.SET_PRIORITY: "đặt mức ưu tiên",
@@ -133,6 +147,11 @@ PRIORITY_LABELS: Mapping[str, str] = {
     Priority.CRITICAL: "khẩn cấp",
     Priority.HIGH: "cao",
     Priority.NORMAL: "bình thường",
+}
+RESPONSE_KIND_LABELS: Mapping[str, str] = {
+    ResponseKind.PRESS_STATEMENT: "thông cáo báo chí",
+    ResponseKind.CORRECTION_REQUEST: "đề nghị cải chính gửi cơ quan báo chí",
+    ResponseKind.UNIT_POST: "bài đăng trên trang của đơn vị",
 }
 TARGET_KIND_LABELS: Mapping[str, str] = {"unit": "đơn vị", "province": "địa bàn"}
 # Events the system records on its own (a case's history shows them beside the users' actions).
@@ -155,12 +174,20 @@ _ALIASES: Mapping[type[StrEnum], Mapping[str, str]] = {
         "ket luan": Action.VERIFY,
         "xac minh": Action.VERIFY,
         "soan": Action.DRAFT,
+        "gui duyet": Action.SUBMIT,
         "duyet": Action.APPROVE,
+        "tra ve": Action.RETURN,
         "dang": Action.PUBLISH,
         "dong": Action.CLOSE,
     },
     Priority: {"khan": Priority.CRITICAL},
     Role: {"ctv": Role.COLLABORATOR, "bcv": Role.REPORTER},
+    ResponseKind: {
+        "thong cao": ResponseKind.PRESS_STATEMENT,
+        "cai chinh": ResponseKind.CORRECTION_REQUEST,
+        "de nghi cai chinh": ResponseKind.CORRECTION_REQUEST,
+        "bai dang": ResponseKind.UNIT_POST,
+    },
 }
 _LABELS: Mapping[type[StrEnum], Mapping[str, str]] = {
     Topic: TOPIC_LABELS,
@@ -169,6 +196,7 @@ _LABELS: Mapping[type[StrEnum], Mapping[str, str]] = {
     Action: ACTION_LABELS,
     Role: ROLE_LABELS,
     Priority: PRIORITY_LABELS,
+    ResponseKind: RESPONSE_KIND_LABELS,
 }
 
 E = TypeVar("E", bound=StrEnum)

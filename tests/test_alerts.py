@@ -87,7 +87,7 @@ def _draft(db: Database, case_id: int, at: datetime, actor: int) -> None:
                 case_id=case_id,
                 at=at,
                 actor_id=actor,
-                action="draft",
+                action="submit",
                 from_state="response_needed",
                 to_state="response_drafted",
                 version=case.version,

@@ -9,6 +9,8 @@ from sqlalchemy import func, select
 from test_queue_support import NOW, seed_cases, seed_users
 
 from monitor.errors import ClaimConflictError, StaleVersionError, TransitionError
+from monitor.queue import response_service as responses
+from monitor.queue.responses import clean_draft
 from monitor.queue.service import Decision, act
 from monitor.queue.settings import QueueSettings
 from monitor.store.cases import case_events, get_case, queue_page
@@ -66,13 +68,16 @@ def test_full_flow_writes_one_event_per_step(db, case_id):
                 evidence=("https://congan.kontum.gov.vn/thong-bao",),
             ),
         ),
-        ("bcv", Decision(Action.DRAFT, note="Dự thảo thông cáo")),
-        ("ld", Decision(Action.APPROVE)),
-        ("bcv", Decision(Action.PUBLISH, url="https://baokontum.vn/phan-hoi")),
-        ("bcv", Decision(Action.CLOSE)),
     ]
     for i, (user, d) in enumerate(steps):
         case = act(db, case_id, user, d, SETTINGS, NOW + timedelta(minutes=i))
+    draft = clean_draft("press_statement", "Thông cáo về việc cấp căn cước", "Dự thảo thông cáo")
+    responses.save_draft(db, case_id, "bcv", draft, SETTINGS, NOW + timedelta(minutes=2))
+    responses.submit(db, case_id, "bcv", SETTINGS, NOW + timedelta(minutes=3))
+    responses.approve(db, case_id, "ld", SETTINGS, NOW + timedelta(minutes=4))
+    at = NOW + timedelta(minutes=5)
+    responses.publish(db, case_id, "bcv", "Báo Kon Tum", "https://baokontum.vn/phan-hoi", at, SETTINGS, at)
+    case = act(db, case_id, "bcv", Decision(Action.CLOSE), SETTINGS, NOW + timedelta(minutes=6))
     assert case.state == "closed" and case.verdict == "partly_true" and case.closed_at is not None
     assert case.response_url == "https://baokontum.vn/phan-hoi" and case.holder is None
     with db.read() as s:
@@ -81,13 +86,14 @@ def test_full_flow_writes_one_event_per_step(db, case_id):
         ("new", "in_review"),
         ("in_review", "partly_true"),
         ("partly_true", "response_needed"),
-        ("response_needed", "response_drafted"),
+        ("response_needed", "response_needed"),  # version 1 of the text saved
+        ("response_needed", "response_drafted"),  # sent for approval
         ("response_drafted", "response_approved"),
         ("response_approved", "response_published"),
         ("response_published", "closed"),
     ]
     assert events[1].evidence == ["https://congan.kontum.gov.vn/thong-bao"] and events[1].actor == "ctv1"
-    assert [e.version for e in events] == [2, 3, 3, 4, 5, 6, 7]
+    assert [e.version for e in events] == [2, 3, 3, 4, 5, 6, 7, 8]
 
 
 def test_irrelevant_closes_and_records_a_correction(db, case_id):
@@ -170,4 +176,8 @@ def test_a_resting_verdict_can_still_be_closed_or_answered(db):
         rested = act(db, case, "ctv1", Decision(Action.VERIFY, verdict=State.VERIFIED_FALSE), settings, NOW)
         assert rested.state == State.VERIFIED_FALSE.value
     assert act(db, first, "ld", Decision(Action.CLOSE), settings, NOW).state == State.CLOSED.value
-    assert act(db, second, "bcv", Decision(Action.DRAFT), settings, NOW).state == State.RESPONSE_DRAFTED.value
+    draft = clean_draft("thông cáo báo chí", "Thông cáo", "Nội dung thông cáo.")
+    responses.save_draft(db, second, "bcv", draft, settings, NOW)
+    assert responses.submit(db, second, "bcv", settings, NOW).submitted_version == 1
+    with db.read() as s:
+        assert get_case(s, second).state == State.RESPONSE_DRAFTED.value

@@ -19,7 +19,7 @@ from monitor.timefmt import LOCAL_TZ, fmt_datetime
 from monitor.vocab import label
 
 WEBHOOK = "webhook"  # the recipient name of the webhook's rows in the outbox
-EVENT_ACTIONS = ("open", "priority", "claim", "assign", "draft")
+EVENT_ACTIONS = ("open", "priority", "claim", "assign", "draft", "submit")
 
 
 @dataclass(frozen=True)
@@ -82,7 +82,7 @@ def triggers(
                         who,
                     )
                 )
-        elif e.action == "draft" and e.to_state == "response_drafted" and c.state == "response_drafted":
+        elif e.to_state == "response_drafted" and c.state == "response_drafted":  # submitted for approval
             out.append(
                 Trigger(
                     c.case_id,

@@ -27,6 +27,7 @@ COMMAND_MODULES = (
     "monitor.cli.export",
     "monitor.cli.demo",
     "monitor.cli.queue",
+    "monitor.cli.response",
     "monitor.cli.users",
     "monitor.cli.train",
     "monitor.cli.reanalyze",

@@ -104,7 +104,7 @@ def _article(a: ArticleView) -> Text:
 
 
 def format_case(c: CaseView) -> Group:
-    """The case view: story, articles with their highlighted mentions, reasons, history (pure)."""
+    """The case view: story, articles with their highlighted mentions, reasons, history, response (pure)."""
     reasons = Text("\n".join(f"• {r}" for r in c.reasons) or "—")
     articles: list[RenderableType] = [_article(a) for a in c.articles] or [Text("—")]
     history = Table(title="Lịch sử", show_header=True)
@@ -120,12 +120,19 @@ def format_case(c: CaseView) -> Group:
             e.note,
             "\n".join(e.evidence),
         )
-    return Group(
+    parts: list[RenderableType] = [
         Panel(_head(c), title=f"Vụ việc #{c.case_id}: {c.title}"),
         Panel(reasons, title="Lý do"),
         Panel(Group(*articles), title="Các bài viết và đoạn nhắc đến"),
         history,
-    )
+    ]
+    if c.response is not None:
+        r = c.response
+        text = Text(f"{r.kind_label}: {r.title}\nTình trạng: {r.status}")
+        if r.url:
+            text.append(f"\nĐường dẫn: {r.url}")
+        parts.append(Panel(text, title=f"Phản hồi báo chí (xem: monitor response {c.case_id})"))
+    return Group(*parts)
 
 
 def print_renderable(renderable: RenderableType) -> None:
@@ -195,7 +202,8 @@ def case(
     ctx: typer.Context,
     case_id: int = typer.Argument(..., help="Số vụ việc."),
     action: str = typer.Argument(
-        None, help="nhận | trả lại | kết luận | soạn | duyệt | đăng | đóng | ưu tiên (hoặc claim, verify…)"
+        None,
+        help="nhận | trả lại | kết luận | đóng | ưu tiên (hoặc claim, verify…); phản hồi: monitor response",
     ),
     verdict: str = typer.Option(
         None, "--verdict", help="đúng | sai | một phần | không liên quan (hoặc true, false…)"
@@ -208,14 +216,13 @@ def case(
     ),
     wrong_target: bool = typer.Option(False, "--wrong-target", help="Bài không nói về đơn vị/địa phương."),
     respond: bool = typer.Option(False, "--respond", help="Vẫn cần phản hồi dù thông tin đúng sự thật."),
-    url: str = typer.Option(None, "--url", help="Đường dẫn bài phản hồi đã đăng (publish)."),
     set_priority: str = typer.Option(
         None, "--priority", help="Mức ưu tiên mới (ưu tiên): khẩn cấp | cao | bình thường."
     ),
     expect_version: int = typer.Option(None, "--expect-version", help="Phiên bản bạn đã xem (chống ghi đè)."),
     as_user: str = typer.Option(None, "--as", help="Người thao tác (mặc định MONITOR_USER)."),
 ) -> None:
-    """Xem một vụ việc, hoặc thao tác: nhận, trả, kết luận, soạn, duyệt, đăng phản hồi, đóng."""
+    """Xem một vụ việc, hoặc thao tác: nhận, trả, kết luận, đặt ưu tiên, đóng."""
     from monitor.queue.inputs import parse_decision
     from monitor.queue.service import act
     from monitor.queue.views import case_view
@@ -235,7 +242,6 @@ def case(
         correct_tone=correct_tone,
         wrong_target=wrong_target,
         respond=respond,
-        url=url,
         priority=set_priority,
         expect_version=expect_version,
     )

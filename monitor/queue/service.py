@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -15,10 +15,13 @@ from monitor.store import cases as store_cases
 from monitor.store import corrections as store_corrections
 from monitor.store import users as store_users
 from monitor.timefmt import fmt_datetime
-from monitor.vocab import PRIORITY_LABELS, PRIORITY_RANK, TONES, TOPICS, Priority
+from monitor.vocab import ACTION_LABELS, PRIORITY_LABELS, PRIORITY_RANK, TONES, TOPICS, Priority
 
 if TYPE_CHECKING:
-    from monitor.store.db import Database
+    from monitor.store.db import Database, Session
+
+# Actions on a case's press response: they go through queue/response_service.py, which records the text.
+RESPONSE_ACTIONS = (Action.DRAFT, Action.SUBMIT, Action.APPROVE, Action.RETURN, Action.PUBLISH)
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +41,7 @@ class Decision:
     url: str | None = None
     priority: Priority | None = None
     expected_version: int | None = None  # the version the user looked at; None = the current one
+    details: dict[str, Any] = field(default_factory=dict)  # more facts for the event (response version…)
 
 
 def when(dt: datetime | None) -> str:
@@ -105,83 +109,97 @@ def act(
     db: Database, case_id: int, username: str, d: Decision, settings: QueueSettings, now: datetime
 ) -> store_cases.CaseInfo:
     """Do `d` to the case as `username`; refused with a Vietnamese WorkflowError; the case afterwards."""
-    _check_input(d)
+    if d.action in RESPONSE_ACTIONS:
+        # a response has a text, versions and comments: queue/response_service.py records them
+        raise TransitionError(
+            f"Thao tác “{ACTION_LABELS[d.action]}” thuộc phản hồi báo chí: dùng lệnh "
+            f"monitor response {case_id} {d.action.value} …"
+        )
     with db.write() as session:
-        user = store_users.get_user(session, username)
-        case = store_cases.get_case(session, case_id)
-        if case is None:
-            raise NotFoundError(f"Không có vụ việc #{case_id}.")
-        if d.expected_version is not None and d.expected_version != case.version:
-            raise StaleVersionError(
-                f"Vụ việc #{case_id} đã thay đổi (phiên bản {case.version}, bạn xem "
-                f"phiên bản {d.expected_version}); hãy xem lại rồi thao tác."
+        return decide(session, case_id, username, d, settings, now)
+
+
+def decide(
+    session: Session, case_id: int, username: str, d: Decision, settings: QueueSettings, now: datetime
+) -> store_cases.CaseInfo:
+    """`act` inside the caller's write transaction (the response service adds its own rows to it)."""
+    _check_input(d)
+    user = store_users.get_user(session, username)
+    case = store_cases.get_case(session, case_id)
+    if case is None:
+        raise NotFoundError(f"Không có vụ việc #{case_id}.")
+    if d.expected_version is not None and d.expected_version != case.version:
+        raise StaleVersionError(
+            f"Vụ việc #{case_id} đã thay đổi (phiên bản {case.version}, bạn xem "
+            f"phiên bản {d.expected_version}); hãy xem lại rồi thao tác."
+        )
+    outcome = transition(
+        State(case.state),
+        d.action,
+        Role(user.role),
+        actor=user.username,
+        claim=Claim(case.holder, case.claim_expires_at),
+        now=now,
+        claim_minutes=settings.claim_minutes,
+        verdict=d.verdict,
+        wants_response=d.wants_response,
+        false_needs_response=settings.false_needs_response,
+        true_closes=settings.verified_true_closes,
+    )
+    if not outcome.ok:
+        if outcome.conflict:
+            raise ClaimConflictError(
+                f"Vụ việc #{case_id} đang do {_holder_text(case)} giữ; hãy chờ hoặc chọn vụ khác."
             )
-        outcome = transition(
-            State(case.state),
-            d.action,
-            Role(user.role),
-            actor=user.username,
-            claim=Claim(case.holder, case.claim_expires_at),
-            now=now,
-            claim_minutes=settings.claim_minutes,
-            verdict=d.verdict,
-            wants_response=d.wants_response,
-            false_needs_response=settings.false_needs_response,
-            true_closes=settings.verified_true_closes,
-        )
-        if not outcome.ok:
-            if outcome.conflict:
-                raise ClaimConflictError(
-                    f"Vụ việc #{case_id} đang do {_holder_text(case)} giữ; hãy chờ hoặc chọn vụ khác."
-                )
-            raise TransitionError(outcome.refusal or "Thao tác bị từ chối.")
-        change = store_cases.Change(
-            action=d.action.value,
-            state=outcome.state.value,
-            steps=[(f.value, t.value) for f, t in outcome.steps],
-            values=_values(d, case, outcome.claim, user.id, user.username, settings),
-            note=d.note,
-            evidence=d.evidence,
-            data={
-                k: v
-                for k, v in {
-                    "verdict": d.verdict,
-                    "priority": d.priority,
-                    "url": d.url,
-                    "correct_topic": d.correct_topic,
-                    "correct_tone": d.correct_tone,
-                    "wrong_target": d.wrong_target or None,
-                }.items()
-                if v
-            },
-        )
-        version = store_cases.apply_change(
+        raise TransitionError(outcome.refusal or "Thao tác bị từ chối.")
+    change = store_cases.Change(
+        action=d.action.value,
+        state=outcome.state.value,
+        steps=[(f.value, t.value) for f, t in outcome.steps],
+        values=_values(d, case, outcome.claim, user.id, user.username, settings),
+        note=d.note,
+        evidence=d.evidence,
+        data={
+            k: v
+            for k, v in {
+                "verdict": d.verdict,
+                "priority": d.priority,
+                "url": d.url,
+                "correct_topic": d.correct_topic,
+                "correct_tone": d.correct_tone,
+                "wrong_target": d.wrong_target or None,
+                **d.details,
+            }.items()
+            if v
+        },
+    )
+    version = store_cases.apply_change(
+        session,
+        case_id,
+        case.version,
+        user.id,
+        change,
+        now,
+        guard_claim=outcome.guard_claim,
+    )
+    if version is None:
+        _refuse_lost_race(session, case_id, username, now)
+    if d.action is Action.VERIFY and (d.wrong_target or d.correct_topic or d.correct_tone):
+        store_corrections.record_correction(
             session,
-            case_id,
-            case.version,
-            user.id,
-            change,
-            now,
-            guard_claim=outcome.guard_claim,
+            case_id=case_id,
+            story_id=case.story_id,
+            actor_id=user.id,
+            verdict=str(d.verdict),
+            wrong_target=d.wrong_target,
+            topic=d.correct_topic,
+            tone=d.correct_tone,
+            now=now,
         )
-        if version is None:
-            _refuse_lost_race(session, case_id, username, now)
-        if d.action is Action.VERIFY and (d.wrong_target or d.correct_topic or d.correct_tone):
-            store_corrections.record_correction(
-                session,
-                case_id=case_id,
-                story_id=case.story_id,
-                actor_id=user.id,
-                verdict=str(d.verdict),
-                wrong_target=d.wrong_target,
-                topic=d.correct_topic,
-                tone=d.correct_tone,
-                now=now,
-            )
-        log.info("case action", extra={"case_id": case_id, "action": d.action.value, "user": username})
-        after = store_cases.get_case(session, case_id)
-        assert after is not None
-        return after
+    log.info("case action", extra={"case_id": case_id, "action": d.action.value, "user": username})
+    after = store_cases.get_case(session, case_id)
+    assert after is not None
+    return after
 
 
 def _refuse_lost_race(session: Any, case_id: int, username: str, now: datetime) -> None:

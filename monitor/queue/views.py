@@ -14,8 +14,10 @@ from typing import TYPE_CHECKING
 
 from monitor.errors import NotFoundError
 from monitor.queue.inputs import Names, QueueFilter
+from monitor.queue.responses import status_text
 from monitor.queue.workflow import claim_active, is_overdue
 from monitor.store import cases as store_cases
+from monitor.store import responses as store_responses
 from monitor.store import stories as store_stories
 from monitor.store import users as store_users
 from monitor.timefmt import LOCAL_TZ
@@ -102,6 +104,19 @@ class EventView:
 
 
 @dataclass(frozen=True)
+class ResponseSummary:
+    """The case's press response in one glance (its page: `response_service.view`)."""
+
+    kind_label: str
+    title: str
+    version: int
+    status: str  # "bản 2 đang chờ lãnh đạo duyệt", "đã đăng trên Báo Kon Tum lúc …"
+    url: str | None
+    channel: str | None
+    published_at: datetime | None
+
+
+@dataclass(frozen=True)
 class CaseView:
     """Everything a person needs to work a case."""
 
@@ -137,6 +152,7 @@ class CaseView:
     reasons: tuple[str, ...]  # why it was flagged, then why it has its priority
     articles: tuple[ArticleView, ...] = ()
     history: tuple[EventView, ...] = field(default=())
+    response: ResponseSummary | None = None
 
 
 def queue_listing(db: Database, f: QueueFilter, now: datetime) -> QueuePage:
@@ -199,6 +215,7 @@ def case_view(db: Database, case_id: int, now: datetime, names: Names | None = N
             raise NotFoundError(f"Không có vụ việc #{case_id}.")
         story = store_stories.story_detail(session, case.story_id)
         events = store_cases.case_events(session, case_id)
+        resp = store_responses.get_response(session, case_id)
     if story is None:  # a case always has its story (foreign key); say so rather than crash
         raise NotFoundError(f"Vụ việc #{case_id} không còn câu chuyện gốc.")
     active = claim_active(case.holder, case.claim_expires_at, now)
@@ -235,6 +252,15 @@ def case_view(db: Database, case_id: int, now: datetime, names: Names | None = N
         reasons=(*story.flag_reasons, *case.priority_reasons),
         articles=_articles(story, names.targets),
         history=tuple(_event(e) for e in events),
+        response=_response(resp),
+    )
+
+
+def _response(r: store_responses.ResponseInfo | None) -> ResponseSummary | None:
+    if r is None:
+        return None
+    return ResponseSummary(
+        label(r.kind), r.title, r.version, status_text(r), r.url, r.channel, r.published_at
     )
 
 

@@ -3,6 +3,10 @@
 DESIGN.md "Verification workflow":
     new → in_review (claimed) → verified_true | verified_false | partly_true | irrelevant
     response_needed → response_drafted → response_approved → response_published → closed
+A leader may return a drafted (or approved, not yet published) response with a comment:
+    response_drafted | response_approved → response_returned → (redraft, submit) → response_drafted
+Saving a version of the response text (`draft`) keeps the state (a resting verdict moves on to
+response_needed); sending it for approval (`submit`) is the step into response_drafted.
 A verdict is recorded as its own step, then followed automatically: verified_false and partly_true go on
 to response_needed (configurable), irrelevant closes, verified_true closes unless a response is asked for.
 """
@@ -25,8 +29,22 @@ _RULES: dict[Action, tuple[tuple[State, ...], tuple[Role, ...], State | None]] =
     Action.RELEASE: ((State.IN_REVIEW,), (Role.COLLABORATOR,), State.NEW),
     Action.VERIFY: ((State.IN_REVIEW,), (Role.COLLABORATOR,), None),
     # A verdict that rests (settings) can still get a response: drafting passes through response_needed.
-    Action.DRAFT: ((State.RESPONSE_NEEDED, *_RESTING_VERDICTS), (Role.REPORTER,), State.RESPONSE_DRAFTED),
+    Action.DRAFT: (
+        (State.RESPONSE_NEEDED, State.RESPONSE_RETURNED, *_RESTING_VERDICTS),
+        (Role.REPORTER,),
+        None,
+    ),
+    Action.SUBMIT: (
+        (State.RESPONSE_NEEDED, State.RESPONSE_RETURNED),
+        (Role.REPORTER,),
+        State.RESPONSE_DRAFTED,
+    ),
     Action.APPROVE: ((State.RESPONSE_DRAFTED,), (Role.LEADER,), State.RESPONSE_APPROVED),
+    Action.RETURN: (
+        (State.RESPONSE_DRAFTED, State.RESPONSE_APPROVED),
+        (Role.LEADER,),
+        State.RESPONSE_RETURNED,
+    ),
     Action.PUBLISH: ((State.RESPONSE_APPROVED,), (Role.REPORTER,), State.RESPONSE_PUBLISHED),
     Action.CLOSE: (
         (State.RESPONSE_PUBLISHED, *_RESTING_VERDICTS),
@@ -150,9 +168,10 @@ def transition(
         )
     if action is Action.SET_PRIORITY:
         return Outcome(ok=True, state=state, steps=((state, state),), claim=claim)
-    if action is Action.DRAFT and state in _RESTING_VERDICTS:
-        steps = ((state, State.RESPONSE_NEEDED), (State.RESPONSE_NEEDED, State.RESPONSE_DRAFTED))
-        return Outcome(ok=True, state=State.RESPONSE_DRAFTED, steps=steps, claim=claim)
+    if action is Action.DRAFT:
+        # a new version of the text: one event; a resting verdict now needs its response
+        follow = State.RESPONSE_NEEDED if state in _RESTING_VERDICTS else state
+        return Outcome(ok=True, state=follow, steps=((state, follow),), claim=claim)
     assert target is not None
     kept = claim if action is not Action.RELEASE else Claim()
     return Outcome(ok=True, state=target, steps=((state, target),), claim=kept, guard_claim=guard_claim)

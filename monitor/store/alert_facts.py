@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
-from monitor.store.digest_facts import overdue
+from monitor.store.dashboard import case_is_overdue
 from monitor.store.queue_tables import CaseEventRow, CaseRow, StoryRow, UserRow
 
 
@@ -64,9 +64,7 @@ def recent_events(session: Session, since: datetime, actions: tuple[str, ...]) -
 
 def overdue_since(session: Session, since: datetime, now: datetime) -> list[int]:
     """Ids of cases that became overdue between `since` and `now` (and are still open)."""
-    return list(
-        session.scalars(select(CaseRow.id).where(overdue(now), CaseRow.deadline_at >= since))  # type: ignore[arg-type]
-    )
+    return list(session.scalars(select(CaseRow.id).where(case_is_overdue(now), CaseRow.deadline_at >= since)))
 
 
 def case_signals(session: Session, ids: set[int]) -> dict[int, CaseSignal]:

@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session as Session  # re-exported: the type of a session above the store
+from sqlalchemy.orm import sessionmaker
 
 from monitor.store.search_fold import fold_for_search, folded_words
 

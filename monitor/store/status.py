@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from monitor.store.digest_facts import overdue
+from monitor.store.dashboard import case_is_overdue
 from monitor.store.queue_tables import CaseRow, StoryRow
 from monitor.store.tables import FetchLogRow, SourceRow
 
@@ -56,11 +56,11 @@ def failing_sources(session: Session) -> list[FailingSource]:
 
 def overdue_cases(session: Session, now: datetime, limit: int = 10) -> tuple[int, list[LateCase]]:
     """How many cases are overdue, and the most overdue few."""
-    total = int(session.scalar(select(func.count()).select_from(CaseRow).where(overdue(now))) or 0)  # type: ignore[arg-type]
+    total = int(session.scalar(select(func.count()).select_from(CaseRow).where(case_is_overdue(now))) or 0)
     rows = session.execute(
         select(CaseRow.id, StoryRow.title, CaseRow.priority, CaseRow.deadline_at)
         .join(StoryRow, StoryRow.id == CaseRow.story_id)
-        .where(overdue(now))  # type: ignore[arg-type]
+        .where(case_is_overdue(now))
         .order_by(CaseRow.deadline_at)
         .limit(limit)
     ).all()

@@ -66,6 +66,8 @@ class Action(StrEnum):
     PUBLISH = "publish"
     CLOSE = "close"
     SET_PRIORITY = "set_priority"
+    ASSIGN = "assign"
+    CORRECT = "correct"
 
 
 class ResponseKind(StrEnum):
@@ -136,6 +138,8 @@ ACTION_LABELS: Mapping[str, str] = {
     Action.PUBLISH: "đăng phản hồi",
     Action.CLOSE: "đóng vụ việc",
     Action.SET_PRIORITY: "đặt mức ưu tiên",
+    Action.ASSIGN: "giao việc",
+    Action.CORRECT: "sửa nhãn",
 }
 ROLE_LABELS: Mapping[str, str] = {
     Role.COLLABORATOR: "cộng tác viên dư luận",

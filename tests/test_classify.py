@@ -120,8 +120,12 @@ def test_reason_quotes_words_of_the_article(analyzer: Analyzer) -> None:
 
 
 def test_rule_reason_names_the_words(analyzer: Analyzer) -> None:
+    """The reason quotes the words that decided: here the police's role (roles.py) in the headline."""
     a = analyzer.analyse(*CASES[8][:2])
-    assert a.tone and a.tone.reason == 'Quy tắc từ vựng: "tố cáo" + "công an"'
+    assert a.tone and a.tone.label == "tieu_cuc"
+    assert a.tone.reason == 'Công an/nơi tạm giữ là chủ thể sai phạm: "cán bộ công an xã đánh"'
+    b = analyzer.analyse("Người dân tố cáo công an xã", "Nhiều người dân gửi đơn phản ánh.")
+    assert b.tone and b.tone.reason == 'Quy tắc từ vựng: "tố cáo" + "công an"'
 
 
 def test_batch_matches_single_and_cheap_reasons(analyzer: Analyzer) -> None:
@@ -191,9 +195,9 @@ def test_unsure_neutral_yields_to_critical_words(analyzer: Analyzer, monkeypatch
     )
     assert a.tone and a.tone.label == "tieu_cuc"
     assert a.tone.reason.startswith('Từ ngữ tiêu cực: "bức xúc"') and "0.55" in a.tone.reason
-    # A police action in the headline keeps the article out of this rule.
+    # A police action in the headline keeps the article out of this rule: the arrest is the story.
     b = analyzer.analyse("Bắt giữ nhóm côn đồ khiến người dân bức xúc", "Người dân phản ánh nhiều lần.")
-    assert b.tone and b.tone.label == "trung_tinh"
+    assert b.tone and b.tone.label == "tich_cuc" and b.tone.reason.startswith("Lực lượng chức năng")
 
 
 def test_cue_guard_sends_unsupported_police_topic_to_khac(
@@ -239,3 +243,28 @@ def test_rules_read_unaccented_text(analyzer: Analyzer) -> None:
     """The criticism rule fires on the same words written without diacritics."""
     a = analyzer.analyse("Nguoi dan to cao cong an xa danh nguoi", "Nhieu nguoi dan buc xuc ve vu viec.")
     assert a.tone and a.tone.label == "tieu_cuc"
+
+
+ROLE_CASES = [
+    # issue 11's false alarms: the police are the victims of the attack
+    (
+        "Côn đồ hành hung công an xã",
+        "Hai đối tượng say rượu đánh cán bộ công an xã khi bị nhắc nhở.",
+        "trung_tinh",
+    ),
+    (
+        "Tạm giữ 2 cha con hành hung cán bộ công an",
+        "Hai cha con dùng gậy đánh chiến sĩ công an.",
+        "trung_tinh",
+    ),
+    # issue 11's missed criticism, in flat factual words
+    ("Hai bị can trốn khỏi nhà tạm giữ công an huyện", "Công an đang truy tìm hai đối tượng.", "tieu_cuc"),
+    ("Một cán bộ bị bắn chết trong trại tạm giam", "Vụ việc xảy ra chiều qua.", "tieu_cuc"),
+    ("Người dân tố trưởng công an xã đánh họ", "Người dân xã Ya Chiêm, TP Kon Tum cho biết.", "tieu_cuc"),
+]
+
+
+@pytest.mark.parametrize(("title", "text", "tone"), ROLE_CASES)
+def test_tone_follows_the_police_role(analyzer: Analyzer, title: str, text: str, tone: str) -> None:
+    a = analyzer.analyse(title, text)
+    assert a.tone and a.tone.label == tone

@@ -191,6 +191,11 @@ def units(matcher: Matcher, text: str) -> list[tuple[str, str]]:
             [("Công an huyện", "exact")],
         ),
         ("Nguoi dan xa Ya Chiem, TP Kon Tum to truong cong an xa danh ho", [("truong cong an xa", "ascii")]),
+        # a commune of ours named like another province ("xã Hòa Bình") is not that province
+        (
+            "Mất trộm bò\n\nNgười dân xã Hòa Bình, TP Kon Tum trình báo, công an xã đã vào cuộc.",
+            [("công an xã", "exact")],
+        ),
         # traps: another province's commune police in the same paragraph
         (
             "Bắt đối tượng trộm bò\n\nĐối tượng bỏ trốn sang Kon Tum nhưng công an xã ở huyện Chư Păh, Gia Lai đã bắt.",

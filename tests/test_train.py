@@ -167,3 +167,20 @@ def test_read_dev_joins_ids_to_shared_texts(tmp_path: Path) -> None:
     assert [i.example.text for i in items] == ["Cháy chợ\nKhông ai bị thương.", "Tiêu đề\nThân bài"]
     assert items[0].mentions is True and items[1].split == "x"
     assert [i.example.text for i in read_dev(f, None)] == ["Tiêu đề\nThân bài"]
+
+
+def test_cli_evaluate_refuses_a_file_without_usable_rows(tmp_path: Path) -> None:
+    f = tmp_path / "ids.jsonl"
+    f.write_text(
+        '{"id": "vntc:Test_Full/none.txt", "topic": "khac", "tone": "trung_tinh"}\n', encoding="utf-8"
+    )
+    res = _cli(tmp_path, "evaluate", str(f))
+    assert res.exit_code != 0 and "không có mẫu nào đọc được" in str(res.exception)
+
+
+@pytest.mark.shared
+def test_cli_evaluate_reads_the_blind_split(shared_data: Path, small_models: Path, tmp_path: Path) -> None:
+    """The blind split ships ids only; evaluate joins them to ../shared and prints per class and flags."""
+    res = _cli(tmp_path, "evaluate", str(BLIND), "--models", str(small_models))
+    assert res.exit_code == 0, res.output
+    assert "Gắn cờ" in res.output and "Sắc thái: macro-F1" in res.output and "(204 mẫu)" in res.output

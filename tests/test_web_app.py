@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -126,7 +127,7 @@ def test_queue_shows_cases_overdue_and_holder(app, db):
     overdue = {int(cid) for cid, cls in rows if "overdue" in cls}
     assert overdue == {ids[0], ids[2]}
     assert "quá hạn" in html
-    assert "đang xử lý bởi <strong>ctv1</strong> đến" in html
+    assert "đang xử lý bởi <strong>Nguyễn Văn An</strong> đến" in html
 
 
 def test_claim_shows_as_taken_for_a_second_user_and_is_refused_to_them(app, db):
@@ -256,3 +257,87 @@ def test_search_page_finds_cases_and_articles_without_diacritics(app, db):
     assert f'href="/cases/{case_id}"' in html
     assert "Không có bài viết nào khớp" not in html  # its article "Vụ việc số 0" matches too
     assert f"vụ việc #{case_id}</a> (mới)" in html
+
+
+def test_queue_filters_paging_and_polling(app, db):
+    ids = seed_cases(db, 3)
+    from monitor.store.queue_tables import StoryRow
+
+    with db.write() as s:
+        story_id = s.scalar(select(CaseRow.story_id).where(CaseRow.id == ids[2]))
+        s.execute(update(StoryRow).where(StoryRow.id == story_id).values(topic="ma_tuy", tone="tich_cuc"))
+        s.execute(update(CaseRow).where(CaseRow.id == ids[1]).values(priority="critical", priority_rank=0))
+    client = login(app, "ctv1")
+
+    def shown(**args):
+        html = client.get("/", query_string=args).text
+        return [int(x) for x in re.findall(r'<tr data-case="(\d+)"', html)], html
+
+    assert shown()[0][0] == ids[1]  # critical first
+    assert shown(topic="ma túy")[0] == [ids[2]]
+    assert shown(tone="tích cực", status="mới")[0] == [ids[2]]
+    assert shown(priority="khẩn cấp")[0] == [ids[1]]
+    assert shown(status="đã đóng")[0] == []
+    lines, html = shown(tone="rất tệ")
+    assert "Sắc thái “rất tệ” không hợp lệ" in html and len(lines) == 3  # refused, the default listing shown
+    _, html = shown(**{"from": "32/13/2026"})
+    assert "dd/mm/yyyy" in html
+    # polling: the rows fragment alone, with a case that arrived since the page was drawn
+    (new_id,) = seed_cases(db, 1)
+    fragment = client.get("/queue/rows", headers={"HX-Request": "true"}).text
+    assert fragment.startswith('<div id="queue"') and f'data-case="{new_id}"' in fragment
+    app.extensions["monitor"] = replace(
+        app.extensions["monitor"], settings=replace(app.extensions["monitor"].settings, page_size=2)
+    )
+    lines, html = shown()
+    assert len(lines) == 2 and "trang 1/2" in html and "Trang sau" in html
+    assert len(shown(page="2")[0]) == 2
+
+
+def test_leader_assigns_one_and_many_and_collaborator_corrects_labels(app, db):
+    ids = seed_cases(db, 3)
+    leader = login(app, "ld")
+    token = page_csrf(leader)
+    r = leader.post(
+        f"/cases/{ids[0]}/assign", data={"csrf_token": token, "assignee": "ctv2"}, follow_redirects=True
+    )
+    assert "đã giao việc" in r.text and "Trần Thị Bình" in r.text
+    r = leader.post(
+        "/queue/bulk",
+        data={
+            "csrf_token": token,
+            "case": [str(ids[1]), str(ids[2])],
+            "bulk_action": "priority",
+            "priority": "critical",
+        },
+        follow_redirects=True,
+    )
+    assert "Đã cập nhật 2 vụ việc" in r.text
+    r = leader.post(
+        "/queue/bulk",
+        data={"csrf_token": token, "case": [str(ids[1])], "bulk_action": "assign", "assignee": "bcv"},
+        follow_redirects=True,
+    )
+    assert "chỉ giao vụ việc cho cộng tác viên" in r.text.lower()
+    html = login(app, "ctv2").get("/", query_string={"assigned": "ctv2"}).text
+    assert re.findall(r'<tr data-case="(\d+)"', html) == [str(ids[0])]
+    # a collaborator may not assign, and the refusal is the domain's
+    ctv = login(app, "ctv1")
+    r = ctv.post(
+        f"/cases/{ids[0]}/assign",
+        data={"csrf_token": page_csrf(ctv), "assignee": "ctv1"},
+        follow_redirects=True,
+    )
+    assert "không được giao việc" in r.text
+    # one-click tone correction: stored as a correction and shown in the history
+    r = ctv.post(
+        f"/cases/{ids[0]}/correct",
+        data={"csrf_token": page_csrf(ctv), "correct_tone": "trung_tinh"},
+        follow_redirects=True,
+    )
+    assert "đã sửa nhãn" in r.text and "sửa nhãn" in r.text
+    from monitor.store.queue_tables import CorrectionRow
+
+    with db.read() as s:
+        rows = s.execute(select(CorrectionRow.case_id, CorrectionRow.tone, CorrectionRow.topic)).all()
+    assert rows == [(ids[0], "trung_tinh", None)]

@@ -66,3 +66,86 @@ def login(app: Flask, username: str, password: str = PASSWORD) -> FlaskClient:
 def page_csrf(client: FlaskClient, path: str = "/") -> str:
     """The CSRF token of a logged-in page."""
     return csrf_of(client.get(path).text)
+
+
+def seed_world(db: Database) -> dict[str, int]:
+    """Accounts plus realistic cases: stories with several outlets, mentions, one hostile title; ids by name."""
+    from datetime import UTC, datetime, timedelta
+
+    from monitor.store.queue_tables import CaseRow, StoryArticleRow, StoryRow
+    from tests.test_queue_support import DRUG_STORY, QUEUE_STORY, TRAFFIC_STORY, seed_article, seed_source
+
+    seed_accounts(db)
+    now = datetime.now(UTC).replace(second=0, microsecond=0)
+    stories = {
+        "queue": (QUEUE_STORY, "dich_vu_cong", "tieu_cuc", "critical", 0, now - timedelta(hours=3), 3),
+        "drug": (DRUG_STORY, "ma_tuy", "tich_cuc", "normal", 2, now - timedelta(hours=20), 1),
+        "traffic": (TRAFFIC_STORY, "giao_thong", "tieu_cuc", "high", 1, now - timedelta(hours=30), 2),
+        "script": (
+            (
+                '<script>alert("xss")</script> Tin đồn về Công an tỉnh Kon Tum',
+                "Bài đăng lan truyền trên mạng.",
+            ),
+            "khac",
+            "tieu_cuc",
+            "normal",
+            2,
+            now - timedelta(hours=1),
+            1,
+        ),
+    }
+    ids: dict[str, int] = {}
+    with db.write() as s:
+        outlets = [
+            seed_source(s, key="baokontum", name="Báo Kon Tum", weight=1.5),
+            seed_source(s, key="thanhnien", name="Thanh Niên"),
+            seed_source(s, key="vnexpress", name="VnExpress"),
+        ]
+        for name, ((title, text), topic, tone, prio, rank, at, copies) in stories.items():
+            articles = [
+                seed_article(
+                    s, outlets[i], title, text, at=at + timedelta(minutes=40 * i), topic=topic, tone=tone
+                )
+                for i in range(copies)
+            ]
+            story = StoryRow(
+                title=title,
+                first_article_id=articles[0],
+                first_source_id=outlets[0],
+                first_seen_at=at,
+                last_seen_at=at + timedelta(minutes=40 * (copies - 1)),
+                article_count=copies,
+                outlet_count=copies,
+                outlets=["Báo Kon Tum", "Thanh Niên", "VnExpress"][:copies],
+                targets=["ca-kon-tum"],
+                topic=topic,
+                topic_reason="từ khóa: căn cước, xếp hàng" if topic == "dich_vu_cong" else "từ khóa chủ đề",
+                tone=tone,
+                tone_score=0.82,
+                tone_reason="từ ngữ phản ánh bức xúc: chờ đợi, chưa được giải quyết",
+                flagged=True,
+                flag_reasons=["Nhắc đến Công an tỉnh Kon Tum và có giọng điệu tiêu cực"],
+                max_outlet_weight=1.5,
+                updated_at=at,
+            )
+            s.add(story)
+            s.flush()
+            for aid in articles:
+                s.add(StoryArticleRow(article_id=aid, story_id=story.id, joined_at=at))
+            hours = {"critical": 2, "high": 24, "normal": 72}[prio]
+            case = CaseRow(
+                story_id=story.id,
+                state="new",
+                priority=prio,
+                priority_rank=rank,
+                priority_reasons=[f"mức {prio}"] if prio != "normal" else [],
+                priority_locked=False,
+                opened_at=at,
+                deadline_at=at + timedelta(hours=hours),
+                updated_at=at,
+                version=1,
+            )
+            s.add(case)
+            s.flush()
+            ids[name] = case.id
+    return ids

@@ -15,6 +15,7 @@ from monitor.accounts import passwords
 from monitor.accounts.policy import AccountPolicy, throttle_refusal
 from monitor.errors import LoginRefusedError, NotFoundError, PermissionDeniedError, StoreError
 from monitor.store import audit as store_audit
+from monitor.store import sources as store_sources
 from monitor.store import users as store_users
 from monitor.store import web_sessions as store_sessions
 from monitor.vocab import ROLE_LABELS, Role
@@ -198,3 +199,13 @@ def reset_password(db: Database, actor: Actor, username: str, password: str, now
     """An admin sets a new password for a user (their sessions end)."""
     _admin_action(db, actor, "reset_password", username, now)
     return set_password(db, username, password, now, actor=actor)
+
+
+def pause_source(db: Database, actor: Actor, key: str, paused: bool, now: datetime) -> None:
+    """Pause or resume fetching a source (admin only); `monitor sources` shows the pause too."""
+    action = "pause_source" if paused else "resume_source"
+    _admin_action(db, actor, action, key, now)
+    with db.write() as session:
+        if not store_sources.set_paused(session, key, paused, now):
+            raise NotFoundError(f"Không có nguồn tin “{key}”.")
+        store_audit.record_as(session, *_who(actor), action, key, store_audit.OK, now)

@@ -203,7 +203,8 @@ def case(
     case_id: int = typer.Argument(..., help="Số vụ việc."),
     action: str = typer.Argument(
         None,
-        help="nhận | trả lại | kết luận | đóng | ưu tiên (hoặc claim, verify…); phản hồi: monitor response",
+        help="nhận | trả lại | kết luận | đóng | ưu tiên | giao việc | sửa nhãn (hoặc claim, verify, assign, "
+        "correct…); phản hồi: monitor response",
     ),
     verdict: str = typer.Option(
         None, "--verdict", help="đúng | sai | một phần | không liên quan (hoặc true, false…)"
@@ -220,6 +221,7 @@ def case(
         None, "--priority", help="Mức ưu tiên mới (ưu tiên): khẩn cấp | cao | bình thường."
     ),
     expect_version: int = typer.Option(None, "--expect-version", help="Phiên bản bạn đã xem (chống ghi đè)."),
+    assignee: str = typer.Option(None, "--assignee", help="Cộng tác viên được giao vụ việc (giao việc)."),
     as_user: str = typer.Option(None, "--as", help="Người thao tác (mặc định MONITOR_USER)."),
 ) -> None:
     """Xem một vụ việc, hoặc thao tác: nhận, trả, kết luận, đặt ưu tiên, đóng."""
@@ -244,6 +246,7 @@ def case(
         respond=respond,
         priority=set_priority,
         expect_version=expect_version,
+        assignee=assignee,
     )
     done = act(obj.db, case_id, _user(obj, as_user), decision, obj.config.queue, now)
     typer.echo(f"Vụ việc #{case_id}: {label(done.state)} (phiên bản {done.version}).")

@@ -36,8 +36,15 @@ def format_sources(config: Config, states: list[SourceState], now: datetime) -> 
         health = Health(**st.health)
         src = configured.get(st.key)
         interval = f"{config.interval_of(src)} phút" if src else "—"
-        label = status_label(health, now) if st.enabled else "Đã tắt"
-        style = "red" if health.consecutive_failures and st.enabled else ("dim" if not st.enabled else None)
+        if st.paused:
+            label = f"Tạm dừng (quản trị, từ {fmt_datetime(st.paused_at)})"
+        else:
+            label = status_label(health, now) if st.enabled else "Đã tắt"
+        style = (
+            "red"
+            if health.consecutive_failures and st.enabled
+            else ("dim" if not st.enabled or st.paused else None)
+        )
         error = f"{fmt_datetime(health.last_error_at)}: {health.last_error}" if health.last_error else ""
         table.add_row(
             st.key,

@@ -11,7 +11,7 @@ from rich.table import Table
 
 from monitor.app import App
 from monitor.errors import AnalysisError
-from monitor.nlp.train import EvalReport, LabelledExample, TaskReport
+from monitor.nlp.train import DevItem, EvalReport, LabelledExample, TaskReport
 from monitor.vocab import TONE_LABELS, TOPIC_LABELS
 
 DEFAULT_OUT = Path("models")
@@ -28,6 +28,26 @@ def _read(path: Path) -> list[LabelledExample]:
         raise AnalysisError(
             f"Tệp {path} không đúng định dạng JSONL (text, topic, tone)", detail=str(exc)
         ) from exc
+
+
+def _read_dev(path: Path) -> list[DevItem]:
+    """Labelled rows with `text`, or with a VNTC `id` joined to ../shared (the blind split ships ids only)."""
+    from monitor.nlp.train import read_dev
+
+    if not path.is_file():
+        raise AnalysisError(f"Không tìm thấy tệp dữ liệu {path}", detail=f"evaluate: no such file {path}")
+    try:
+        items = read_dev(path)
+    except (ValueError, KeyError) as exc:
+        raise AnalysisError(
+            f"Tệp {path} không đúng định dạng JSONL (text hoặc id, topic, tone)", detail=str(exc)
+        ) from exc
+    if not items:
+        raise AnalysisError(
+            f"Tệp {path} không có mẫu nào đọc được (thiếu văn bản, hoặc thiếu ../shared/data cho các dòng id)",
+            detail=f"evaluate: no usable rows in {path}",
+        )
+    return items
 
 
 def train(
@@ -65,14 +85,12 @@ def evaluate(
     models: Path = typer.Option(None, "--models", help="Thư mục mô hình (mặc định mô hình đi kèm)."),
 ) -> None:
     """Đánh giá mô hình trên tệp có nhãn: ma trận nhầm lẫn và độ chính xác/độ phủ/F1 từng lớp."""
-    import json
-
     from monitor.nlp.analysis import Analyzer
     from monitor.nlp.train import evaluate as run_evaluate
 
-    examples = _read(file)
-    rows = [json.loads(line) for line in file.read_text(encoding="utf-8").splitlines() if line.strip()]
-    mentions = [bool(r.get("mentions")) for r in rows] if any("mentions" in r for r in rows) else None
+    items = _read_dev(file)
+    examples = [i.example for i in items]
+    mentions = [bool(i.mentions) for i in items] if any(i.mentions is not None for i in items) else None
     analyzer = Analyzer.load(models)
     report = run_evaluate(analyzer, examples, mentions)
     print_report(report, analyzer.version, Console())

@@ -35,6 +35,8 @@ _HOME = re.compile(
     r"(?:\s+(?:tai|o))?(?:[\s,:]+[^\W\d_]+){0,6}[\s,:]*$"
 )
 HOME_LOOKBACK = 40
+# "xã Hòa Bình, TP Kon Tum": a commune that shares a province's name is not that province.
+_COMMUNE_BEFORE = re.compile(r"(?:xa|phuong|thi tran|thon|lang)\s+$")
 # The 63 provinces and cities before 7/2025 and the merged names after it, except Kon Tum and its successor
 # Quảng Ngãi (which now contains Kon Tum). Public administrative names.
 OTHER_PROVINCES = (
@@ -129,7 +131,7 @@ def names_other_province(asc: str, cased: str, start: int, end: int) -> bool:
     """A capitalised name of another province within [start, end) of the text."""
     for m in _other_re().finditer(asc, start, end):
         word = cased[m.start() : m.end()]
-        if word[:1].isupper():
+        if word[:1].isupper() and not _COMMUNE_BEFORE.search(asc, max(0, m.start() - 12), m.start()):
             return True
     return False
 

@@ -22,6 +22,7 @@ from monitor.config import Config
 from monitor.nlp.analysis import Analyzer
 from monitor.nlp.flags import should_flag
 from monitor.nlp.match import Matcher, build_matcher
+from monitor.nlp.roles import mention_sentences
 from monitor.store import analyses as store_analyses
 from monitor.store.db import Database
 
@@ -72,8 +73,13 @@ def analyse_batch(
     # Readable reasons cost a second look at the text: only where a target is mentioned. An article that
     # mentions a target is always analysed, whatever its language (issue 8: never dropped for being English).
     mentioned = [bool(found) for found in mentions]
+    # Tone is toward the unit: the sentences around the mentions say the police's role (issue 11).
+    focus = [
+        mention_sentences(document(a.title, a.text), [(m.start, m.end) for m in found]) if found else ""
+        for a, found in zip(batch, mentions, strict=True)
+    ]
     results = analysers.analyzer.analyse_many(
-        [(a.title, a.text) for a in batch], explain=mentioned, always=mentioned
+        [(a.title, a.text) for a in batch], explain=mentioned, always=mentioned, focus=focus
     )
     records = []
     for art, found, res in zip(batch, mentions, results, strict=True):

@@ -56,7 +56,8 @@ class QueueFilter:
     tones: tuple[str, ...] = ()
     targets: tuple[str, ...] = ()  # watch target keys
     outlets: tuple[str, ...] = ()  # source keys
-    assignee: str | None = None  # username
+    assignee: str | None = None  # username holding the claim
+    assigned: str | None = None  # username a leader assigned the case to
     opened_from: date | None = None  # inclusive, Vietnam dates
     opened_to: date | None = None  # inclusive
     page: int = 1
@@ -121,6 +122,7 @@ def parse_filter(
     target: Iterable[str] = (),
     outlet: Iterable[str] = (),
     assignee: str | None = None,
+    assigned: str | None = None,
     mine: bool = False,
     user: str | None = None,
     date_from: str | None = None,
@@ -148,6 +150,7 @@ def parse_filter(
         targets=_keys(names.targets, target, "Đối tượng theo dõi"),
         outlets=_keys(names.outlets, outlet, "Báo"),
         assignee=user if mine else (assignee or None),
+        assigned=assigned or None,
         opened_from=start,
         opened_to=end,
         page=page,
@@ -172,6 +175,7 @@ def parse_decision(
     url: str | None = None,
     priority: str | None = None,
     expect_version: int | None = None,
+    assignee: str | None = None,
 ) -> Decision:
     """A user's action words as a Decision (`nhận`, `claim`; `--verdict sai`; `--priority khẩn cấp`)."""
     act = parse(Action, action)
@@ -194,4 +198,5 @@ def parse_decision(
         url=url,
         priority=Priority(level) if level else None,
         expected_version=expect_version,
+        assignee=assignee.strip() if assignee else None,
     )

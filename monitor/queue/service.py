@@ -42,6 +42,7 @@ class Decision:
     priority: Priority | None = None
     expected_version: int | None = None  # the version the user looked at; None = the current one
     details: dict[str, Any] = field(default_factory=dict)  # more facts for the event (response version…)
+    assignee: str | None = None  # assign: the collaborator's username
 
 
 def when(dt: datetime | None) -> str:
@@ -75,6 +76,10 @@ def _check_input(d: Decision) -> None:
         raise TransitionError("Cần --url của bài phản hồi đã đăng.")
     if d.action is Action.SET_PRIORITY and d.priority is None:
         raise TransitionError("Cần --priority critical|high|normal.")
+    if d.action is Action.ASSIGN and not d.assignee:
+        raise TransitionError("Cần chọn cộng tác viên để giao vụ việc.")
+    if d.action is Action.CORRECT and not (d.correct_topic or d.correct_tone or d.wrong_target):
+        raise TransitionError("Cần chọn chủ đề hoặc sắc thái đúng.")
 
 
 def _values(
@@ -84,6 +89,7 @@ def _values(
     actor_id: int,
     username: str,
     settings: QueueSettings,
+    assignee_id: int | None = None,
 ) -> dict[str, Any]:
     values: dict[str, Any] = {}
     if d.action in (Action.CLAIM, Action.RELEASE, Action.VERIFY):
@@ -94,6 +100,8 @@ def _values(
         values["verdict"] = d.verdict.value if d.verdict else None
     if d.action is Action.PUBLISH:
         values["response_url"] = d.url
+    if d.action is Action.ASSIGN and assignee_id is not None:
+        values["assignee_id"] = assignee_id
     if d.action is Action.SET_PRIORITY and d.priority is not None:
         values.update(
             priority=d.priority.value,
@@ -152,11 +160,12 @@ def decide(
                 f"Vụ việc #{case_id} đang do {_holder_text(case)} giữ; hãy chờ hoặc chọn vụ khác."
             )
         raise TransitionError(outcome.refusal or "Thao tác bị từ chối.")
+    assignee_id = _assignee_id(session, d) if d.action is Action.ASSIGN else None
     change = store_cases.Change(
         action=d.action.value,
         state=outcome.state.value,
         steps=[(f.value, t.value) for f, t in outcome.steps],
-        values=_values(d, case, outcome.claim, user.id, user.username, settings),
+        values=_values(d, case, outcome.claim, user.id, user.username, settings, assignee_id),
         note=d.note,
         evidence=d.evidence,
         data={
@@ -168,6 +177,7 @@ def decide(
                 "correct_topic": d.correct_topic,
                 "correct_tone": d.correct_tone,
                 "wrong_target": d.wrong_target or None,
+                "assignee": d.assignee,
                 **d.details,
             }.items()
             if v
@@ -184,13 +194,13 @@ def decide(
     )
     if version is None:
         _refuse_lost_race(session, case_id, username, now)
-    if d.action is Action.VERIFY and (d.wrong_target or d.correct_topic or d.correct_tone):
+    if d.action in (Action.VERIFY, Action.CORRECT) and (d.wrong_target or d.correct_topic or d.correct_tone):
         store_corrections.record_correction(
             session,
             case_id=case_id,
             story_id=case.story_id,
             actor_id=user.id,
-            verdict=str(d.verdict),
+            verdict=str(d.verdict or case.verdict or case.state),
             wrong_target=d.wrong_target,
             topic=d.correct_topic,
             tone=d.correct_tone,
@@ -200,6 +210,18 @@ def decide(
     after = store_cases.get_case(session, case_id)
     assert after is not None
     return after
+
+
+def _assignee_id(session: Any, d: Decision) -> int:
+    """The id of the active collaborator a case is assigned to (refused in Vietnamese otherwise)."""
+    assignee = store_users.find_user(session, d.assignee or "")
+    if assignee is None or not assignee.active:
+        raise NotFoundError(f"Không có người dùng “{d.assignee}” đang hoạt động.")
+    if assignee.role != Role.COLLABORATOR:
+        raise TransitionError(
+            f"Chỉ giao vụ việc cho cộng tác viên; “{assignee.name}” không phải cộng tác viên."
+        )
+    return assignee.id
 
 
 def _refuse_lost_race(session: Any, case_id: int, username: str, now: datetime) -> None:

@@ -47,6 +47,9 @@ class QueueLine:
     assignee: str | None  # username the case is assigned to (its last claim, even if lapsed)
     holder: str | None  # username holding the claim right now, else None
     holder_name: str | None
+    claim_expires_at: datetime | None = None  # while the claim is active
+    assigned_to: str | None = None  # username a leader assigned the case to
+    assigned_name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -133,6 +136,8 @@ class CaseView:
     holder: str | None  # only while the claim is active
     holder_name: str | None
     claim_expires_at: datetime | None
+    assigned_to: str | None
+    assigned_name: str | None
     verdict: str | None
     verdict_label: str | None
     response_url: str | None  # the published response
@@ -159,6 +164,7 @@ def queue_listing(db: Database, f: QueueFilter, now: datetime) -> QueuePage:
     """One page of the queue for filter `f`, most urgent first (an unknown assignee is NotFoundError)."""
     with db.read() as session:
         holder_id = store_users.get_user(session, f.assignee).id if f.assignee else None
+        assigned_id = store_users.get_user(session, f.assigned).id if f.assigned else None
         query = store_cases.QueueQuery(
             states=f.statuses,
             priorities=f.priorities,
@@ -167,6 +173,7 @@ def queue_listing(db: Database, f: QueueFilter, now: datetime) -> QueuePage:
             targets=f.targets,
             outlets=f.outlets,
             holder_id=holder_id,
+            assigned_id=assigned_id,
             opened_from=_day_start(f.opened_from),
             opened_before=_day_start(f.opened_to, days=1),
         )
@@ -203,6 +210,9 @@ def queue_line(q: store_cases.QueueItem, now: datetime) -> QueueLine:
         assignee=q.holder,
         holder=q.holder if active else None,
         holder_name=q.holder_name if active else None,
+        claim_expires_at=q.claim_expires_at if active else None,
+        assigned_to=q.assigned_to,
+        assigned_name=q.assigned_name,
     )
 
 
@@ -233,6 +243,8 @@ def case_view(db: Database, case_id: int, now: datetime, names: Names | None = N
         holder=case.holder if active else None,
         holder_name=case.holder_name if active else None,
         claim_expires_at=case.claim_expires_at if active else None,
+        assigned_to=case.assignee,
+        assigned_name=case.assignee_name,
         verdict=case.verdict,
         verdict_label=label(case.verdict) if case.verdict else None,
         response_url=case.response_url,

@@ -52,6 +52,10 @@ _RULES: dict[Action, tuple[tuple[State, ...], tuple[Role, ...], State | None]] =
         State.CLOSED,
     ),
     Action.SET_PRIORITY: (OPEN_STATES, (Role.LEADER,), None),
+    # A leader gives an open case to a collaborator (who still claims it to work on it).
+    Action.ASSIGN: (OPEN_STATES, (Role.LEADER,), None),
+    # Correcting the models' topic/tone (training data) is a one-click action on any case.
+    Action.CORRECT: (tuple(State), (Role.COLLABORATOR, Role.LEADER), None),
 }
 
 
@@ -166,7 +170,7 @@ def transition(
         return Outcome(
             ok=True, state=follow or verdict, steps=steps, verdict=verdict, guard_claim=guard_claim
         )
-    if action is Action.SET_PRIORITY:
+    if action in (Action.SET_PRIORITY, Action.ASSIGN, Action.CORRECT):
         return Outcome(ok=True, state=state, steps=((state, state),), claim=claim)
     if action is Action.DRAFT:
         # a new version of the text: one event; a resting verdict now needs its response

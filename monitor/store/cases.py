@@ -48,6 +48,8 @@ class CaseInfo:
     verdict: str | None
     response_url: str | None
     closed_at: datetime | None
+    assignee: str | None = None  # the collaborator a leader assigned the case to
+    assignee_name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -80,6 +82,8 @@ class QueueItem:
     claim_expires_at: datetime | None
     holder_name: str | None = None
     opened_at: datetime | None = None
+    assigned_to: str | None = None  # username a leader assigned the case to
+    assigned_name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -95,7 +99,7 @@ class Change:
     data: dict[str, Any] = field(default_factory=dict)
 
 
-def _info(c: CaseRow, u: UserRow | None) -> CaseInfo:
+def _info(c: CaseRow, u: UserRow | None, a: UserRow | None = None) -> CaseInfo:
     return CaseInfo(
         c.id,
         c.story_id,
@@ -113,17 +117,21 @@ def _info(c: CaseRow, u: UserRow | None) -> CaseInfo:
         c.verdict,
         c.response_url,
         c.closed_at,
+        a.username if a else None,
+        a.name if a else None,
     )
 
 
 def get_case(session: Session, case_id: int) -> CaseInfo | None:
-    """A case with its claim holder's username."""
+    """A case with its claim holder's and its assignee's usernames."""
+    assignee = aliased(UserRow)
     row = session.execute(
-        select(CaseRow, UserRow)
+        select(CaseRow, UserRow, assignee)
         .outerjoin(UserRow, UserRow.id == CaseRow.claimed_by)
+        .outerjoin(assignee, assignee.id == CaseRow.assignee_id)
         .where(CaseRow.id == case_id)
     ).first()
-    return _info(row[0], row[1]) if row else None
+    return _info(row[0], row[1], row[2]) if row else None
 
 
 def case_of_story(session: Session, story_id: int) -> CaseInfo | None:
@@ -302,6 +310,11 @@ def held_by(user_id: int) -> ColumnElement[bool]:
     return CaseRow.claimed_by == user_id
 
 
+def assigned_to(user_id: int) -> ColumnElement[bool]:
+    """Cases a leader assigned to the user."""
+    return CaseRow.assignee_id == user_id
+
+
 def in_states(states: Sequence[str]) -> ColumnElement[bool]:
     """Cases in one of `states` ("open" means every state but closed)."""
     if OPEN in states:
@@ -341,12 +354,14 @@ class QueueQuery:
     targets: Sequence[str] = ()
     outlets: Sequence[str] = ()
     holder_id: int | None = None
+    assigned_id: int | None = None
     opened_from: datetime | None = None  # inclusive
     opened_before: datetime | None = None  # exclusive
 
 
-def _conditions(q: QueueQuery) -> list[ColumnElement[bool]]:
-    conds = [in_states(q.states)]
+def queue_conditions(q: QueueQuery) -> list[ColumnElement[bool]]:
+    """The WHERE conditions of a listing (over cases joined to their stories); search reuses them."""
+    conds = [in_states(q.states)] if q.states else []
     if q.priorities:
         conds.append(CaseRow.priority.in_(list(q.priorities)))
     if q.topics:
@@ -359,6 +374,8 @@ def _conditions(q: QueueQuery) -> list[ColumnElement[bool]]:
         conds.append(carried_by(q.outlets))
     if q.holder_id is not None:
         conds.append(held_by(q.holder_id))
+    if q.assigned_id is not None:
+        conds.append(assigned_to(q.assigned_id))
     if q.opened_from is not None:
         conds.append(CaseRow.opened_at >= q.opened_from)
     if q.opened_before is not None:
@@ -382,6 +399,7 @@ def queue_page(
     """
     query = query or QueueQuery(states=states, priorities=priorities, holder_id=user_id)
     holder = aliased(UserRow)
+    assignee = aliased(UserRow)
     q = (
         select(
             CaseRow.id,
@@ -396,10 +414,13 @@ def queue_page(
             CaseRow.claim_expires_at,
             holder.name,
             CaseRow.opened_at,
+            assignee.username,
+            assignee.name,
         )
         .join(StoryRow, StoryRow.id == CaseRow.story_id)
         .outerjoin(holder, holder.id == CaseRow.claimed_by)
-        .where(*_conditions(query))
+        .outerjoin(assignee, assignee.id == CaseRow.assignee_id)
+        .where(*queue_conditions(query))
         .order_by(CaseRow.priority_rank, CaseRow.deadline_at, CaseRow.id)
         .limit(limit)
         .offset(offset)
@@ -412,7 +433,7 @@ def queue_count(session: Session, query: QueueQuery) -> int:
     q = (
         select(func.count(CaseRow.id))
         .join(StoryRow, StoryRow.id == CaseRow.story_id)
-        .where(*_conditions(query))
+        .where(*queue_conditions(query))
     )
     return int(session.scalar(q) or 0)
 

@@ -17,6 +17,7 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, and_, desc, func, literal_column, select, text
 from sqlalchemy.orm import Session, aliased
 
+from monitor.store import cases as store_cases
 from monitor.store.queue_tables import CaseRow, StoryArticleRow, StoryRow, UserRow
 from monitor.store.search_fold import search_words
 from monitor.store.tables import AnalysisRow, ArticleRow, MentionRow, SourceRow
@@ -161,34 +162,19 @@ def search_cases(
     if not words:
         return [], False
     holder = aliased(UserRow)
-    conds: list[ColumnElement[bool]] = [_matches(session, _STORY_DOC, _STORY_WORDS, words)]
-    if f.states:
-        conds.append(CaseRow.state.in_(list(f.states)))
-    if f.priorities:
-        conds.append(CaseRow.priority.in_(list(f.priorities)))
-    if f.topics:
-        conds.append(StoryRow.topic.in_(list(f.topics)))
-    if f.tones:
-        conds.append(StoryRow.tone.in_(list(f.tones)))
-    if f.since is not None:
-        conds.append(CaseRow.opened_at >= f.since)
-    if f.until is not None:
-        conds.append(CaseRow.opened_at < f.until)
-    if f.targets:
-        conds.append(
-            select(MentionRow.id)
-            .join(StoryArticleRow, StoryArticleRow.article_id == MentionRow.article_id)
-            .where(StoryArticleRow.story_id == CaseRow.story_id, MentionRow.target.in_(list(f.targets)))
-            .exists()
-        )
-    if f.outlets:
-        conds.append(
-            select(ArticleRow.id)
-            .join(StoryArticleRow, StoryArticleRow.article_id == ArticleRow.id)
-            .join(SourceRow, SourceRow.id == ArticleRow.source_id)
-            .where(StoryArticleRow.story_id == CaseRow.story_id, SourceRow.key.in_(list(f.outlets)))
-            .exists()
-        )
+    # The queue's own named filters (store.cases), so "about a target" or "carried by an outlet" has one
+    # definition for the queue and for search.
+    query = store_cases.QueueQuery(
+        states=list(f.states),
+        priorities=list(f.priorities),
+        topics=list(f.topics),
+        tones=list(f.tones),
+        targets=list(f.targets),
+        outlets=list(f.outlets),
+        opened_from=f.since,
+        opened_before=f.until,
+    )
+    conds = [_matches(session, _STORY_DOC, _STORY_WORDS, words), *store_cases.queue_conditions(query)]
     q = (
         select(
             CaseRow.id,

@@ -39,6 +39,8 @@ class SourceState:
     etag: str | None
     last_modified: str | None
     health: Mapping[str, Any]
+    paused: bool = False  # an admin's pause from the web app (overrides sources.toml's `enabled`)
+    paused_at: datetime | None = None
 
 
 def _state(row: SourceRow) -> SourceState:
@@ -53,6 +55,8 @@ def _state(row: SourceRow) -> SourceState:
         etag=row.etag,
         last_modified=row.last_modified,
         health={f: getattr(row, f) for f in HEALTH_FIELDS},
+        paused=bool(row.paused),
+        paused_at=row.paused_at,
     )
 
 
@@ -114,6 +118,16 @@ def due_sources(session: Session, now: datetime, keys: Sequence[str] | None = No
     if keys is not None:
         q = q.where(SourceRow.key.in_(keys))
     return [_state(r) for r in session.scalars(q.order_by(SourceRow.next_fetch_at, SourceRow.key))]
+
+
+def set_paused(session: Session, key: str, paused: bool, now: datetime) -> bool:
+    """Pause or resume a source by key (a database override of sources.toml); False if no such source."""
+    row = session.scalar(select(SourceRow).where(SourceRow.key == key))
+    if row is None:
+        return False
+    row.paused, row.paused_at = paused, (now if paused else None)
+    session.flush()
+    return True
 
 
 def save_fetch_outcome(

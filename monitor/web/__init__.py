@@ -36,6 +36,7 @@ BLUEPRINTS = (
     "monitor.web.queue",
     "monitor.web.cases",
     "monitor.web.search",
+    "monitor.web.admin",
 )
 
 

@@ -49,6 +49,12 @@ def login() -> Any:
     return render_template("login.html", error=error, username=username), status
 
 
+@bp.route("/favicon.ico")
+def favicon() -> Any:
+    """No icon (browsers ask for one on every page; answering 204 keeps them off the log-in redirect)."""
+    return "", 204
+
+
 @bp.route("/logout", methods=["POST"])
 def logout() -> Any:
     """End the session (its row is deleted) and go back to the log-in page."""

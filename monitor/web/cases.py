@@ -1,4 +1,8 @@
-"""The case page and the actions on a case (claim, release, verdict, priority): the domain decides."""
+"""The case page and the actions on a case: the domain (`queue.service.act`) decides every one of them.
+
+The page renders `queue.views.case_view`; forms are turned into a Decision by `queue.inputs.parse_decision`,
+exactly as `monitor case ID ACTION` does.
+"""
 
 from __future__ import annotations
 
@@ -7,98 +11,84 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
-from monitor.errors import MonitorError
+from monitor.errors import MonitorError, NotFoundError
+from monitor.queue.inputs import parse_decision
 from monitor.queue.service import Decision, act
-from monitor.queue.workflow import Claim
-from monitor.store import cases as store_cases
-from monitor.store import stories as store_stories
-from monitor.vocab import TONES, TOPICS, VERDICTS, Action, Priority, State, label, parse
+from monitor.queue.views import case_view
+from monitor.store import users as store_users
+from monitor.vocab import TONES, TOPICS, VERDICTS, Action, Priority, Role, label, parse
+from monitor.web.queue import names
 from monitor.web.security import ctx, me
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 
-# The actions a form may post (the URL word → the domain's Action).
-ACTIONS = {
-    "claim": Action.CLAIM,
-    "release": Action.RELEASE,
-    "verify": Action.VERIFY,
-    "priority": Action.SET_PRIORITY,
-}
-
-
-def _settings() -> Any:
-    return ctx().config.queue
+# The actions a form may post: the URL word is the domain's action id.
+ACTIONS = frozenset({"claim", "release", "verify", "priority", "assign", "correct"})
 
 
 @bp.route("/<int:case_id>")
 def show(case_id: int) -> Any:
-    """One case: story, articles, mentions per article, reasons, labels, history, claim, deadline."""
-    now = datetime.now(UTC)
-    with ctx().db.read() as session:
-        case = store_cases.get_case(session, case_id)
-        if case is None:
-            abort(404)
-        story = store_stories.story_detail(session, case.story_id)
-        events = store_cases.case_events(session, case_id)
-    if story is None:
+    """One case: story, articles with their mentions, reasons, labels, history, claim, deadline."""
+    try:
+        view = case_view(ctx().db, case_id, datetime.now(UTC), names())
+    except NotFoundError:
         abort(404)
-    mentions: dict[int, list[Any]] = {}
-    for m in story.mentions:
-        mentions.setdefault(m.article_id, []).append(m)
+    with ctx().db.read() as session:
+        collaborators = [
+            u for u in store_users.list_users(session) if u.active and u.role == Role.COLLABORATOR
+        ]
     return render_template(
         "case.html",
-        case=case,
-        story=story,
-        events=events,
-        mentions=mentions,
-        holding=Claim(case.holder, case.claim_expires_at).active(now),
-        overdue=case.deadline_at < now and case.state != State.CLOSED,
+        case=view,
         verdicts=VERDICTS,
         topics=TOPICS,
         tones=TONES,
         priorities=list(Priority),
-        role=me().role,
+        collaborators=collaborators,
+        can_lead=me().role in (Role.LEADER, Role.ADMIN),
+        can_correct=me().role in (Role.COLLABORATOR, Role.LEADER, Role.ADMIN),
     )
 
 
-def decision_from_form(action: Action, form: Any) -> Decision:
-    """The user's form as a domain Decision (the domain validates it)."""
-    evidence = tuple(u.strip() for u in form.get("evidence", "").splitlines() if u.strip())
-    verdict = parse(State, form.get("verdict", "")) if form.get("verdict") else None
-    priority = parse(Priority, form.get("priority", "")) if form.get("priority") else None
+def decision_from_form(action: str, form: Any) -> Decision:
+    """The user's form as a domain Decision (validated by the same function the CLI uses)."""
+    evidence = [u.strip() for u in form.get("evidence", "").splitlines() if u.strip()][:20]
     try:
         version = int(form["version"]) if form.get("version") else None
     except ValueError:
         version = None
-    return Decision(
+    return parse_decision(
         action,
-        verdict=verdict,
+        verdict=form.get("verdict") or None,
         note=form.get("note", "").strip()[:5000],
-        evidence=evidence[:20],
-        wants_response=form.get("respond") == "1",
+        evidence=evidence,
         correct_topic=form.get("correct_topic") or None,
         correct_tone=form.get("correct_tone") or None,
         wrong_target=form.get("wrong_target") == "1",
-        priority=priority,
-        expected_version=version,
+        respond=form.get("respond") == "1",
+        priority=form.get("priority") or None,
+        expect_version=version,
+        assignee=form.get("assignee") or None,
     )
 
 
 @bp.route("/<int:case_id>/<action>", methods=["POST"], endpoint="act")
 def act_on(case_id: int, action: str) -> Any:
-    """Do one action as the logged-in user; the domain refuses with a Vietnamese sentence."""
+    """Do one action as the logged-in user; a refusal is the domain's Vietnamese sentence."""
     if action not in ACTIONS:
         abort(404)
-    decision = decision_from_form(ACTIONS[action], request.form)
-    if action == "verify" and decision.verdict is None:
-        flash("Hãy chọn kết luận xác minh.", "error")
+    try:
+        decision = decision_from_form(action, request.form)
+        if decision.action is Action.VERIFY and decision.verdict is None:
+            raise MonitorError("Hãy chọn kết luận xác minh.")
+        done = act(ctx().db, case_id, me().username, decision, ctx().config.queue, datetime.now(UTC))
+    except NotFoundError as exc:
+        flash(exc.message, "error")
+    except MonitorError as exc:
+        flash(exc.message, "error")
     else:
-        try:
-            done = act(ctx().db, case_id, me().username, decision, _settings(), datetime.now(UTC))
-        except MonitorError as exc:
-            flash(exc.message, "error")
-        else:
-            flash(f"Vụ việc #{case_id}: đã {label(ACTIONS[action])}; nay “{label(done.state)}”.", "ok")
+        verb = label(parse(Action, action))
+        flash(f"Vụ việc #{case_id}: đã {verb}; nay “{label(done.state)}”.", "ok")
     if request.headers.get("HX-Request"):
         return "", 204, {"HX-Refresh": "true"}
     back = request.form.get("back", "")

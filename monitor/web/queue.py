@@ -1,116 +1,160 @@
-"""The queue (home page): filters, paging, polling for new cases, bulk actions for leaders."""
+"""The queue (home page): every filter, paging, polling for new cases, bulk actions for leaders.
+
+Filters are validated by `queue.inputs.parse_filter` and the listing comes from `queue.views`, exactly
+as for `monitor queue`; this module only reads the query string and renders.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
-from monitor.queue.workflow import Claim
-from monitor.store import cases as store_cases
+from monitor.errors import MonitorError
+from monitor.queue.inputs import Names, QueueFilter, parse_decision, parse_filter
+from monitor.queue.service import act
+from monitor.queue.views import QueuePage, queue_listing
 from monitor.store import users as store_users
-from monitor.vocab import STATE_LABELS, Priority, State, parse
+from monitor.vocab import STATE_LABELS, Priority, Role, Tone, Topic
 from monitor.web.security import ctx, me
 
 bp = Blueprint("queue", __name__)
 
-OPEN = store_cases.OPEN
+# Query-string names of the filters (the same words as the CLI options).
+FILTER_KEYS = (
+    "status",
+    "priority",
+    "topic",
+    "tone",
+    "target",
+    "outlet",
+    "holder",
+    "assigned",
+    "mine",
+    "from",
+    "to",
+)
 
 
-@dataclass(frozen=True)
-class QueueFilters:
-    """The queue's filters as read from the query string (unknown words are dropped, and said so)."""
-
-    states: tuple[str, ...] = (OPEN,)
-    priorities: tuple[str, ...] = ()
-    mine: bool = False
-    page: int = 1
-    ignored: tuple[str, ...] = field(default=())
-
-    def query_args(self, **override: Any) -> dict[str, Any]:
-        """The filters as query-string arguments (for links to other pages)."""
-        args: dict[str, Any] = {
-            "status": list(self.states),
-            "priority": list(self.priorities),
-            "page": self.page,
-        }
-        if self.mine:
-            args["mine"] = "1"
-        args.update(override)
-        return args
+def names() -> Names:
+    """Target and outlet names of the loaded configuration."""
+    return Names.from_config(ctx().config)
 
 
-def parse_filters(args: MultiDict[str, str]) -> QueueFilters:
-    """Read the filters; each value may be the id or the Vietnamese word."""
-    ignored: list[str] = []
-    states: list[str] = []
-    for word in args.getlist("status"):
-        if word == OPEN:
-            states.append(OPEN)
-        elif (state := parse(State, word)) is not None:
-            states.append(state.value)
-        elif word:
-            ignored.append(word)
-    priorities: list[str] = []
-    for word in args.getlist("priority"):
-        if (prio := parse(Priority, word)) is not None:
-            priorities.append(prio.value)
-        elif word:
-            ignored.append(word)
+def read_filter(args: MultiDict[str, str]) -> tuple[QueueFilter, str | None]:
+    """The validated filter, or the default one and the Vietnamese reason the request was refused."""
     try:
         page = max(1, min(int(args.get("page", "1")), 100_000))
     except ValueError:
         page = 1
-    return QueueFilters(
-        states=tuple(dict.fromkeys(states)) or (OPEN,),
-        priorities=tuple(dict.fromkeys(priorities)),
-        mine=args.get("mine") == "1",
-        page=page,
-        ignored=tuple(ignored),
-    )
 
+    def many(key: str) -> list[str]:
+        return [v for v in args.getlist(key) if v.strip()]
 
-def _items(f: QueueFilters) -> list[store_cases.QueueItem]:
-    size = ctx().settings.page_size
-    with ctx().db.read() as session:
-        user_id = store_users.get_user(session, me().username).id if f.mine else None
-        return store_cases.queue_page(
-            session,
-            states=f.states,
-            priorities=f.priorities,
-            user_id=user_id,
-            limit=size + 1,  # one more tells whether a next page exists
-            offset=(f.page - 1) * size,
+    try:
+        f = parse_filter(
+            status=many("status"),
+            priority=many("priority"),
+            topic=many("topic"),
+            tone=many("tone"),
+            target=many("target"),
+            outlet=many("outlet"),
+            assignee=args.get("holder") or None,
+            assigned=args.get("assigned") or None,
+            mine=args.get("mine") == "1",
+            user=me().username,
+            date_from=args.get("from") or None,
+            date_to=args.get("to") or None,
+            page=page,
+            limit=ctx().settings.page_size,
+            names=names(),
         )
+    except MonitorError as exc:
+        return parse_filter(limit=ctx().settings.page_size, page=1), exc.message
+    return f, None
 
 
-def _page(template: str) -> Any:
-    f = parse_filters(request.args)
-    items = _items(f)
-    size = ctx().settings.page_size
-    now = datetime.now(UTC)
-    return render_template(
-        template,
-        f=f,
-        items=items[:size],
-        has_next=len(items) > size,
-        holding={i.case_id: Claim(i.holder, i.claim_expires_at).active(now) for i in items},
-        state_labels=STATE_LABELS,
-        priorities=list(Priority),
-        poll=ctx().settings.poll_seconds,
-    )
+def query_args(args: MultiDict[str, str], **override: Any) -> dict[str, Any]:
+    """The request's filters as url_for arguments (with `override`, e.g. another page)."""
+    out: dict[str, Any] = {k: args.getlist(k) for k in FILTER_KEYS if args.getlist(k)}
+    out.update(override)
+    return out
+
+
+def _listing() -> tuple[QueuePage, str | None, QueueFilter]:
+    f, problem = read_filter(request.args)
+    try:
+        page = queue_listing(ctx().db, f, datetime.now(UTC))
+    except MonitorError as exc:  # an unknown user name in "holder"/"assigned"
+        problem = exc.message
+        f = replace(f, assignee=None, assigned=None)
+        page = queue_listing(ctx().db, f, datetime.now(UTC))
+    return page, problem, f
+
+
+def _context() -> dict[str, Any]:
+    config = ctx().config
+    with ctx().db.read() as session:
+        users = [u for u in store_users.list_users(session) if u.active]
+    return {
+        "state_labels": STATE_LABELS,
+        "priorities": list(Priority),
+        "topics": list(Topic),
+        "tones": list(Tone),
+        "watches": config.watches,
+        "sources": config.sources,
+        "users": users,
+        "collaborators": [u for u in users if u.role == Role.COLLABORATOR],
+        "poll": ctx().settings.poll_seconds,
+        "args": request.args,
+        "query_args": query_args,
+        "can_lead": me().role in (Role.LEADER, Role.ADMIN),
+    }
 
 
 @bp.route("/")
 def index() -> Any:
     """The queue page."""
-    return _page("queue.html")
+    page, problem, f = _listing()
+    return render_template("queue.html", listing=page, problem=problem, f=f, **_context())
 
 
 @bp.route("/queue/rows")
 def rows() -> Any:
-    """The queue's rows alone (htmx polls this so new cases appear without a reload)."""
-    return _page("_queue_rows.html")
+    """The queue's table alone (htmx polls this so new cases appear without a reload)."""
+    page, problem, f = _listing()
+    return render_template("_queue_rows.html", listing=page, problem=problem, f=f, **_context())
+
+
+@bp.route("/queue/bulk", methods=["POST"])
+def bulk() -> Any:
+    """A leader's action on the selected cases: assign to a collaborator, or set a priority.
+
+    Each case goes through the domain on its own (role, state and version are checked per case);
+    the page says how many succeeded and why the others were refused.
+    """
+    ids = [int(x) for x in request.form.getlist("case") if x.isdigit()][:200]
+    action = request.form.get("bulk_action", "")
+    if action not in ("assign", "priority") or not ids:
+        flash("Hãy chọn vụ việc và thao tác.", "error")
+        return redirect(request.form.get("back") or url_for("queue.index"))
+    done, refused = [], []
+    for case_id in ids:
+        try:
+            if action == "assign":
+                decision = parse_decision("assign", assignee=request.form.get("assignee") or None)
+            else:
+                decision = parse_decision("priority", priority=request.form.get("priority") or None)
+            act(ctx().db, case_id, me().username, decision, ctx().config.queue, datetime.now(UTC))
+            done.append(case_id)
+        except MonitorError as exc:
+            refused.append(f"#{case_id}: {exc.message}")
+    if done:
+        flash(f"Đã cập nhật {len(done)} vụ việc.", "ok")
+    for line in refused[:10]:
+        flash(line, "error")
+    back = request.form.get("back", "")
+    return redirect(back if back.startswith("/") and not back.startswith("//") else url_for("queue.index"))

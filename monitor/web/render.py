@@ -66,6 +66,18 @@ def nav_links() -> list[tuple[str, str]]:
     ]
 
 
+def after(later: datetime, earlier: datetime) -> str:
+    """How long after `earlier` (Vietnamese, coarse): "+2 giờ 15 phút", "+3 ngày"."""
+    minutes = int((later - earlier).total_seconds() // 60)
+    if minutes <= 0:
+        return "đầu tiên"
+    days, rest = divmod(minutes, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    if days:
+        return f"+{days} ngày" + (f" {hours} giờ" if hours else "")
+    return f"+{hours} giờ {mins} phút" if hours else f"+{mins} phút"
+
+
 def csrf_field() -> Markup:
     """The hidden CSRF input every POST form carries."""
     return Markup(f'<input type="hidden" name="csrf_token" value="{escape(generate_csrf())}">')
@@ -74,7 +86,7 @@ def csrf_field() -> Markup:
 def install(app: Flask) -> None:
     """Register filters and globals."""
     app.jinja_env.filters.update(
-        when=fmt_datetime, day=fmt_date, label=label, safe_url=safe_url, highlight=highlight
+        after=after, when=fmt_datetime, day=fmt_date, label=label, safe_url=safe_url, highlight=highlight
     )
     app.jinja_env.globals.update(csrf_field=csrf_field, label=label, nav_links=nav_links)
 

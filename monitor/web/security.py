@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import functools
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, TypeVar, cast
@@ -27,7 +28,7 @@ from monitor.web.settings import WebContext
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-PUBLIC_ENDPOINTS = frozenset({"auth.login", "static"})
+PUBLIC_ENDPOINTS = frozenset({"auth.login", "auth.favicon", "static"})
 
 CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -106,6 +107,7 @@ def _load_user(user_id: str) -> WebUser | None:
 
 
 def _gate() -> Any:
+    g.started = time.perf_counter()
     g.client_addr = client_address(
         request.remote_addr, request.headers.get("X-Forwarded-For"), ctx().settings.policy.trusted_proxies
     )
@@ -121,6 +123,9 @@ def _gate() -> Any:
 
 
 def _headers(response: Response) -> Response:
+    started = getattr(g, "started", None)
+    if started is not None:  # the server's own time (W3C Server Timing); bench/bench_web.py reads it
+        response.headers["Server-Timing"] = f"app;dur={(time.perf_counter() - started) * 1000:.1f}"
     for key, value in HEADERS.items():
         response.headers.setdefault(key, value)
     if ctx().settings.https:

@@ -105,4 +105,8 @@
     }
   });
   document.addEventListener("htmx:afterSettle", restore);
+  // Polling must not wipe a leader's half-made selection for a bulk action.
+  document.addEventListener("htmx:beforeRequest", function (ev) {
+    if (document.querySelector("#queue input[name=case]:checked")) { ev.preventDefault(); }
+  });
 })();

@@ -101,6 +101,7 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=10_000)
     ap.add_argument("--naive", type=int, default=300, help="articles timed for the naive way (it is slow)")
     ap.add_argument("--procs", type=int, default=min(2, os.cpu_count() or 1))
+    ap.add_argument("--json", default=None, help="also write the figures to this file")
     args = ap.parse_args()
     if not SHARED.is_dir():
         print("skip: ../shared/data/vntc is absent")
@@ -117,6 +118,9 @@ def main() -> None:
     print(
         f"ratio fast({args.procs} proc) / naive(1 proc): {many / naive:.0f}x;  per core: {one / naive:.0f}x"
     )
+    if args.json:
+        figures = {"one": one, "many": many, "procs": args.procs, "naive": naive}
+        Path(args.json).write_text(json.dumps(figures), encoding="utf-8")
 
 
 if __name__ == "__main__":

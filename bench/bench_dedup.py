@@ -53,16 +53,22 @@ def texts(n: int, offset: int) -> list[tuple[str, str]]:
     return [docs[(offset + i) % len(docs)] for i in range(n)]
 
 
+# monitor.store.tables.url_hash in SQL (as migration 0009 computes it), of 'https://a.vn/' || i
+URL_HASH = "('x' || substr(md5('https://a.vn/' || i), 1, 16))::bit(64)::bigint"
+
+
 def grow(db: Database, start: int, stop: int, days: float, bands: int) -> float:
     """Add archive articles start..stop-1 (with signatures and bands); seconds."""
     t0 = time.perf_counter()
     secs = int(days * 86400)
     steps = [
         f"""INSERT INTO articles (id, source_id, item_key, url, canonical_url, content_hash, title, summary, text,
-            published_at, fetched_at, updated_at, extract_status, extract_attempts, analysed_at)
+            published_at, fetched_at, updated_at, extract_status, extract_attempts, analysed_at, url_hash,
+            canonical_hash)
             SELECT i, 1 + i % 60, 'k' || i, 'https://a.vn/' || i, 'https://a.vn/' || i, md5(i::text), 'Bài ' || i,
             '', 'x', now() - interval '1 hour' - (i % {secs}) * interval '1 second',
-            now() - interval '1 hour' - (i % {secs}) * interval '1 second', now(), 'ok', 1, now()
+            now() - interval '1 hour' - (i % {secs}) * interval '1 second', now(), 'ok', 1, now(),
+            {URL_HASH}, {URL_HASH}
             FROM generate_series({start}, {stop - 1}) i""",
         f"""INSERT INTO stories (id, title, first_article_id, first_source_id, first_seen_at, last_seen_at,
             article_count, outlet_count, outlets, targets, flagged, flag_reasons, max_outlet_weight, updated_at)

@@ -68,6 +68,7 @@ def main() -> None:
     ap.add_argument("--items", type=int, default=50)
     ap.add_argument("--latency", type=float, default=0.1)
     ap.add_argument("--db", default=None, help="database URL (default: a fresh SQLite file)")
+    ap.add_argument("--json", default=None, help="also write the figures to this file")
     args = ap.parse_args()
 
     port = free_port()
@@ -109,6 +110,17 @@ def main() -> None:
     )
     print(f"first pass (all new):   {t_first:6.2f} s   new items: {new}   failed sources: {failed}")
     print(f"second pass (all 304):  {t_second:6.2f} s   not modified: {not_mod}/{args.feeds}")
+    if args.json:
+        import json
+
+        figures = {
+            "backend": db.dialect,
+            "first_s": t_first,
+            "second_s": t_second,
+            "new": new,
+            "failed": failed,
+        }
+        Path(args.json).write_text(json.dumps(figures), encoding="utf-8")
 
     # Parse-and-store throughput without the network: the same bodies, parsed and upserted into a fresh db.
     sys.path.insert(0, str(ROOT / "bench"))

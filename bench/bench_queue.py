@@ -43,6 +43,10 @@ STATES = (
 )
 
 
+# monitor.store.tables.url_hash in SQL (as migration 0009 computes it)
+URL_HASH = "('x' || substr(md5({u}), 1, 16))::bit(64)::bigint"
+
+
 def build(db: Database, articles: int, cases: int) -> dict[str, float]:
     """Fill the schema with bulk SQL; seconds per step."""
     stories = max(cases * 3, articles // 3)
@@ -53,11 +57,14 @@ def build(db: Database, articles: int, cases: int) -> dict[str, float]:
         "users": """INSERT INTO users (id, username, name, role, active, created_at)
             SELECT i, 'ctv' || i, 'Cộng tác viên ' || i, 'collaborator', true, now() FROM generate_series(1, 20) i""",
         "articles": f"""INSERT INTO articles (id, source_id, item_key, url, canonical_url, content_hash, title,
-            summary, text, published_at, fetched_at, updated_at, extract_status, extract_attempts, analysed_at)
+            summary, text, published_at, fetched_at, updated_at, extract_status, extract_attempts, analysed_at,
+            url_hash, canonical_hash, search_doc)
             SELECT i, 1 + i % 60, 'k' || i, 'https://x.vn/' || i, 'https://x.vn/' || i, md5(i::text),
             'Công an tỉnh Kon Tum: bài số ' || i, '', repeat('Nội dung bài viết về Kon Tum. ', 20),
             now() - (i % 31536000) * interval '1 second', now() - (i % 31536000) * interval '1 second', now(),
-            'ok', 1, now() FROM generate_series(1, {articles}) i""",
+            'ok', 1, now(), {URL_HASH.format(u="'https://x.vn/' || i")}, {URL_HASH.format(u="'https://x.vn/' || i")},
+            monitor_fold('Công an tỉnh Kon Tum: bài số ' || i || ' ' || repeat('Nội dung bài viết về Kon Tum. ', 20))
+            FROM generate_series(1, {articles}) i""",
         "mentions": f"""INSERT INTO mentions (id, article_id, target, kind, alias, level, start, "end", snippet)
             SELECT i, i, 'ca_kon_tum', 'unit', 'Công an tỉnh Kon Tum', 'exact', 0, 20,
             '…theo Công an tỉnh Kon Tum, vụ việc…' FROM generate_series(1, {articles}) i""",

@@ -4,7 +4,8 @@ python bench/eval_mentions.py                 # dev set: tune / holdout / all
 python bench/eval_mentions.py --show tune     # list the errors of one split (never look at holdout while tuning)
 # splits: tune (130 rows), holdout (70, written with tune, not looked at while tuning), holdout2 (40, written after
 # tuning and scored once), holdout3 (51, landmarks with lower-case heads and their namesakes, written before
-# the landmark-head change)
+# the landmark-head change), generic (20, generic subordinate police and their traps, written after the
+# generic tier by the same author: a regression set, not a blind estimate)
 python bench/eval_mentions.py --vntc          # also scan the VNTC test sample (../shared) and score the
                                               # hits against the hand-checked verdicts below
 """
@@ -22,7 +23,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from monitor.nlp.match import build_matcher  # noqa: E402
-from monitor.nlp.normalize import fold_tone  # noqa: E402
+from monitor.nlp.match_generic import GENERIC  # noqa: E402
+from monitor.nlp.normalize import fold_ascii, fold_tone  # noqa: E402
 from monitor.nlp.targets import default_targets  # noqa: E402
 
 DEV = ROOT / "tests" / "data" / "mentions_dev.jsonl"
@@ -57,6 +59,8 @@ def key_of(kind: str, alias: str) -> str:
     a = " ".join(fold_tone(alias).split())
     if kind == "province":
         return a
+    if alias == "generic" or GENERIC.fullmatch(fold_ascii(a)):
+        return "generic"  # "trưởng công an xã", "cơ quan công an tỉnh": match_generic's tier
     if a.startswith(tuple(fold_tone(p) for p in SUB_PREFIXES)):
         return a
     if a.startswith(fold_tone("công an tỉnh quảng ngãi")):
@@ -119,14 +123,16 @@ def vntc(matcher) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument(
-        "--show", choices=("tune", "holdout", "holdout2", "holdout3"), help="print the errors of this split"
+        "--show",
+        choices=("tune", "holdout", "holdout2", "holdout3", "generic"),
+        help="print the errors of this split",
     )
     ap.add_argument("--vntc", action="store_true", help="also scan the VNTC test sample")
     args = ap.parse_args()
     matcher = build_matcher(default_targets())
     rows = [json.loads(line) for line in DEV.read_text(encoding="utf-8").splitlines() if line.strip()]
     res = score(rows, matcher, args.show)
-    for split in ("tune", "holdout", "holdout2", "holdout3", "all"):
+    for split in ("tune", "holdout", "holdout2", "holdout3", "generic", "all"):
         n = sum(1 for r in rows if split in (r["split"], "all"))
         for kind in ("unit", "province"):
             print(f"{split:8} n={n:3} {kind:8} {pr(res[split][kind])}")

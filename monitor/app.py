@@ -22,6 +22,7 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from monitor.settings import Settings
@@ -135,6 +136,12 @@ def fetch_pass(app: App, opts: DaemonOptions, stop: threading.Event) -> None:
     if stop.is_set():
         return
     timeout = opts.scheduler.job_timeout
+    claim = None
+    if app.db.dialect == "postgresql":  # beside `monitor worker`s, the daemon's passes claim like a worker
+        from monitor.scheduler import holder_id
+        from monitor.store.claims import Claim
+
+        claim = Claim(holder_id(), timeout + timedelta(minutes=5))
     try:
         report = run_with_timeout(
             lambda cancel: run_pass_async(
@@ -143,6 +150,7 @@ def fetch_pass(app: App, opts: DaemonOptions, stop: threading.Event) -> None:
                 only_due=True,
                 analysers=app.analysers if opts.analysis else None,
                 stop=lambda: stop.is_set() or cancel.is_set(),
+                claim=claim,
             ),
             timeout,
         )

@@ -479,7 +479,7 @@ def _coerce(value: Any, hint: Any, loc: _Locator, name: str, index: int | None, 
     if typing.get_origin(hint) in (typing.Union, types.UnionType):
         inner = [a for a in args if a is not type(None)]
         return _coerce(value, inner[0], loc, name, index, key)
-    if typing.get_origin(hint) is tuple and dataclasses.is_dataclass(args[0]):
+    if typing.get_origin(hint) is tuple and isinstance(args[0], type) and dataclasses.is_dataclass(args[0]):
         # an array of tables inside a table: [[digest.recipient]]
         if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
             raise ConfigError(f"{loc.at(name, index, key)}: mỗi mục phải là một bảng [[{name}.{key}]].")

@@ -16,6 +16,7 @@ traceback) and the stage it came from. Log lines use `str(error)`, which starts 
     │   └── NotAFeedError             empty 200, HTML page, challenge page
     ├── AnalysisError                 nlp: a text could not be analysed (recorded, batch goes on)
     ├── StoreError                    store: database problems worth a sentence
+    │   └── SchemaVersionError        the schema is newer than this code (or an unknown revision)
     ├── SchedulerLockedError          another `monitor run` already drives this database
     ├── AccessError                   accounts: who may do what
     │   ├── LoginRefusedError         wrong name/password, disabled account, too many failures
@@ -106,8 +107,16 @@ class TooManyRedirectsError(FetchError):
 class HttpStatusError(FetchError):
     """The server answered with an error status."""
 
-    def __init__(self, message: str, *, status: int, **kw: object) -> None:
-        super().__init__(message, **kw)  # type: ignore[arg-type]
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int,
+        detail: str | None = None,
+        kind: FailureKind | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(message, detail=detail, kind=kind, retry_after=retry_after)
         self.status = status
 
 
@@ -137,6 +146,10 @@ class StoreError(MonitorError):
     """A database problem worth telling the user about."""
 
     stage = "store"
+
+
+class SchemaVersionError(StoreError):
+    """The database was migrated by a newer (or another) version of monitor: nothing may run on it."""
 
 
 class SchedulerLockedError(MonitorError):

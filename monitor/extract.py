@@ -55,6 +55,7 @@ def extract_article(body: bytes, headers: Mapping[str, str], url: str) -> Extrac
 def _trafilatura(html_text: str, url: str) -> tuple[str, str | None, str | None]:
     """(text, title, date) from trafilatura, falling back to its baseline extractor; ('', None, None) if nothing."""
     import trafilatura  # heavy: imported on first use, never at import time
+    from trafilatura.settings import Document
 
     try:
         doc = trafilatura.bare_extraction(
@@ -63,7 +64,7 @@ def _trafilatura(html_text: str, url: str) -> tuple[str, str | None, str | None]
     except Exception as exc:
         log.warning("extract: trafilatura failed", extra={"url": url, "error": str(exc)})
         doc = None
-    if doc is not None and (doc.text or "").strip():
+    if isinstance(doc, Document) and doc.text and doc.text.strip():
         return doc.text, doc.title, doc.date
     try:
         # The baseline keeps all paragraph text, comments included: degraded, but better than no text.

@@ -80,8 +80,7 @@ def build_message(
     if html is not None:
         msg.add_alternative(html, subtype="html", charset="utf-8")
         if images:
-            html_part = msg.get_payload()[1]  # type: ignore[index]
-            assert isinstance(html_part, EmailMessage)
+            html_part = list(msg.iter_parts())[1]
             for img in images:
                 html_part.add_related(img.png, "image", "png", cid=f"<{img.cid}>", disposition="inline")
     return msg

@@ -13,10 +13,11 @@ import os
 import signal
 import socket
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from types import FrameType
+from typing import TypeVar
 
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
@@ -26,6 +27,8 @@ from monitor.errors import SchedulerLockedError
 from monitor.store import leases
 from monitor.store.db import Database
 from monitor.timefmt import LOCAL_TZ, fmt_datetime
+
+T = TypeVar("T")
 
 log = logging.getLogger(__name__)
 
@@ -88,7 +91,7 @@ def acquire_or_explain(db: Database, holder: str, opts: SchedulerOptions, stop: 
         stop.wait(min(opts.lease_ttl.total_seconds() / 4, 15))
 
 
-def run_with_timeout(coro_factory: Callable[[threading.Event], Any], timeout: timedelta) -> Any:
+def run_with_timeout(coro_factory: Callable[[threading.Event], Awaitable[T]], timeout: timedelta) -> T:
     """Run an async job with a wall-clock cut-off (a hung job never blocks the next ones).
 
     The coroutine is cancelled at the deadline; work it runs in threads (analysis) cannot be cancelled,
@@ -96,7 +99,7 @@ def run_with_timeout(coro_factory: Callable[[threading.Event], Any], timeout: ti
     """
     cancel = threading.Event()
 
-    async def guarded() -> Any:
+    async def guarded() -> T:
         try:
             async with asyncio.timeout(timeout.total_seconds()):
                 return await coro_factory(cancel)
@@ -117,7 +120,7 @@ def _trigger(schedule: Schedule) -> IntervalTrigger | CronTrigger:
 def build_scheduler(
     db: Database,
     opts: SchedulerOptions,
-    jobs: Mapping[str, tuple[Schedule, Callable[[], Any]]],
+    jobs: Mapping[str, tuple[Schedule, Callable[[], object]]],
     holder: str,
 ) -> BlockingScheduler:
     """A BlockingScheduler with the lease heartbeat and each job on its schedule, all with one policy."""
@@ -150,7 +153,7 @@ def build_scheduler(
 def run_daemon(
     db: Database,
     opts: SchedulerOptions,
-    jobs: Mapping[str, tuple[Schedule, Callable[[threading.Event], Any]]],
+    jobs: Mapping[str, tuple[Schedule, Callable[[threading.Event], object]]],
 ) -> None:
     """Acquire the lease, run the scheduler until SIGINT/SIGTERM, let the running job end, release the lease.
 
@@ -160,8 +163,8 @@ def run_daemon(
     stop = threading.Event()
     running = threading.Lock()  # held while a job runs: the lease is released only after it ends
 
-    def wrap(job: Callable[[threading.Event], Any]) -> Callable[[], Any]:
-        def guarded() -> Any:
+    def wrap(job: Callable[[threading.Event], object]) -> Callable[[], object]:
+        def guarded() -> object:
             with running:
                 return job(stop)
 
@@ -170,7 +173,7 @@ def run_daemon(
     previous = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
     sched: BlockingScheduler | None = None
 
-    def on_signal(signum: int, _frame: Any) -> None:
+    def on_signal(signum: int, _frame: FrameType | None) -> None:
         log.info("signal received signum=%d; stopping", signum)
         stop.set()
         if sched is not None and sched.running:

@@ -101,3 +101,17 @@ def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
         pytest.skip(f"shared data not found at {SHARED_DATA}")
     return SHARED_DATA
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """The URL of a freshly migrated PostgreSQL schema only (for what needs several writers at once)."""
+    _require_pg()
+    database, schema = make_pg_database()
+    database.migrate()
+    url = database.url
+    database.dispose()
+    try:
+        yield url
+    finally:
+        drop_pg_schema(schema)

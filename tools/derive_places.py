@@ -71,6 +71,7 @@ EXTRA_VARIANTS = {
     "Bờ Y": ["Pờ Y"],
     "Ia H'Drai": ["Ia HDrai"],
     "Kon Tum": ["Kontum"],
+    "Ia Chim": ["Ya Chiêm", "Ya Chim"],  # the press spelling of the commune of TP Kon Tum (issue 11)
 }
 RENAME = {"Măng Buk": "Măng Bút", "Ya ly": "Ya Ly"}  # old-list spellings of the same commune
 TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}

@@ -23,6 +23,7 @@ from monitor.settings import Settings
 COMMAND_MODULES = (
     "monitor.cli.fetch",
     "monitor.cli.run",
+    "monitor.cli.worker",
     "monitor.cli.sources",
     "monitor.cli.export",
     "monitor.cli.demo",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import tempfile
+from contextlib import ExitStack
 from pathlib import Path
 
 import typer
@@ -11,17 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from monitor.app import App
-from monitor.config import Config, Source
 from monitor.vocab import label
-
-
-def demo_config(config: Config, outlets: list) -> Config:  # type: ignore[type-arg]
-    """The user's config with its sources replaced by the local demo outlets."""
-    sources = tuple(
-        Source(key=o.key, name=o.name, url=o.url, kind=o.kind, weight=o.weight, allow_private=True)
-        for o in outlets
-    )
-    return dataclasses.replace(config, sources=sources)
 
 
 def format_articles(records: list[dict]) -> Table:  # type: ignore[type-arg]
@@ -51,28 +42,31 @@ def demo(
 ) -> None:
     """Chạy thử toàn bộ quy trình trên các báo mẫu phục vụ tại máy này (không cần Internet)."""
     from monitor.cli.fetch import _run_with_progress, format_errors, format_footer, format_summary
+    from monitor.demo.config import demo_config
     from monitor.demo.server import serve_demo
-    from monitor.settings import Settings
     from monitor.store.export import export_batches
 
     obj: App = ctx.obj
-    tmp = Path(tempfile.mkdtemp(prefix="monitor-demo-"))
-    url = f"sqlite:///{tmp / 'demo.db'}"
     console = Console()
-    with serve_demo() as outlets:
-        demo_settings = Settings(config_path=obj.settings.config_path, database_url=url)
-        demo_obj = App(demo_settings, config=demo_config(obj.config, outlets))
+    with ExitStack() as stack:
+        if keep:
+            folder = Path(tempfile.mkdtemp(prefix="monitor-demo-"))
+        else:  # removed when the demo ends, whatever happens
+            folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="monitor-demo-")))
+        url = f"sqlite:///{folder / 'demo.db'}"
+        outlets = stack.enter_context(serve_demo())
+        demo_obj = App(dataclasses.replace(obj.settings, database_url=url), config=demo_config(outlets))
+        stack.callback(demo_obj.close)
         console.print(f"Đang phục vụ {len(outlets)} báo mẫu tại {outlets[0].url.rsplit('/', 2)[0]} …")
         report = _run_with_progress(Console(stderr=True), demo_obj, None, pages=True, analysis=True)
-    console.print(format_summary(report.sources))
-    for line in format_errors(report.sources) + format_footer(report):
-        console.print(line)
-    with demo_obj.db.read() as session:
-        records = [r for batch in export_batches(session, None) for r in batch]
-    console.print(format_articles(records))
-    if keep:
-        console.print(f"Cơ sở dữ liệu demo: {url}\nXem hàng đợi: monitor --db {url} queue")
-    demo_obj.close()
+        console.print(format_summary(report.sources))
+        for line in format_errors(report.sources) + format_footer(report):
+            console.print(line)
+        with demo_obj.db.read() as session:
+            records = [r for batch in export_batches(session, None) for r in batch]
+        console.print(format_articles(records))
+        if keep:
+            console.print(f"Cơ sở dữ liệu demo: {url}\nXem hàng đợi: monitor --db {url} queue")
 
 
 def register(app: typer.Typer) -> None:

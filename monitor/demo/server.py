@@ -12,7 +12,7 @@ from email.utils import format_datetime
 from html import escape
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
-from typing import Any
+from typing import TypedDict
 
 
 @dataclass(frozen=True)
@@ -26,12 +26,42 @@ class DemoOutlet:
     url: str
 
 
-def load_demo() -> dict[str, Any]:
+class DemoOutletData(TypedDict):
+    """One outlet of feeds/articles.json."""
+
+    key: str
+    name: str
+    kind: str
+    weight: float
+
+
+class DemoArticle(TypedDict):
+    """One article of feeds/articles.json."""
+
+    slug: str
+    outlet: str
+    published: str
+    title: str
+    summary: str
+    text: str
+
+
+class DemoData(TypedDict):
+    """feeds/articles.json: the sample outlets and their articles."""
+
+    outlets: list[DemoOutletData]
+    articles: list[DemoArticle]
+
+
+def load_demo() -> DemoData:
     """The demo articles shipped in the package."""
-    return json.loads(resources.files("monitor.demo").joinpath("feeds/articles.json").read_text("utf-8"))
+    data: DemoData = json.loads(
+        resources.files("monitor.demo").joinpath("feeds/articles.json").read_text("utf-8")
+    )
+    return data
 
 
-def render_feed(data: dict[str, Any], outlet: str, base: str) -> bytes:
+def render_feed(data: DemoData, outlet: str, base: str) -> bytes:
     """RSS 2.0 of one outlet's articles."""
     items = []
     for a in data["articles"]:
@@ -54,7 +84,7 @@ def render_feed(data: dict[str, Any], outlet: str, base: str) -> bytes:
     return xml.encode("utf-8")
 
 
-def render_section(data: dict[str, Any], outlet: str, base: str) -> bytes:
+def render_section(data: DemoData, outlet: str, base: str) -> bytes:
     """An HTML section page listing one outlet's articles (no feed)."""
     links = "".join(
         f'<li><a href="/bai/{a["slug"]}.html">{escape(a["title"])}</a></li>'
@@ -69,7 +99,7 @@ def render_section(data: dict[str, Any], outlet: str, base: str) -> bytes:
     return html.encode("utf-8")
 
 
-def render_article(a: dict[str, Any], base: str) -> bytes:
+def render_article(a: DemoArticle, base: str) -> bytes:
     """An article page with navigation and a reader-comments block that extraction must drop."""
     paragraphs = "".join(f"<p>{escape(s.strip())}.</p>" for s in a["text"].split(". ") if s.strip())
     html = (
@@ -93,7 +123,7 @@ def serve_demo(host: str = "127.0.0.1", port: int = 0) -> Iterator[list[DemoOutl
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
-            base = f"http://{host}:{self.server.server_address[1]}"
+            base = f"http://{host}:{server.server_port}"
             path = self.path.split("?", 1)[0]
             body, ctype = None, "text/html; charset=utf-8"
             if path.startswith("/rss/") and path.endswith(".rss"):
@@ -111,7 +141,7 @@ def serve_demo(host: str = "127.0.0.1", port: int = 0) -> Iterator[list[DemoOutl
             self.end_headers()
             self.wfile.write(body)
 
-        def log_message(self, *args: Any) -> None:  # keep the demo's terminal clean
+        def log_message(self, format: str, *args: object) -> None:  # keep the demo's terminal clean
             return
 
     server = ThreadingHTTPServer((host, port), Handler)

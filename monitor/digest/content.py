@@ -6,6 +6,7 @@ renderer only lays it out, so the HTML part and the plain-text part cannot tell 
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -183,6 +184,14 @@ def late_by(delta: timedelta) -> str:
     return f"{mins} phút"
 
 
+def _has_tone(a: ArticleFact, tone: str) -> bool:
+    return a.tone == tone
+
+
+def _has_topic(a: ArticleFact, topic: str) -> bool:
+    return a.topic == topic
+
+
 def one_line(text: str) -> str:
     """A title on one line: every run of whitespace (CR and LF included) becomes one space."""
     return " ".join(text.split())
@@ -218,22 +227,18 @@ def build_digest(facts: DayFacts, opts: DigestOptions) -> Digest:
         history = [count_day.get(d, 0) for d in days[:-1]]
         return Figure(text, count_day.get(facts.day, 0), history[-1], sum(history) / len(history))
 
-    def count(pred: Callable[[ArticleFact], object]) -> dict[date, int]:
+    def count(pred: Callable[[ArticleFact], bool]) -> dict[date, int]:
         return {d: sum(1 for a in by_day[d] if pred(a)) for d in days}
 
     figures = (
-        figure("Bài viết nhắc đến đơn vị", count(lambda a: units.intersection(a.targets))),
-        figure("Bài viết nhắc đến địa bàn", count(lambda a: provinces.intersection(a.targets))),
+        figure("Bài viết nhắc đến đơn vị", count(lambda a: bool(units.intersection(a.targets)))),
+        figure("Bài viết nhắc đến địa bàn", count(lambda a: bool(provinces.intersection(a.targets)))),
         figure("Tin bị gắn cờ (vụ việc mới)", dict(opened_by_day)),
     )
-
-    def by_field(name: str, value: str) -> dict[date, int]:
-        return count(lambda a: getattr(a, name) == value)
-
-    tones = tuple(figure(label(t).capitalize(), by_field("tone", t)) for t in TONES)
+    tones = tuple(figure(label(t).capitalize(), count(functools.partial(_has_tone, tone=t))) for t in TONES)
     topics = tuple(
         f
-        for f in (figure(label(t), by_field("topic", t)) for t in TOPICS)
+        for f in (figure(label(t), count(functools.partial(_has_topic, topic=t))) for t in TOPICS)
         if f.value or f.previous or f.average
     )
     biggest = max([len(by_day[d]) for d in days] + [1])

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING
 
 from monitor.digest.content import Digest
+
+if TYPE_CHECKING:
+    import jinja2
 
 
 @dataclass(frozen=True)
@@ -23,7 +26,7 @@ class Rendered:
 
 
 @lru_cache(maxsize=2)
-def _env(autoescape: bool) -> Any:
+def _env(autoescape: bool) -> jinja2.Environment:
     import jinja2
 
     return jinja2.Environment(

@@ -52,7 +52,7 @@ def backoff_ceiling(score: float, interval: timedelta) -> timedelta:
     """The largest delay for a failure score: interval · 2^score, capped at 24 h (never below interval)."""
     if score >= 32:  # 2**32 intervals is past any cap; avoid float overflow on absurd scores
         return max(interval, MAX_BACKOFF)
-    return max(interval, min(MAX_BACKOFF, interval * (2.0**score)))
+    return max(interval, min(MAX_BACKOFF, interval * float(2.0**score)))
 
 
 def backoff_delay(score: float, interval: timedelta, rng: random.Random) -> timedelta:

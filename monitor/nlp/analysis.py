@@ -112,7 +112,7 @@ class Analyzer:
         out: list[Analysis | None] = [None] * len(docs)
         todo: list[tuple[int, str, str, str, str, str]] = []  # index, lang, title, body, topic/tone text
         for i, doc in enumerate(docs):
-            prepared, err = safe_call(lambda doc=doc, f=forced[i]: self._prepare(doc, f))
+            prepared, err = safe_call(functools.partial(self._prepare, doc, forced[i]))
             if err:
                 out[i] = self._skip("unknown", f"Lỗi phân tích: {err}")
             elif isinstance(prepared, Analysis):
@@ -147,37 +147,41 @@ class Analyzer:
             return self._skip(lang, f"Không phải tiếng Việt ({LANG_NAMES.get(lang, lang)})")
         return (lang, title, body, *model_views(title, body, cleaned=True))
 
-    def _predict(self, topic_texts: list[str], tone_texts: list[str]) -> tuple[list, list]:
+    def _predict(
+        self, topic_texts: list[str], tone_texts: list[str]
+    ) -> tuple[list[tuple[str, float] | str | None], list[tuple[str, float] | str | None]]:
         """Batch prediction; if the batch fails, retry one by one so a bad text fails alone."""
         res, err = safe_call(
             lambda: (self.topic_model.predict_many(topic_texts), self.tone_model.predict_many(tone_texts))
         )
         if res:
-            return res
-        topics, tones = [], []
+            return list(res[0]), list(res[1])
+        topics: list[tuple[str, float] | str | None] = []
+        tones: list[tuple[str, float] | str | None] = []
         for t, o in zip(topic_texts, tone_texts):
-            one, err = safe_call(
-                lambda t=t, o=o: (self.topic_model.predict_many([t])[0], self.tone_model.predict_many([o])[0])
-            )
+            one, err = safe_call(functools.partial(self._predict_one, t, o))
             topics.append(one[0] if one else err)
             tones.append(one[1] if one else err)
         return topics, tones
+
+    def _predict_one(self, topic_text: str, tone_text: str) -> tuple[tuple[str, float], tuple[str, float]]:
+        return self.topic_model.predict_many([topic_text])[0], self.tone_model.predict_many([tone_text])[0]
 
     def _finish(
         self,
         title: str,
         body: str,
         texts: tuple[str, str],
-        topic: object,
-        tone: object,
+        topic: tuple[str, float] | str | None,
+        tone: tuple[str, float] | str | None,
         explain: bool,
         lang: str = "vi",
         focus: str = "",
     ) -> Analysis:
-        if isinstance(topic, str) or isinstance(tone, str):
-            return self._skip("vi", f"Lỗi phân tích: {topic if isinstance(topic, str) else tone}")
-        t_label, t_score = topic  # type: ignore[misc]
-        o_label, o_score = tone  # type: ignore[misc]
+        if not isinstance(topic, tuple) or not isinstance(tone, tuple):  # the error text of a failed batch
+            return self._skip("vi", f"Lỗi phân tích: {topic if not isinstance(topic, tuple) else tone}")
+        t_label, t_score = topic
+        o_label, o_score = tone
         lead = lexicon.norm(title + " " + body[:300])
         ruled = lexicon.rule_tone(lead)
         critical = (

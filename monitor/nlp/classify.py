@@ -199,7 +199,7 @@ def _candidates(text: str) -> list[str]:
     """
     words, names = _dictionary()
     syl = [s for s in text.split() if not s.isdigit()]
-    named = set()  # syllables of proper names (places, people) say where, not why
+    named: set[str] = set()  # syllables of proper names (places, people) say where, not why
     phrases: dict[str, None] = {}
     for i in range(len(syl) - 1):
         bi = f"{syl[i]} {syl[i + 1]}"
@@ -224,7 +224,8 @@ def _dictionary() -> tuple[frozenset[str], frozenset[str]]:
     path = Path(spec.origin).parent / "corpus" / "data" / "Viet74K.txt" if spec and spec.origin else None
     if path is None or not path.exists():
         return frozenset(), frozenset()
-    words, names = set(), set()
+    words: set[str] = set()
+    names: set[str] = set()
     for line in path.read_text(encoding="utf-8").splitlines():
         w = unicodedata.normalize("NFC", line.strip())
         if w.count(" ") == 1:

@@ -25,10 +25,14 @@ KIND_RANK = {"unit": 0, "province": 1}
 class MentionLike(Protocol):
     """What the flag rule needs from a mention (monitor.nlp.match.Mention has these fields)."""
 
-    target: str
-    kind: str
-    alias: str
-    level: str
+    @property
+    def target(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def alias(self) -> str: ...
+    @property
+    def level(self) -> str: ...
 
 
 @dataclass(frozen=True)

@@ -34,9 +34,9 @@ from dataclasses import dataclass
 from monitor.nlp import match_generic as generic
 from monitor.nlp import match_rules as rules
 from monitor.nlp.match_build import Entry, Tables, build_tables
-from monitor.nlp.match_patterns import HEAD_SURNAMES
+from monitor.nlp.match_patterns import HEAD_SURNAMES, WORD
 from monitor.nlp.match_places import Places, load_places
-from monitor.nlp.normalize import Normalized, fold_ascii, fold_tone, normalize
+from monitor.nlp.normalize import Normalized, compact, fold_ascii, fold_tone, normalize
 from monitor.nlp.targets import WatchTarget
 
 __all__ = ["Matcher", "Mention", "Places", "build_matcher", "load_places"]
@@ -223,7 +223,7 @@ class Matcher:
         lvl = rules.qualifier_level(s.low[start:end], self._tb.heads_exact, self._tb.heads_tone)
         if lvl != 0 and not s.plain(start, end):
             return False  # "song" (but) is not "sông", "đeo" (wear) is not "đèo"
-        words = rules.WORD.findall(s.norm.cased[start:end])
+        words = WORD.findall(s.norm.cased[start:end])
         return bool(words) and not (words[0][0].isupper() and words[0].lower() in HEAD_SURNAMES)
 
     def _head_before(self, s: _Scan, start: int) -> bool:
@@ -245,14 +245,15 @@ class Matcher:
 
     def _places(self, s: _Scan) -> tuple[list[_Cand], list[tuple[int, int]]]:
         """Place candidates, and every raw hit (where unit names can be)."""
-        out, hits = [], []
+        out: list[_Cand] = []
+        hits: list[tuple[int, int]] = []
         for m in self._tb.place_re.finditer(s.asc):
             if len(hits) >= MAX_HITS:
                 break
             hits.append(m.span())
             q = self._tb.qualifier_re.search(s.asc, max(0, m.start() - 20), m.start())
             qualified = q is not None and self._qualifier_ok(s, *q.span())
-            c = self._place_cand(s, self._tb.places.get(rules.compact(m.group()), []), *m.span(), qualified)
+            c = self._place_cand(s, self._tb.places.get(compact(m.group()), []), *m.span(), qualified)
             if c:
                 out.append(c)
         return out, hits
@@ -277,7 +278,7 @@ class Matcher:
         return out
 
     def _units_in(self, s: _Scan, w_start: int, w_end: int) -> list[_Cand]:
-        out = []
+        out: list[_Cand] = []
         for m in self._tb.unit_re.finditer(s.asc, w_start, w_end):
             if len(out) >= MAX_HITS:
                 break
@@ -286,14 +287,14 @@ class Matcher:
                 out += self._list(s, m)
                 continue
             if groups.get("al") is not None:
-                lvl, e = s.level(self._tb.aliases.get(rules.compact(m.group("al")), []), *m.span())
+                lvl, e = s.level(self._tb.aliases.get(compact(m.group("al")), []), *m.span())
                 if e is not None and s.shorts_ok(*m.span()):
                     out.append(_Cand(e, e.alias, lvl, *m.span(), e.tier == "context"))
                 continue
-            plvl, pre = s.level(self._tb.prefixes.get(rules.compact(m.group("pre")), []), *m.span("pre"))
+            plvl, pre = s.level(self._tb.prefixes.get(compact(m.group("pre")), []), *m.span("pre"))
             if pre is None or not s.shorts_ok(*m.span("pre")):
                 continue
-            own = self._tb.unit_places.get(pre.target, {}).get(rules.compact(m.group("pp")), [])
+            own = self._tb.unit_places.get(pre.target, {}).get(compact(m.group("pp")), [])
             c = self._place_cand(s, own, *m.span("pp"), qualified=True)
             if c:
                 alias = f"{pre.alias} {c.entry.alias}"
@@ -302,7 +303,7 @@ class Matcher:
 
     def _list(self, s: _Scan, m: re.Match[str]) -> list[_Cand]:
         """ "Công an các tỉnh Gia Lai, Kon Tum và Đắk Lắk": the unit named inside a list of provinces."""
-        pairs = self._tb.list_targets.get(rules.compact(m.group("lp")), [])
+        pairs = self._tb.list_targets.get(compact(m.group("lp")), [])
         if not pairs or not s.shorts_ok(*m.span("head")):
             return []
         lvl, name = s.level([n for _, n in pairs], *m.span("lp"))
@@ -310,7 +311,7 @@ class Matcher:
         if name is None or (head_lvl == 2 and not s.plain(*m.span())):
             return []
         items = s.norm.cased[slice(*m.span("items"))]
-        words = [w for w in rules.WORD.findall(items) if w.lower() not in ("và", "va")]
+        words = [w for w in WORD.findall(items) if w.lower() not in ("và", "va")]
         original = s.norm.cased[slice(*m.span())]
         if words and any(c.isupper() for c in original) and not all(w[0].isupper() for w in words):
             return []  # list items are province names, written with capitals

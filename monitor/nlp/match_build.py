@@ -122,7 +122,8 @@ def build_tables(targets: Sequence[WatchTarget]) -> Tables:
     for t in targets:
         group = _group(t, by_key)
         pl = lists.get(t.places) if t.places else None
-        names = [(t.name, "bare", (), False, False)] + [(a, "bare", (), False, False) for a in t.aliases]
+        names: list[tuple[str, str, tuple[str, ...], bool, bool]] = [(t.name, "bare", (), False, False)]
+        names += [(a, "bare", (), False, False) for a in t.aliases]
         if t.kind == "province":
             if pl:
                 names += [

@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from monitor.nlp.normalize import fold_ascii
 
 # Phrases, accent-free; the level (exact vs ascii) is decided by the caller from the original spelling.
-_GENERIC = re.compile(
+GENERIC = re.compile(
     r"(?<!\w)(?:(?:pho\s+)?truong\s+)?(?:co\s+quan\s+)?cong\s+an\s+"
     r"(?P<level>xa|phuong|thi\s+tran|huyen|thi\s+xa|thanh\s+pho|tinh)(?!\w)"
 )
@@ -155,7 +155,7 @@ def generic_spans(
         return []
     in_title = any(a[1] <= title_end for a in usable)
     out = []
-    for m in _GENERIC.finditer(asc):
+    for m in GENERIC.finditer(asc):
         after = cased[m.end() : m.end() + 2].lstrip()
         if after[:1].isupper() or _NOT_OURS_AFTER.match(asc, m.end()):
             continue  # a named unit ("Công an xã Ia Dom"), or another province's ("công an tỉnh bạn")

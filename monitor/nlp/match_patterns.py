@@ -145,9 +145,12 @@ def _piece(ch: str) -> str:
     return re.escape(ch)
 
 
+_Trie = dict[str, "_Trie"]  # one node of a character trie: next character → node ("" ends a form)
+
+
 def trie_regex(forms: Iterable[str]) -> str:
     """One regex alternation for many literal forms, factored as a character trie (fast in `re`)."""
-    root: dict = {}
+    root: _Trie = {}
     for form in forms:
         if not form:
             continue
@@ -156,7 +159,7 @@ def trie_regex(forms: Iterable[str]) -> str:
             node = node.setdefault(ch, {})
         node[""] = {}
 
-    def emit(node: dict) -> str:
+    def emit(node: _Trie) -> str:
         alts = [_piece(ch) + emit(sub) for ch, sub in sorted(node.items()) if ch]
         if not alts:
             return ""

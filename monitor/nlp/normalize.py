@@ -77,7 +77,8 @@ _OLD_PLACEMENT = re.compile("(?<!q)(o[àáảãạèéẻẽẹ]|u[ỳýỷỹ�
 
 
 def _move_mark(m: re.Match[str]) -> str:
-    first, second = m.group()
+    pair = m.group()
+    first, second = pair[0], pair[1]
     d = unicodedata.normalize("NFD", second)
     return unicodedata.normalize("NFC", first + d[1:]) + d[0]
 

@@ -10,7 +10,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from monitor.nlp.analysis import TONES, TOPICS
 from monitor.nlp.classify import TONE_VIEW, TOPIC_VIEW, LinearTextModel, model_text, split_title
@@ -179,7 +179,7 @@ def _dedupe(examples: Iterable[LabelledExample]) -> list[LabelledExample]:
 
 def _fit(
     examples: list[LabelledExample], attr: str, labels: Sequence[str], view: tuple[int, int]
-) -> tuple[LinearTextModel, Counter]:
+) -> tuple[LinearTextModel, Counter[str]]:
     xs, ys = [], []
     for ex in examples:
         y = getattr(ex, attr)
@@ -207,8 +207,8 @@ def train_models(
     out_dir: Path,
     *,
     version: str | None = None,
-    provenance: dict | None = None,
-) -> dict:
+    provenance: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     """Train topic.bin and tone.bin, write them with manifest.json into out_dir; return the manifest."""
     data = _dedupe(examples)
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -54,9 +54,9 @@ def declared_charsets(body: bytes, headers: Mapping[str, str]) -> list[str]:
     if m:
         found.append(m.group(1))
     head = body[:2048]
-    m = _XML_DECL.match(head) or _META_CHARSET.search(head)
-    if m:
-        found.append(m.group(1).decode("ascii", "replace"))
+    declared = _XML_DECL.match(head) or _META_CHARSET.search(head)
+    if declared:
+        found.append(declared.group(1).decode("ascii", "replace"))
     names: list[str] = []
     for label in found:
         try:

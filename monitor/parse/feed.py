@@ -13,6 +13,7 @@ import html
 import io
 from collections.abc import Mapping
 from datetime import UTC, datetime
+from time import struct_time
 from typing import Any
 
 import feedparser
@@ -117,7 +118,7 @@ def _summary(entry: dict[str, Any]) -> str:
         return ""
     if detail and dict.get(detail, "type") == "text/plain":
         return html.escape(value, quote=False)  # Atom type="text": '<' is a character, not a tag
-    return value
+    return str(value)
 
 
 def _fallback_key(title: str, published_at: datetime | None, summary_text: str) -> str:
@@ -127,7 +128,7 @@ def _fallback_key(title: str, published_at: datetime | None, summary_text: str) 
     return f"sha256:{digest[:40]}"
 
 
-def _utc(parsed_time: Any) -> datetime | None:
+def _utc(parsed_time: struct_time | None) -> datetime | None:
     """feedparser's UTC struct_time → aware datetime; None when missing or out of range."""
     if not parsed_time:
         return None

@@ -33,17 +33,17 @@ class _Scanner(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.info = PageInfo()
-        self._regions: list[list[object]] = []  # open navigation regions: [tag, nesting depth of that tag]
+        self._regions: list[tuple[str, int]] = []  # open navigation regions: (tag, nesting depth of that tag)
         self._title: list[str] | None = None
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = {k: v or "" for k, v in attrs}
         if self._regions and self._regions[-1][0] == tag:
-            self._regions[-1][1] += 1  # type: ignore[operator]
+            self._regions[-1] = (tag, self._regions[-1][1] + 1)
         if tag in NAV_TAGS or (
             tag in _CONTAINERS and _NAV_WORDS.search(f"{a.get('class', '')} {a.get('id', '')}")
         ):
-            self._regions.append([tag, 1])
+            self._regions.append((tag, 1))
         info = self.info
         if tag == "a":
             href = a.get("href", "").strip()
@@ -70,7 +70,7 @@ class _Scanner(HTMLParser):
 
     def handle_endtag(self, tag: str) -> None:
         if self._regions and self._regions[-1][0] == tag:
-            self._regions[-1][1] -= 1  # type: ignore[operator]
+            self._regions[-1] = (tag, self._regions[-1][1] - 1)
             if self._regions[-1][1] == 0:
                 self._regions.pop()
         if tag == "title" and self._title is not None:

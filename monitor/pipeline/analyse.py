@@ -16,7 +16,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from monitor.config import Config
 from monitor.nlp.analysis import Analyzer
@@ -24,7 +24,12 @@ from monitor.nlp.flags import should_flag
 from monitor.nlp.match import Matcher, build_matcher
 from monitor.nlp.roles import mention_sentences
 from monitor.store import analyses as store_analyses
+from monitor.store.claims import Claim, release_articles
 from monitor.store.db import Database
+from monitor.store.tables import MentionRecord
+
+if TYPE_CHECKING:
+    from monitor.queue.dedup import Signature
 
 log = logging.getLogger(__name__)
 
@@ -99,7 +104,7 @@ def analyse_batch(
                 flag_reasons=tuple(decision.reasons),
                 skipped=res.skipped,
                 mentions=tuple(
-                    dict(
+                    MentionRecord(
                         target=m.target,
                         kind=m.kind,
                         alias=m.alias,
@@ -123,19 +128,22 @@ def analyse_pending(
     reanalyse: bool = False,
     limit: int | None = None,
     workers: int | None = None,
-    on_batch: Callable[[int], Any] | None = None,
+    on_batch: Callable[[int], object] | None = None,
     stop: Callable[[], bool] | None = None,
+    claim: Claim | None = None,
+    batch_size: int = BATCH,
 ) -> AnalyseReport:
     """Analyse every article waiting for it (or, with reanalyse, analysed by another model version).
 
     With more than one batch of work, batches are analysed in `workers` processes (default: one per
     core) while this process reads the next batches and stores the finished ones: the NLP holds the
-    GIL, so threads would not help.
+    GIL, so threads would not help. With a `claim` (several `monitor worker`s on one database), each
+    batch is claimed first, so no two workers analyse the same article.
     """
     from monitor.queue.stage import run_queue_stage
 
     report = AnalyseReport()
-    _requeue_leftovers(db, config, report)
+    _requeue_leftovers(db, config, report, claim)
     stale = analysers.analyzer.version if reanalyse else None
     after = 0
 
@@ -144,10 +152,14 @@ def analyse_pending(
         left = None if limit is None else limit - report.analysed - sum(len(b) for b, _ in inflight)
         if left is not None and left <= 0:
             return []
+        size = batch_size if left is None else min(batch_size, left)
+        if claim is not None:
+            with db.write() as session:
+                return store_analyses.claim_analysis(session, claim, datetime.now(UTC), size)
         with db.read() as session:
             batch = store_analyses.pending_analysis(
                 session,
-                limit=BATCH if left is None else min(BATCH, left),
+                limit=size,
                 after_id=after,
                 stale_version=stale,
             )
@@ -155,14 +167,13 @@ def analyse_pending(
             after = batch[-1].id
         return batch
 
-    inflight: deque[
-        tuple[list[store_analyses.PendingArticle], Future[list[store_analyses.AnalysisRecord]]]
-    ] = deque()
+    inflight: deque[tuple[list[store_analyses.PendingArticle], Future[Analysed]]] = deque()
     first = next_batch()
     n_workers = workers if workers is not None else (os.cpu_count() or 1)
-    pool = _pool(config, analysers.models_dir, n_workers) if len(first) == BATCH and n_workers > 1 else None
+    big = len(first) == batch_size and n_workers > 1
+    pool = _pool(config, analysers.models_dir, n_workers) if big else None
+    pending = [first] if first else []
     try:
-        pending = [first] if first else []
         while pending or inflight:
             if stop is not None and stop():  # batches not stored yet stay pending for the next pass
                 break
@@ -172,7 +183,7 @@ def analyse_pending(
             while pool is not None and len(inflight) < 2 * n_workers and (more := next_batch()):
                 inflight.append((more, pool.submit(_work, more)))
             batch, future = inflight.popleft()
-            records = future.result()
+            records, signatures = future.result()
             now = datetime.now(UTC)
             with db.write() as session:
                 store_analyses.save_analyses(session, records, now)
@@ -180,7 +191,7 @@ def analyse_pending(
             # the stage costs what matters (store.analyses.relevant_to_queue says which).
             with db.read() as session:
                 relevant = store_analyses.for_queue(session, [r.article_id for r in records])
-            queue = run_queue_stage(db, relevant, config.queue, now)
+            queue = run_queue_stage(db, relevant, config.queue, now, signatures=signatures)
             report.analysed += len(records)
             report.mentioned += sum(1 for r in records if r.mentions)
             report.flagged += sum(1 for r in records if r.flagged)
@@ -195,16 +206,26 @@ def analyse_pending(
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
+        if claim is not None:  # stopping: batches claimed but not stored go back at once
+            with db.write() as session:
+                undone = [a.id for b in pending for a in b] + [a.id for b, _ in inflight for a in b]
+                release_articles(session, undone, claim.holder)
     return report
 
 
-def _requeue_leftovers(db: Database, config: Config, report: AnalyseReport) -> None:
-    """Queue relevant articles a crashed pass analysed but never placed in a story."""
+def _requeue_leftovers(db: Database, config: Config, report: AnalyseReport, claim: Claim | None) -> None:
+    """Queue relevant articles a crashed pass analysed but never placed in a story.
+
+    Beside other workers, only articles analysed more than a claim's length ago: a fresher one may be
+    in another worker's queue stage right now.
+    """
     from monitor.queue.stage import run_queue_stage
 
     now = datetime.now(UTC)
     with db.read() as session:
-        ids = store_analyses.unqueued_relevant(session, now - LEFTOVER_WINDOW)
+        ids = store_analyses.unqueued_relevant(
+            session, now - LEFTOVER_WINDOW, before=None if claim is None else now - claim.ttl
+        )
     if ids:
         log.warning("queueing leftovers of an interrupted pass count=%d", len(ids))
         queue = run_queue_stage(db, ids, config.queue, now)
@@ -233,9 +254,31 @@ def _init_worker(config: Config, models_dir: Path | None) -> None:
     _worker = (Analysers.load(config, models_dir), config)
 
 
-def _work(batch: list[store_analyses.PendingArticle]) -> list[store_analyses.AnalysisRecord]:
+Analysed = tuple[list[store_analyses.AnalysisRecord], dict[int, "Signature"]]
+
+
+def _analyse_and_sign(
+    analysers: Analysers, config: Config, batch: list[store_analyses.PendingArticle]
+) -> Analysed:
+    """A batch's analyses, and the story signatures of the articles the queue stage will want.
+
+    Signing (MinHash over the folded text) runs here, in the analysis processes, so the process that
+    stores batches and runs the queue stage does as little as possible.
+    """
+    from monitor.queue.dedup import signature
+
+    records = analyse_batch(analysers, config, batch)
+    signatures = {
+        a.id: signature(a.title, a.text, config.queue)
+        for a, r in zip(batch, records, strict=True)
+        if (r.mentions or r.flagged) and not r.skipped
+    }
+    return records, signatures
+
+
+def _work(batch: list[store_analyses.PendingArticle]) -> Analysed:
     assert _worker is not None
-    return analyse_batch(_worker[0], _worker[1], batch)
+    return _analyse_and_sign(_worker[0], _worker[1], batch)
 
 
 def _submit(
@@ -243,10 +286,10 @@ def _submit(
     analysers: Analysers,
     config: Config,
     batch: list[store_analyses.PendingArticle],
-) -> Future[list[store_analyses.AnalysisRecord]]:
+) -> Future[Analysed]:
     """Run a batch in the pool, or right here (small passes) wrapped in a finished future."""
     if pool is not None:
         return pool.submit(_work, batch)
-    done: Future[list[store_analyses.AnalysisRecord]] = Future()
-    done.set_result(analyse_batch(analysers, config, batch))
+    done: Future[Analysed] = Future()
+    done.set_result(_analyse_and_sign(analysers, config, batch))
     return done

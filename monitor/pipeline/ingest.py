@@ -18,7 +18,6 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from monitor.config import Config, Source
 from monitor.errors import FetchError, MonitorError, ParseError
@@ -27,12 +26,14 @@ from monitor.fetch import health as fhealth
 from monitor.parse import FeedItem, find_article_links, parse_feed
 from monitor.store import articles as store_articles
 from monitor.store import sources as store_sources
+from monitor.store.claims import Claim
 from monitor.store.db import Database
 
 log = logging.getLogger(__name__)
 
 PARALLEL_PARSE_MIN_SOURCES = 8  # below this a process pool costs more than it saves
 WRITE_BATCH = 32
+MAX_CLAIM = 100_000  # due sources one pass claims when not told otherwise: all of them
 ANALYZE_AFTER = 2000  # new articles in one pass after which PostgreSQL's statistics are refreshed
 
 
@@ -162,12 +163,21 @@ def _refresh_statistics(db: Database) -> None:
 def _write(db: Database, config: Config, batch: list[_Fetched], rng: random.Random) -> list[SourceReport]:
     """Store a batch of fetched sources in one transaction (items + validators + health + log)."""
     reports = []
+    fed = [f for f in batch if f.error is None and f.result is not None and not f.result.not_modified]
     with db.write() as session:
+        now = datetime.now(UTC)
+        stored = store_articles.upsert_many(
+            session,
+            [(f.state.id, to_new_items(f.source.key, f.items)) for f in fed],
+            now,
+            extract=config.fetch.article_pages,
+        )
+        upserted = {f.state.id: res for f, res in zip(fed, stored, strict=True)}
+        outcomes = []
         for f in batch:
             rep = SourceReport(key=f.source.key, name=f.source.name, elapsed=f.elapsed)
             health = fhealth.Health(**f.state.health)
             interval = timedelta(minutes=config.interval_of(f.source))
-            now = datetime.now(UTC)
             etag, last_modified = f.state.etag, f.state.last_modified
             http_status = f.result.status if f.result else getattr(f.error, "status", None)
             if f.error is not None:
@@ -187,13 +197,7 @@ def _write(db: Database, config: Config, batch: list[_Fetched], rng: random.Rand
                 if f.result.not_modified:
                     rep.status = "not_modified"
                 else:
-                    res = store_articles.upsert_items(
-                        session,
-                        f.state.id,
-                        to_new_items(f.source.key, f.items),
-                        now,
-                        extract=config.fetch.article_pages,
-                    )
+                    res = upserted[f.state.id]
                     rep.status, rep.new, rep.updated, rep.unchanged = (
                         "ok",
                         len(res.new_ids),
@@ -201,24 +205,26 @@ def _write(db: Database, config: Config, batch: list[_Fetched], rng: random.Rand
                         res.unchanged,
                     )
                     rep.new_ids, rep.updated_ids = res.new_ids, res.updated_ids
-            store_sources.save_fetch_outcome(
-                session,
-                f.state.id,
-                dataclasses.asdict(health),
-                etag=etag,
-                last_modified=last_modified,
-                log=dict(
-                    started_at=f.started,
-                    elapsed=f.elapsed,
-                    status=rep.status,
-                    http_status=http_status,
-                    new=rep.new,
-                    updated=rep.updated,
-                    unchanged=rep.unchanged,
-                    error=rep.error,
-                ),
+            outcomes.append(
+                store_sources.FetchOutcome(
+                    f.state.id,
+                    dataclasses.asdict(health),
+                    etag=etag,
+                    last_modified=last_modified,
+                    log=dict(
+                        started_at=f.started,
+                        elapsed=f.elapsed,
+                        status=rep.status,
+                        http_status=http_status,
+                        new=rep.new,
+                        updated=rep.updated,
+                        unchanged=rep.unchanged,
+                        error=rep.error,
+                    ),
+                )
             )
             reports.append(rep)
+        store_sources.save_fetch_outcomes(session, outcomes)
     return reports
 
 
@@ -228,15 +234,26 @@ async def ingest(
     *,
     keys: Sequence[str] | None = None,
     only_due: bool = False,
-    on_report: Callable[[SourceReport], Any] | None = None,
-    on_start: Callable[[int], Any] | None = None,
+    on_report: Callable[[SourceReport], object] | None = None,
+    on_start: Callable[[int], object] | None = None,
     fetcher_factory: Callable[..., Fetcher] = Fetcher,
+    claim: Claim | None = None,
+    claim_limit: int | None = None,
+    sync: bool = True,
 ) -> list[SourceReport]:
-    """Fetch, parse and store sources (all enabled, the given keys, or only the due ones)."""
+    """Fetch, parse and store sources (all enabled, the given keys, or only the due ones).
+
+    With a `claim` (several processes on one database), the due sources are claimed instead (at most
+    `claim_limit`), so other workers fetch the rest. `sync`: sources.toml → database first (a worker
+    does it once at start, not every pass).
+    """
     now = datetime.now(UTC)
     with db.write() as session:
-        store_sources.sync_sources(session, config.sources, now)
-        if only_due:
+        if sync:
+            store_sources.sync_sources(session, config.sources, now)
+        if claim is not None:
+            states = store_sources.claim_due_sources(session, claim, now, claim_limit or MAX_CLAIM)
+        elif only_due:
             states = store_sources.due_sources(session, now, keys)
         else:
             states = [
@@ -257,7 +274,7 @@ async def ingest(
         ProcessPoolExecutor(
             max_workers=2, mp_context=multiprocessing.get_context("forkserver"), initializer=_ignore_sigint
         )
-        if len(states) >= PARALLEL_PARSE_MIN_SOURCES
+        if len(states) >= PARALLEL_PARSE_MIN_SOURCES and claim_limit is None  # workers: parallel already
         else None
     )
     done: asyncio.Queue[_Fetched | None] = asyncio.Queue()

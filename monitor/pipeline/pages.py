@@ -11,7 +11,6 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
 from urllib.parse import urlsplit
 
 from monitor.config import Config
@@ -21,6 +20,7 @@ from monitor.fetch import Fetcher
 from monitor.parse import canonical_url, plausible_canonical
 from monitor.pipeline.ingest import fetch_limits
 from monitor.store import articles as store_articles
+from monitor.store.claims import Claim, release_articles
 from monitor.store.db import Database
 
 log = logging.getLogger(__name__)
@@ -50,17 +50,45 @@ async def fetch_pages(
     config: Config,
     *,
     limit: int | None = None,
-    on_page: Callable[[], Any] | None = None,
+    on_page: Callable[[], object] | None = None,
     fetcher_factory: Callable[..., Fetcher] = Fetcher,
     stop: Callable[[], bool] | None = None,
+    claim: Claim | None = None,
 ) -> PagesReport:
-    """Fetch and extract pending article pages (at most `limit`, default [fetch].max_article_pages)."""
+    """Fetch and extract pending article pages (at most `limit`, default [fetch].max_article_pages).
+
+    With a `claim` (`monitor worker`), the pages are claimed first so no other worker fetches them;
+    pages left undone when stopping are handed back.
+    """
     now = datetime.now(UTC)
-    with db.read() as session:
-        pending = store_articles.pending_pages(session, now, limit or config.fetch.max_article_pages)
+    size = limit or config.fetch.max_article_pages
+    if claim is not None:
+        with db.write() as session:
+            pending = store_articles.claim_pages(session, claim, now, size)
+    else:
+        with db.read() as session:
+            pending = store_articles.pending_pages(session, now, size)
     report = PagesReport()
     if not pending:
         return report
+    try:
+        await _fetch_all(db, config, pending, report, on_page, fetcher_factory, stop)
+    finally:
+        if claim is not None:  # saved pages cleared their claim; the rest go back at once
+            with db.write() as session:
+                release_articles(session, [p.id for p in pending], claim.holder)
+    return report
+
+
+async def _fetch_all(
+    db: Database,
+    config: Config,
+    pending: list[store_articles.PendingPage],
+    report: PagesReport,
+    on_page: Callable[[], object] | None,
+    fetcher_factory: Callable[..., Fetcher],
+    stop: Callable[[], bool] | None,
+) -> None:
     trusted = trusted_hosts(config)
 
     async with fetcher_factory(
@@ -94,7 +122,6 @@ async def fetch_pages(
                 on_page()
 
         await asyncio.gather(*(one(p) for p in pending))
-    return report
 
 
 def _save(

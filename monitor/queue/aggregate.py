@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -14,21 +13,36 @@ MAX_REASONS = 10
 class Member(Protocol):
     """What aggregation needs of an article (monitor.store.stories.StageArticle fits)."""
 
-    id: int
-    title: str
-    source_id: int
-    source_name: str
-    weight: float
-    seen_at: datetime
-    flagged: bool
-    flag_reasons: tuple[str, ...]
-    topic: str | None
-    topic_score: float | None
-    topic_reason: str | None
-    tone: str | None
-    tone_score: float | None
-    tone_reason: str | None
-    targets: tuple[str, ...]
+    @property
+    def id(self) -> int: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def source_id(self) -> int: ...
+    @property
+    def source_name(self) -> str: ...
+    @property
+    def weight(self) -> float: ...
+    @property
+    def seen_at(self) -> datetime: ...
+    @property
+    def flagged(self) -> bool: ...
+    @property
+    def flag_reasons(self) -> tuple[str, ...]: ...
+    @property
+    def topic(self) -> str | None: ...
+    @property
+    def topic_score(self) -> float | None: ...
+    @property
+    def topic_reason(self) -> str | None: ...
+    @property
+    def tone(self) -> str | None: ...
+    @property
+    def tone_score(self) -> float | None: ...
+    @property
+    def tone_reason(self) -> str | None: ...
+    @property
+    def targets(self) -> tuple[str, ...]: ...
 
 
 @dataclass(frozen=True)
@@ -56,10 +70,10 @@ class StoryAggregate:
 
 def _majority(labels: Sequence[tuple[str | None, float | None]]) -> str | None:
     """The label with the most score-weighted votes (ties: alphabetical, for determinism)."""
-    votes: Counter[str] = Counter()
+    votes: dict[str, float] = {}
     for label, score in labels:
         if label is not None:
-            votes[label] += score if score is not None else 0.5
+            votes[label] = votes.get(label, 0.0) + (score if score is not None else 0.5)
     if not votes:
         return None
     return min(votes, key=lambda k: (-votes[k], k))

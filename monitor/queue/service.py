@@ -10,12 +10,22 @@ from typing import TYPE_CHECKING, Any
 from monitor.errors import ClaimConflictError, NotFoundError, StaleVersionError, TransitionError
 from monitor.queue.priority import deadline
 from monitor.queue.settings import QueueSettings
-from monitor.queue.workflow import Action, Claim, Role, State, claim_active, transition
+from monitor.queue.workflow import Claim, claim_active, transition
 from monitor.store import cases as store_cases
 from monitor.store import corrections as store_corrections
 from monitor.store import users as store_users
 from monitor.timefmt import fmt_datetime
-from monitor.vocab import ACTION_LABELS, PRIORITY_LABELS, PRIORITY_RANK, TONES, TOPICS, Priority
+from monitor.vocab import (
+    ACTION_LABELS,
+    PRIORITY_LABELS,
+    PRIORITY_RANK,
+    TONES,
+    TOPICS,
+    Action,
+    Priority,
+    Role,
+    State,
+)
 
 if TYPE_CHECKING:
     from monitor.store.db import Database, Session
@@ -212,7 +222,7 @@ def decide(
     return after
 
 
-def _assignee_id(session: Any, d: Decision) -> int:
+def _assignee_id(session: Session, d: Decision) -> int:
     """The id of the active collaborator a case is assigned to (refused in Vietnamese otherwise)."""
     assignee = store_users.find_user(session, d.assignee or "")
     if assignee is None or not assignee.active:
@@ -224,7 +234,7 @@ def _assignee_id(session: Any, d: Decision) -> int:
     return assignee.id
 
 
-def _refuse_lost_race(session: Any, case_id: int, username: str, now: datetime) -> None:
+def _refuse_lost_race(session: Session, case_id: int, username: str, now: datetime) -> None:
     """Our conditional UPDATE matched no row: say who got there first."""
     fresh = store_cases.get_case(session, case_id)
     assert fresh is not None

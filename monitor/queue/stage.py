@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from collections import Counter, defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -13,16 +14,24 @@ from sqlalchemy.orm import Session
 
 from monitor.queue import dedup
 from monitor.queue.aggregate import StoryAggregate, aggregate
-from monitor.queue.priority import PRIORITY_RANK, StorySignals, deadline, decide_priority, is_spike
+from monitor.queue.priority import (
+    PriorityDecision,
+    StorySignals,
+    deadline,
+    decide_priority,
+    is_spike,
+)
 from monitor.queue.settings import QueueSettings
 from monitor.store import cases as store_cases
 from monitor.store import stories as store_stories
+from monitor.vocab import PRIORITY_RANK, Priority
 
 if TYPE_CHECKING:
     from monitor.store.db import Database
 
 log = logging.getLogger(__name__)
 RETRIES = 3
+STAGE_BATCH = 500  # articles per transaction (an analysis batch is at most this)
 
 
 @dataclass
@@ -47,78 +56,164 @@ class QueueStageResult:
 
 
 def run_queue_stage(
-    db: Database, article_ids: Sequence[int], settings: QueueSettings, now: datetime
+    db: Database,
+    article_ids: Sequence[int],
+    settings: QueueSettings,
+    now: datetime,
+    *,
+    signatures: Mapping[int, dedup.Signature] | None = None,
 ) -> QueueStageResult:
-    """Place each analysed article in a story and open or update its story's case (idempotent)."""
+    """Place analysed articles in stories and open or update their stories' cases (idempotent).
+
+    A whole batch goes in one transaction of a few statements: bulk band lookups, one INSERT per table,
+    the assignment lock taken once. A crash (kill -9) leaves all of a batch or none of it.
+    `signatures`: those the analysis processes already computed (the rest are computed here).
+    """
     result = QueueStageResult()
     with db.read() as session:
         articles = store_stories.load_stage_articles(session, article_ids)
-    for article in articles:
-        sig = dedup.signature(article.title, article.text, settings)  # CPU work outside the transaction
+    # CPU work outside the transaction
+    known = signatures or {}
+    sigs = {a.id: known.get(a.id) or dedup.signature(a.title, a.text, settings) for a in articles}
+    for start in range(0, len(articles), STAGE_BATCH):
+        batch = articles[start : start + STAGE_BATCH]
         for attempt in range(1, RETRIES + 1):
             attempt_result = QueueStageResult()  # counted only once its transaction has committed
             try:
                 with db.write() as session:
-                    _place(session, article, sig, settings, now, attempt_result)
+                    _place_batch(session, batch, sigs, settings, now, attempt_result)
                 result.add(attempt_result)
                 break
             except (IntegrityError, DBAPIError) as exc:
                 # a concurrent worker won a race (unique constraint, deadlock): the re-run sees its rows
                 log.warning(
                     "queue stage retry",
-                    extra={"article_id": article.id, "attempt": attempt, "error": str(exc.orig)},
+                    extra={"article_id": batch[0].id, "attempt": attempt, "error": str(exc.orig)},
                 )
                 if attempt == RETRIES:
                     raise
     return result
 
 
-def _place(
+def _place_batch(
     session: Session,
-    a: store_stories.StageArticle,
-    sig: dedup.Signature,
+    articles: Sequence[store_stories.StageArticle],
+    sigs: dict[int, dedup.Signature],
     settings: QueueSettings,
     now: datetime,
     result: QueueStageResult,
 ) -> None:
+    """Assign the batch's articles (oldest first) to stories, then aggregate and queue each story once."""
     store_stories.lock_assignment(session)
-    story_id = store_stories.story_of(session, a.id)
-    if story_id is None:
-        story_id, similarity = _match(session, a, sig, settings)
-        if story_id is None:
-            story_id = store_stories.create_story(session, a, now)
-            result.stories_created += 1
-        store_stories.add_member(session, a, story_id, sig.minhash, sig.shingles, sig.bands, similarity, now)
-        result.assigned += 1
-        log.info("article placed", extra={"article_id": a.id, "story_id": story_id, "similarity": similarity})
-    agg = aggregate(store_stories.story_members(session, story_id))
-    if store_stories.save_aggregate(session, story_id, asdict(agg), now):
-        result.stories_updated += 1
-    spikes = _spikes(session, agg.targets, settings, now) if agg.targets else ()
-    # DESIGN "Flag rule": a volume spike on a target is an extra rule; it needs the archive, so it lives here
-    spike_flag = settings.spike_flags and bool(spikes) and agg.tone != "tich_cuc"
-    if agg.flagged or spike_flag:
-        _case(session, story_id, agg, spikes, settings, now, result)
+    story_of = store_stories.stories_of(session, [a.id for a in articles])
+    todo = [a for a in articles if a.id not in story_of]
+    if todo:
+        story_of.update(_assign(session, todo, sigs, settings, now, result))
+    touched = sorted(set(story_of.values()))
+    members = store_stories.members_by_story(session, touched)
+    aggs = {sid: aggregate(members[sid]) for sid in touched if members[sid]}
+    # shallow: the aggregate's lists are fresh already (asdict's deep copy was a tenth of the stage)
+    values = {sid: {f.name: getattr(agg, f.name) for f in fields(agg)} for sid, agg in aggs.items()}
+    changed = store_stories.save_aggregates(session, values, now)
+    result.stories_updated += len(changed)
+    spikes = _spikes(session, sorted({t for agg in aggs.values() for t in agg.targets}), settings, now)
+    queued: dict[int, tuple[StoryAggregate, tuple[str, ...]]] = {}
+    for sid, agg in aggs.items():
+        story_spikes = tuple(t for t in agg.targets if t in spikes)
+        # DESIGN "Flag rule": a volume spike on a target is an extra rule; it needs the archive, so it lives here
+        spike_flag = settings.spike_flags and bool(story_spikes) and agg.tone != "tich_cuc"
+        if agg.flagged or spike_flag:
+            queued[sid] = (agg, story_spikes)
+    cases = store_cases.cases_of_stories(session, list(queued))
+    to_open: list[store_cases.NewCase] = []
+    for sid, (agg, story_spikes) in queued.items():
+        decision = _priority(agg, story_spikes, settings)
+        case = cases.get(sid)
+        if case is None:
+            to_open.append(
+                store_cases.NewCase(
+                    sid,
+                    decision.priority,
+                    PRIORITY_RANK[decision.priority],
+                    decision.reasons,
+                    deadline(now, decision.priority, settings),
+                )
+            )
+        else:
+            _raise(session, case, decision, settings, now, result)
+    opened = store_cases.open_cases(session, to_open, now)
+    result.cases_opened += len(opened)
+    result.case_ids.extend(opened.values())
 
 
-def _match(
-    session: Session, a: store_stories.StageArticle, sig: dedup.Signature, settings: QueueSettings
-) -> tuple[int | None, float | None]:
-    """The story of the most similar recent article, if any is similar enough."""
+def _assign(
+    session: Session,
+    todo: Sequence[store_stories.StageArticle],
+    sigs: dict[int, dedup.Signature],
+    settings: QueueSettings,
+    now: datetime,
+    result: QueueStageResult,
+) -> dict[int, int]:
+    """Find each article's story among stored and earlier batch articles, found new ones; article → story.
+
+    The same choice `candidates` + `same_story` made one article at a time: band keys shared with
+    articles seen within the window, the `max_candidates` with most shared keys, the most similar wins.
+    """
     window = timedelta(days=settings.story_window_days)
-    best: tuple[float, int] | None = None
-    for c in store_stories.candidates(session, sig.bands, a.seen_at, window, settings.max_candidates):
-        if c.article_id == a.id:
-            continue
-        score = dedup.same_story(sig, c.minhash, c.shingles, settings)
-        if score is not None and (best is None or score > best[0]):
-            best = (score, c.story_id)
-    return (best[1], best[0]) if best else (None, None)
+    lo, hi = min(a.seen_at for a in todo) - window, max(a.seen_at for a in todo) + window
+    hits: dict[int, list[tuple[int, datetime]]] = defaultdict(list)  # band key → (article, seen_at)
+    for h in store_stories.band_hits(session, sorted({k for a in todo for k in sigs[a.id].bands}), lo, hi):
+        hits[h.band_key].append((h.article_id, h.seen_at))
+    known = store_stories.signatures_of(session, sorted({i for hs in hits.values() for i, _ in hs}))
+    founders: list[store_stories.StageArticle] = []
+    placed: list[tuple[store_stories.StageArticle, int, float | None]] = []  # story id < 0: founded here
+    for a in todo:
+        sig = sigs[a.id]
+        shared: Counter[int] = Counter()
+        for key in sig.bands:
+            for other, seen in hits.get(key, ()):
+                if other != a.id and a.seen_at - window <= seen <= a.seen_at + window:
+                    shared[other] += 1
+        ranked = sorted(shared, key=lambda i: (-shared[i], -i))[: settings.max_candidates]
+        best: tuple[float, int] | None = None
+        for other in ranked:
+            c = known.get(other)
+            score = None if c is None else dedup.same_story(sig, c.minhash, c.shingles, settings)
+            if c is not None and score is not None and (best is None or score > best[0]):
+                best = (score, c.story_id)
+        if best is None:
+            founders.append(a)
+            story_id, similarity = -len(founders), None
+            result.stories_created += 1
+        else:
+            similarity, story_id = best
+        placed.append((a, story_id, similarity))
+        # later articles of this batch can join it: it is a candidate like any stored article
+        known[a.id] = store_stories.Candidate(a.id, story_id, sig.minhash, sig.shingles)
+        for key in sig.bands:
+            hits[key].append((a.id, a.seen_at))
+    ids = store_stories.create_stories(session, founders, now)
+    real = {-(i + 1): sid for i, sid in enumerate(ids)}
+    members = [
+        store_stories.NewMember(
+            a, real.get(sid, sid), sigs[a.id].minhash, sigs[a.id].shingles, sigs[a.id].bands, sim
+        )
+        for a, sid, sim in placed
+    ]
+    store_stories.add_members(session, members, now)
+    result.assigned += len(members)
+    for m in members:
+        log.info(
+            "article placed",
+            extra={"article_id": m.article.id, "story_id": m.story_id, "similarity": m.similarity},
+        )
+    return {m.article.id: m.story_id for m in members}
 
 
-def _spikes(
-    session: Session, targets: Sequence[str], settings: QueueSettings, now: datetime
-) -> tuple[str, ...]:
+def _spikes(session: Session, targets: Sequence[str], settings: QueueSettings, now: datetime) -> set[str]:
+    """Which of these targets are spiking now (one volume query for a whole batch)."""
+    if not targets:
+        return set()
     volume = store_stories.target_volume(
         session,
         targets,
@@ -128,51 +223,43 @@ def _spikes(
     )
     start = store_stories.archive_start(session)
     observed = now - start if start is not None else timedelta(0)
-    return tuple(t for t in targets if is_spike(*volume.get(t, (0, 0)), settings, observed=observed))
+    return {t for t in targets if is_spike(*volume.get(t, (0, 0)), settings, observed=observed)}
 
 
-def _case(
+def _priority(agg: StoryAggregate, spikes: tuple[str, ...], settings: QueueSettings) -> PriorityDecision:
+    """A queued story's priority from its aggregates and spiking targets."""
+    return decide_priority(
+        StorySignals(
+            flag_reasons=tuple(agg.flag_reasons),
+            tone_score=agg.tone_score,
+            tone=agg.tone,
+            topic=agg.topic,
+            max_outlet_weight=agg.max_outlet_weight,
+            outlet_count=agg.outlet_count,
+            spike_targets=spikes,
+        ),
+        settings,
+    )
+
+
+def _raise(
     session: Session,
-    story_id: int,
-    agg: StoryAggregate,
-    spikes: tuple[str, ...],
+    case: store_cases.CaseInfo,
+    decision: PriorityDecision,
     settings: QueueSettings,
     now: datetime,
     result: QueueStageResult,
 ) -> None:
-    signals = StorySignals(
-        flag_reasons=tuple(agg.flag_reasons),
-        tone_score=agg.tone_score,
-        tone=agg.tone,
-        topic=agg.topic,
-        max_outlet_weight=agg.max_outlet_weight,
-        outlet_count=agg.outlet_count,
-        spike_targets=spikes,
-    )
-    decision = decide_priority(signals, settings)
-    rank, reasons = PRIORITY_RANK[decision.priority], decision.reasons
-    case = store_cases.case_of_story(session, story_id)
-    if case is None:
-        case_id = store_cases.open_case(
-            session,
-            story_id,
-            decision.priority,
-            rank,
-            reasons,
-            deadline(now, decision.priority, settings),
-            now,
-        )
-        if case_id is not None:
-            result.cases_opened += 1
-            result.case_ids.append(case_id)
-        return
-    # never reopen or duplicate: a closed case stays closed; an open one can only become more urgent
-    if case.state != "closed" and store_cases.raise_priority(
+    """Never reopen or duplicate: a closed case stays closed; an open one can only become more urgent."""
+    rank = PRIORITY_RANK[decision.priority]
+    if case.state == "closed" or case.priority_locked or rank >= PRIORITY_RANK[Priority(case.priority)]:
+        return  # the conditional UPDATE below would change nothing: skip the round trip
+    if store_cases.raise_priority(
         session,
         case.id,
         decision.priority,
         rank,
-        reasons,
+        decision.reasons,
         deadline(case.opened_at, decision.priority, settings),
         now,
     ):

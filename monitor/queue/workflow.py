@@ -158,12 +158,12 @@ def transition(
     if action is Action.CLAIM:
         new_claim = Claim(actor, now + timedelta(minutes=claim_minutes))
         # renewing or taking over an expired claim stays in review, but is still an event
-        steps = ((state, State.IN_REVIEW),)
+        steps: tuple[tuple[State, State], ...] = ((state, State.IN_REVIEW),)
         return Outcome(ok=True, state=State.IN_REVIEW, steps=steps, claim=new_claim, guard_claim=True)
     if action is Action.VERIFY:
         if verdict not in VERDICTS:
             return _refuse(state, claim, "Kết luận phải là một trong: true, false, partly_true, irrelevant.")
-        steps: tuple[tuple[State, State], ...] = ((state, verdict),)
+        steps = ((state, verdict),)
         follow = _after_verdict(verdict, wants_response, false_needs_response, true_closes)
         if follow is not None:
             steps += ((verdict, follow),)

@@ -5,13 +5,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import ColumnElement, Select, delete, func, or_, select, update
+from sqlalchemy import ColumnElement, Select, delete, func, or_, select, true, update
 from sqlalchemy.orm import Session
 
+from monitor.store.articles import awaiting_page
+from monitor.store.base import table_of
+from monitor.store.claims import Claim, claim_rows
 from monitor.store.queue_tables import StoryArticleRow
-from monitor.store.tables import AnalysisRow, ArticleRow, MentionRow, SourceRow
+from monitor.store.tables import AnalysisRow, ArticleRow, MentionRecord, MentionRow, SourceRow
 
 
 @dataclass(frozen=True)
@@ -41,10 +43,10 @@ class AnalysisRecord:
     flagged: bool = False
     flag_reasons: tuple[str, ...] = ()
     skipped: str | None = None
-    mentions: tuple[dict[str, Any], ...] = field(default=())
+    mentions: tuple[MentionRecord, ...] = field(default=())
 
 
-def _waiting(stale_version: str | None) -> tuple[Select[Any], ColumnElement[bool]]:
+def _waiting(stale_version: str | None) -> tuple[Select[tuple[int]], ColumnElement[bool]]:
     """The only definition of "waiting for analysis": never analysed since its text last changed.
 
     With `stale_version`, also articles analysed by any other model version (re-analysis).
@@ -77,6 +79,30 @@ def pending_analysis(
         PendingArticle(i, t or "", text or summary or "", k, w)
         for i, t, text, summary, k, w in session.execute(q)
     ]
+
+
+def claim_analysis(session: Session, claim: Claim, now: datetime, limit: int) -> list[PendingArticle]:
+    """Claim up to `limit` articles waiting for analysis that no other worker holds, in id order.
+
+    An article whose page is about to be fetched waits for it (analysing its feed summary first would
+    only be redone once the text arrives).
+    """
+    _, cond = _waiting(None)
+    ids = claim_rows(session, ArticleRow, [cond, ~awaiting_page(now)], (ArticleRow.id,), limit, claim, now)
+    if not ids:
+        return []
+    base, _ = _waiting(None)
+    q = base.with_only_columns(
+        ArticleRow.id,
+        ArticleRow.title,
+        ArticleRow.text,
+        ArticleRow.summary,
+        SourceRow.key,
+        SourceRow.weight,
+        maintain_column_froms=True,
+    )
+    rows = session.execute(q.where(ArticleRow.id.in_(ids)).order_by(ArticleRow.id))
+    return [PendingArticle(i, t or "", text or summary or "", k, w) for i, t, text, summary, k, w in rows]
 
 
 def relevant_to_queue() -> ColumnElement[bool]:
@@ -112,8 +138,10 @@ def count_pending_analysis(session: Session, *, stale_version: str | None = None
     return session.scalar(base.with_only_columns(func.count(), maintain_column_froms=True).where(cond)) or 0
 
 
-def unqueued_relevant(session: Session, since: datetime, *, limit: int = 5000) -> list[int]:
-    """Analysed since `since`, relevant to the queue, yet in no story.
+def unqueued_relevant(
+    session: Session, since: datetime, *, before: datetime | None = None, limit: int = 5000
+) -> list[int]:
+    """Analysed since `since` (and before `before`), relevant to the queue, yet in no story.
 
     Normally empty: the analyse stage queues such articles right after storing them. A crash between
     the two leaves them here, and the next pass picks them up.
@@ -122,6 +150,7 @@ def unqueued_relevant(session: Session, since: datetime, *, limit: int = 5000) -
         select(ArticleRow.id)
         .join(AnalysisRow, AnalysisRow.article_id == ArticleRow.id)
         .where(ArticleRow.analysed_at >= since, relevant_to_queue(), ~_in_story())
+        .where(ArticleRow.analysed_at < before if before is not None else true())
         .order_by(ArticleRow.id)
         .limit(limit)
     )
@@ -138,25 +167,33 @@ def save_analyses(session: Session, records: Sequence[AnalysisRecord], now: date
     session.execute(select(ArticleRow.id).where(ArticleRow.id.in_(ids)).with_for_update())
     session.execute(delete(MentionRow).where(MentionRow.article_id.in_(ids)))
     session.execute(delete(AnalysisRow).where(AnalysisRow.article_id.in_(ids)))
-    session.add_all(
-        AnalysisRow(
-            article_id=r.article_id,
-            language=r.language,
-            topic=r.topic,
-            topic_score=r.topic_score,
-            topic_reason=r.topic_reason,
-            tone=r.tone,
-            tone_score=r.tone_score,
-            tone_reason=r.tone_reason,
-            flagged=r.flagged,
-            flag_reasons=list(r.flag_reasons),
-            skipped=r.skipped,
-            model_version=r.model_version,
-            analysed_at=now,
-        )
-        for r in records
+    # The Core table, not ORM objects: building 500 entities a batch cost more than the INSERT itself.
+    session.execute(
+        table_of(AnalysisRow).insert(),
+        [
+            dict(
+                article_id=r.article_id,
+                language=r.language,
+                topic=r.topic,
+                topic_score=r.topic_score,
+                topic_reason=r.topic_reason,
+                tone=r.tone,
+                tone_score=r.tone_score,
+                tone_reason=r.tone_reason,
+                flagged=r.flagged,
+                flag_reasons=list(r.flag_reasons),
+                skipped=r.skipped,
+                model_version=r.model_version,
+                analysed_at=now,
+            )
+            for r in records
+        ],
     )
     mention_rows = [dict(article_id=r.article_id, **m) for r in records for m in r.mentions]
     if mention_rows:
-        session.execute(MentionRow.__table__.insert(), mention_rows)
-    session.execute(update(ArticleRow).where(ArticleRow.id.in_(ids)).values(analysed_at=now))
+        session.execute(table_of(MentionRow).insert(), mention_rows)
+    session.execute(
+        update(ArticleRow)
+        .where(ArticleRow.id.in_(ids))
+        .values(analysed_at=now, claimed_by=None, claimed_until=None)  # analysed: the claim is done
+    )

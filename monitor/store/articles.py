@@ -3,14 +3,29 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import delete, or_, select, text, update
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    String,
+    and_,
+    bindparam,
+    delete,
+    func,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.orm import Session
 
-from monitor.store.db import upsert_insert
-from monitor.store.tables import ArticleRow, SourceRow, TombstoneRow
+from monitor.store.base import table_of
+from monitor.store.claims import Claim, claim_rows
+from monitor.store.db import among, upsert_insert
+from monitor.store.tables import ArticleRow, SourceRow, TombstoneRow, search_doc, url_hash
 
 CHUNK = 500  # keeps IN (...) lists under SQLite's variable limit
 
@@ -48,98 +63,259 @@ class PendingPage:
     attempts: int
 
 
-def _chunks(seq: Sequence[str]) -> Iterator[Sequence[str]]:
-    for i in range(0, len(seq), CHUNK):
-        yield seq[i : i + CHUNK]
+def _chunks(seq: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
+    for i in range(0, len(seq), size):
+        yield seq[i : i + size]
+
+
+@dataclass
+class _Plan:
+    """What one feed's items do: new URLs to insert, articles to update, counts."""
+
+    source_id: int
+    items: Sequence[NewItem]
+    fresh: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    dead: int = 0
 
 
 def upsert_items(
     session: Session, source_id: int, items: Sequence[NewItem], now: datetime, *, extract: bool
 ) -> UpsertResult:
     """Insert new items, update changed ones, leave the rest; safe against a parallel writer."""
-    by_url: dict[str, NewItem] = {}
-    for item in items:
-        by_url.setdefault(item.canonical_url, item)
-    urls = list(by_url)
+    return upsert_many(session, [(source_id, items)], now, extract=extract)[0]
+
+
+def upsert_many(
+    session: Session,
+    feeds: Sequence[tuple[int, Sequence[NewItem]]],
+    now: datetime,
+    *,
+    extract: bool,
+) -> list[UpsertResult]:
+    """`upsert_items` for several feeds in a few statements (one lookup, one INSERT, one UPDATE batch).
+
+    Feeds are taken in order: a URL a feed has already brought in this call is "existing" for the
+    feeds after it, exactly as if each feed were upserted on its own.
+    """
+    wanted: dict[str, NewItem] = {}
+    for _, items in feeds:
+        for item in items:
+            wanted.setdefault(item.canonical_url, item)
+    urls = list(wanted)
     dead: set[str] = set()
-    existing: dict[str, tuple[int, str]] = {}
-    for part in _chunks(urls):
-        dead.update(
-            session.scalars(select(TombstoneRow.canonical_url).where(TombstoneRow.canonical_url.in_(part)))
-        )
+    known: dict[str, tuple[int | None, str]] = {}  # url → (article id, content hash) as of now
+    if urls:
+        for cond in among(session, TombstoneRow.canonical_url, urls, String):
+            dead.update(session.scalars(select(TombstoneRow.canonical_url).where(cond)))
+        hashes = [url_hash(u) for u in urls]
         # By canonical URL, and by feed URL: extraction may have moved an article to its rel=canonical.
-        # Two queries, one index each (an OR of both scans far worse on PostgreSQL).
-        for column in (ArticleRow.canonical_url, ArticleRow.url):
-            q = select(column, ArticleRow.id, ArticleRow.content_hash).where(column.in_(part))
-            existing.update({u: (i, h) for u, i, h in session.execute(q)})
-    fresh = [by_url[u] for u in urls if u not in existing and u not in dead]
-    new_ids: list[int] = []
-    if fresh:
-        status = "pending" if extract else "none"
-        values = [
-            dict(
-                source_id=source_id,
-                item_key=it.item_key,
-                url=it.url,
-                canonical_url=it.canonical_url,
-                content_hash=it.content_hash,
-                title=it.title,
-                summary=it.summary,
-                text="",
-                published_at=it.published_at,
-                fetched_at=now,
-                updated_at=now,
-                extract_status=status,
-                extract_attempts=0,
+        # Two queries, one index each (an OR of both scans far worse on PostgreSQL); the hash finds the
+        # rows, the URL itself decides.
+        cols = (ArticleRow.canonical_url, ArticleRow.url, ArticleRow.id, ArticleRow.content_hash)
+        for hash_col, url_pos in ((ArticleRow.canonical_hash, 0), (ArticleRow.url_hash, 1)):
+            for cond in among(session, hash_col, hashes, BigInteger):
+                for row in session.execute(select(*cols).where(cond)):
+                    if row[url_pos] in wanted:
+                        known[row[url_pos]] = (row[2], row[3])
+    plans: list[_Plan] = []
+    latest: dict[str, NewItem] = {}  # url → the item whose content an update writes
+    for source_id, items in feeds:
+        plan = _Plan(source_id, items)
+        seen: set[str] = set()
+        for item in items:
+            url = item.canonical_url
+            if url in seen:
+                continue
+            seen.add(url)
+            if url in dead:
+                plan.dead += sum(1 for it in items if it.canonical_url == url)
+            elif url not in known:
+                known[url] = (None, item.content_hash)
+                plan.fresh.append(url)
+            elif known[url][1] != item.content_hash:
+                known[url] = (known[url][0], item.content_hash)
+                latest[url] = item
+                plan.updated.append(url)
+        plans.append(plan)
+    ids = _insert_fresh(session, plans, now, extract)
+    for url, (article_id, _) in known.items():
+        if article_id is not None:
+            ids.setdefault(url, article_id)
+    _update_changed(session, latest, ids, now, extract)
+    results = []
+    for plan in plans:
+        new_ids = tuple(ids[u] for u in plan.fresh if u in ids)
+        updated_ids = tuple(dict.fromkeys(ids[u] for u in plan.updated if u in ids))
+        unchanged = len(plan.items) - len(new_ids) - len(updated_ids) - plan.dead
+        results.append(UpsertResult(new_ids, updated_ids, unchanged, plan.dead))
+    return results
+
+
+def _insert_fresh(session: Session, plans: Sequence[_Plan], now: datetime, extract: bool) -> dict[str, int]:
+    """Insert every plan's new URLs in one multi-row INSERT; url → id of the rows this call inserted."""
+    status = "pending" if extract else "none"
+    values = []
+    for plan in plans:
+        by_url = {it.canonical_url: it for it in reversed(plan.items)}  # the first item of each URL
+        for url in plan.fresh:
+            it = by_url[url]
+            values.append(
+                dict(
+                    source_id=plan.source_id,
+                    item_key=it.item_key,
+                    url=it.url,
+                    url_hash=url_hash(it.url),
+                    canonical_url=url,
+                    canonical_hash=url_hash(url),
+                    content_hash=it.content_hash,
+                    title=it.title,
+                    summary=it.summary,
+                    text="",
+                    search_doc=search_doc(it.title, "", it.summary),
+                    published_at=it.published_at,
+                    fetched_at=now,
+                    updated_at=now,
+                    extract_status=status,
+                    extract_attempts=0,
+                )
             )
-            for it in fresh
-        ]
-        # ON CONFLICT DO NOTHING: a parallel worker that inserted the same URL first wins, silently.
-        # The Core table, not the ORM entity: ORM bulk-insert bookkeeping costs ~40 % of the ingest write.
-        stmt = (
-            upsert_insert(session, ArticleRow.__table__)
-            .on_conflict_do_nothing(index_elements=["canonical_url"])
-            .returning(ArticleRow.__table__.c.id)
+    ids: dict[str, int] = {}
+    if not values:
+        return ids
+    if session.get_bind().dialect.name == "postgresql":
+        return _insert_copy(session, values)
+    # ON CONFLICT DO NOTHING: a parallel worker that inserted the same URL first wins, silently.
+    # The Core table, not the ORM entity: ORM bulk-insert bookkeeping costs ~40 % of the ingest write.
+    table = table_of(ArticleRow)
+    stmt = (
+        upsert_insert(session, table)
+        .on_conflict_do_nothing(index_elements=["canonical_hash"])
+        .returning(table.c.id, table.c.canonical_url)
+    )
+    for part in _chunks(values, CHUNK):
+        ids.update({url: i for i, url in session.execute(stmt, part)})
+    return ids
+
+
+# The columns of a new article row and their PostgreSQL types (the staging table of `_insert_copy`).
+_PG_COLUMNS = {
+    "source_id": "int",
+    "item_key": "text",
+    "url": "text",
+    "url_hash": "bigint",
+    "canonical_url": "text",
+    "canonical_hash": "bigint",
+    "content_hash": "text",
+    "title": "text",
+    "summary": "text",
+    "text": "text",
+    "published_at": "timestamptz",
+    "fetched_at": "timestamptz",
+    "updated_at": "timestamptz",
+    "extract_status": "text",
+    "extract_attempts": "int",
+    "search_doc": "text",
+}
+_PG_STAGE_COLUMNS = ", ".join(_PG_COLUMNS)
+# Per connection, emptied at every commit; IF NOT EXISTS makes it safe behind a transaction pooler too.
+_PG_STAGE = (
+    "CREATE TEMP TABLE IF NOT EXISTS articles_stage ("
+    + ", ".join(f"{c} {t}" for c, t in _PG_COLUMNS.items())
+    + ") ON COMMIT DELETE ROWS"
+)
+
+
+def _insert_copy(session: Session, values: Sequence[dict[str, Any]]) -> dict[str, int]:
+    """PostgreSQL: COPY the new rows into a temporary staging table, then one INSERT … SELECT.
+
+    A multi-row VALUES list has a placeholder per cell, and psycopg rewrites that query text on every
+    call (it cost more than the server's work); COPY streams rows in psycopg's C code.
+    """
+    conn = session.connection().connection.driver_connection
+    assert conn is not None
+    with conn.cursor() as cur:
+        cur.execute(_PG_STAGE)
+        with cur.copy(f"COPY articles_stage ({_PG_STAGE_COLUMNS}) FROM STDIN") as copy:
+            for v in values:
+                copy.write_row(tuple(v[c] for c in _PG_COLUMNS))
+        cur.execute(
+            f"INSERT INTO articles ({_PG_STAGE_COLUMNS}) SELECT {_PG_STAGE_COLUMNS} FROM articles_stage "
+            "ON CONFLICT (canonical_hash) DO NOTHING RETURNING id, canonical_url"
         )
-        for start in range(0, len(values), CHUNK):
-            new_ids.extend(session.scalars(stmt, values[start : start + CHUNK]))
-    updated_ids: list[int] = []
-    for url, (article_id, old_hash) in existing.items():
-        item = by_url[url]
-        if item.content_hash == old_hash:
-            continue
-        changes = dict(
+        rows = cur.fetchall()
+        cur.execute("DELETE FROM articles_stage")
+    return {url: i for i, url in rows}
+
+
+def _update_changed(
+    session: Session, latest: dict[str, NewItem], ids: dict[str, int], now: datetime, extract: bool
+) -> None:
+    """Write the outlets' edits: new title/summary/hash, analysis (and extraction) to be redone."""
+    rows = [
+        dict(
+            _id=ids[url],
             title=item.title,
             summary=item.summary,
+            new_title=item.title,
+            new_summary=item.summary,
             content_hash=item.content_hash,
             updated_at=now,
             published_at=item.published_at,
             analysed_at=None,
         )
-        if extract:
-            changes.update(extract_status="pending", extract_attempts=0, next_extract_at=None)
-        session.execute(update(ArticleRow).where(ArticleRow.id == article_id).values(**changes))
-        updated_ids.append(article_id)
-    unchanged = (
-        len(items) - len(new_ids) - len(updated_ids) - sum(1 for it in items if it.canonical_url in dead)
+        for url, item in latest.items()
+        if url in ids
+    ]
+    if not rows:
+        return
+    table = table_of(ArticleRow)
+    # the article's extracted text (if any) stays: its folded search document is recomputed in SQL
+    doc = func.monitor_fold(
+        bindparam("new_title", type_=String)
+        + " "
+        + func.coalesce(func.nullif(table.c.text, ""), bindparam("new_summary", type_=String))
     )
-    return UpsertResult(tuple(new_ids), tuple(updated_ids), unchanged, len(dead))
+    stmt = update(table).where(table.c.id == bindparam("_id")).values(search_doc=doc)
+    if extract:
+        stmt = stmt.values(extract_status="pending", extract_attempts=0, next_extract_at=None)
+    session.execute(stmt, rows)
 
 
-def pending_pages(session: Session, now: datetime, limit: int) -> list[PendingPage]:
+def _page_due(now: datetime) -> list[ColumnElement[bool]]:
     """The only definition of "page still to fetch": pending extraction whose retry time has come."""
+    return [
+        ArticleRow.extract_status == "pending",
+        ArticleRow.url.is_not(None),
+        or_(ArticleRow.next_extract_at.is_(None), ArticleRow.next_extract_at <= now),
+    ]
+
+
+def awaiting_page(now: datetime) -> ColumnElement[bool]:
+    """Whether an article's page is to be fetched now (its analysis had better wait for the text)."""
+    return and_(*_page_due(now))
+
+
+def _pages(session: Session, conditions: Sequence[ColumnElement[bool]], limit: int) -> list[PendingPage]:
     q = (
         select(ArticleRow.id, ArticleRow.url, SourceRow.key, ArticleRow.extract_attempts)
         .join(SourceRow, SourceRow.id == ArticleRow.source_id)
-        .where(
-            ArticleRow.extract_status == "pending",
-            ArticleRow.url.is_not(None),
-            or_(ArticleRow.next_extract_at.is_(None), ArticleRow.next_extract_at <= now),
-        )
+        .where(*conditions)
         .order_by(ArticleRow.id)
         .limit(limit)
     )
     return [PendingPage(i, u, k, a) for i, u, k, a in session.execute(q)]
+
+
+def pending_pages(session: Session, now: datetime, limit: int) -> list[PendingPage]:
+    """Pages still to fetch (see `_page_due`), oldest article first."""
+    return _pages(session, _page_due(now), limit)
+
+
+def claim_pages(session: Session, claim: Claim, now: datetime, limit: int) -> list[PendingPage]:
+    """Claim up to `limit` pages still to fetch that no other worker holds."""
+    ids = claim_rows(session, ArticleRow, _page_due(now), (ArticleRow.id,), limit, claim, now)
+    return _pages(session, [ArticleRow.id.in_(ids)], limit) if ids else []
 
 
 def save_extraction(
@@ -162,7 +338,10 @@ def save_extraction(
         return None
     if canonical_url and canonical_url != row.canonical_url:
         owner = session.scalars(
-            select(ArticleRow.id).where(ArticleRow.canonical_url == canonical_url)
+            select(ArticleRow.id).where(
+                ArticleRow.canonical_hash == url_hash(canonical_url),
+                ArticleRow.canonical_url == canonical_url,
+            )
         ).first()
         if owner is None:
             row.canonical_url = canonical_url
@@ -172,6 +351,7 @@ def save_extraction(
             return owner
         # else: already part of a story (analysed on its feed summary): keep it rather than break the story
     row.text, row.extract_status, row.extract_error = text, "ok", None
+    row.claimed_by = row.claimed_until = None
     if title and not row.title:  # items found on html section pages have no title until now
         row.title = title
     if published_at and row.published_at is None:  # nor a date
@@ -190,6 +370,7 @@ def save_extraction_failure(
         return
     row.extract_attempts += 1
     row.extract_error = error
+    row.claimed_by = row.claimed_until = None
     row.next_extract_at = now + retry * (2 ** (row.extract_attempts - 1))
     if row.extract_attempts >= max_attempts:
         row.extract_status = "failed"

@@ -15,10 +15,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import BigInteger, ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from monitor.store.db import upsert_insert
+from monitor.store.base import table_of
+from monitor.store.db import affected_rows, among, upsert_insert
 from monitor.store.queue_tables import CaseEventRow, CaseRow, StoryArticleRow, StoryRow, UserRow
 from monitor.store.tables import ArticleRow, MentionRow, SourceRow
 
@@ -140,11 +141,22 @@ def case_of_story(session: Session, story_id: int) -> CaseInfo | None:
     return get_case(session, cid) if cid is not None else None
 
 
+def cases_of_stories(session: Session, story_ids: Sequence[int]) -> dict[int, CaseInfo]:
+    """The case of each of these stories that has one (one query for a whole batch)."""
+    out: dict[int, CaseInfo] = {}
+    for cond in among(session, CaseRow.story_id, list(story_ids), BigInteger):
+        rows = session.execute(
+            select(CaseRow, UserRow).outerjoin(UserRow, UserRow.id == CaseRow.claimed_by).where(cond)
+        )
+        out.update({c.story_id: _info(c, u) for c, u in rows})
+    return out
+
+
 def _events(
     session: Session, case_id: int, actor_id: int | None, change: Change, version: int, now: datetime
 ) -> None:
     session.execute(
-        CaseEventRow.__table__.insert(),
+        table_of(CaseEventRow).insert(),
         [
             {
                 "case_id": case_id,
@@ -161,6 +173,73 @@ def _events(
             for f, t in change.steps
         ],
     )
+
+
+@dataclass(frozen=True)
+class NewCase:
+    """A case the queue stage opens for a story (unless the story ever had one)."""
+
+    story_id: int
+    priority: str
+    rank: int
+    reasons: Sequence[str]
+    deadline_at: datetime
+
+
+def open_cases(session: Session, cases: Sequence[NewCase], now: datetime) -> dict[int, int]:
+    """`open_case` for a batch: one INSERT … ON CONFLICT DO NOTHING and one INSERT of open events.
+
+    Returns story id → new case id for the cases actually opened (a story's case is opened once, ever).
+    """
+    if not cases:
+        return {}
+    t = table_of(CaseRow)
+    stmt = (
+        upsert_insert(session, t)
+        .on_conflict_do_nothing(index_elements=["story_id"])
+        .returning(t.c.id, t.c.story_id)
+    )
+    rows = [
+        dict(
+            story_id=c.story_id,
+            state="new",
+            priority=c.priority,
+            priority_rank=c.rank,
+            priority_reasons=list(c.reasons),
+            priority_locked=False,
+            opened_at=now,
+            deadline_at=c.deadline_at,
+            updated_at=now,
+            version=1,
+        )
+        for c in cases
+    ]
+    opened = {story_id: case_id for case_id, story_id in session.execute(stmt, rows)}
+    priority = {c.story_id: c.priority for c in cases}
+    if opened:
+        session.execute(
+            table_of(CaseEventRow).insert(),
+            [
+                dict(
+                    case_id=case_id,
+                    at=now,
+                    actor_id=None,
+                    action="open",
+                    from_state=None,
+                    to_state="new",
+                    version=1,
+                    note="",
+                    evidence=[],
+                    data={"priority": priority[story_id]},
+                )
+                for story_id, case_id in opened.items()
+            ],
+        )
+    for story_id, case_id in opened.items():
+        log.info(
+            "case opened", extra={"case_id": case_id, "story_id": story_id, "priority": priority[story_id]}
+        )
+    return opened
 
 
 def open_case(
@@ -214,7 +293,7 @@ def raise_priority(
     now: datetime,
 ) -> bool:
     """Raise an open, unlocked case's priority (never lowers it); True if it changed."""
-    t = CaseRow.__table__
+    t = table_of(CaseRow)
     new_version = session.execute(
         t.update()
         .where(
@@ -264,7 +343,7 @@ def apply_change(
     guard_claim: bool,
 ) -> int | None:
     """Apply `change` iff the case is still at `version` (and the claim allows it); the new version or None."""
-    t = CaseRow.__table__
+    t = table_of(CaseRow)
     cond = and_(CaseRow.id == case_id, CaseRow.version == version)
     if guard_claim:
         cond = and_(cond, claim_free_or_mine(actor_id, now))
@@ -272,7 +351,7 @@ def apply_change(
     if change.state == "closed":
         values["closed_at"] = now
     result = session.execute(t.update().where(cond).values(**values))
-    if result.rowcount != 1:
+    if affected_rows(result) != 1:
         return None
     pause = os.environ.get(PAUSE_ENV)
     if pause:  # crash tests kill -9 the process here: the UPDATE must not survive without its events

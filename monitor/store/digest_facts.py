@@ -133,11 +133,6 @@ def opened_cases(session: Session, start: datetime, end: datetime) -> list[tuple
     return [(_aware(at), tuple(targets or ())) for at, targets in rows]
 
 
-def cases_by_id(session: Session, ids: Sequence[int]) -> list[CaseFact]:
-    """The cases with these ids (alerts)."""
-    return _cases(session, CaseRow.id.in_(list(ids))) if ids else []
-
-
 def _cases(session: Session, where: object) -> list[CaseFact]:
     holder = aliased(UserRow)
     rows = session.execute(

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from monitor.store.tables import AnalysisRow, ArticleRow, MentionRow, SourceRow
+from monitor.store.tables import AnalysisRow, ArticleRow, MentionRecord, MentionRow, SourceRow
 
 
 def export_batches(
@@ -32,7 +32,7 @@ def export_batches(
         if not rows:
             return
         ids = [a.id for a, _, _ in rows]
-        mentions: dict[int, list[dict[str, Any]]] = {}
+        mentions: dict[int, list[MentionRecord]] = {}
         for m in session.scalars(
             select(MentionRow).where(MentionRow.article_id.in_(ids)).order_by(MentionRow.id)
         ):

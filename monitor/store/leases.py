@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
-from monitor.store.db import upsert_insert
+from monitor.store.db import affected_rows, upsert_insert
 from monitor.store.tables import LeaseRow
 
 
@@ -35,7 +35,7 @@ def try_acquire(session: Session, name: str, holder: str, now: datetime, ttl: ti
         .where(LeaseRow.name == name, or_(LeaseRow.holder == holder, LeaseRow.expires_at < now))
         .values(holder=holder, expires_at=now + ttl)
     )
-    if res.rowcount != 1:  # type: ignore[attr-defined]
+    if affected_rows(res) != 1:
         return None
     return current(session, name)
 

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from monitor.store.db import upsert_insert
+from monitor.store.db import affected_rows, upsert_insert
 from monitor.store.outbox_tables import DigestOutboxRow
 
 SENDING, SENT, RETRY, FAILED = "sending", "sent", "retry", "failed"
@@ -89,7 +89,7 @@ def claim_digest(
             updated_at=now,
         )
     )
-    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+    return affected_rows(result) == 1
 
 
 def finish_digest(

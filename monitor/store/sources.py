@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
 
+from monitor.store.base import table_of
+from monitor.store.claims import Claim, claim_rows
 from monitor.store.db import upsert_insert
 from monitor.store.tables import FetchLogRow, SourceRow
 
@@ -60,7 +62,24 @@ def _state(row: SourceRow) -> SourceState:
     )
 
 
-def sync_sources(session: Session, sources: Iterable[Any], now: datetime) -> dict[str, int]:
+class SourceSpec(Protocol):
+    """What the store needs of a configured source (`monitor.config.Source` is one)."""
+
+    @property
+    def key(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def url(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def weight(self) -> float: ...
+    @property
+    def enabled(self) -> bool: ...
+
+
+def sync_sources(session: Session, sources: Iterable[SourceSpec], now: datetime) -> dict[str, int]:
     """Upsert configured sources by key (a source removed from the file is disabled, never deleted)."""
     sources = list(sources)
     known = set(session.scalars(select(SourceRow.key)))
@@ -84,7 +103,8 @@ def sync_sources(session: Session, sources: Iterable[Any], now: datetime) -> dic
                 for s in fresh
             ],
         )
-    rows = {r.key: r for r in session.scalars(select(SourceRow))}
+    # Row locks in id order: two workers syncing a changed file at once take turns, never deadlock.
+    rows = {r.key: r for r in session.scalars(select(SourceRow).order_by(SourceRow.id).with_for_update())}
     configured = set()
     for src in sources:
         configured.add(src.key)
@@ -108,16 +128,57 @@ def list_sources(session: Session, *, enabled_only: bool = False) -> list[Source
     return [_state(r) for r in session.scalars(q)]
 
 
-def due_sources(session: Session, now: datetime, keys: Sequence[str] | None = None) -> list[SourceState]:
+def _due(now: datetime) -> list[ColumnElement[bool]]:
     """The only definition of "due": enabled, not paused by an admin, next fetch time reached (or never)."""
-    q = select(SourceRow).where(
+    return [
         SourceRow.enabled.is_(True),
         SourceRow.paused.is_(False),
         or_(SourceRow.next_fetch_at.is_(None), SourceRow.next_fetch_at <= now),
-    )
+    ]
+
+
+def due_sources(session: Session, now: datetime, keys: Sequence[str] | None = None) -> list[SourceState]:
+    """Due sources (see `_due`), the longest overdue first."""
+    q = select(SourceRow).where(*_due(now))
     if keys is not None:
         q = q.where(SourceRow.key.in_(keys))
     return [_state(r) for r in session.scalars(q.order_by(SourceRow.next_fetch_at, SourceRow.key))]
+
+
+def claim_due_sources(session: Session, claim: Claim, now: datetime, limit: int) -> list[SourceState]:
+    """Claim up to `limit` due sources no other worker holds (the longest overdue first)."""
+    order = (SourceRow.next_fetch_at.asc().nulls_first(), SourceRow.id)
+    ids = claim_rows(session, SourceRow, _due(now), order, limit, claim, now)
+    if not ids:
+        return []
+    rows = session.scalars(select(SourceRow).where(SourceRow.id.in_(ids)))
+    return sorted((_state(r) for r in rows), key=lambda st: ids.index(st.id))
+
+
+@dataclass(frozen=True)
+class FetchOutcome:
+    """What one fetch of one source leaves behind: new health, validators and a fetch_log row."""
+
+    source_id: int
+    health: Mapping[str, Any]
+    etag: str | None
+    last_modified: str | None
+    log: Mapping[str, Any]
+
+
+def save_fetch_outcomes(session: Session, outcomes: Sequence[FetchOutcome]) -> None:
+    """Store new health and validators and append one fetch_log row per fetch (one read for all)."""
+    if not outcomes:
+        return
+    ids = [o.source_id for o in outcomes]
+    rows = {r.id: r for r in session.scalars(select(SourceRow).where(SourceRow.id.in_(ids)))}
+    for o in outcomes:
+        row = rows[o.source_id]
+        for f in HEALTH_FIELDS:
+            setattr(row, f, o.health[f])
+        row.etag, row.last_modified = o.etag, o.last_modified
+        row.claimed_by = row.claimed_until = None  # fetched: whoever claimed it is done
+    session.execute(table_of(FetchLogRow).insert(), [dict(source_id=o.source_id, **o.log) for o in outcomes])
 
 
 def set_paused(session: Session, key: str, paused: bool, now: datetime) -> bool:
@@ -128,20 +189,3 @@ def set_paused(session: Session, key: str, paused: bool, now: datetime) -> bool:
     row.paused, row.paused_at = paused, (now if paused else None)
     session.flush()
     return True
-
-
-def save_fetch_outcome(
-    session: Session,
-    source_id: int,
-    health: Mapping[str, Any],
-    *,
-    etag: str | None,
-    last_modified: str | None,
-    log: Mapping[str, Any],
-) -> None:
-    """Store new health and validators and append one fetch_log row."""
-    row = session.get_one(SourceRow, source_id)
-    for f in HEALTH_FIELDS:
-        setattr(row, f, health[f])
-    row.etag, row.last_modified = etag, last_modified
-    session.add(FetchLogRow(source_id=source_id, **log))

@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select, text
+from sqlalchemy import BigInteger, ColumnElement, func, select, text
 from sqlalchemy.orm import Session
 
-from monitor.store.db import upsert_insert
+from monitor.store.base import table_of
+from monitor.store.db import IN_CHUNK, affected_rows, among, upsert_insert
 from monitor.store.queue_tables import ArticleSignatureRow, StoryArticleRow, StoryBandRow, StoryRow
 from monitor.store.tables import AnalysisRow, ArticleRow, MentionRow, SourceRow
 
@@ -64,8 +65,26 @@ def story_seen_at() -> ColumnElement[datetime]:
 
 def load_stage_articles(session: Session, article_ids: Sequence[int]) -> list[StageArticle]:
     """Analysed (not skipped) articles among `article_ids`, oldest first, with their mentions."""
+    # Columns, not ORM entities: three entities an article made this the stage's slowest read.
     rows = session.execute(
-        select(ArticleRow, AnalysisRow, SourceRow, story_seen_at())
+        select(
+            ArticleRow.id,
+            ArticleRow.title,
+            ArticleRow.text,
+            ArticleRow.summary,
+            SourceRow.id,
+            SourceRow.name,
+            SourceRow.weight,
+            story_seen_at(),
+            AnalysisRow.flagged,
+            AnalysisRow.flag_reasons,
+            AnalysisRow.topic,
+            AnalysisRow.topic_score,
+            AnalysisRow.topic_reason,
+            AnalysisRow.tone,
+            AnalysisRow.tone_score,
+            AnalysisRow.tone_reason,
+        )
         .join(AnalysisRow, AnalysisRow.article_id == ArticleRow.id)
         .join(SourceRow, SourceRow.id == ArticleRow.source_id)
         .where(ArticleRow.id.in_(list(article_ids)), AnalysisRow.skipped.is_(None))
@@ -80,24 +99,24 @@ def load_stage_articles(session: Session, article_ids: Sequence[int]) -> list[St
             targets[aid].append(target)
     out = [
         StageArticle(
-            a.id,
-            a.title,
-            a.text or a.summary,
-            s.id,
-            s.name,
-            s.weight,
-            seen,
-            n.flagged,
-            tuple(n.flag_reasons or ()),
-            n.topic,
-            n.topic_score,
-            n.topic_reason,
-            n.tone,
-            n.tone_score,
-            n.tone_reason,
-            tuple(targets.get(a.id, ())),
+            r[0],
+            r[1],
+            r[2] or r[3],
+            r[4],
+            r[5],
+            r[6],
+            r[7],
+            r[8],
+            tuple(r[9] or ()),
+            r[10],
+            r[11],
+            r[12],
+            r[13],
+            r[14],
+            r[15],
+            tuple(targets.get(r[0], ())),
         )
-        for a, n, s, seen in rows
+        for r in rows
     ]
     return sorted(out, key=lambda x: (x.seen_at, x.id))
 
@@ -133,6 +152,163 @@ def candidates(
         .join(StoryArticleRow, StoryArticleRow.article_id == ArticleSignatureRow.article_id)
     ).all()
     return [Candidate(r[0], r[1], bytes(r[2]), r[3]) for r in rows]
+
+
+# --- the batched stage: a whole analysis batch in a few statements -------------------------------------
+
+
+@dataclass(frozen=True)
+class BandHit:
+    """A stored article that has band key `band_key`, seen at `seen_at`."""
+
+    band_key: int
+    article_id: int
+    seen_at: datetime
+
+
+@dataclass(frozen=True)
+class NewMember:
+    """An article to put in a story, with its signature (written by `add_members`)."""
+
+    article: StageArticle
+    story_id: int
+    minhash: bytes
+    shingles: int
+    bands: tuple[int, ...]
+    similarity: float | None
+
+
+def stories_of(session: Session, article_ids: Sequence[int]) -> dict[int, int]:
+    """The story of each of these articles that already has one."""
+    out: dict[int, int] = {}
+    for cond in among(session, StoryArticleRow.article_id, list(article_ids), BigInteger):
+        rows = session.execute(select(StoryArticleRow.article_id, StoryArticleRow.story_id).where(cond))
+        for article_id, story_id in rows:
+            out[article_id] = story_id
+    return out
+
+
+def band_hits(session: Session, bands: Sequence[int], lo: datetime, hi: datetime) -> list[BandHit]:
+    """Every stored article seen in [lo, hi] that shares a band key with `bands` (one index walk each)."""
+    out: list[BandHit] = []
+    for cond in among(session, StoryBandRow.band_key, list(bands), BigInteger):
+        q = select(StoryBandRow.band_key, StoryBandRow.article_id, StoryBandRow.seen_at).where(
+            cond, StoryBandRow.seen_at.between(lo, hi)
+        )
+        out.extend(BandHit(k, a, t) for k, a, t in session.execute(q))
+    return out
+
+
+def signatures_of(session: Session, article_ids: Sequence[int]) -> dict[int, Candidate]:
+    """Stored signatures and stories of these articles (the candidates a batch verifies)."""
+    out: dict[int, Candidate] = {}
+    for cond in among(session, ArticleSignatureRow.article_id, list(article_ids), BigInteger):
+        rows = session.execute(
+            select(
+                ArticleSignatureRow.article_id,
+                StoryArticleRow.story_id,
+                ArticleSignatureRow.minhash,
+                ArticleSignatureRow.shingles,
+            )
+            .join(StoryArticleRow, StoryArticleRow.article_id == ArticleSignatureRow.article_id)
+            .where(cond)
+        )
+        out.update({r[0]: Candidate(r[0], r[1], bytes(r[2]), r[3]) for r in rows})
+    return out
+
+
+def create_stories(session: Session, founders: Sequence[StageArticle], now: datetime) -> list[int]:
+    """One new story per founder, in one INSERT; their ids in the same order."""
+    if not founders:
+        return []
+    t = table_of(StoryRow)
+    rows = [
+        dict(
+            title=a.title,
+            first_article_id=a.id,
+            first_source_id=a.source_id,
+            first_seen_at=a.seen_at,
+            last_seen_at=a.seen_at,
+            article_count=1,
+            outlet_count=1,
+            outlets=[a.source_name],
+            targets=list(a.targets),
+            flagged=a.flagged,
+            flag_reasons=list(a.flag_reasons),
+            max_outlet_weight=a.weight,
+            updated_at=now,
+        )
+        for a in founders
+    ]
+    stmt = t.insert().returning(t.c.id, sort_by_parameter_order=True)
+    return list(session.scalars(stmt, rows))
+
+
+def add_members(session: Session, members: Sequence[NewMember], now: datetime) -> None:
+    """Put articles in their stories with signatures and bands, in three multi-row INSERTs.
+
+    Runs under `lock_assignment` after `stories_of` found these articles in no story, so no conflict is
+    expected; ON CONFLICT DO NOTHING still keeps a rerun harmless.
+    """
+    if not members:
+        return
+    session.execute(
+        upsert_insert(session, StoryArticleRow).on_conflict_do_nothing(index_elements=["article_id"]),
+        [
+            dict(article_id=m.article.id, story_id=m.story_id, similarity=m.similarity, joined_at=now)
+            for m in members
+        ],
+    )
+    session.execute(
+        upsert_insert(session, ArticleSignatureRow).on_conflict_do_nothing(index_elements=["article_id"]),
+        [
+            dict(article_id=m.article.id, seen_at=m.article.seen_at, shingles=m.shingles, minhash=m.minhash)
+            for m in members
+        ],
+    )
+    session.execute(
+        upsert_insert(session, StoryBandRow).on_conflict_do_nothing(index_elements=["article_id", "band"]),
+        [
+            {"article_id": m.article.id, "band": i, "band_key": k, "seen_at": m.article.seen_at}
+            for m in members
+            for i, k in enumerate(m.bands)
+        ],
+    )
+
+
+def members_by_story(session: Session, story_ids: Sequence[int]) -> dict[int, list[StageArticle]]:
+    """Every article of each of these stories, as the stage sees them, oldest first."""
+    pairs: list[tuple[int, int]] = []
+    for cond in among(session, StoryArticleRow.story_id, list(story_ids), BigInteger):
+        rows = session.execute(select(StoryArticleRow.article_id, StoryArticleRow.story_id).where(cond))
+        for article_id, story_id in rows:
+            pairs.append((article_id, story_id))
+    story = dict(pairs)
+    out: dict[int, list[StageArticle]] = {sid: [] for sid in story_ids}
+    ids = list(story)
+    for i in range(0, len(ids), IN_CHUNK):
+        for a in load_stage_articles(session, ids[i : i + IN_CHUNK]):
+            out[story[a.id]].append(a)
+    return out
+
+
+def save_aggregates(session: Session, values: dict[int, dict[str, Any]], now: datetime) -> set[int]:
+    """`save_aggregate` for many stories (one read); the ids of those that changed."""
+    if not values:
+        return set()
+    rows: list[StoryRow] = []
+    for cond in among(session, StoryRow.id, list(values), BigInteger):
+        rows.extend(session.scalars(select(StoryRow).where(cond)))
+    changed: set[int] = set()
+    for row in rows:
+        diff = {k: v for k, v in values[row.id].items() if getattr(row, k) != v}
+        if diff:
+            for key, value in diff.items():
+                setattr(row, key, value)
+            row.updated_at = now
+            changed.add(row.id)
+    session.flush()
+    return changed
 
 
 def create_story(session: Session, a: StageArticle, now: datetime) -> int:
@@ -173,7 +349,7 @@ def add_member(
         .values(article_id=a.id, story_id=story_id, similarity=similarity, joined_at=now)
         .on_conflict_do_nothing(index_elements=["article_id"])
     )
-    if done.rowcount == 0:
+    if affected_rows(done) == 0:
         return False
     session.execute(
         upsert_insert(session, ArticleSignatureRow)

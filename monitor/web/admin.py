@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 
 from monitor.accounts import service as accounts
 from monitor.errors import MonitorError
@@ -27,7 +28,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 @bp.route("/users")
 @roles(Role.ADMIN)
-def users() -> Any:
+def users() -> ResponseReturnValue:
     """Users with their role, state and open sessions; forms for every change."""
     with ctx().db.read() as session:
         people = store_users.list_users(session)
@@ -35,14 +36,14 @@ def users() -> Any:
     return render_template("admin/users.html", people=people, sessions=sessions, role_labels=ROLE_LABELS)
 
 
-def _done(message: str) -> Any:
+def _done(message: str) -> ResponseReturnValue:
     flash(message, "ok")
     return redirect(url_for("admin.users"))
 
 
 @bp.route("/users/add", methods=["POST"])
 @roles(Role.ADMIN)
-def add_user() -> Any:
+def add_user() -> ResponseReturnValue:
     """Create a user with a first password."""
     form = request.form
     try:
@@ -63,7 +64,7 @@ def add_user() -> Any:
 
 @bp.route("/users/<username>/<change>", methods=["POST"])
 @roles(Role.ADMIN)
-def change_user(username: str, change: str) -> Any:
+def change_user(username: str, change: str) -> ResponseReturnValue:
     """Role, disable/enable, reset password, end sessions."""
     now, db, who = datetime.now(UTC), ctx().db, actor()
     try:
@@ -88,7 +89,7 @@ def change_user(username: str, change: str) -> Any:
 
 @bp.route("/sources")
 @roles(Role.ADMIN)
-def sources() -> Any:
+def sources() -> ResponseReturnValue:
     """Configured sources with their health, last error (Vietnamese) and pause state."""
     config = ctx().config
     now = datetime.now(UTC)
@@ -118,7 +119,7 @@ def sources() -> Any:
 
 @bp.route("/sources/<key>/<change>", methods=["POST"])
 @roles(Role.ADMIN)
-def pause_source(key: str, change: str) -> Any:
+def pause_source(key: str, change: str) -> ResponseReturnValue:
     """Pause or resume a source (a database override; `monitor sources` shows it)."""
     if change not in ("pause", "resume"):
         flash("Thao tác không hợp lệ.", "error")
@@ -137,7 +138,7 @@ def _fields(obj: Any) -> list[tuple[str, Any]]:
 
 @bp.route("/rules")
 @roles(Role.ADMIN)
-def rules() -> Any:
+def rules() -> ResponseReturnValue:
     """What is loaded from sources.toml: watch targets, the flag rule and the queue settings (read-only)."""
     config = ctx().config
     return render_template(
@@ -151,7 +152,7 @@ def rules() -> Any:
 
 @bp.route("/audit")
 @roles(Role.ADMIN)
-def audit() -> Any:
+def audit() -> ResponseReturnValue:
     """The newest audit lines."""
     with ctx().db.read() as session:
         lines = store_audit.recent(session, 300)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
 
 from flask import Blueprint, g, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_user, logout_user
 
 from monitor.accounts.service import Actor, audit, authenticate
@@ -25,7 +25,7 @@ def _local(target: str | None) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-def login() -> Any:
+def login() -> ResponseReturnValue:
     """The log-in form; on success a new session id and the page asked for (or the queue)."""
     if current_user.is_authenticated:
         return redirect(url_for("queue.index"))
@@ -50,13 +50,13 @@ def login() -> Any:
 
 
 @bp.route("/favicon.ico")
-def favicon() -> Any:
+def favicon() -> ResponseReturnValue:
     """No icon (browsers ask for one on every page; answering 204 keeps them off the log-in redirect)."""
     return "", 204
 
 
 @bp.route("/logout", methods=["POST"])
-def logout() -> Any:
+def logout() -> ResponseReturnValue:
     """End the session (its row is deleted) and go back to the log-in page."""
     if current_user.is_authenticated:
         audit(ctx().db, Actor(me().username, g.client_addr), "logout", me().username, OK, datetime.now(UTC))

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 
 from monitor.errors import MonitorError, NotFoundError
 from monitor.queue.inputs import parse_decision
@@ -27,7 +28,7 @@ ACTIONS = frozenset({"claim", "release", "verify", "priority", "assign", "correc
 
 
 @bp.route("/<int:case_id>")
-def show(case_id: int) -> Any:
+def show(case_id: int) -> ResponseReturnValue:
     """One case: story, articles with their mentions, reasons, labels, history, claim, deadline."""
     try:
         view = case_view(ctx().db, case_id, datetime.now(UTC), names())
@@ -73,7 +74,7 @@ def decision_from_form(action: str, form: Any) -> Decision:
 
 
 @bp.route("/<int:case_id>/<action>", methods=["POST"], endpoint="act")
-def act_on(case_id: int, action: str) -> Any:
+def act_on(case_id: int, action: str) -> ResponseReturnValue:
     """Do one action as the logged-in user; a refusal is the domain's Vietnamese sentence."""
     if action not in ACTIONS:
         abort(404)

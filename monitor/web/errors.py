@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from flask import Flask, render_template, request
+from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -40,15 +40,15 @@ def install(app: Flask) -> None:
     """Register the handlers."""
 
     @app.errorhandler(CSRFError)
-    def _csrf(exc: CSRFError) -> Any:
+    def _csrf(exc: CSRFError) -> ResponseReturnValue:
         log.info("csrf refused", extra={"path": request.path, "reason": exc.description})
         return render_error(400, "Thiếu hoặc sai mã bảo vệ (CSRF); hãy tải lại trang rồi thử lại.")
 
     @app.errorhandler(HTTPException)
-    def _http(exc: HTTPException) -> Any:
+    def _http(exc: HTTPException) -> ResponseReturnValue:
         return render_error(exc.code or 500)
 
     @app.errorhandler(Exception)
-    def _any(exc: Exception) -> Any:
+    def _any(exc: Exception) -> ResponseReturnValue:
         log.exception("unhandled error", extra={"path": request.path})
         return render_error(500)

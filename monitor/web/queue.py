@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from werkzeug.datastructures import MultiDict
 
 from monitor.errors import MonitorError
@@ -116,21 +117,21 @@ def _context() -> dict[str, Any]:
 
 
 @bp.route("/")
-def index() -> Any:
+def index() -> ResponseReturnValue:
     """The queue page."""
     page, problem, f = _listing()
     return render_template("queue.html", listing=page, problem=problem, f=f, **_context())
 
 
 @bp.route("/queue/rows")
-def rows() -> Any:
+def rows() -> ResponseReturnValue:
     """The queue's table alone (htmx polls this so new cases appear without a reload)."""
     page, problem, f = _listing()
     return render_template("_queue_rows.html", listing=page, problem=problem, f=f, **_context())
 
 
 @bp.route("/queue/bulk", methods=["POST"])
-def bulk() -> Any:
+def bulk() -> ResponseReturnValue:
     """A leader's action on the selected cases: assign to a collaborator, or set a priority.
 
     Each case goes through the domain on its own (role, state and version are checked per case);

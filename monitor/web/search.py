@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, render_template, request
+from flask.typing import ResponseReturnValue
 
 from monitor.store import search as store_search
 from monitor.timefmt import parse_local_date
@@ -62,7 +63,7 @@ def _filters(args: Any) -> tuple[store_search.SearchFilters, list[str]]:
 
 
 @bp.route("")
-def index() -> Any:
+def index() -> ResponseReturnValue:
     """The search form and, with a query, one page of matching cases and articles."""
     query = request.args.get("q", "").strip()[:200]
     try:

@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar, cast
 
 from flask import Flask, Response, abort, current_app, g, redirect, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import LoginManager, UserMixin, current_user
 
 from monitor.accounts.policy import client_address
@@ -106,7 +107,7 @@ def _load_user(user_id: str) -> WebUser | None:
     return WebUser(user.id, user.username, user.name, user.role)
 
 
-def _gate() -> Any:
+def _gate() -> ResponseReturnValue | None:
     g.started = time.perf_counter()
     g.client_addr = client_address(
         request.remote_addr, request.headers.get("X-Forwarded-For"), ctx().settings.policy.trusted_proxies

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -30,6 +31,7 @@ from monitor.settings import Settings
 if TYPE_CHECKING:
     from monitor.config import Config
     from monitor.nlp.train import LabelledExample
+    from monitor.pipeline import PassReport
     from monitor.pipeline.analyse import Analysers
     from monitor.queue.inputs import Names
     from monitor.scheduler import Schedule, SchedulerOptions
@@ -41,10 +43,21 @@ log = logging.getLogger(__name__)
 class App:
     """One process's view of the system: settings, and the config, database and models opened lazily."""
 
-    def __init__(self, settings: Settings, *, config: Config | None = None) -> None:
-        """`config`, when given, is used instead of reading `settings.config_path` (the demo's outlets)."""
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        config: Config | None = None,
+        on_notice: Callable[[str], None] | None = None,
+    ) -> None:
+        """`config`, when given, is used instead of reading `settings.config_path` (the demo's outlets).
+
+        `on_notice` is told the configuration's notices (e.g. no [[watch]]: the default targets are used);
+        the edge decides how to show them.
+        """
         self.settings = settings
         self._config = config
+        self._on_notice = on_notice
         self._db: Database | None = None
         self._analysers: Analysers | None = None
         self._lock = threading.Lock()
@@ -56,6 +69,10 @@ class App:
             from monitor.config import load_config
 
             self._config = load_config(self.settings.config_path)
+            for notice in self._config.notices:
+                log.info("config notice: %s", notice)
+                if self._on_notice is not None:
+                    self._on_notice(notice)
         return self._config
 
     @property
@@ -114,6 +131,8 @@ class DaemonOptions:
 
     scheduler: SchedulerOptions
     analysis: bool = True  # False: fetch only (`--no-analysis`)
+    # Told after every pass: (report or None when the pass failed or was cut off, seconds); the CLI prints it.
+    on_pass: Callable[[PassReport | None, float], None] | None = None
 
 
 JobFunction = Callable[[App, DaemonOptions, threading.Event], None]
@@ -136,6 +155,8 @@ def fetch_pass(app: App, opts: DaemonOptions, stop: threading.Event) -> None:
     if stop.is_set():
         return
     timeout = opts.scheduler.job_timeout
+    started = time.monotonic()
+    report: PassReport | None = None
     claim = None
     if app.db.dialect == "postgresql":  # beside `monitor worker`s, the daemon's passes claim like a worker
         from monitor.scheduler import holder_id
@@ -159,6 +180,8 @@ def fetch_pass(app: App, opts: DaemonOptions, stop: threading.Event) -> None:
         log.error("pass cut off", extra={"job_timeout": timeout})
     except Exception:  # the daemon must survive a bad pass; the next tick tries again
         log.exception("pass failed")
+    if opts.on_pass is not None:
+        opts.on_pass(report, time.monotonic() - started)
 
 
 def _every_tick(app: App, opts: DaemonOptions) -> Schedule:

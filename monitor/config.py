@@ -8,6 +8,8 @@ a TOML key is a dataclass field, its type comes from the field's annotation.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import json
 import re
 import tomllib
 import types
@@ -104,6 +106,11 @@ class Source:
     allow_private: bool = False  # allow private/loopback addresses (tests, intranet mirrors)
     contact: str | None = None  # the editorial office's address/e-mail, printed on correction requests
 
+    def fingerprint(self) -> str:
+        """A hash of this entry: a changed entry (a fixed URL, say) resets the source's backoff."""
+        canonical = json.dumps(dataclasses.asdict(self), sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
 
 @dataclass(frozen=True)
 class LetterSettings:
@@ -195,6 +202,7 @@ class Config:
     alerts: AlertSettings = AlertSettings()
     web: WebSettings = WebSettings()
     letters: LetterSettings = LetterSettings()
+    notices: tuple[str, ...] = ()  # Vietnamese sentences the user should see when the file loads
 
     def source(self, key: str) -> Source:
         """The source with this key, or a ConfigError naming it."""
@@ -229,11 +237,15 @@ def load_config(path: Path | str) -> Config:
     """Read, parse and validate a sources.toml file."""
     path = Path(path)
     try:
-        raw_text = path.read_text(encoding="utf-8")
+        raw_text = path.read_text(encoding="utf-8-sig")  # Notepad saves UTF-8 with a BOM
     except FileNotFoundError:
         raise ConfigError(
             f"Không tìm thấy tệp cấu hình {path}. Dùng --config hoặc biến MONITOR_CONFIG để chỉ tệp khác."
         ) from None
+    except IsADirectoryError:
+        raise ConfigError(f"{path} là một thư mục, không phải tệp cấu hình sources.toml.") from None
+    except PermissionError:
+        raise ConfigError(f"Không có quyền đọc tệp cấu hình {path}.") from None
     except UnicodeDecodeError:
         raise ConfigError(f"Tệp cấu hình {path} phải được lưu với mã UTF-8.") from None
     return parse_config(raw_text, path)
@@ -241,13 +253,17 @@ def load_config(path: Path | str) -> Config:
 
 def parse_config(text: str, path: Path) -> Config:
     """Validate the text of a sources.toml (see README for every key)."""
+    text = text.removeprefix("\ufeff")
     loc = _Locator(text, path)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        m = re.search(r"line (\d+), column (\d+)", str(exc))
-        where = f", dòng {m.group(1)}, cột {m.group(2)}" if m else ""
-        raise ConfigError(f"{path.name}{where}: sai cú pháp TOML ({exc}).") from None
+        raise ConfigError(toml_error_message(str(exc), path.name), detail=str(exc)) from None
+    if not data:
+        raise ConfigError(
+            f"Tệp cấu hình {path.name} trống: cần ít nhất một nguồn tin [[source]] (key, name, url). "
+            "Xem mẫu trong README, mục “sources.toml”."
+        )
 
     classes = _table_classes()
     known = {"source", "watch", *classes}
@@ -279,6 +295,17 @@ def parse_config(text: str, path: Path) -> Config:
         _check_watch(w, loc, i)
     _check_unique([s.key for s in sources], loc, "source")
     _check_unique([w.key for w in watches], loc, "watch")
+    notices: list[str] = []
+    if not sources:
+        notices.append(f"{path.name} chưa có nguồn tin [[source]] nào: sẽ không thu thập được gì.")
+    if not watches:
+        from monitor.nlp.targets import default_targets
+
+        watches = default_targets()
+        notices.append(
+            f"{path.name} không có mục tiêu theo dõi [[watch]]: đang dùng mục tiêu mặc định "
+            f"({' và '.join(w.name for w in watches)}). Thêm [[watch]] để theo dõi đơn vị khác."
+        )
     return Config(
         path=path,
         fetch=singles["fetch"],
@@ -291,7 +318,36 @@ def parse_config(text: str, path: Path) -> Config:
         alerts=singles["alerts"],
         web=singles["web"],
         letters=singles["letters"],
+        notices=tuple(notices),
     )
+
+
+# tomllib's messages, in Vietnamese (the raw text stays in the error's detail, for the log).
+_TOML_VI = (
+    ("Expected '=' after a key", "thiếu dấu “=” sau tên khóa (tên khóa có dấu cách cần đặt trong ngoặc kép)"),
+    (
+        "Invalid value",
+        "giá trị không hợp lệ (chuỗi cần ngoặc kép, true/false viết thường, danh sách cần đóng “]”)",
+    ),
+    ("Unterminated string", "chuỗi chưa đóng ngoặc kép"),
+    ("Expected ']' at the end of a table", "tên bảng thiếu dấu “]”"),
+    ("Cannot overwrite a value", "một khóa được khai báo hai lần"),
+    ("Cannot declare", "một bảng được khai báo hai lần (hoặc vừa là [bảng] vừa là [[bảng]])"),
+    ("Expected newline or end of document", "thừa nội dung sau giá trị trên cùng một dòng"),
+    ("Illegal character", "có ký tự không được phép"),
+    ("Invalid statement", "dòng không hợp lệ"),
+    ("Invalid initial character for a key part", "tên khóa bắt đầu bằng ký tự không hợp lệ"),
+)
+
+
+def toml_error_message(raw: str, file_name: str) -> str:
+    """A TOML syntax error as one Vietnamese sentence with its line and column (pure)."""
+    m = re.search(r"line (\d+), column (\d+)", raw)
+    where = (
+        f", dòng {m.group(1)}, cột {m.group(2)}" if m else (", cuối tệp" if "end of document" in raw else "")
+    )
+    what = next((vi for en, vi in _TOML_VI if raw.startswith(en)), "không đọc được nội dung ở đây")
+    return f"{file_name}{where}: sai cú pháp TOML — {what}."
 
 
 def _check_ranges(singles: dict[str, Any], loc: _Locator) -> None:
@@ -392,7 +448,7 @@ def _check_source(src: Source, loc: _Locator, i: int) -> None:
             f'{loc.at("source", i, "key")}: khóa nguồn "{src.key}" chỉ được gồm chữ thường không dấu, số, "-" và "_".'
         )
     parts = urlsplit(src.url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    if parts.scheme not in ("http", "https") or not parts.hostname or not _valid_host(parts.netloc):
         raise ConfigError(
             f'{loc.at("source", i, "url")}: địa chỉ "{src.url}" không hợp lệ (cần http:// hoặc https://).'
         )
@@ -404,6 +460,18 @@ def _check_source(src: Source, loc: _Locator, i: int) -> None:
         raise ConfigError(f'{loc.at("source", i, "interval")}: "interval" phải từ 1 đến 1440 phút.')
     if not 0 <= src.weight <= 10:
         raise ConfigError(f'{loc.at("source", i, "weight")}: "weight" phải từ 0 đến 10.')
+
+
+def _valid_host(netloc: str) -> bool:
+    """Whether the host[:port] part could be reached at all (no space or stray character, a real port)."""
+    host_port = netloc.rsplit("@", 1)[-1]
+    if not host_port or any(c.isspace() or c in '<>"{}|\\^`' for c in host_port):
+        return False
+    try:
+        urlsplit(f"http://{host_port}").port  # noqa: B018 - raises ValueError on a bad port
+    except ValueError:
+        return False
+    return True
 
 
 def _check_watch(w: Any, loc: _Locator, i: int) -> None:

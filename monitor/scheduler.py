@@ -24,7 +24,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from monitor.errors import SchedulerLockedError
-from monitor.store import leases
+from monitor.store import claims, leases
 from monitor.store.db import Database
 from monitor.timefmt import LOCAL_TZ, fmt_datetime
 
@@ -70,24 +70,82 @@ def holder_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-def acquire_or_explain(db: Database, holder: str, opts: SchedulerOptions, stop: threading.Event) -> None:
-    """Take the scheduler lease, waiting if asked; otherwise raise a Vietnamese explanation."""
+def pid_alive(pid: int) -> bool:
+    """Whether a process with this pid exists on this machine."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # exists, belongs to someone else
+        return True
+    return True
+
+
+def holder_is_gone(holder: str, hostname: str, alive: Callable[[int], bool]) -> bool:
+    """Whether a lease holder "host:pid" is a process of this host that no longer exists (pure).
+
+    A holder on another host is never judged: only its lease's expiry frees it.
+    """
+    host, _, pid = holder.rpartition(":")
+    return host == hostname and pid.isdigit() and not alive(int(pid))
+
+
+@dataclass(frozen=True)
+class LeaseEvents:
+    """What the daemon tells its caller while it gets the lease (the CLI prints it)."""
+
+    waiting: Callable[[leases.Lease], object] | None = None  # another holder: we wait for it
+    taken_over: Callable[[str], object] | None = None  # the holder's process is gone: its lease is ours
+
+
+def acquire_or_explain(
+    db: Database,
+    holder: str,
+    opts: SchedulerOptions,
+    stop: threading.Event,
+    events: LeaseEvents | None = None,
+) -> None:
+    """Take the scheduler lease, waiting if asked; otherwise raise a Vietnamese explanation.
+
+    A lease whose holder was a process of this host that no longer exists (kill -9, power loss) is
+    taken at once instead of waiting for it to expire. Returns without the lease only when `stop` is
+    set while waiting.
+    """
+    ev = events or LeaseEvents()
+    told = False
     while True:
         now = datetime.now(UTC)
+        gone = None
         with db.write() as session:
             got = leases.try_acquire(session, LEASE_NAME, holder, now, opts.lease_ttl)
             other = None if got else leases.current(session, LEASE_NAME)
+            if other is not None and holder_is_gone(other.holder, socket.gethostname(), pid_alive):
+                got = leases.take_over(session, LEASE_NAME, other.holder, holder, now, opts.lease_ttl)
+                gone = other.holder if got else None
+                if gone is not None:  # its work claims (PostgreSQL passes claim like workers) go too
+                    claims.release_all_of(session, gone)
+        if gone is not None:
+            log.warning("took over the lease of a dead process holder=%s", gone)
+            if ev.taken_over:
+                ev.taken_over(gone)
         if got:
             return
-        if not opts.wait_for_lease or stop.is_set():
+        if opts.wait_for_lease and stop.is_set():
+            return  # asked to stop while waiting: nothing to explain
+        if not opts.wait_for_lease:
             who = other.holder if other else "?"
+            since = fmt_datetime(other.acquired_at) if other else "?"
             until = fmt_datetime(other.expires_at) if other else "?"
             raise SchedulerLockedError(
                 f"Một tiến trình `monitor run` khác ({who}) đang điều khiển cơ sở dữ liệu này "
-                f"(giữ quyền đến {until}). Chỉ được chạy một bộ lập lịch; dùng --wait để chờ.",
+                f"từ {since} (giữ quyền đến {until}, tự gia hạn khi còn chạy). Chỉ được chạy một bộ "
+                "lập lịch; dùng --wait để chờ nó dừng.",
                 detail=f"lease held by {who}",
             )
         log.info("waiting for scheduler lease holder=%s", other.holder if other else None)
+        if not told and other is not None and ev.waiting:
+            ev.waiting(other)
+            told = True
         stop.wait(min(opts.lease_ttl.total_seconds() / 4, 15))
 
 
@@ -154,6 +212,8 @@ def run_daemon(
     db: Database,
     opts: SchedulerOptions,
     jobs: Mapping[str, tuple[Schedule, Callable[[threading.Event], object]]],
+    events: LeaseEvents | None = None,
+    on_started: Callable[[], object] | None = None,
 ) -> None:
     """Acquire the lease, run the scheduler until SIGINT/SIGTERM, let the running job end, release the lease.
 
@@ -182,10 +242,12 @@ def run_daemon(
     for s in previous:
         signal.signal(s, on_signal)
     try:
-        acquire_or_explain(db, holder, opts, stop)
+        acquire_or_explain(db, holder, opts, stop, events)
         if stop.is_set():
             return
         log.info("scheduler started holder=%s", holder)
+        if on_started:
+            on_started()
         wrapped = {name: (schedule, wrap(job)) for name, (schedule, job) in jobs.items()}
         sched = build_scheduler(db, opts, wrapped, holder)
         sched.start()  # blocks until shutdown

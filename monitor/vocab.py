@@ -66,6 +66,7 @@ class Action(StrEnum):
     PUBLISH = "publish"
     CLOSE = "close"
     SET_PRIORITY = "set_priority"
+    REOPEN = "reopen"
     ASSIGN = "assign"
     CORRECT = "correct"
 
@@ -138,6 +139,7 @@ ACTION_LABELS: Mapping[str, str] = {
     Action.PUBLISH: "đăng phản hồi",
     Action.CLOSE: "đóng vụ việc",
     Action.SET_PRIORITY: "đặt mức ưu tiên",
+    Action.REOPEN: "mở lại kết luận",
     Action.ASSIGN: "giao việc",
     Action.CORRECT: "sửa nhãn",
 }
@@ -183,6 +185,7 @@ _ALIASES: Mapping[type[StrEnum], Mapping[str, str]] = {
         "tra ve": Action.RETURN,
         "dang": Action.PUBLISH,
         "dong": Action.CLOSE,
+        "mo lai": Action.REOPEN,
     },
     Priority: {"khan": Priority.CRITICAL},
     Role: {"ctv": Role.COLLABORATOR, "bcv": Role.REPORTER},

@@ -145,7 +145,7 @@ def test_assignment_by_someone_else_tells_the_assignee(db: Database) -> None:
         _run(db, srv.port, at + timedelta(minutes=5))  # the group window has passed: sent
     assigned = [m for m in srv.received() if "Được giao xử lý" in m["Subject"]]
     assert [m["To"].addresses[0].addr_spec for m in assigned] == [CTV]
-    assert "vừa được giao cho Nguyễn Văn An xử lý" in assigned[0].get_body(("plain",)).get_content()
+    assert "vừa được giao cho ctv1 xử lý" in assigned[0].get_body(("plain",)).get_content()
 
 
 def test_mail_server_down_then_up_delivers_each_alert_once(db: Database) -> None:

@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
         (["--db", "bogus", "sources"], "Địa chỉ cơ sở dữ liệu không hợp lệ"),
         (
             ["--db", "sqlite:////nonexistent/dir/x.db", "sources"],
-            "Không kết nối hoặc không ghi được cơ sở dữ liệu",
+            "Không mở được tệp cơ sở dữ liệu",
         ),
         (["--db", "postgresql+psycopg://postgres@127.0.0.1:1/test", "sources"], "Không kết nối"),
         (["export", "--format", "xml"], "chỉ nhận jsonl hoặc csv"),

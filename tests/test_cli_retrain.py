@@ -79,6 +79,7 @@ def test_train_then_reanalyze_with_the_new_version(tmp_path: Path) -> None:
             str(data),
             "--version",
             "test-retrain-1",
+            "--force",  # 9 distinct examples: far below the per-class minimum, trained anyway on purpose
         ],
         catch_exceptions=False,
     )

@@ -102,14 +102,14 @@ def test_429_with_retry_after_seconds(server: LocalServer) -> None:
     error = fails(server.url("/feed"), HttpStatusError)
     assert isinstance(error, HttpStatusError)
     assert (error.status, error.kind, error.retry_after) == (429, FailureKind.TRANSIENT, 120.0)
-    assert "429 (Too Many Requests)" in error.message
+    assert "429 (gửi yêu cầu quá dày)" in error.message and "Too Many" in (error.detail or "")
 
 
 def test_503_with_retry_after_http_date(server: LocalServer) -> None:
     later = format_datetime(datetime.now(UTC) + timedelta(hours=1), usegmt=True)
     server.route("/feed", Reply(status=503, headers={"Retry-After": later}))
     error = fails(server.url("/feed"), HttpStatusError)
-    assert error.message == "Máy chủ trả về lỗi 503 (Service Unavailable)"
+    assert error.message == "Máy chủ trả về lỗi 503 (dịch vụ tạm ngừng)"
     assert error.retry_after is not None and 3590 <= error.retry_after <= 3600
 
 

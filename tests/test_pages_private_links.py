@@ -16,7 +16,7 @@ from monitor.pipeline.pages import fetch_pages
 from monitor.store.db import Database
 from monitor.store.tables import ArticleRow
 from tests.pipeline_helpers import config_for, rss
-from tests.servers import LocalServer, Reply
+from tests.servers import LocalServer, Reply, redirect
 from tests.test_pipeline_pages import ARTICLE
 
 
@@ -93,7 +93,11 @@ def test_feed_links_to_private_addresses_are_refused_and_never_connected(db: Dat
     ]
     with LocalServer() as srv:
         own = srv.url("/bai/tot.html")
+        srv.route("/chuyen-vao-trong", redirect(f"http://127.0.0.2:{p}/"))  # own host, then inward
+        srv.route("/chuyen-cung-may", redirect("/bai/tot.html"))  # a redirect on the source's own host
+        inward.append(srv.url("/chuyen-vao-trong"))
         items = [(f"g{i}", f"Bài {i}", link) for i, link in enumerate(inward)] + [("own", "Bài thật", own)]
+        items.append(("own2", "Bài chuyển hướng", srv.url("/chuyen-cung-may")))
         srv.route("/feed.rss", Reply(body=rss(items), content_type="application/rss+xml"))
         page = ARTICLE.format(title="Bài thật", canonical=own).encode()
         srv.route("/bai/tot.html", Reply(body=page, content_type="text/html; charset=utf-8"))
@@ -102,7 +106,8 @@ def test_feed_links_to_private_addresses_are_refused_and_never_connected(db: Dat
         report = asyncio.run(fetch_pages(db, config))
         again = asyncio.run(fetch_pages(db, config))
     assert trap.accepted == 0
-    assert (report.extracted, report.refused, report.failed) == (1, len(inward), 0)
+    # both own-host pages are read (the redirected one names the first as canonical: merged into it)
+    assert (report.extracted + report.merged, report.refused, report.failed) == (2, len(inward), 0)
     assert (again.extracted, again.refused, again.failed) == (0, 0, 0)  # refused is final, not retried
     with db.read() as s:
         rows = {r.url: r for r in s.scalars(select(ArticleRow))}

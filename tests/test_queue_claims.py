@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
-from test_queue_support import NOW, seed_cases, seed_users
+from test_queue_support import NOW, PROOF, seed_cases, seed_users
 
 from monitor.errors import ClaimConflictError, StaleVersionError, TransitionError
 from monitor.queue import response_service as responses
@@ -35,7 +35,9 @@ def test_second_claim_is_refused_naming_the_holder(db, case_id):
     assert "Nguyễn Văn An (ctv1)" in err.value.message
     assert "10:30 27/11/2026" in err.value.message  # 03:30 UTC shown in Asia/Ho_Chi_Minh
     with pytest.raises(ClaimConflictError):
-        act(db, case_id, "ctv2", Decision(Action.VERIFY, verdict=State.VERIFIED_FALSE), SETTINGS, NOW)
+        act(
+            db, case_id, "ctv2", Decision(Action.VERIFY, verdict=State.VERIFIED_FALSE, **PROOF), SETTINGS, NOW
+        )
 
 
 def test_expired_claim_can_be_taken_over_and_renewed(db, case_id):
@@ -50,7 +52,7 @@ def test_expired_claim_can_be_taken_over_and_renewed(db, case_id):
 def test_decision_on_a_stale_version_is_refused(db, case_id):
     seen = act(db, case_id, "ctv1", CLAIM, SETTINGS, NOW).version
     act(db, case_id, "ctv1", CLAIM, SETTINGS, NOW + timedelta(minutes=1))  # the case moved on meanwhile
-    stale = Decision(Action.VERIFY, verdict=State.VERIFIED_FALSE, expected_version=seen)
+    stale = Decision(Action.VERIFY, verdict=State.VERIFIED_FALSE, expected_version=seen, **PROOF)
     with pytest.raises(StaleVersionError) as err:
         act(db, case_id, "ctv1", stale, SETTINGS, NOW + timedelta(minutes=2))
     assert "phiên bản" in err.value.message
@@ -83,6 +85,7 @@ def test_full_flow_writes_one_event_per_step(db, case_id):
     with db.read() as s:
         events = case_events(s, case_id)
     assert [(e.from_state, e.to_state) for e in events] == [
+        (None, "new"),  # the case was opened (seed_cases goes through open_case)
         ("new", "in_review"),
         ("in_review", "partly_true"),
         ("partly_true", "response_needed"),
@@ -92,8 +95,8 @@ def test_full_flow_writes_one_event_per_step(db, case_id):
         ("response_approved", "response_published"),
         ("response_published", "closed"),
     ]
-    assert events[1].evidence == ["https://congan.kontum.gov.vn/thong-bao"] and events[1].actor == "ctv1"
-    assert [e.version for e in events] == [2, 3, 3, 4, 5, 6, 7, 8]
+    assert events[2].evidence == ["https://congan.kontum.gov.vn/thong-bao"] and events[2].actor == "ctv1"
+    assert [e.version for e in events] == [1, 2, 3, 3, 4, 5, 6, 7, 8]
 
 
 def test_irrelevant_closes_and_records_a_correction(db, case_id):
@@ -146,7 +149,7 @@ def test_queue_filters(db):
         mine = queue_page(s, user_id=1)
         assert [q.case_id for q in mine] == [ids[2]] and mine[0].holder == "ctv1"
         assert get_case(s, ids[2]).version == 2
-        assert s.scalar(select(func.count()).select_from(CaseEventRow)) == 2
+        assert s.scalar(select(func.count()).select_from(CaseEventRow)) == 5 + 2  # 5 opened, 2 actions
 
 
 def test_admin_releases_someone_elses_active_claim(db, case_id):
@@ -162,7 +165,14 @@ def test_verdict_needs_the_claim(db, case_id):
     act(db, case_id, "ctv1", CLAIM, SETTINGS, NOW)
     late = NOW + timedelta(minutes=45)  # ctv1's claim expired; ctv2 never claimed
     with pytest.raises(TransitionError, match="nhận vụ việc"):
-        act(db, case_id, "ctv2", Decision(Action.VERIFY, verdict=State.VERIFIED_FALSE), SETTINGS, late)
+        act(
+            db,
+            case_id,
+            "ctv2",
+            Decision(Action.VERIFY, verdict=State.VERIFIED_FALSE, **PROOF),
+            SETTINGS,
+            late,
+        )
 
 
 def test_a_resting_verdict_can_still_be_closed_or_answered(db):
@@ -173,7 +183,9 @@ def test_a_resting_verdict_can_still_be_closed_or_answered(db):
     first, second = seed_cases(db, 2)
     for case in (first, second):
         act(db, case, "ctv1", CLAIM, settings, NOW)
-        rested = act(db, case, "ctv1", Decision(Action.VERIFY, verdict=State.VERIFIED_FALSE), settings, NOW)
+        rested = act(
+            db, case, "ctv1", Decision(Action.VERIFY, verdict=State.VERIFIED_FALSE, **PROOF), settings, NOW
+        )
         assert rested.state == State.VERIFIED_FALSE.value
     assert act(db, first, "ld", Decision(Action.CLOSE), settings, NOW).state == State.CLOSED.value
     draft = clean_draft("thông cáo báo chí", "Thông cáo", "Nội dung thông cáo.")

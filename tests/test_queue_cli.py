@@ -124,7 +124,19 @@ def test_vietnamese_words_in_and_no_internal_ids_out(cli):
     assert listing.exit_code == 0 and "Người dân xếp hàng" in listing.output, listing.output
     assert "Nguyễn Văn An" in listing.output and "Thủ tục hành chính" in listing.output
     assert "Người dân xếp hàng" not in cli("queue", "--status", "mới").output
-    done = cli("case", "1", "kết luận", "--verdict", "sai", "--as", "ctv1", "--note", "Đã kiểm tra")
+    done = cli(
+        "case",
+        "1",
+        "kết luận",
+        "--verdict",
+        "sai",
+        "--as",
+        "ctv1",
+        "--note",
+        "Đã kiểm tra",
+        "--evidence",
+        "https://congan.kontum.gov.vn/xac-minh",
+    )
     assert done.exit_code == 0 and "cần phản hồi" in done.output, done.output
     view = cli("case", "1")
     assert "nhận xác minh" in view.output and "kết luận xác minh" in view.output

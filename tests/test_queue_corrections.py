@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from test_queue_support import NOW, seed_cases, seed_users
+from test_queue_support import NOW, PROOF, seed_cases, seed_users
 
 from monitor.queue.service import Decision, act
 from monitor.queue.settings import QueueSettings
@@ -15,6 +15,7 @@ SETTINGS = QueueSettings()
 
 
 def _decide(db, case_id, verdict, **kw):
+    kw = {**PROOF, **kw}
     act(db, case_id, "ctv1", Decision(Action.CLAIM), SETTINGS, NOW)
     act(
         db,

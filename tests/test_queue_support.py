@@ -12,6 +12,8 @@ from monitor.store.tables import AnalysisRow, ArticleRow, MentionRow, SourceRow
 from monitor.store.users import add_user
 
 NOW = datetime(2026, 11, 27, 3, 0, tzinfo=UTC)
+# What a verdict that leads to a response must carry (a note and at least one piece of evidence).
+PROOF = {"note": "Đã xác minh với Phòng CSGT", "evidence": ("https://congan.kontum.gov.vn/xac-minh",)}
 _counter = itertools.count(1)
 
 QUEUE_STORY = (
@@ -150,6 +152,7 @@ def seed_users(db: Database) -> None:
 
 def seed_cases(db: Database, n: int, *, state: str = "new", start: datetime = NOW) -> list[int]:
     """`n` flagged one-article stories, each with an open case (directly, without the stage); their ids."""
+    from monitor.store.cases import open_case
     from monitor.store.queue_tables import StoryRow
 
     ids = []
@@ -176,6 +179,11 @@ def seed_cases(db: Database, n: int, *, state: str = "new", start: datetime = NO
             )
             s.add(story)
             s.flush()
+            if state == "new":  # the real way in: the case and its "open" event
+                case_id = open_case(s, story.id, "normal", 2, [], start + timedelta(hours=72), start)
+                assert case_id is not None
+                ids.append(case_id)
+                continue
             case = CaseRow(
                 story_id=story.id,
                 state=state,

@@ -96,6 +96,9 @@ def test_draft_return_redraft_approve_publish(db, case_id):
     )
     assert back.submitted_version is None
     assert _state(db, case_id) == State.RESPONSE_RETURNED.value
+    with pytest.raises(TransitionError, match="lưu bản mới"):  # the returned text unchanged: refused
+        svc.submit(db, case_id, "bcv", SETTINGS, t(3))
+    assert svc.view(db, case_id, "bcv", t(3)).allowed == (Action.DRAFT,)
 
     second = clean_draft(
         "press_statement",

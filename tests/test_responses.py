@@ -14,11 +14,14 @@ from monitor.queue.responses import (
     ArticleFacts,
     CaseFacts,
     allowed_actions,
+    check_submit,
     clean_draft,
     clean_publication,
     correction_prefill,
     parse_kind,
+    status_text,
 )
+from monitor.store.responses import ResponseInfo
 from monitor.vocab import Action, ResponseKind, Role, State, label
 
 NOW = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)  # 09:00 01/12/2026 in Vietnam
@@ -125,6 +128,46 @@ def test_allowed_actions(state, role, has_response, actions):
     assert allowed_actions(state, role, has_response, NOW) == actions
 
 
+def test_a_returned_version_is_revised_before_it_goes_back():
+    assert allowed_actions(S.RESPONSE_RETURNED, R.REPORTER, True, NOW, revised=False) == (A.DRAFT,)
+    with pytest.raises(TransitionError, match="Bản 2 đã bị lãnh đạo trả lại"):
+        check_submit(True, 2, 2)
+    check_submit(True, 3, 2)  # a new version since the return
+    with pytest.raises(TransitionError, match="Chưa có bản thảo"):
+        check_submit(False)
+
+
+def _info(**kw):
+    base = dict(
+        id=1, case_id=1, kind="press_statement", title="T", body="B", outlet_key=None, outlet_name=None,
+        version=2, submitted_version=None, approved_version=None, approved_by=None, approved_at=None,
+        channel=None, url=None, published_at=None, published_by=None, created_at=NOW, updated_at=NOW,
+    )  # fmt: skip
+    return ResponseInfo(**{**base, **kw})
+
+
+@pytest.mark.parametrize(
+    ("info", "state", "text"),
+    [
+        (_info(), "response_needed", "bản 2 chưa gửi duyệt"),
+        (_info(submitted_version=2), "response_drafted", "bản 2 đang chờ lãnh đạo duyệt"),
+        (_info(), "response_returned", "lãnh đạo đã trả lại để sửa; bản 2 chưa gửi duyệt lại"),
+        (
+            _info(approved_version=2, approved_by="ld", approved_at=NOW),
+            "response_approved",
+            "bản 2 đã được ld duyệt lúc 09:00 01/12/2026",
+        ),
+        (
+            _info(approved_version=2, channel="Báo Kon Tum", published_at=NOW),
+            "response_published",
+            "đã đăng trên Báo Kon Tum lúc 09:00 01/12/2026",
+        ),
+    ],
+)
+def test_status_text(info, state, text):
+    assert status_text(info, state) == text
+
+
 ARTICLE = ArticleFacts(
     "baokontum",
     "Báo Kon Tum",
@@ -147,7 +190,7 @@ def test_correction_request_is_prefilled_from_the_case():
     assert d.body.split("\n\n") == [
         "Ngày 27/11/2026, Báo Kon Tum đăng bài viết “Người dân xếp hàng từ 4 giờ sáng chờ làm căn cước” "
         "tại địa chỉ https://baokontum.vn/xep-hang-can-cuoc.html.",
-        "Bài viết có nội dung: “phải xếp hàng từ 4 giờ sáng tại điểm cấp căn cước của «Công an tỉnh Kon Tum»”.",
+        "Bài viết có nội dung: “phải xếp hàng từ 4 giờ sáng tại điểm cấp căn cước của Công an tỉnh Kon Tum”.",
         "Qua xác minh, Công an tỉnh Kon Tum kết luận nội dung trên là sai sự thật. Điểm cấp mở cửa lúc 7 giờ.",
         "Căn cứ xác minh:\n- https://a.vn/e",
         "Căn cứ Điều 42 Luật Báo chí năm 2016 về cải chính trên báo chí, Công an tỉnh Kon Tum đề nghị Báo Kon "

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from test_queue_support import NOW, seed_cases, seed_users
+from test_queue_support import NOW, PROOF, seed_cases, seed_users
 from typer.testing import CliRunner, Result
 
 from monitor.cli import app
@@ -86,10 +86,23 @@ def test_cli_train_uses_file_and_the_verdicts_in_the_database(tmp_path: Path) ->
     seed_users(db)
     [case_id] = seed_cases(db, 1)
     act(db, case_id, "ctv1", Decision(Action.CLAIM), QueueSettings(), NOW)
-    act(db, case_id, "ctv1", Decision(Action.VERIFY, verdict=State.VERIFIED_FALSE), QueueSettings(), NOW)
+    verdict = Decision(Action.VERIFY, verdict=State.VERIFIED_FALSE, **PROOF)  # a false verdict carries proof
+    act(db, case_id, "ctv1", verdict, QueueSettings(), NOW)
     db.dispose()
     out = tmp_path / "m"
-    res = _cli(tmp_path, "train", "--no-seed", "--data", str(data), "--out", str(out), "--version", "v-cli")
+    # 41 examples: below the per-class minimum and no dev set comparison wanted here, hence --force
+    res = _cli(
+        tmp_path,
+        "train",
+        "--no-seed",
+        "--data",
+        str(data),
+        "--out",
+        str(out),
+        "--version",
+        "v-cli",
+        "--force",
+    )
     assert res.exit_code == 0, res.output
     assert "Đã huấn luyện phiên bản v-cli từ 41 mẫu" in res.output
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))

@@ -69,14 +69,15 @@ def triggers(
                 )
             )
         elif e.action in ("claim", "assign"):
-            who = str(e.data.get("assignee") or c.holder or "")
-            if who and who != e.actor and who == c.holder:
+            # a claim is self-service (nobody to tell); a leader's `assign` names the collaborator
+            who = str(e.data.get("assignee") or "")
+            if who and who != e.actor:
                 out.append(
                     Trigger(
                         c.case_id,
                         "assigned",
                         f"assigned:{who}:v{e.version}",
-                        f"Vụ việc #{c.case_id} vừa được giao cho {c.holder_name or who} xử lý, "
+                        f"Vụ việc #{c.case_id} vừa được giao cho {who} xử lý, "
                         f"hạn {fmt_datetime(c.deadline_at)}.",
                         c.priority == "critical",
                         who,

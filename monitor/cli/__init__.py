@@ -5,6 +5,7 @@ Each command group lives in its own module with `register(app)`; `COMMAND_MODULE
 
 from __future__ import annotations
 
+import errno
 import importlib
 import logging
 import re
@@ -98,7 +99,10 @@ def _global_options(
         level=logging.INFO if verbose else logging.ERROR,
         format="%(asctime)s %(levelname)s %(name)s %(message)s",
     )
-    ctx.obj = App(Settings.from_env(config=config, database_url=db, models=models))
+    ctx.obj = App(
+        Settings.from_env(config=config, database_url=db, models=models),
+        on_notice=lambda notice: typer.echo(f"Lưu ý: {notice}", err=True),
+    )
 
 
 def _is_default(cls: Any, base: type) -> bool:
@@ -208,16 +212,44 @@ def usage_message(text: str) -> str:
     return text
 
 
+# What a user can do about each database problem (the driver's English text goes to the log only).
+DATABASE_VI = {
+    "url": "Địa chỉ cơ sở dữ liệu không hợp lệ. Ví dụ: sqlite:///monitor.db",
+    "corrupt": "Tệp cơ sở dữ liệu không phải SQLite hoặc đã hỏng; kiểm tra lại --db (hoặc khôi phục bản sao lưu).",
+    "readonly": "Cơ sở dữ liệu chỉ cho đọc, không ghi được; kiểm tra quyền ghi của tệp và thư mục chứa nó.",
+    "cannot_open": "Không mở được tệp cơ sở dữ liệu: thư mục không tồn tại hoặc không có quyền.",
+    "locked": "Cơ sở dữ liệu đang bị một tiến trình khác khóa; thử lại sau ít phút.",
+    "connect": "Không kết nối được tới cơ sở dữ liệu; kiểm tra địa chỉ --db, máy chủ và quyền truy cập.",
+}
+
+# errno → Vietnamese (the OS's English strerror goes to the log only).
+OS_ERRORS_VI = {
+    errno.ENOENT: "không tìm thấy tệp hoặc thư mục",
+    errno.EACCES: "không có quyền truy cập",
+    errno.EPERM: "không được phép",
+    errno.EISDIR: "đây là một thư mục, không phải tệp",
+    errno.ENOTDIR: "một phần của đường dẫn không phải thư mục",
+    errno.ENOSPC: "ổ đĩa đã hết chỗ",
+    errno.EROFS: "ổ đĩa chỉ cho đọc",
+    errno.EEXIST: "tệp đã tồn tại",
+    errno.ENAMETOOLONG: "tên tệp quá dài",
+}
+
+
+def os_error_message(exc: OSError) -> str:
+    """An OS error as a Vietnamese sentence naming the file (pure)."""
+    where = f" {exc.filename}" if exc.filename else ""
+    what = OS_ERRORS_VI.get(exc.errno or 0, "lỗi hệ điều hành khi đọc/ghi")
+    return f"Lỗi tệp{where}: {what}."
+
+
 def infrastructure_message(exc: BaseException) -> str | None:
     """A Vietnamese sentence for database and file errors a user can fix, or None for real bugs."""
     from monitor.store.db import database_error
 
-    match database_error(exc):
-        case ("url", detail):
-            return f"Địa chỉ cơ sở dữ liệu không hợp lệ ({detail}). Ví dụ: sqlite:///monitor.db"
-        case ("connect", detail):
-            return f"Không kết nối hoặc không ghi được cơ sở dữ liệu: {detail}"
+    problem = database_error(exc)
+    if problem is not None:
+        return DATABASE_VI[problem[0]]
     if isinstance(exc, OSError):
-        where = f" ({exc.filename})" if exc.filename else ""
-        return f"Lỗi tệp{where}: {exc.strerror or exc}"
+        return os_error_message(exc)
     return None

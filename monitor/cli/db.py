@@ -1,4 +1,4 @@
-"""`monitor db upgrade`: bring the database schema up to date."""
+"""`monitor db upgrade|check`: bring the schema up to date; check case records against their events."""
 
 from __future__ import annotations
 
@@ -15,6 +15,21 @@ def upgrade(ctx: typer.Context) -> None:
     obj: App = ctx.obj
     _ = obj.db  # opening the database runs the migrations
     typer.echo("Cơ sở dữ liệu đã được cập nhật.")
+
+
+@db_app.command("check")
+def check(ctx: typer.Context) -> None:
+    """Đối chiếu hồ sơ vụ việc với nhật ký sự kiện (và chuỗi băm); báo mọi chỗ không khớp."""
+    from monitor.queue.event_check import check_database
+
+    obj: App = ctx.obj
+    report = check_database(obj.db)
+    for line in report.findings:
+        typer.echo(line)
+    if report.findings:
+        typer.echo(f"Phát hiện {len(report.findings)} chỗ không khớp trong {report.cases} vụ việc.", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"Khớp: {report.cases} vụ việc, {report.events} sự kiện, chuỗi băm nguyên vẹn.")
 
 
 def register(app: typer.Typer) -> None:

@@ -67,6 +67,9 @@ def write_csv(records: Iterable[dict[str, Any]], out: TextIO) -> int:
     return n
 
 
+CSV_BOM = "\ufeff"  # Excel (what the board opens exports with) reads UTF-8 CSV as ANSI without it
+
+
 def export(
     ctx: typer.Context,
     fmt: str = typer.Option("jsonl", "--format", "-f", help="Định dạng: jsonl hoặc csv."),
@@ -83,6 +86,8 @@ def export(
     obj: App = ctx.obj
     out = open(output, "w", encoding="utf-8", newline="") if output else sys.stdout  # noqa: SIM115
     try:
+        if fmt == "csv":
+            out.write(CSV_BOM)
         with obj.db.read() as session:
             records = (format_record(r) for batch in export_batches(session, since_dt) for r in batch)
             n = (write_jsonl if fmt == "jsonl" else write_csv)(records, out)

@@ -71,6 +71,28 @@ def format_footer(report: PassReport) -> list[str]:
     return lines
 
 
+def offline_hint(reports: list[SourceReport]) -> str | None:
+    """When every source failed on DNS, the machine is probably offline: say so and suggest the demo (pure)."""
+    if reports and all(r.status == "failed" and r.error_kind == "dns" for r in reports):
+        return (
+            "Không phân giải được tên miền của nguồn nào: máy này có vẻ chưa kết nối Internet. "
+            "Kiểm tra mạng, hoặc chạy thử ngoại tuyến với: monitor demo"
+        )
+    return None
+
+
+def format_interrupted(done: list[SourceReport], total: int | None, stage: str | None) -> str:
+    """What Ctrl+C left behind: what was kept, and that the rest waits for the next run (pure)."""
+    new = sum(r.new for r in done)
+    updated = sum(r.updated for r in done)
+    of = f"/{total}" if total is not None else ""
+    where = f" (đang ở bước “{STAGE_VI[stage]}”)" if stage in STAGE_VI else ""
+    return (
+        f"Đã dừng theo yêu cầu{where}. Đã lưu kết quả của {len(done)}{of} nguồn: {new} bài mới, "
+        f"{updated} bài cập nhật. Phần chưa xong sẽ được làm tiếp ở lần chạy sau."
+    )
+
+
 def fetch(
     ctx: typer.Context,
     source: list[str] = typer.Option(
@@ -85,18 +107,44 @@ def fetch(
     for key in source or ():
         config.source(key)  # unknown key → a Vietnamese error
     console = Console(stderr=True)
-    report = _run_with_progress(console, obj, source or None, pages=not no_pages, analysis=not no_analysis)
+    progress = _Done()
+    try:
+        report = _run_with_progress(
+            console, obj, source or None, pages=not no_pages, analysis=not no_analysis, done=progress
+        )
+    except KeyboardInterrupt:
+        typer.echo(format_interrupted(progress.reports, progress.total, progress.stage), err=True)
+        raise typer.Exit(130) from None
     out = Console()
     out.print(format_summary(report.sources))
     for line in format_errors(report.sources) + format_footer(report):
         out.print(line)
+    hint = offline_hint(report.sources)
+    if hint:
+        out.print(f"[bold]{hint}[/bold]")
     if report.sources and all(r.status == "failed" for r in report.sources):
         raise typer.Exit(2)
 
 
+class _Done:
+    """What the pass has finished so far (read after Ctrl+C)."""
+
+    def __init__(self) -> None:
+        self.reports: list[SourceReport] = []
+        self.total: int | None = None
+        self.stage: str | None = None
+
+
 def _run_with_progress(
-    console: Console, obj: App, keys: list[str] | None, *, pages: bool, analysis: bool
+    console: Console,
+    obj: App,
+    keys: list[str] | None,
+    *,
+    pages: bool,
+    analysis: bool,
+    done: _Done | None = None,
 ) -> PassReport:
+    done = done or _Done()
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -108,12 +156,21 @@ def _run_with_progress(
         tasks: dict[str, TaskID] = {}
 
         def stage(name: str) -> None:
+            done.stage = name
             tasks[name] = progress.add_task(STAGE_VI[name], total=None)
+
+        def sources_total(n: int) -> None:
+            done.total = n
+            progress.update(tasks["ingest"], total=n)
+
+        def source_done(r: SourceReport) -> None:  # called once the source's items are committed
+            done.reports.append(r)
+            progress.advance(tasks["ingest"])
 
         callbacks = PassCallbacks(
             stage=stage,
-            sources_total=lambda n: progress.update(tasks["ingest"], total=n),
-            source_done=lambda r: progress.advance(tasks["ingest"]),
+            sources_total=sources_total,
+            source_done=source_done,
             page_done=lambda: progress.advance(tasks["pages"]),
             analysed=lambda n: progress.advance(tasks["analyse"], n),
         )

@@ -203,8 +203,8 @@ def case(
     case_id: int = typer.Argument(..., help="Số vụ việc."),
     action: str = typer.Argument(
         None,
-        help="nhận | trả lại | kết luận | đóng | ưu tiên | giao việc | sửa nhãn (hoặc claim, verify, assign, "
-        "correct…); phản hồi: monitor response",
+        help="nhận | trả lại | kết luận | đóng | ưu tiên | giao việc | sửa nhãn | mở lại (hoặc claim, verify, "
+        "assign, correct, reopen…); phản hồi: monitor response",
     ),
     verdict: str = typer.Option(
         None, "--verdict", help="đúng | sai | một phần | không liên quan (hoặc true, false…)"
@@ -224,7 +224,7 @@ def case(
     assignee: str = typer.Option(None, "--assignee", help="Cộng tác viên được giao vụ việc (giao việc)."),
     as_user: str = typer.Option(None, "--as", help="Người thao tác (mặc định MONITOR_USER)."),
 ) -> None:
-    """Xem một vụ việc, hoặc thao tác: nhận, trả, kết luận, đặt ưu tiên, đóng."""
+    """Xem một vụ việc, hoặc thao tác: nhận, trả, kết luận, đặt ưu tiên, đóng, mở lại kết luận."""
     from monitor.queue.inputs import parse_decision
     from monitor.queue.service import act
     from monitor.queue.views import case_view

@@ -50,7 +50,7 @@ def format_response(view: ResponseView) -> Group:
     head = Text()
     head.append(f"Loại: {label(resp.kind)}\n")
     head.append(f"Gửi tới: {resp.outlet_name or '—'}\n")
-    head.append(f"Tình trạng: {status_text(resp)}; vụ việc: {state}\n")
+    head.append(f"Tình trạng: {status_text(resp, view.case.state)}; vụ việc: {state}\n")
     if resp.url:
         head.append(f"Đường dẫn: {resp.url}\n")
     head.append(f"\n{resp.title}\n\n", style="bold")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -12,6 +15,7 @@ from rich.table import Table
 from monitor.app import App
 from monitor.errors import AnalysisError
 from monitor.nlp.train import DevItem, EvalReport, LabelledExample, TaskReport
+from monitor.nlp.train_gate import MIN_PER_CLASS, Composition, Scores, composition, scores, too_small, worse
 from monitor.vocab import TONE_LABELS, TOPIC_LABELS
 
 DEFAULT_OUT = Path("models")
@@ -28,6 +32,42 @@ def _read(path: Path) -> list[LabelledExample]:
         raise AnalysisError(
             f"Tệp {path} không đúng định dạng JSONL (text, topic, tone)", detail=str(exc)
         ) from exc
+
+
+ORIGIN_NAMES = {
+    "seed": "bộ seed viết tay",
+    "vntc-weak": "VNTC (nhãn yếu)",
+    "vntc-checked": "VNTC (đã kiểm)",
+    "danes": "DANeS",
+    "file": "tệp --data",
+    "verdict": "kết luận xác minh",
+    "correction": "hiệu chỉnh của cộng tác viên",
+}
+DEFAULT_DEV = Path(__file__).resolve().parents[2] / "tests" / "data" / "analysis_dev.jsonl"
+
+
+def format_composition(comp: Composition, shared_found: bool) -> str:
+    """What the training uses, in one or two sentences (pure)."""
+    parts = ", ".join(f"{ORIGIN_NAMES.get(k, k)} {v}" for k, v in sorted(comp.by_origin.items()))
+    line = f"Dữ liệu huấn luyện: {comp.total} mẫu ({parts or 'không có'})."
+    if not shared_found:
+        line += " Không thấy ../shared/data: không có dữ liệu VNTC/DANeS, mô hình sẽ yếu hơn mô hình đi kèm."
+    return line
+
+
+def _scores_line(name: str, sc: Scores) -> str:
+    def f(v: float | None) -> str:
+        return f"{v:.3f}" if v is not None else "—"
+
+    return f"{name}: chủ đề macro-F1 {f(sc.topic)}, sắc thái macro-F1 {f(sc.tone)}"
+
+
+def _install(new_dir: Path, out: Path) -> None:
+    """Move the trained files into `out` (each file replaced atomically)."""
+    out.mkdir(parents=True, exist_ok=True)
+    for name in ("topic.bin", "tone.bin", "manifest.json"):  # manifest last: it names the version
+        os.replace(new_dir / name, out / name)
+    shutil.rmtree(new_dir, ignore_errors=True)
 
 
 def _read_dev(path: Path) -> list[DevItem]:
@@ -60,20 +100,68 @@ def train(
     ),
     version: str = typer.Option(None, "--version", help="Phiên bản mô hình (mặc định theo ngày giờ)."),
     seed: bool = typer.Option(True, "--seed/--no-seed", help="Dùng cả bộ dữ liệu gốc (seed) của dự án."),
+    dev: Path = typer.Option(
+        None, "--dev", help="Bộ đánh giá giữ riêng (JSONL); mặc định tests/data/analysis_dev.jsonl."
+    ),
+    force: bool = typer.Option(
+        False, "--force", help="Vẫn huấn luyện/thay mô hình dù ít dữ liệu hoặc kém hơn mô hình hiện tại."
+    ),
 ) -> None:
-    """Huấn luyện lại mô hình chủ đề và sắc thái từ tệp dữ liệu, bộ seed và ý kiến xác minh trong CSDL."""
-    from monitor.nlp.train import seed_examples, train_models
+    """Huấn luyện lại mô hình chủ đề và sắc thái; chỉ thay mô hình hiện tại khi mô hình mới không kém hơn."""
+    from monitor.nlp.analysis import Analyzer
+    from monitor.nlp.train import SHARED_DIR, read_dev, seed_examples, train_models
+    from monitor.nlp.train import evaluate as run_evaluate
 
     app: App = ctx.obj
-    out = out or app.settings.models_dir or DEFAULT_OUT
+    models_dir = app.settings.models_dir
+    out = out or models_dir or DEFAULT_OUT
     examples: list[LabelledExample] = seed_examples() if seed else []
     if data is not None:
         examples += _read(data)
     examples += app.labelled_examples()  # collaborators' verdicts and corrections
+    comp = composition(examples)
+    say = Console(stderr=True)
+    typer.echo(format_composition(comp, (SHARED_DIR / "vntc").is_dir()))
     if not examples:
         raise AnalysisError("Không có dữ liệu huấn luyện", detail="train: no examples")
-    with Console(stderr=True).status("Đang huấn luyện…"):
-        manifest = train_models(examples, out, version=version)
+    small = too_small(comp)
+    if small and not force:
+        raise AnalysisError(
+            f"Quá ít dữ liệu: cần ít nhất {MIN_PER_CLASS} mẫu mỗi lớp, đang có {'; '.join(small)}. "
+            "Thêm dữ liệu (--data, bộ seed, ../shared/data) hoặc dùng --force.",
+            detail=f"train: classes below minimum {small}",
+        )
+    current = next((d for d in (out, models_dir) if d is not None and (d / "manifest.json").is_file()), None)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-moi-", dir=out.parent))
+    try:
+        with say.status("Đang huấn luyện…"):
+            manifest = train_models(examples, staging, version=version)
+        dev = dev or DEFAULT_DEV
+        if dev.is_file():
+            items = [i.example for i in read_dev(dev)]
+            with say.status("Đang đánh giá trên bộ dữ liệu giữ riêng…"):
+                old = scores(run_evaluate(Analyzer.load(current), items))
+                new = scores(run_evaluate(Analyzer.load(staging), items))
+            typer.echo(f"Đánh giá trên {dev} ({len(items)} mẫu):")
+            typer.echo("  " + _scores_line(f"mô hình hiện tại ({current or 'đi kèm'})", old))
+            typer.echo("  " + _scores_line(f"mô hình mới {manifest['version']}", new))
+            lost = worse(old, new)
+            if lost and not force:
+                raise AnalysisError(
+                    f"Mô hình mới kém hơn mô hình hiện tại ({'; '.join(lost)}): giữ nguyên mô hình hiện tại. "
+                    "Dùng --force nếu vẫn muốn thay.",
+                    detail=f"train: new models worse on {dev}: {lost}",
+                )
+        elif not force:
+            raise AnalysisError(
+                f"Không tìm thấy bộ đánh giá {dev}: không so được mô hình mới với mô hình hiện tại. "
+                "Chỉ ra bằng --dev TỆP, hoặc dùng --force.",
+                detail=f"train: no dev set at {dev}",
+            )
+        _install(staging, out)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
     typer.echo(
         f"Đã huấn luyện phiên bản {manifest['version']} từ {manifest['n_examples']} mẫu, ghi vào {out}"
     )

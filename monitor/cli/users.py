@@ -1,4 +1,7 @@
-"""`monitor users add|list`: the people who act on cases, and their roles."""
+"""`monitor users add|list|role|disable`: the people who act on cases, and their roles.
+
+Who may manage users is decided by `monitor.queue.users.can_manage_users`; this module only renders.
+"""
 
 from __future__ import annotations
 
@@ -12,8 +15,8 @@ from rich.console import Console
 from rich.table import Table
 
 from monitor.app import App
-from monitor.errors import StoreError
-from monitor.vocab import Role, label, parse
+from monitor.errors import MonitorError, StoreError
+from monitor.vocab import label
 
 if TYPE_CHECKING:
     from monitor.store.users import User
@@ -45,15 +48,49 @@ def add(
     ),
     name: str = typer.Option(..., "--name", help='Họ và tên, ví dụ: "Nguyễn Văn An"'),
     email: str = typer.Option(None, "--email", help="Địa chỉ thư nhận cảnh báo, ví dụ: an.nv@example.vn"),
+    as_user: str = typer.Option(None, "--as", help="Quản trị viên thao tác (mặc định MONITOR_USER)."),
 ) -> None:
     """Thêm người dùng với vai trò: cộng tác viên, báo cáo viên, lãnh đạo hoặc quản trị."""
-    from monitor.store.users import add_user
+    from monitor.queue.users import add_user
 
     obj: App = ctx.obj
-    with obj.db.write() as session:
-        meant = parse(Role, role)  # the Vietnamese word or the id; anything else is refused by the store
-        user = add_user(session, username, meant.value if meant else role, name, datetime.now(UTC), email)
+    user = add_user(obj.db, as_user or obj.settings.user, username, role, name, datetime.now(UTC), email)
     typer.echo(f"Đã thêm {user.name} ({user.username}) — {label(user.role)}.")
+
+
+@users_app.command("role")
+def role_(
+    ctx: typer.Context,
+    username: str = typer.Argument(..., help="Tên đăng nhập."),
+    role: str = typer.Argument(..., help="collaborator | reporter | leader | admin"),
+    as_user: str = typer.Option(None, "--as", help="Quản trị viên thao tác (mặc định MONITOR_USER)."),
+) -> None:
+    """Đổi vai trò của một người dùng (chỉ quản trị viên)."""
+    from monitor.queue.users import set_role
+
+    obj: App = ctx.obj
+    user = set_role(obj.db, as_user or obj.settings.user, username, role)
+    typer.echo(f"{user.name} ({user.username}) nay là {label(user.role)}.")
+
+
+@users_app.command("disable")
+def disable(
+    ctx: typer.Context,
+    username: str = typer.Argument(..., help="Tên đăng nhập."),
+    as_user: str = typer.Option(None, "--as", help="Quản trị viên thao tác (mặc định MONITOR_USER)."),
+) -> None:
+    """Vô hiệu hóa một người dùng: không thao tác được nữa, các vụ việc đang giữ được trả lại."""
+    from monitor.queue.settings import QueueSettings
+    from monitor.queue.users import disable_user
+
+    obj: App = ctx.obj
+    try:
+        settings = obj.config.queue
+    except MonitorError:  # a broken sources.toml must not keep an admin from locking someone out
+        settings = QueueSettings()
+    user, released = disable_user(obj.db, as_user or obj.settings.user, username, settings, datetime.now(UTC))
+    freed = f"; đã trả lại vụ việc {', '.join(f'#{i}' for i in released)}" if released else ""
+    typer.echo(f"Đã vô hiệu hóa {user.name} ({user.username}){freed}.")
 
 
 @users_app.command("list")

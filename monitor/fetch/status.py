@@ -42,17 +42,42 @@ def has_retry_after(status: int) -> bool:
     return status in (429, 503)
 
 
+# What users read for the statuses outlets actually send (the English reason phrase stays in the log).
+STATUS_VI = {
+    400: "yêu cầu không hợp lệ",
+    401: "cần đăng nhập",
+    403: "bị từ chối truy cập",
+    404: "không tìm thấy trang",
+    405: "phương thức không được phép",
+    406: "không có định dạng phù hợp",
+    408: "máy chủ chờ yêu cầu quá lâu",
+    410: "trang đã bị gỡ bỏ",
+    429: "gửi yêu cầu quá dày",
+    451: "bị chặn vì lý do pháp lý",
+    500: "lỗi bên trong máy chủ",
+    501: "máy chủ không hỗ trợ",
+    502: "cổng trung gian nhận phản hồi lỗi",
+    503: "dịch vụ tạm ngừng",
+    504: "cổng trung gian chờ quá lâu",
+}
+
+
 def reason_phrase(status: int) -> str:
-    """The standard English reason phrase for a status ('' if unknown)."""
+    """The standard English reason phrase for a status ('' if unknown), for logs."""
     try:
         return http.HTTPStatus(status).phrase
     except ValueError:
         return ""
 
 
+def reason_vi(status: int) -> str:
+    """What a status means, in Vietnamese ('' if we have no words for it)."""
+    return STATUS_VI.get(status, "")
+
+
 def status_error(status: int, headers: Mapping[str, str], url: str) -> HttpStatusError:
     """The error for a status we cannot use, with its kind and any Retry-After in seconds."""
-    phrase = reason_phrase(status)
+    phrase = reason_vi(status)
     shown = f"{status} ({phrase})" if phrase else str(status)
     retry_after = None
     if has_retry_after(status):
@@ -64,7 +89,8 @@ def status_error(status: int, headers: Mapping[str, str], url: str) -> HttpStatu
     return HttpStatusError(
         message,
         status=status,
-        detail=f"HTTP {status} from {url}" + (f", retry after {retry_after:.0f}s" if retry_after else ""),
+        detail=f"HTTP {status} {reason_phrase(status)} from {url}"
+        + (f", retry after {retry_after:.0f}s" if retry_after else ""),
         kind=FailureKind.TRANSIENT if is_transient_status(status) else FailureKind.HARD,
         retry_after=retry_after,
     )

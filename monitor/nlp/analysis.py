@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from monitor import vocab
+from monitor.errors import AnalysisError
 from monitor.nlp import lexicon
 from monitor.nlp.classify import BODY_CAP, LinearTextModel, model_views, warm
 from monitor.nlp.guard import Budget, safe_call
@@ -79,12 +80,20 @@ class Analyzer:
     def load(cls, models_dir: Path | None = None, *, budget_s: float = 1.0) -> Analyzer:
         """Load topic.bin, tone.bin and manifest.json, and warm the models under a lock."""
         d = models_dir or MODELS_DIR
-        with _LOAD_LOCK:
-            manifest = json.loads((d / "manifest.json").read_text(encoding="utf-8"))
-            topic = LinearTextModel.load(d / "topic.bin")
-            tone = LinearTextModel.load(d / "tone.bin")
-            warm([topic, tone])
-        return cls(topic, tone, str(manifest["version"]), budget_s=budget_s)
+        try:
+            with _LOAD_LOCK:
+                manifest = json.loads((d / "manifest.json").read_text(encoding="utf-8"))
+                version = str(manifest["version"])
+                topic = LinearTextModel.load(d / "topic.bin")
+                tone = LinearTextModel.load(d / "tone.bin")
+                warm([topic, tone])
+        except (OSError, ValueError, KeyError, TypeError) as exc:  # missing, truncated or not ours
+            raise AnalysisError(
+                f"Thư mục mô hình {d} không dùng được (thiếu hoặc hỏng manifest.json, topic.bin, tone.bin). "
+                "Kiểm tra --models / MONITOR_MODELS_DIR, hoặc huấn luyện lại bằng monitor train.",
+                detail=f"models: cannot load {d}: {type(exc).__name__}: {exc}",
+            ) from None
+        return cls(topic, tone, version, budget_s=budget_s)
 
     def analyse(self, title: str, text: str) -> Analysis:
         """Analyse one article, with the occlusion reason; never raises."""

@@ -77,6 +77,9 @@ def parse_feed(
     seen: set[str] = set()
     for entry in entries:
         item = _item(entry, base_url, max_url_len, warnings)
+        if item.url is None and not item.title:  # nothing to show or to open: not an article
+            warnings.append(f"item: dropped, no usable link and no title (key {item.key[:60]!r})")
+            continue
         if item.key in seen:
             warnings.append(f"item: duplicate key {item.key[:100]!r}, kept the first")
             continue

@@ -50,6 +50,7 @@ class SourceReport:
     failed: int = 0
     elapsed: float = 0.0
     error: str | None = None
+    error_kind: str | None = None  # FailureKind value of a failed source: "dns", "transient", "hard"…
     new_ids: tuple[int, ...] = ()
     updated_ids: tuple[int, ...] = ()
 
@@ -189,6 +190,7 @@ def _write(db: Database, config: Config, batch: list[_Fetched], rng: random.Rand
                 )
                 health = fhealth.on_failure(health, err, now, interval, rng)
                 rep.status, rep.failed, rep.error = "failed", 1, f.error.message
+                rep.error_kind = err.kind.value
                 log.warning("source failed source_key=%s error=%s", f.source.key, f.error)
             else:
                 assert f.result is not None

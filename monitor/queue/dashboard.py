@@ -245,6 +245,8 @@ def dashboard_charts(d: Dashboard) -> dict[str, Chart]:
             "Bài viết nhắc đến đơn vị, địa bàn theo ngày và sắc thái",
             days,
             _tone_series(d.articles),
+            width=1200,
+            height=320,
             description=f"{sum(r.total for r in d.articles)} bài trong {len(days)} ngày, {d.period}.",
         ),
         "flagged": Chart(
@@ -252,6 +254,8 @@ def dashboard_charts(d: Dashboard) -> dict[str, Chart]:
             days,
             _tone_series(d.flagged),
             value_label="Số vụ việc",
+            width=1200,
+            height=320,
             description=f"{sum(r.total for r in d.flagged)} vụ việc mới trong {len(days)} ngày.",
         ),
         "topics": Chart(
@@ -260,7 +264,8 @@ def dashboard_charts(d: Dashboard) -> dict[str, Chart]:
             (Series("bài viết", tuple(float(c.count) for c in d.topics), "#546e7a"),),
             kind="bars",
             value_label="Số bài",
-            height=max(160, 60 + 26 * len(d.topics)),
+            width=620,
+            height=max(170, 70 + 26 * len(d.topics)),
         ),
         "outlets": Chart(
             "Báo đăng nhiều nhất",
@@ -271,7 +276,8 @@ def dashboard_charts(d: Dashboard) -> dict[str, Chart]:
             ),
             kind="bars",
             value_label="Số bài",
-            height=max(160, 60 + 26 * len(d.outlets)),
+            width=620,
+            height=max(170, 70 + 26 * len(d.outlets)),
         ),
         "cases": Chart(
             "Vụ việc đang mở theo trạng thái và thời gian tồn đọng",
@@ -282,6 +288,7 @@ def dashboard_charts(d: Dashboard) -> dict[str, Chart]:
             ),
             kind="bars",
             value_label="Số vụ việc",
-            height=max(160, 70 + 30 * len(d.open_cases)),
+            width=620,
+            height=max(170, 80 + 30 * len(d.open_cases)),
         ),
     }

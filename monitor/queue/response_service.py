@@ -51,12 +51,14 @@ def _view(session: Session, case_id: int, username: str, now: datetime) -> Respo
     case = _case(session, case_id)
     resp = store.get_response(session, case_id)
     role = Role(user.role)
+    returned = store.returned_version(session, resp.id) if resp else None
+    revised = resp is not None and (returned is None or resp.version > returned)
     return ResponseView(
         case=case,
         response=resp,
         versions=store.versions(session, resp.id) if resp else [],
         comments=store.comments(session, resp.id) if resp else [],
-        allowed=rules.allowed_actions(State(case.state), role, resp is not None, now),
+        allowed=rules.allowed_actions(State(case.state), role, resp is not None, now, revised=revised),
         may_comment=rules.may_comment(role) and resp is not None,
     )
 
@@ -136,6 +138,9 @@ def submit(
         resp = store.get_response(session, case_id)
         rules.check_submit(resp is not None)
         resp = _require(resp, case_id)
+        case = _case(session, case_id)
+        if case.state == State.RESPONSE_RETURNED:
+            rules.check_submit(True, resp.version, store.returned_version(session, resp.id))
         d = Decision(Action.SUBMIT, note=note, details={"response_version": resp.version})
         decide(session, case_id, username, d, settings, now)
         store.mark_submitted(session, resp.id, now)

@@ -141,10 +141,14 @@ def may_comment(role: Role) -> bool:
     return role in _COMMENTERS
 
 
-def check_submit(has_response: bool) -> None:
-    """Sending for approval needs a saved draft."""
+def check_submit(has_response: bool, version: int = 0, returned_version: int | None = None) -> None:
+    """Sending for approval needs a saved draft, and after a return a new version of it."""
     if not has_response:
         raise TransitionError("Chưa có bản thảo phản hồi; hãy soạn (draft) trước khi gửi duyệt.")
+    if returned_version is not None and returned_version >= version:
+        raise TransitionError(
+            f"Bản {version} đã bị lãnh đạo trả lại; hãy sửa và lưu bản mới trước khi gửi duyệt lại."
+        )
 
 
 def check_expected(current: int, expected: int | None) -> None:
@@ -169,7 +173,10 @@ def correction_prefill(facts: CaseFacts, issuer: str, outlet_key: str | None = N
     article = pick_article(facts, outlet_key)
     if article is None:
         raise TransitionError(f"Vụ việc #{facts.case_id} không có bài viết nào để đề nghị cải chính.")
-    claim = article.snippet.strip("… ") if article.snippet else article.title
+    # the snippet marks the mention «like this»: the letter quotes the words only
+    claim = (
+        article.snippet.replace("«", "").replace("»", "").strip("… ") if article.snippet else article.title
+    )
     verdict = label(facts.verdict) if facts.verdict else "chưa có kết luận"
     paragraphs = [
         f"Ngày {fmt_date(article.published_at)}, {article.source_name} đăng bài viết “{article.title}” "
@@ -205,23 +212,30 @@ def response_states() -> Sequence[State]:
     )
 
 
-def allowed_actions(state: State, role: Role, has_response: bool, now: datetime) -> tuple[Action, ...]:
-    """The response actions a user with `role` may take now (the edges show these buttons only)."""
+def allowed_actions(
+    state: State, role: Role, has_response: bool, now: datetime, *, revised: bool = True
+) -> tuple[Action, ...]:
+    """The response actions a user with `role` may take now (the edges show these buttons only);
+    `revised`: a new version was saved since the last return (else it cannot be sent again)."""
     out = []
     for action in (Action.DRAFT, Action.SUBMIT, Action.APPROVE, Action.RETURN, Action.PUBLISH):
         if action in (Action.SUBMIT, Action.APPROVE, Action.PUBLISH) and not has_response:
+            continue
+        if action is Action.SUBMIT and state is State.RESPONSE_RETURNED and not revised:
             continue
         if transition(state, action, role, actor="", claim=Claim(), now=now).ok:
             out.append(action)
     return tuple(out)
 
 
-def status_text(resp: ResponseInfo) -> str:
-    """Where the text stands, in one Vietnamese phrase: saved, sent, approved, published."""
+def status_text(resp: ResponseInfo, state: str) -> str:
+    """Where the text stands, in one Vietnamese phrase: saved, sent, returned, approved, published."""
     if resp.published_at:
         return f"đã đăng trên {resp.channel} lúc {fmt_datetime(resp.published_at)}"
     if resp.approved_version == resp.version:
         return f"bản {resp.version} đã được {resp.approved_by} duyệt lúc {fmt_datetime(resp.approved_at)}"
     if resp.submitted_version == resp.version:
         return f"bản {resp.version} đang chờ lãnh đạo duyệt"
+    if state == State.RESPONSE_RETURNED:
+        return f"lãnh đạo đã trả lại để sửa; bản {resp.version} chưa gửi duyệt lại"
     return f"bản {resp.version} chưa gửi duyệt"

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from monitor.errors import ClaimConflictError, NotFoundError, StaleVersionError, TransitionError
 from monitor.queue.priority import deadline
 from monitor.queue.settings import QueueSettings
-from monitor.queue.workflow import Claim, claim_active, transition
+from monitor.queue.workflow import Claim, claim_active, decision_refusal, transition
 from monitor.store import cases as store_cases
 from monitor.store import corrections as store_corrections
 from monitor.store import users as store_users
@@ -45,6 +45,7 @@ class Decision:
     note: str = ""
     evidence: tuple[str, ...] = ()
     wants_response: bool = False
+    attachments: tuple[str, ...] = ()  # attached evidence files (names), counted as evidence
     correct_topic: str | None = None
     correct_tone: str | None = None
     wrong_target: bool = False
@@ -66,6 +67,15 @@ def _holder_text(case: store_cases.CaseInfo) -> str:
 
 def _check_input(d: Decision) -> None:
     """Refuse incomplete decisions before touching the database."""
+    refusal = decision_refusal(
+        d.action,
+        d.verdict,
+        note=d.note,
+        evidence=len(d.evidence) + len(d.attachments),
+        wants_response=d.wants_response,
+    )
+    if refusal:
+        raise TransitionError(refusal)
     for url in d.evidence + ((d.url,) if d.url else ()):
         if not url.startswith(("http://", "https://")):
             raise TransitionError(f"Đường dẫn “{url}” không hợp lệ: cần bắt đầu bằng http:// hoặc https://.")
@@ -108,6 +118,8 @@ def _values(
         values["claim_expires_at"] = claim.expires_at if mine else None
     if d.action is Action.VERIFY:
         values["verdict"] = d.verdict.value if d.verdict else None
+    if d.action is Action.REOPEN:  # the verdict stays in the events; the case waits for a new one
+        values.update(verdict=None, claimed_by=None, claim_expires_at=None, closed_at=None)
     if d.action is Action.PUBLISH:
         values["response_url"] = d.url
     if d.action is Action.ASSIGN and assignee_id is not None:
@@ -187,6 +199,7 @@ def decide(
                 "correct_topic": d.correct_topic,
                 "correct_tone": d.correct_tone,
                 "wrong_target": d.wrong_target or None,
+                "attachments": list(d.attachments) or None,
                 "assignee": d.assignee,
                 **d.details,
             }.items()

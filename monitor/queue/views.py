@@ -264,15 +264,15 @@ def case_view(db: Database, case_id: int, now: datetime, names: Names | None = N
         reasons=(*story.flag_reasons, *case.priority_reasons),
         articles=_articles(story, names.targets),
         history=tuple(_event(e) for e in events),
-        response=_response(resp),
+        response=_response(resp, case.state),
     )
 
 
-def _response(r: store_responses.ResponseInfo | None) -> ResponseSummary | None:
+def _response(r: store_responses.ResponseInfo | None, state: str) -> ResponseSummary | None:
     if r is None:
         return None
     return ResponseSummary(
-        label(r.kind), r.title, r.version, status_text(r), r.url, r.channel, r.published_at
+        label(r.kind), r.title, r.version, status_text(r, state), r.url, r.channel, r.published_at
     )
 
 

@@ -9,6 +9,8 @@ Saving a version of the response text (`draft`) keeps the state (a resting verdi
 response_needed); sending it for approval (`submit`) is the step into response_drafted.
 A verdict is recorded as its own step, then followed automatically: verified_false and partly_true go on
 to response_needed (configurable), irrelevant closes, verified_true closes unless a response is asked for.
+A verdict is never edited: a reporter or leader reopens it (a new event, with a reason) and the case goes
+back to `new` for a collaborator to verify again.
 """
 
 from __future__ import annotations
@@ -52,11 +54,46 @@ _RULES: dict[Action, tuple[tuple[State, ...], tuple[Role, ...], State | None]] =
         State.CLOSED,
     ),
     Action.SET_PRIORITY: (OPEN_STATES, (Role.LEADER,), None),
+    # every state a verdict leads to (a case reaches closed only through a verdict)
+    Action.REOPEN: (
+        tuple(s for s in State if s not in (State.NEW, State.IN_REVIEW)),
+        (Role.REPORTER, Role.LEADER),
+        State.NEW,
+    ),
     # A leader gives an open case to a collaborator (who still claims it to work on it).
     Action.ASSIGN: (OPEN_STATES, (Role.LEADER,), None),
     # Correcting the models' topic/tone (training data) is a one-click action on any case.
     Action.CORRECT: (tuple(State), (Role.COLLABORATOR, Role.LEADER), None),
 }
+
+# Verdicts that lead to a press response: they must say why and show it.
+_RESPONSE_VERDICTS = (State.VERIFIED_FALSE, State.PARTLY_TRUE)
+
+
+def decision_refusal(
+    action: Action, verdict: State | None, *, note: str, evidence: int, wants_response: bool = False
+) -> str | None:
+    """Why a decision is incomplete (Vietnamese), or None; `evidence` counts links and attached files.
+
+    A verdict that leads to a response (false, partly true, or any verdict sent to a response) needs a
+    note and at least one piece of evidence; reopening a verdict needs a reason.
+    """
+    if action is Action.REOPEN and not note.strip():
+        return "Mở lại kết luận cần lý do: --note “…”."
+    if action is not Action.VERIFY or verdict is None:
+        return None
+    if verdict in _RESPONSE_VERDICTS or (wants_response and verdict is State.VERIFIED_TRUE):
+        missing = [
+            w
+            for w, ok in (("ghi chú (--note)", note.strip()), ("bằng chứng (--evidence)", evidence))
+            if not ok
+        ]
+        if missing:
+            return (
+                f"Kết luận “{STATE_LABELS[verdict]}” dẫn đến phản hồi báo chí nên cần "
+                f"{' và '.join(missing)}: ít nhất một đường dẫn hoặc tệp đính kèm."
+            )
+    return None
 
 
 def claim_active(holder: object | None, expires_at: datetime | None, now: datetime) -> bool:
@@ -177,5 +214,5 @@ def transition(
         follow = State.RESPONSE_NEEDED if state in _RESTING_VERDICTS else state
         return Outcome(ok=True, state=follow, steps=((state, follow),), claim=claim)
     assert target is not None
-    kept = claim if action is not Action.RELEASE else Claim()
+    kept = claim if action not in (Action.RELEASE, Action.REOPEN) else Claim()
     return Outcome(ok=True, state=target, steps=((state, target),), claim=kept, guard_claim=guard_claim)

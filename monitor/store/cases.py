@@ -155,24 +155,26 @@ def cases_of_stories(session: Session, story_ids: Sequence[int]) -> dict[int, Ca
 def _events(
     session: Session, case_id: int, actor_id: int | None, change: Change, version: int, now: datetime
 ) -> None:
-    session.execute(
-        table_of(CaseEventRow).insert(),
-        [
-            {
-                "case_id": case_id,
-                "at": now,
-                "actor_id": actor_id,
-                "action": change.action,
-                "from_state": f,
-                "to_state": t,
-                "version": version,
-                "note": change.note,
-                "evidence": list(change.evidence),
-                "data": change.data,
-            }
-            for f, t in change.steps
-        ],
-    )
+    from monitor.store.event_chain import event_hash, last_hash
+
+    prev = last_hash(session, case_id)
+    rows = []
+    for f, t in change.steps:
+        row = {
+            "case_id": case_id,
+            "at": now,
+            "actor_id": actor_id,
+            "action": change.action,
+            "from_state": f,
+            "to_state": t,
+            "version": version,
+            "note": change.note,
+            "evidence": list(change.evidence),
+            "data": change.data,
+        }
+        prev = row["chain_hash"] = event_hash(prev, row)
+        rows.append(row)
+    session.execute(table_of(CaseEventRow).insert(), rows)
 
 
 @dataclass(frozen=True)

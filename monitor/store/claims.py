@@ -79,3 +79,12 @@ def _release(session: Session, model: Any, ids: Sequence[int], holder: str) -> N
             .where(model.id.in_(list(ids)), model.claimed_by == holder)
             .values(claimed_by=None, claimed_until=None)
         )
+
+
+def release_all_of(session: Session, holder: str) -> None:
+    """Give back every claim of a holder known to be dead (a killed daemon of this host): its sources,
+    pages and analyses are claimable at once instead of when the claims expire."""
+    for model in (SourceRow, ArticleRow):
+        session.execute(
+            update(model).where(model.claimed_by == holder).values(claimed_by=None, claimed_until=None)
+        )

@@ -37,8 +37,33 @@ SQLITE_BUSY_TIMEOUT_MS = 30_000
 MIGRATION_LOCK_KEY = 0x6D6F6E69
 
 
+SUPPORTED_BACKENDS = ("sqlite", "postgresql")
+
+
+def check_url(url: str) -> None:
+    """Refuse, in Vietnamese, a database URL we cannot use (malformed, or not SQLite/PostgreSQL)."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    from monitor.errors import StoreError
+
+    example = "sqlite:///monitor.db hoặc postgresql+psycopg://người_dùng@máy:5432/tên_csdl"
+    try:
+        backend = make_url(url).get_backend_name()
+    except ArgumentError as exc:
+        raise StoreError(
+            f"Địa chỉ cơ sở dữ liệu không hợp lệ: “{url}”. Ví dụ: {example}.", detail=str(exc)
+        ) from None
+    if backend not in SUPPORTED_BACKENDS:
+        raise StoreError(
+            f"Cơ sở dữ liệu “{backend}” không được hỗ trợ: chỉ dùng SQLite hoặc PostgreSQL ({example}).",
+            detail=f"unsupported backend {backend!r} in {display_url(url)}",
+        )
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """Create an engine with the per-backend settings this project relies on."""
+    check_url(url)
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **kwargs)
         _configure_sqlite(engine)
@@ -130,15 +155,35 @@ def affected_rows(result: Result[Any]) -> int:
     return result.rowcount
 
 
-def database_error(exc: BaseException) -> tuple[Literal["url", "connect"], str] | None:
-    """A database error the user can fix: ("url", detail) for a malformed URL, ("connect", the driver's
-    first line) for a database that cannot be reached or written; None for anything else (a real bug)."""
+DatabaseProblem = Literal["url", "corrupt", "readonly", "cannot_open", "locked", "connect"]
+
+# The driver's words (SQLite, PostgreSQL) → what the user can do about it; first match wins.
+_DRIVER_TEXT: tuple[tuple[str, DatabaseProblem], ...] = (
+    ("file is not a database", "corrupt"),
+    ("database disk image is malformed", "corrupt"),
+    ("readonly database", "readonly"),
+    ("read-only", "readonly"),
+    ("unable to open database file", "cannot_open"),
+    ("database is locked", "locked"),
+)
+
+
+def database_error(exc: BaseException) -> tuple[DatabaseProblem, str] | None:
+    """A database error the user can fix, as (problem, the driver's first line for the log); None for
+    anything else (a real bug). Problems: a malformed URL, a file that is not (or no longer) a SQLite
+    database, a read-only database, a file that cannot be opened, a locked database, no connection."""
     from sqlalchemy import exc as sa_exc
 
     if isinstance(exc, sa_exc.ArgumentError):
         return "url", str(exc)
+    if not isinstance(exc, sa_exc.DatabaseError):
+        return None
+    first = (str(exc.orig).strip().splitlines() or [""])[0] if exc.orig else str(exc)
+    for words, problem in _DRIVER_TEXT:
+        if words in first.lower():
+            return problem, first
     if isinstance(exc, sa_exc.OperationalError):
-        return "connect", str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        return "connect", first
     return None
 
 
@@ -195,3 +240,14 @@ def alembic_config(connection: Connection | None = None) -> AlembicConfig:
     if connection is not None:
         cfg.attributes["connection"] = connection
     return cfg
+
+
+def display_url(url: str) -> str:
+    """The database URL with its password hidden, for messages."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return url

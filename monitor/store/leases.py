@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import case, delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from monitor.store.db import affected_rows, upsert_insert
@@ -33,7 +33,26 @@ def try_acquire(session: Session, name: str, holder: str, now: datetime, ttl: ti
     res = session.execute(
         update(LeaseRow)
         .where(LeaseRow.name == name, or_(LeaseRow.holder == holder, LeaseRow.expires_at < now))
-        .values(holder=holder, expires_at=now + ttl)
+        .values(
+            holder=holder,
+            expires_at=now + ttl,
+            # a renewal keeps its start; a takeover starts now ("since when" in messages)
+            acquired_at=case((LeaseRow.holder == holder, LeaseRow.acquired_at), else_=now),
+        )
+    )
+    if res.rowcount != 1:  # type: ignore[attr-defined]
+        return None
+    return current(session, name)
+
+
+def take_over(
+    session: Session, name: str, gone: str, holder: str, now: datetime, ttl: timedelta
+) -> Lease | None:
+    """Take the lease from `gone` (a holder known to be dead) even before it expires; None if it moved."""
+    res = session.execute(
+        update(LeaseRow)
+        .where(LeaseRow.name == name, LeaseRow.holder == gone)
+        .values(holder=holder, acquired_at=now, expires_at=now + ttl)
     )
     if affected_rows(res) != 1:
         return None

@@ -145,6 +145,8 @@ class CaseEventRow(Base):
     note: Mapped[str] = mapped_column(Text, default="")
     evidence: Mapped[list[str]] = mapped_column(Json, default=list)
     data: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
+    # SHA-256 over the previous event of the case and this one (monitor.store.audit.event_hash)
+    chain_hash: Mapped[str | None] = mapped_column(String(64))
 
 
 class CorrectionRow(Base):

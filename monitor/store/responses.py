@@ -259,3 +259,12 @@ def verdict_record(session: Session, case_id: int) -> tuple[str, list[str]]:
 def source_name(session: Session, key: str) -> str | None:
     """The display name of the configured source `key`, or None."""
     return session.scalar(select(SourceRow.name).where(SourceRow.key == key))
+
+
+def returned_version(session: Session, response_id: int) -> int | None:
+    """The version a leader last returned (None when never returned)."""
+    return session.scalar(
+        select(func.max(ResponseCommentRow.version)).where(
+            ResponseCommentRow.response_id == response_id, ResponseCommentRow.action == "return"
+        )
+    )

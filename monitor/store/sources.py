@@ -77,10 +77,16 @@ class SourceSpec(Protocol):
     def weight(self) -> float: ...
     @property
     def enabled(self) -> bool: ...
+    def fingerprint(self) -> str:
+        """A hash of the source's sources.toml entry."""
+        ...
 
 
 def sync_sources(session: Session, sources: Iterable[SourceSpec], now: datetime) -> dict[str, int]:
-    """Upsert configured sources by key (a source removed from the file is disabled, never deleted)."""
+    """Upsert configured sources by key (a source removed from the file is disabled, never deleted).
+
+    A changed entry (its `fingerprint()`) resets the source's backoff.
+    """
     sources = list(sources)
     known = set(session.scalars(select(SourceRow.key)))
     fresh = [s for s in sources if s.key not in known]
@@ -99,6 +105,7 @@ def sync_sources(session: Session, sources: Iterable[SourceSpec], now: datetime)
                     created_at=now,
                     consecutive_failures=0,
                     failure_score=0.0,
+                    config_hash=s.fingerprint(),
                 )
                 for s in fresh
             ],
@@ -111,6 +118,12 @@ def sync_sources(session: Session, sources: Iterable[SourceSpec], now: datetime)
         row = rows[src.key]
         if row.url != src.url:  # a new URL starts with fresh validators
             row.etag = row.last_modified = None
+        fingerprint = src.fingerprint()
+        if row.config_hash is not None and row.config_hash != fingerprint:
+            # The user changed this source's entry (fixed its URL, say): a paused, failing source gets a
+            # fresh start instead of waiting out a backoff earned by the old entry.
+            row.consecutive_failures, row.failure_score, row.next_fetch_at = 0, 0.0, None
+        row.config_hash = fingerprint
         row.name, row.url, row.kind = src.name, src.url, src.kind
         row.weight, row.enabled = src.weight, src.enabled
     for key, row in rows.items():

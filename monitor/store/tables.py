@@ -96,6 +96,7 @@ class SourceRow(Base):
     # `monitor worker`: who is fetching it now, and until when the claim holds (store/claims.py)
     claimed_by: Mapped[str | None] = mapped_column(String(200))
     claimed_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    config_hash: Mapped[str | None] = mapped_column(String(64))  # fingerprint of the sources.toml entry
 
 
 class ArticleRow(Base):

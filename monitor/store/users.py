@@ -109,8 +109,18 @@ def count_admins(session: Session) -> int:
 
 
 def get_user(session: Session, username: str) -> User:
-    """The active user named `username`, or NotFoundError."""
-    row = session.scalar(select(UserRow).where(UserRow.username == username, UserRow.active.is_(True)))
-    if row is None:
+    """The active user named `username`; NotFoundError when there is none or they were disabled."""
+    user = find_user(session, username)
+    if user is None:
         raise NotFoundError(f"Không có người dùng “{username}” (tạo bằng: monitor users add).")
-    return _user(row)
+    if not user.active:
+        raise NotFoundError(f"Người dùng “{username}” đã bị vô hiệu hóa, không được thao tác.")
+    return user
+
+
+def held_case_ids(session: Session, user_id: int) -> list[int]:
+    """Cases in review whose claim names the user (expired or not)."""
+    from monitor.store.queue_tables import CaseRow
+
+    q = select(CaseRow.id).where(CaseRow.claimed_by == user_id, CaseRow.state == "in_review")
+    return list(session.scalars(q.order_by(CaseRow.id)))

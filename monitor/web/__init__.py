@@ -37,6 +37,8 @@ BLUEPRINTS = (
     "monitor.web.cases",
     "monitor.web.search",
     "monitor.web.admin",
+    "monitor.web.responses",
+    "monitor.web.dashboard",
 )
 
 

@@ -1,0 +1,170 @@
+"""Who may manage users: one pure rule (shared by the CLI and the web app) and the services around it.
+
+Until the web app brings log-in, the acting user of the CLI (`--as` / MONITOR_USER) must be a real,
+active user. Managing users (adding one, changing a role, disabling) needs an active admin, with one
+exception: while the database has no active admin yet, anyone may add users (so the first admin of an
+empty database can be created). A disabled user can do nothing and their claims are released.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+from monitor.errors import NotFoundError, TransitionError, WorkflowError
+from monitor.store import users as store_users
+from monitor.store import web_sessions as store_sessions
+from monitor.store.users import User
+from monitor.vocab import ROLE_LABELS, Action, Role
+
+if TYPE_CHECKING:
+    from monitor.queue.settings import QueueSettings
+    from monitor.store.db import Database
+
+log = logging.getLogger(__name__)
+
+
+class UserAction(StrEnum):
+    """What an admin does to a user account."""
+
+    ADD = "add"
+    SET_ROLE = "set_role"
+    DISABLE = "disable"
+
+
+_ACTION_WORDS = {
+    UserAction.ADD: "thêm người dùng",
+    UserAction.SET_ROLE: "đổi vai trò",
+    UserAction.DISABLE: "vô hiệu hóa người dùng",
+}
+
+
+@dataclass(frozen=True)
+class Target:
+    """The account acted on: its current role (None when it does not exist yet) and the role asked for."""
+
+    username: str
+    role: str | None = None
+    new_role: str | None = None
+
+
+def can_manage_users(
+    actor: User | None, action: UserAction, target: Target, *, active_admins: int
+) -> str | None:
+    """None when `actor` may do `action` to `target`, else the Vietnamese reason it may not (pure)."""
+    words = _ACTION_WORDS[action]
+    if actor is not None and not actor.active:
+        return f"Người dùng “{actor.username}” đã bị vô hiệu hóa, không được thao tác."
+    if active_admins == 0 and action is UserAction.ADD:
+        return None  # bootstrapping: the first admin (and users before any admin) of a new database
+    if active_admins == 0:
+        return "Chưa có quản trị viên: hãy tạo quản trị viên đầu tiên (monitor users add TÊN --role admin)."
+    if actor is None:
+        return f"Cần quản trị viên để {words}: thêm --as TÊN (hoặc biến môi trường MONITOR_USER)."
+    if actor.role != Role.ADMIN:
+        return f"Chỉ quản trị viên được {words}; “{actor.username}” là {ROLE_LABELS[actor.role]}."
+    losing_admin = target.role == Role.ADMIN and (
+        action is UserAction.DISABLE or (action is UserAction.SET_ROLE and target.new_role != Role.ADMIN)
+    )
+    if losing_admin and active_admins <= 1:
+        return f"“{target.username}” là quản trị viên cuối cùng; hãy tạo quản trị viên khác trước."
+    return None
+
+
+def _check(
+    session: Any,  # a store session (the queue layer never names sqlalchemy)
+    actor_name: str | None,
+    action: UserAction,
+    target: Target,
+) -> User | None:
+    """Refuse (TransitionError) unless the rule allows it; the acting user."""
+    actor = _existing(session, actor_name) if actor_name else None
+    refusal = can_manage_users(actor, action, target, active_admins=store_users.count_admins(session))
+    if refusal:
+        raise TransitionError(refusal)
+    return actor
+
+
+def _existing(session: Any, username: str) -> User:
+    """The user named `username`, active or not (NotFoundError when there is none)."""
+    user = store_users.find_user(session, username)
+    if user is None:
+        raise NotFoundError(f"Không có người dùng “{username}” (tạo bằng: monitor users add).")
+    return user
+
+
+def parse_role(word: str) -> str:
+    """The role id a user meant (id or Vietnamese label), or a Vietnamese refusal."""
+    from monitor.vocab import choices, parse
+
+    role = parse(Role, word)
+    if role is None:
+        raise TransitionError(
+            f"Vai trò “{word}” không hợp lệ; chọn một trong: {', '.join(Role)} ({choices(Role)})."
+        )
+    return role.value
+
+
+def add_user(
+    db: Database,
+    actor_name: str | None,
+    username: str,
+    role: str,
+    name: str,
+    now: datetime,
+    email: str | None = None,
+) -> User:
+    """Create a user if `actor_name` may; the new user."""
+    role = parse_role(role)
+    with db.write() as session:
+        _check(session, actor_name, UserAction.ADD, Target(username, None, role))
+        user = store_users.add_user(session, username, role, name, now, email)
+    log.info("user added", extra={"user": username, "role": role, "actor": actor_name})
+    return user
+
+
+def set_role(db: Database, actor_name: str | None, username: str, role: str) -> User:
+    """Change a user's role if `actor_name` may; the user afterwards."""
+    role = parse_role(role)
+    with db.write() as session:
+        target = _existing(session, username)
+        _check(session, actor_name, UserAction.SET_ROLE, Target(username, target.role, role))
+        store_users.set_role(session, target.id, role)
+        user = _existing(session, username)
+    log.info("user role changed", extra={"user": username, "role": role, "actor": actor_name})
+    return user
+
+
+def disable_user(
+    db: Database, actor_name: str | None, username: str, settings: QueueSettings, now: datetime
+) -> tuple[User, list[int]]:
+    """Disable a user if `actor_name` may, and release the cases they hold; (user, released case ids)."""
+    from monitor.queue.service import Decision, act
+
+    with db.write() as session:
+        target = _existing(session, username)
+        actor = _check(session, actor_name, UserAction.DISABLE, Target(username, target.role))
+        store_users.set_active(session, target.id, False)
+        store_sessions.delete_user_sessions(session, target.id)  # logged out of the web app too
+        user = _existing(session, username)
+        held = store_users.held_case_ids(session, user.id)
+    assert actor is not None  # an admin: _check refused anyone else
+    released = []
+    for case_id in held:  # each release is an event by the admin, like any other release
+        try:
+            act(
+                db,
+                case_id,
+                actor.username,
+                Decision(Action.RELEASE, note=f"{username} bị vô hiệu hóa"),
+                settings,
+                now,
+            )
+            released.append(case_id)
+        except WorkflowError as exc:  # the case moved on meanwhile: nothing left to release
+            log.info("release on disable skipped", extra={"case_id": case_id, "error": str(exc)})
+    log.info("user disabled", extra={"user": username, "actor": actor_name, "released": released})
+    return user, released

@@ -1,0 +1,141 @@
+"""The press response on the case page and the dashboard, through the real app on a real database:
+draft, return, redraft, approve, publish, download; refusals as Vietnamese sentences; charts inline."""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from monitor.queue.service import Decision, act
+from monitor.queue.settings import QueueSettings
+from monitor.queue.stage import run_queue_stage
+from monitor.vocab import Action, State
+from tests.test_queue_support import QUEUE_STORY, seed_article, seed_source
+from tests.web_support import csrf_of, login, make_app, seed_accounts
+
+EVIDENCE = "https://congan.kontum.gov.vn/xac-minh-can-cuoc"
+
+
+def case_needing_response(db) -> int:
+    """A real story from Báo Kon Tum verified false by a collaborator (needs a response); its case id."""
+    now = datetime.now(UTC)
+    with db.write() as s:
+        src = seed_source(s, "baokontum", "Báo Kon Tum")
+        aid = seed_article(s, src, *QUEUE_STORY, at=now - timedelta(hours=3))
+    run_queue_stage(db, [aid], QueueSettings(), now - timedelta(hours=2))
+    act(db, 1, "ctv1", Decision(Action.CLAIM), QueueSettings(), now)
+    verdict = Decision(
+        Action.VERIFY, verdict=State.VERIFIED_FALSE, note="Điểm cấp mở cửa lúc 7 giờ.", evidence=(EVIDENCE,)
+    )
+    act(db, 1, "ctv1", verdict, QueueSettings(), now)
+    return 1
+
+
+@pytest.fixture
+def app(db):
+    seed_accounts(db)
+    case_needing_response(db)
+    return make_app(db)
+
+
+def post(client, path: str, **form: str):
+    token = csrf_of(client.get("/cases/1").text)
+    return client.post(path, data={"csrf_token": token, **form})
+
+
+def flashes(client) -> str:
+    return " ".join(
+        re.findall(r'<p class="flash[^"]*" role="status">([^<]*)</p>', client.get("/cases/1").text)
+    )
+
+
+def test_draft_return_redraft_approve_publish_download(app):
+    bcv, ld = login(app, "bcv"), login(app, "ld")
+    page = bcv.get("/cases/1").text
+    assert 'id="phan-hoi"' in page and "Soạn phản hồi" in page and "Chưa có phản hồi" in page
+    prefilled = bcv.get("/cases/1?prefill=correction").text
+    assert "Điều 42 Luật Báo chí năm 2016" in prefilled and f"“{QUEUE_STORY[0]}”" in prefilled
+    assert "Điểm cấp mở cửa lúc 7 giờ." in prefilled and EVIDENCE in prefilled
+    assert '<option value="correction_request" selected>' in prefilled
+
+    r = post(bcv, "/responses/1/draft", kind="correction_request", outlet="baokontum",
+             title="Đề nghị cải chính thông tin", body="Đoạn một.\n\nĐoạn hai.")  # fmt: skip
+    assert r.status_code == 302 and r.headers["Location"].endswith("/cases/1#phan-hoi")
+    assert "Đã lưu bản 1" in flashes(bcv)
+    assert post(bcv, "/responses/1/submit", note="Kính trình").status_code == 302
+
+    leader_page = ld.get("/cases/1").text
+    assert (
+        "Duyệt bản 1" in leader_page and "Trả lại bản 1" in leader_page and "Soạn phản hồi" not in leader_page
+    )
+    post(ld, "/responses/1/return", note="", response_version="1")
+    assert "Cần ghi nhận xét" in flashes(ld)  # a return must say why: refused in Vietnamese
+    post(ld, "/responses/1/return", note="Nêu rõ giờ làm việc.", response_version="1")
+    page = bcv.get("/cases/1").text
+    assert "phản hồi bị trả lại" in page and "Nêu rõ giờ làm việc." in page
+
+    post(bcv, "/responses/1/draft", kind="correction_request", outlet="baokontum",
+         title="Đề nghị cải chính thông tin", body="Đoạn một.\n\nĐiểm cấp làm việc từ 7 giờ.")  # fmt: skip
+    post(bcv, "/responses/1/submit")
+    post(ld, "/responses/1/approve", response_version="1")
+    assert "bản 2" in flashes(ld)  # the leader's page showed version 1: refused
+    post(ld, "/responses/1/approve", response_version="2")
+    assert "Đã duyệt bản 2" in flashes(ld)
+
+    at = (datetime.now(UTC) + timedelta(hours=7) - timedelta(minutes=30)).strftime("%Y-%m-%dT%H:%M")
+    post(
+        bcv,
+        "/responses/1/publish",
+        channel="Báo Kon Tum",
+        url="https://baokontum.vn/cai-chinh",
+        published_at=at,
+    )
+    page = ld.get("/cases/1").text
+    assert "Đã đăng trên" in page and 'href="https://baokontum.vn/cai-chinh"' in page
+    assert "Các bản đã lưu (2)" in page
+
+    doc = ld.get("/responses/1/van-ban.docx")
+    assert doc.status_code == 200 and doc.mimetype.endswith("wordprocessingml.document")
+    assert 'filename="phan-hoi-vu-viec-1-ban-2.docx"' in doc.headers["Content-Disposition"]
+    from docx import Document
+
+    text = "\n".join(p.text for p in Document(io.BytesIO(doc.data)).paragraphs)
+    assert "Kính gửi: Ban Biên tập Báo Kon Tum." in text and "DỰ THẢO" not in text
+
+
+def test_refusals_and_hostile_text(app):
+    ctv, bcv = login(app, "ctv1"), login(app, "bcv")
+    page = ctv.get("/cases/1").text
+    assert "Soạn phản hồi" not in page and "response-save" not in page  # no button it may not press
+    post(ctv, "/responses/1/draft", kind="press_statement", title="T", body="B")
+    assert "cộng tác viên" in flashes(ctv)
+    post(bcv, "/responses/1/draft", kind="press_statement", title="<script>alert(1)</script>",
+         body='<img src=x onerror="alert(2)">')  # fmt: skip
+    page = bcv.get("/cases/1").text
+    assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "<img src=x" not in page
+    download = ctv.get("/responses/1/van-ban.docx")
+    assert download.status_code == 302 and "cộng tác viên" in flashes(ctv)
+    assert bcv.post("/responses/1/submit").status_code == 400  # no CSRF token
+    assert post(bcv, "/responses/1/shout").status_code == 404
+    assert post(bcv, "/responses/99/draft", kind="press_statement", title="T", body="B").status_code == 404
+
+
+def test_dashboard_renders_inline_svg_charts_with_tables(app):
+    client = login(app, "ld")
+    r = client.get("/dashboard")
+    assert r.status_code == 200 and "Tổng quan dư luận" in r.text
+    assert "style-src 'self'" in r.headers["Content-Security-Policy"]
+    svgs = re.findall(r"<svg.*?</svg>", r.text, flags=re.S)
+    assert len(svgs) == 5
+    for svg in svgs:
+        assert 'role="img"' in svg and "style=" not in svg and "<script" not in svg and "<style" not in svg
+    ids = re.findall(r' id="([^"]+)"', "".join(svgs))
+    assert len(ids) == len(set(ids))  # five charts inline, no id shared
+    for caption in ("Chủ đề (bài viết nhắc đến đơn vị, địa bàn)", "Báo đăng nhiều nhất", "Vụ việc đang mở"):
+        assert caption in r.text
+    assert "Báo Kon Tum" in r.text and 'id="overdue-count">0<' in r.text
+    assert "Tổng quan" in login(app, "ctv1").get("/").text  # in everyone's navigation

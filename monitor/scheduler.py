@@ -43,6 +43,7 @@ class SchedulerOptions:
     lease_ttl: timedelta = timedelta(minutes=2)
     job_timeout: timedelta = timedelta(minutes=20)  # a hung pass is cut off after this
     misfire_grace: timedelta = timedelta(minutes=10)
+    notify_tick: timedelta = timedelta(minutes=1)  # alerts, digest catch-up and retries
     wait_for_lease: bool = False
 
 
@@ -55,9 +56,10 @@ class Every:
 
 @dataclass(frozen=True)
 class DailyAt:
-    """Run a job once a day at `time` ("HH:MM", Asia/Ho_Chi_Minh)."""
+    """Run a job once a day at `time` ("HH:MM", Asia/Ho_Chi_Minh); `grace`: how late it may still run."""
 
     time: str
+    grace: timedelta | None = None  # None: the daemon's misfire_grace
 
 
 Schedule = Every | DailyAt
@@ -199,7 +201,10 @@ def build_scheduler(
     )
     for name, (schedule, job) in jobs.items():
         first = {"next_run_time": datetime.now(LOCAL_TZ)} if isinstance(schedule, Every) else {}
-        sched.add_job(job, _trigger(schedule), id=name, **first, **policy)
+        own = {**policy}
+        if isinstance(schedule, DailyAt) and schedule.grace is not None:
+            own["misfire_grace_time"] = int(schedule.grace.total_seconds())
+        sched.add_job(job, _trigger(schedule), id=name, **first, **own)
     return sched
 
 

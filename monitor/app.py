@@ -190,7 +190,63 @@ def _every_tick(app: App, opts: DaemonOptions) -> Schedule:
     return Every(opts.scheduler.tick)
 
 
-JOBS: tuple[Job, ...] = (Job("pass", _every_tick, fetch_pass),)
+def send_digest(app: App, opts: DaemonOptions, stop: threading.Event) -> None:
+    """Send the digest that is due to whoever has not had it (idempotent; see monitor.digest.service)."""
+    from datetime import UTC, datetime
+
+    from monitor.digest.service import send_due
+    from monitor.mail import SmtpSender
+
+    if stop.is_set():
+        return
+    try:
+        send_due(app.db, app.config, datetime.now(UTC), SmtpSender(app.config.smtp))
+    except Exception:  # the daemon survives; the outbox shows what is owed (monitor status)
+        log.exception("digest job failed")
+
+
+def notify(app: App, opts: DaemonOptions, stop: threading.Event) -> None:
+    """Alerts (collect and deliver), then the digest again: its catch-up on start and its retries."""
+    from datetime import UTC, datetime
+
+    from monitor.alerts.service import run_alerts
+    from monitor.alerts.webhook import WebhookPoster
+    from monitor.mail import SmtpSender
+
+    if stop.is_set():
+        return
+    config = app.config
+    if config.alerts.enabled:
+        poster = WebhookPoster(config.alerts.webhook_url) if config.alerts.webhook_url else None
+        try:
+            run_alerts(app.db, config, datetime.now(UTC), SmtpSender(config.smtp), poster)
+        except Exception:
+            log.exception("alerts job failed")
+    send_digest(app, opts, stop)
+
+
+def _digest_time(app: App, opts: DaemonOptions) -> Schedule:
+    from datetime import timedelta
+
+    from monitor.scheduler import DailyAt
+
+    # generous grace: a daemon busy or restarted around 07:00 still sends on time-ish (coalesced to one)
+    return DailyAt(app.config.digest.time, grace=timedelta(hours=12))
+
+
+def _every_minute(app: App, opts: DaemonOptions) -> Schedule:
+    from monitor.scheduler import Every
+
+    return Every(opts.scheduler.notify_tick)
+
+
+JOBS: tuple[Job, ...] = (
+    Job("pass", _every_tick, fetch_pass),
+    # The digest at its time, and (through `notify`, which first runs as the daemon starts) a catch-up
+    # with the same idempotent function: a daemon down at 07:00 sends once when back, never twice.
+    Job("digest", _digest_time, send_digest),
+    Job("notify", _every_minute, notify),
+)
 
 
 def daemon_jobs(

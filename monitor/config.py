@@ -145,7 +145,7 @@ class DigestSettings:
     sender: str = ""  # "Name <address>"; empty = [smtp].username or monitor@localhost
     recipient: tuple[DigestRecipient, ...] = ()
     max_stories: int = 30  # flagged stories listed (overdue ones always first)
-    chart_png: bool = False  # attach an inline PNG chart (needs monitor.charts)
+    chart_png: bool = False  # also attach the 8-day chart as an inline PNG (cid:), drawn by monitor.charts
     max_attempts: int = 6  # temporary SMTP failures retried this many times
     retry_minutes: float = 5.0  # first retry delay (doubles each attempt)
 

@@ -44,6 +44,7 @@ class SchedulerOptions:
     lease_ttl: timedelta = DAEMON_LEASE_TTL
     job_timeout: timedelta = DAEMON_JOB_TIMEOUT  # a hung pass is cut off after this
     misfire_grace: timedelta = DAEMON_MISFIRE_GRACE
+    notify_tick: timedelta = timedelta(minutes=1)  # alerts, digest catch-up and retries
     wait_for_lease: bool = False
 
 
@@ -56,9 +57,10 @@ class Every:
 
 @dataclass(frozen=True)
 class DailyAt:
-    """Run a job once a day at `time` ("HH:MM", Asia/Ho_Chi_Minh)."""
+    """Run a job once a day at `time` ("HH:MM", Asia/Ho_Chi_Minh); `grace`: how late it may still run."""
 
     time: str
+    grace: timedelta | None = None  # None: the daemon's misfire_grace
 
 
 Schedule = Every | DailyAt
@@ -200,7 +202,10 @@ def build_scheduler(
     )
     for name, (schedule, job) in jobs.items():
         first = {"next_run_time": datetime.now(LOCAL_TZ)} if isinstance(schedule, Every) else {}
-        sched.add_job(job, _trigger(schedule), id=name, **first, **policy)
+        own = {**policy}
+        if isinstance(schedule, DailyAt) and schedule.grace is not None:
+            own["misfire_grace_time"] = int(schedule.grace.total_seconds())
+        sched.add_job(job, _trigger(schedule), id=name, **first, **own)
     return sched
 
 

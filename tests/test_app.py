@@ -38,7 +38,7 @@ def test_opens_once_and_lazily(tmp_path: Path) -> None:
 
 def test_the_daemon_starts_every_registered_job(tmp_path: Path) -> None:
     """JOBS holds the fetch pass; one more Job line is all a new job needs to be started by `monitor run`."""
-    assert [job.name for job in JOBS] == ["pass"]
+    assert [job.name for job in JOBS] == ["pass", "digest", "notify"]
     app = _app(tmp_path)
     seen: list[tuple[App, bool]] = []
 

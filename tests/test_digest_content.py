@@ -194,3 +194,48 @@ def test_cli_digest_bad_input(tmp_path: Path, args: list[str], expected: str) ->
     assert done.returncode != 0
     assert "Traceback" not in done.stderr, done.stderr
     assert expected in done.stderr, done.stderr
+
+
+def _png() -> bytes:
+    """A valid 1×1 PNG, built by hand (the chart itself comes from monitor.charts once it lands)."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    ihdr = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", ihdr)
+        + chunk(b"IDAT", zlib.compress(b"\0\xb0\x4a\x4a"))
+        + chunk(b"IEND", b"")
+    )
+
+
+def test_inline_chart_travels_by_content_id_with_alt_text(db: Database) -> None:
+    import email
+    import email.policy
+
+    from monitor.digest.service import message_for
+    from monitor.mail import InlineImage
+
+    seed_known_day(db)
+    config = digest_config()
+    rendered = render(build(db, config, DAY, SEND_AT), chart_cid="chart-20261130@ca.kontum.example")
+    msg = message_for(
+        config,
+        rendered,
+        config.digest.recipient[0],
+        "<m@ca.kontum.example>",
+        SEND_AT,
+        images=[InlineImage("chart-20261130@ca.kontum.example", _png())],
+    )
+    parsed = email.message_from_bytes(msg.as_bytes(), policy=email.policy.default)
+    html = parsed.get_body(("html",)).get_content()
+    assert 'src="cid:chart-20261130@ca.kontum.example"' in html
+    assert 'alt="Biểu đồ số bài 8 ngày gần đây: 23/11: 3;' in html
+    images = [p for p in parsed.walk() if p.get_content_type() == "image/png"]
+    assert len(images) == 1 and images[0]["Content-ID"] == "<chart-20261130@ca.kontum.example>"
+    assert images[0].get_content() == _png()
+    assert parsed.get_body(("plain",)).get_content() == rendered.text

@@ -158,3 +158,25 @@ def test_force_sends_again(db: Database) -> None:
     assert _recipients(srv) == Counter(READERS * 2)
     ids = {m["Message-ID"] for m in srv.received()}
     assert len(ids) == 4
+
+
+def test_chart_png_goes_inline_when_enabled(db: Database) -> None:
+    from pathlib import Path
+
+    from digest_support import CONFIG_TOML
+
+    from monitor.config import parse_config
+
+    seed_known_day(db)
+    with SmtpServer() as srv:
+        text = CONFIG_TOML.replace('time = "07:00"', 'time = "07:00"\nchart_png = true')
+        config = parse_config(text.format(port=srv.port, extra=""), Path("sources.toml"))
+        send_due(db, config, SEND_AT, SmtpSender(config.smtp))
+    msg = srv.received()[0]
+    html = msg.get_body(("html",)).get_content()
+    [image] = [p for p in msg.walk() if p.get_content_type() == "image/png"]
+    cid = image["Content-ID"].strip("<>")
+    assert cid == "chart-20261130@ca.kontum.example" and f'src="cid:{cid}"' in html
+    assert 'alt="Biểu đồ số bài 8 ngày gần đây: 23/11: 3;' in html
+    assert image.get_content().startswith(b"\x89PNG\r\n\x1a\n")
+    assert "<table" in html  # the table-cell bars stay for readers who block images

@@ -33,6 +33,24 @@ def test_every_job_gets_one_policy(sqlite_db: Database) -> None:
     assert str(built["digest"].trigger.timezone) == "Asia/Ho_Chi_Minh"
 
 
+def test_a_daily_job_may_have_its_own_grace(sqlite_db: Database) -> None:
+    opts = SchedulerOptions(misfire_grace=timedelta(minutes=10))
+    jobs = {"digest": (DailyAt("07:00", grace=timedelta(hours=12)), lambda: None)}
+    built = {j.id: j for j in build_scheduler(sqlite_db, opts, jobs, "me").get_jobs()}
+    assert built["digest"].misfire_grace_time == 12 * 3600 and built["lease"].misfire_grace_time == 600
+
+
+def test_the_daemon_runs_the_digest_on_schedule_and_as_a_catch_up_on_start() -> None:
+    from monitor.app import JOBS, App, DaemonOptions, daemon_jobs
+    from monitor.settings import Settings
+
+    app = App(Settings.from_env(config="sources.toml"))
+    jobs = daemon_jobs(app, DaemonOptions(SchedulerOptions()))
+    assert jobs["digest"][0] == DailyAt("07:00", grace=timedelta(hours=12))
+    assert jobs["notify"][0] == Every(timedelta(minutes=1))  # runs first as the daemon starts: the catch-up
+    assert [j.name for j in JOBS] == ["pass", "digest", "notify"]
+
+
 def test_a_job_runs_once_after_an_outage(sqlite_db: Database) -> None:
     """Two hours without the daemon (120 missed one-minute ticks): the job runs once, not 120 times."""
     runs: list[datetime] = []

@@ -136,3 +136,53 @@ def test_vendored_htmx_is_2x_with_its_license():
     assert hashlib.sha256(body).hexdigest() == HTMX_SHA256
     assert b'version:"2.0.11"' in body
     assert "Zero-Clause BSD" in (static / "htmx.LICENSE.txt").read_text()
+
+
+def test_users_passwd_on_a_terminal_does_not_echo(tmp_path):
+    import fcntl
+    import os
+    import pty
+    import termios
+    import time
+
+    assert _cli(tmp_path, "users", "add", "qt", "--role", "admin", "--name", "Hoàng Quản Trị").returncode == 0
+    master, slave = pty.openpty()
+
+    def controlling_tty() -> None:
+        os.setsid()
+        fcntl.ioctl(slave, termios.TIOCSCTTY, 0)
+
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "PYTHONPATH": str(ROOT),
+        "MONITOR_DATABASE_URL": f"sqlite:///{tmp_path}/m.db",
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "monitor", "--config", str(ROOT / "sources.toml"), "users", "passwd", "qt"],
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        env=env,
+        preexec_fn=controlling_tty,  # noqa: PLW1509 (the child needs the pty as its controlling terminal)
+    )
+    os.close(slave)
+    seen = b""
+
+    def read_until(marker: bytes) -> None:
+        nonlocal seen
+        deadline = time.monotonic() + 60
+        while marker not in seen and time.monotonic() < deadline:
+            try:
+                seen += os.read(master, 1024)
+            except OSError:
+                break
+
+    read_until("Mật khẩu mới: ".encode())
+    os.write(master, "Đồi thông Măng Đen 2026\n".encode())
+    read_until("Nhập lại mật khẩu: ".encode())
+    os.write(master, "Đồi thông Măng Đen 2026\n".encode())
+    read_until("Đã đặt mật khẩu".encode())
+    assert proc.wait(timeout=60) == 0
+    os.close(master)
+    assert "Đã đặt mật khẩu".encode() in seen
+    assert "Măng Đen".encode() not in seen  # typed without echo

@@ -341,3 +341,41 @@ def test_leader_assigns_one_and_many_and_collaborator_corrects_labels(app, db):
     with db.read() as s:
         rows = s.execute(select(CorrectionRow.case_id, CorrectionRow.tone, CorrectionRow.topic)).all()
     assert rows == [(ids[0], "trung_tinh", None)]
+
+
+def test_refused_case_actions_are_audited(app, db):
+    (case_id,) = seed_cases(db, 1)
+    reporter = login(app, "bcv")
+    reporter.post(f"/cases/{case_id}/claim", data={"csrf_token": page_csrf(reporter)})
+    with db.read() as s:
+        line = recent(s)[0]
+    assert (line.actor, line.action, line.object, line.outcome) == (
+        "bcv",
+        "case_claim",
+        f"case {case_id}",
+        "refused",
+    )
+    assert "không được nhận xác minh" in line.detail and line.client_addr == "127.0.0.1"
+
+
+def test_throttle_per_client_address(app, db):
+    client = app.test_client()
+    token = csrf_of(client.get("/login").text)
+    for i in range(20):  # twenty names, one address: under the per-account limit every time
+        r = client.post(
+            "/login", data={"username": f"ai-{i}", "password": "sai-mat-khau-1", "csrf_token": token}
+        )
+        assert r.status_code == 401
+    r = client.post("/login", data={"username": "ctv1", "password": PASSWORD, "csrf_token": token})
+    assert r.status_code == 401 and "quá nhiều lần" in r.text
+
+
+def test_autoescape_covers_every_template(app):
+    """Flask autoescapes .html/.htm/.xml/.xhtml/.svg only: every template must have one of those endings."""
+    from pathlib import Path
+
+    folder = Path(app.root_path) / "templates"
+    names = [p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()]
+    assert names and all(app.select_jinja_autoescape(n) for n in names), names
+    assert all(n.endswith(".html") for n in names)
+    assert not app.select_jinja_autoescape("x.txt")  # the rule is by extension: a .txt would not be escaped

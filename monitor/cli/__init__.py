@@ -37,6 +37,7 @@ COMMAND_MODULES = (
     "monitor.cli.db",
     "monitor.cli.web",
     "monitor.cli.digest",
+    "monitor.cli.status",
 )
 
 HELP_TEXT = "Xem hướng dẫn này rồi thoát."

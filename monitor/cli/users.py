@@ -27,10 +27,10 @@ users_app = typer.Typer(help="Quản lý người dùng và vai trò.", no_args_
 def format_users(users: Sequence[User]) -> Table:
     """A table of users (pure)."""
     table = Table(title=f"Người dùng ({len(users)})")
-    for col in ("Tên đăng nhập", "Họ tên", "Vai trò", "Hoạt động"):
+    for col in ("Tên đăng nhập", "Họ tên", "Vai trò", "Thư điện tử", "Hoạt động"):
         table.add_column(col)
     for u in users:
-        table.add_row(u.username, u.name, label(u.role), "có" if u.active else "không")
+        table.add_row(u.username, u.name, label(u.role), u.email or "—", "có" if u.active else "không")
     return table
 
 
@@ -47,13 +47,14 @@ def add(
         ..., "--role", help="cộng tác viên dư luận (ctv) | báo cáo viên (bcv) | lãnh đạo | quản trị"
     ),
     name: str = typer.Option(..., "--name", help='Họ và tên, ví dụ: "Nguyễn Văn An"'),
+    email: str = typer.Option(None, "--email", help="Địa chỉ thư nhận cảnh báo, ví dụ: an.nv@example.vn"),
     as_user: str = typer.Option(None, "--as", help="Quản trị viên thao tác (mặc định MONITOR_USER)."),
 ) -> None:
     """Thêm người dùng với vai trò: cộng tác viên, báo cáo viên, lãnh đạo hoặc quản trị."""
     from monitor.queue.users import add_user
 
     obj: App = ctx.obj
-    user = add_user(obj.db, as_user or obj.settings.user, username, role, name, datetime.now(UTC))
+    user = add_user(obj.db, as_user or obj.settings.user, username, role, name, datetime.now(UTC), email)
     typer.echo(f"Đã thêm {user.name} ({user.username}) — {label(user.role)}.")
 
 

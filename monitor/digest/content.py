@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from urllib.parse import urlsplit
 
+from monitor.queue.workflow import is_overdue
 from monitor.store.digest_facts import ArticleFact, BoardEvent, CaseFact, SourceFact, StoryFact
 from monitor.timefmt import LOCAL_TZ, fmt_datetime
 from monitor.vocab import STATE_LABELS, TONES, TOPICS, label
@@ -247,7 +248,7 @@ def build_digest(facts: DayFacts, opts: DigestOptions) -> Digest:
     )
 
     cases = [c for c in facts.cases if mine(c.targets)]
-    late = [c for c in cases if c.deadline_at < facts.as_of and c.state != "closed"]
+    late = [c for c in cases if is_overdue(c.deadline_at, c.state, facts.as_of)]
     ordered = sorted(late, key=lambda c: c.deadline_at) + [c for c in cases if c not in late]
     stories = tuple(_story(c, facts.as_of, opts.base_url) for c in ordered[: opts.max_stories])
 
@@ -280,7 +281,7 @@ def build_digest(facts: DayFacts, opts: DigestOptions) -> Digest:
 
 
 def _story(c: CaseFact, as_of: datetime, base_url: str) -> StoryLine:
-    late = c.deadline_at < as_of and c.state != "closed"
+    late = is_overdue(c.deadline_at, c.state, as_of)
     return StoryLine(
         case_id=c.case_id,
         title=one_line(c.title),
@@ -299,7 +300,7 @@ def _story(c: CaseFact, as_of: datetime, base_url: str) -> StoryLine:
     )
 
 
-_BOARD_WORDS = {"approve": "Duyệt phản hồi", "publish": "Đăng phản hồi"}
+_BOARD_WORDS = {"approve": "Duyệt phản hồi", "return": "Trả lại dự thảo phản hồi", "publish": "Đăng phản hồi"}
 
 
 def _board(e: BoardEvent, base_url: str) -> BoardLine:

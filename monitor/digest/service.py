@@ -13,11 +13,12 @@ from datetime import date, datetime, timedelta
 from email.message import EmailMessage
 from typing import Protocol
 
+from monitor.charts import Chart, Series, render_png
 from monitor.config import Config, DigestRecipient
 from monitor.digest.content import DayFacts, Digest, DigestOptions, Target, build_digest, day_bounds
 from monitor.digest.render import Rendered, render
 from monitor.errors import DeliveryError, PermanentDeliveryError
-from monitor.mail import address, build_message, new_message_id, parse_sender
+from monitor.mail import InlineImage, address, build_message, new_message_id, parse_sender
 from monitor.store import digest_facts as q
 from monitor.store import outbox
 from monitor.store.db import Database
@@ -101,9 +102,14 @@ def build(db: Database, config: Config, day: date, now: datetime, only: Sequence
 
 
 def message_for(
-    config: Config, rendered: Rendered, recipient: DigestRecipient, message_id: str, now: datetime
+    config: Config,
+    rendered: Rendered,
+    recipient: DigestRecipient,
+    message_id: str,
+    now: datetime,
+    images: Sequence[InlineImage] = (),
 ) -> EmailMessage:
-    """The mail of one rendered digest to one recipient."""
+    """The mail of one rendered digest to one recipient (with inline images its HTML cites by cid:)."""
     sender = parse_sender(config.digest.sender, config.smtp.username or DEFAULT_SENDER)
     return build_message(
         subject=rendered.subject,
@@ -113,7 +119,30 @@ def message_for(
         html=rendered.html,
         message_id=message_id,
         now=now,
+        images=images,
     )
+
+
+def chart_of(digest: Digest) -> Chart:
+    """The 8-day volume chart of a digest, as the web dashboard's chart code draws it."""
+    return Chart(
+        title=f"Số bài 8 ngày đến {digest.day_text}",
+        categories=tuple(b.day_text for b in digest.bars),
+        series=(Series("Số bài", tuple(float(b.count) for b in digest.bars), "#b04a4a"),),
+        kind="columns",
+        value_label="Số bài",
+        description="Số bài viết nhắc đến các mục tiêu theo dõi trong 8 ngày gần đây.",
+        width=640,
+        height=240,
+    )
+
+
+def rendered_with_chart(digest: Digest, domain: str, chart_png: bool) -> tuple[Rendered, list[InlineImage]]:
+    """Both parts of the digest, plus the inline PNG chart the HTML cites (when asked for)."""
+    if not chart_png:
+        return render(digest), []
+    cid = f"chart-{digest.day:%Y%m%d}@{domain or 'localhost'}"
+    return render(digest, chart_cid=cid), [InlineImage(cid, render_png(chart_of(digest)))]
 
 
 def send_day(
@@ -129,7 +158,7 @@ def send_day(
     cfg = config.digest
     sender_addr = parse_sender(cfg.sender, config.smtp.username or DEFAULT_SENDER)
     facts: DayFacts | None = None
-    cache: dict[frozenset[str], Rendered] = {}
+    cache: dict[frozenset[str], tuple[Rendered, list[InlineImage]]] = {}
     outcomes = []
     for r in cfg.recipient:
         message_id = new_message_id(sender_addr)
@@ -144,8 +173,10 @@ def send_day(
                 facts = load_facts(db, day, now)
             key = frozenset(r.targets)
             if key not in cache:
-                cache[key] = render(build_digest(facts, options_for(config, r.targets)))
-            sender.send(message_for(config, cache[key], r, message_id, now))
+                digest = build_digest(facts, options_for(config, r.targets))
+                cache[key] = rendered_with_chart(digest, sender_addr.domain, cfg.chart_png)
+            rendered, images = cache[key]
+            sender.send(message_for(config, rendered, r, message_id, now, images))
         except DeliveryError as exc:
             outcomes.append(_failed(db, day, r.address, exc, cfg.max_attempts, cfg.retry_minutes, now))
             continue

@@ -109,13 +109,19 @@ def parse_role(word: str) -> str:
 
 
 def add_user(
-    db: Database, actor_name: str | None, username: str, role: str, name: str, now: datetime
+    db: Database,
+    actor_name: str | None,
+    username: str,
+    role: str,
+    name: str,
+    now: datetime,
+    email: str | None = None,
 ) -> User:
     """Create a user if `actor_name` may; the new user."""
     role = parse_role(role)
     with db.write() as session:
         _check(session, actor_name, UserAction.ADD, Target(username, None, role))
-        user = store_users.add_user(session, username, role, name, now)
+        user = store_users.add_user(session, username, role, name, now, email)
     log.info("user added", extra={"user": username, "role": role, "actor": actor_name})
     return user
 

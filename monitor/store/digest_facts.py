@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from monitor.store.dashboard import case_is_overdue
 from monitor.store.queue_tables import CaseEventRow, CaseRow, StoryRow, UserRow
 from monitor.store.tables import AnalysisRow, ArticleRow, FetchLogRow, MentionRow, SourceRow
 
-BOARD_ACTIONS = ("verify", "approve", "publish")
+BOARD_ACTIONS = ("verify", "approve", "return", "publish")
 
 
 @dataclass(frozen=True)
@@ -114,16 +114,11 @@ def first_article_at(session: Session) -> datetime | None:
     return _aware(value) if value is not None else None
 
 
-def overdue(now: datetime) -> object:
-    """The only definition of 'overdue': an open case past its deadline."""
-    return and_(CaseRow.state != "closed", CaseRow.deadline_at < now)
-
-
 def digest_cases(session: Session, start: datetime, end: datetime, as_of: datetime) -> list[CaseFact]:
     """Cases opened in [start, end), and every case overdue at `as_of`."""
     return _cases(
         session,
-        or_(and_(CaseRow.opened_at >= start, CaseRow.opened_at < end), overdue(as_of)),  # type: ignore[arg-type]
+        or_(and_(CaseRow.opened_at >= start, CaseRow.opened_at < end), case_is_overdue(as_of)),
     )
 
 
@@ -135,11 +130,6 @@ def opened_cases(session: Session, start: datetime, end: datetime) -> list[tuple
         .where(CaseRow.opened_at >= start, CaseRow.opened_at < end)
     ).all()
     return [(_aware(at), tuple(targets or ())) for at, targets in rows]
-
-
-def cases_by_id(session: Session, ids: Sequence[int]) -> list[CaseFact]:
-    """The cases with these ids (alerts)."""
-    return _cases(session, CaseRow.id.in_(list(ids))) if ids else []
 
 
 def _cases(session: Session, where: object) -> list[CaseFact]:

@@ -1,9 +1,9 @@
 """Folding for search: the one mapping of Vietnamese letters to plain lower-case ASCII (đ → d).
 
-The same mapping exists twice, on purpose: as this Python function (SQLite, and every query string) and as
-the PostgreSQL function `monitor_fold(text)` created by migration 0005 from the same table, which an
-index can use because `translate()` is IMMUTABLE (unlike `unaccent`, and unlike `lower()`, whose result
-depends on the collation). tests/test_web_search.py checks that both agree.
+Folding exists twice, on purpose: this Python function (SQLite, and every query string) and the PostgreSQL
+function `monitor_fold(text)` of migration 0005 (`lower(unaccent(...))`, declared IMMUTABLE so an index can
+use it; the C dictionary is 60× faster than a `translate()` over every letter). They differ only outside
+words (unaccent also rewrites some punctuation); tests/test_web_search.py checks they give the same words.
 Pure: imports nothing of ours.
 """
 

@@ -26,14 +26,24 @@ class User:
     name: str
     role: str
     active: bool
+    email: str | None = None  # where alerts go
+
+
+_EMAIL = re.compile(r"[^@\s<>\"(),;:]+@[^@\s<>\"(),;:]+\.[^@\s<>\"(),;:]+")
 
 
 def _user(row: UserRow) -> User:
-    return User(row.id, row.username, row.name, row.role, row.active)
+    return User(row.id, row.username, row.name, row.role, row.active, row.email)
 
 
-def add_user(session: Session, username: str, role: str, name: str, now: datetime) -> User:
-    """Create a user; a taken username or unknown role is refused in Vietnamese."""
+def add_user(
+    session: Session, username: str, role: str, name: str, now: datetime, email: str | None = None
+) -> User:
+    """Create a user; a taken username, unknown role or malformed e-mail address is refused in Vietnamese."""
+    if email is not None:
+        email = email.strip()
+        if not _EMAIL.fullmatch(email):
+            raise StoreError(f"Địa chỉ thư “{email}” không hợp lệ, ví dụ: an.nv@congan.kontum.gov.vn.")
     if role not in ROLES:
         raise StoreError(f"Vai trò “{role}” không hợp lệ; chọn một trong: {choices(Role)}.")
     username, name = username.strip(), " ".join(name.split())
@@ -43,7 +53,7 @@ def add_user(session: Session, username: str, role: str, name: str, now: datetim
         )
     if not name:
         raise StoreError("Họ tên không được để trống.")
-    row = UserRow(username=username, name=name, role=role, active=True, created_at=now)
+    row = UserRow(username=username, name=name, role=role, active=True, email=email, created_at=now)
     try:
         with session.begin_nested():
             session.add(row)

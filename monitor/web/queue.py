@@ -14,13 +14,15 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from werkzeug.datastructures import MultiDict
 
+from monitor.accounts.service import audit
 from monitor.errors import MonitorError
 from monitor.queue.inputs import Names, QueueFilter, parse_decision, parse_filter
 from monitor.queue.service import act
 from monitor.queue.views import QueuePage, queue_listing
 from monitor.store import users as store_users
+from monitor.store.audit import REFUSED
 from monitor.vocab import STATE_LABELS, Priority, Role, Tone, Topic
-from monitor.web.security import ctx, me
+from monitor.web.security import actor, ctx, me
 
 bp = Blueprint("queue", __name__)
 
@@ -153,6 +155,15 @@ def bulk() -> ResponseReturnValue:
             done.append(case_id)
         except MonitorError as exc:
             refused.append(f"#{case_id}: {exc.message}")
+            audit(
+                ctx().db,
+                actor(),
+                f"case_{action}",
+                f"case {case_id}",
+                REFUSED,
+                datetime.now(UTC),
+                exc.message,
+            )
     if done:
         flash(f"Đã cập nhật {len(done)} vụ việc.", "ok")
     for line in refused[:10]:

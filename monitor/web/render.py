@@ -1,7 +1,7 @@
 """Template helpers: Vietnamese dates and labels, safe highlighting, links that are http(s) only.
 
 Autoescape: Flask turns it on for .html/.htm/.xml/.xhtml/.svg templates; every template here is .html
-(tests/test_web_security.py checks both). Nothing feed-derived is ever marked safe except through
+(tests/test_web_app.py::test_autoescape_covers_every_template checks both). Nothing feed-derived is ever marked safe except through
 `highlight`, which escapes every part itself.
 """
 

@@ -1,0 +1,1 @@
+"""Alerts: tell the people who must act, within minutes, once per case, event and recipient."""

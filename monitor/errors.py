@@ -21,12 +21,15 @@ traceback) and the stage it came from. Log lines use `str(error)`, which starts 
     ├── SchedulerLockedError          another `monitor run` already drives this database
     ├── AccessError                   accounts: who may do what
     │   ├── LoginRefusedError         wrong name/password, disabled account, too many failures
-    │   └── PermissionDeniedError     the user's role may not do this (audited)
+    │   └── PermissionDeniedError     the acting user may not do this at all (their role, a disabled
+    │                                 account): audited as refused by the edge that caught it (HTTP 403);
+    │                                 .action and .obj name what was attempted
     ├── DeliveryError                 mail/webhook: a digest or alert could not be delivered
     │   ├── TemporaryDeliveryError    connection refused, timeout, SMTP 4xx, HTTP 5xx: retried later
     │   └── PermanentDeliveryError    SMTP 5xx, recipient refused, HTTP 4xx: marked failed
     └── WorkflowError                 queue: a case action was refused
-        ├── TransitionError           the action is not allowed from the case's state / for the role
+        ├── TransitionError           the action is not allowed from the case's state (a role that may
+        │                             never do it gets PermissionDeniedError instead)
         ├── ClaimConflictError        someone else holds the claim (names who)
         ├── StaleVersionError         the case changed since the user looked at it
         └── NotFoundError             no such case / user / article
@@ -174,7 +177,18 @@ class LoginRefusedError(AccessError):
 
 
 class PermissionDeniedError(AccessError):
-    """The acting user's role may not do this."""
+    """The acting user may not do this (role, disabled account); not a workflow refusal.
+
+    `action` and `obj` say what was attempted, for the audit line ("case_approve", "case 12");
+    `audited` is set once the refusal has been written, so the line is written exactly once whichever
+    layer catches it (`accounts.service.record_refusal`).
+    """
+
+    def __init__(self, message: str, *, detail: str | None = None, action: str = "", obj: str = "") -> None:
+        super().__init__(message, detail=detail)
+        self.action = action
+        self.obj = obj
+        self.audited = False
 
 
 class DeliveryError(MonitorError):
@@ -198,7 +212,7 @@ class WorkflowError(MonitorError):
 
 
 class TransitionError(WorkflowError):
-    """The action is not allowed from the case's current state or for this role."""
+    """The action is not allowed from the case's current state (or the input is incomplete)."""
 
 
 class ClaimConflictError(WorkflowError):

@@ -8,9 +8,10 @@ from typer.testing import CliRunner
 
 from monitor.cli import app
 from monitor.config_tables import QueueSettings
-from monitor.errors import NotFoundError, TransitionError
+from monitor.errors import NotFoundError, PermissionDeniedError, TransitionError
 from monitor.queue.service import Decision, act
 from monitor.queue.users import Target, UserAction, can_manage_users, disable_user
+from monitor.store.audit import recent
 from monitor.store.cases import get_case
 from monitor.store.db import Database
 from monitor.store.users import User, get_user
@@ -44,10 +45,37 @@ GONE = User(3, "qt.cu", "Quản Trị Cũ", "admin", False)
         (ADMIN, UserAction.DISABLE, Target("qt", "admin"), 1, "quản trị viên cuối cùng"),
         (ADMIN, UserAction.SET_ROLE, Target("qt", "admin", "leader"), 1, "quản trị viên cuối cùng"),
         (ADMIN, UserAction.DISABLE, Target("qt2", "admin"), 2, None),
+        (LEADER, UserAction.ENABLE, Target("ctv1", "collaborator"), 1, "Chỉ quản trị viên được mở lại"),
+        (LEADER, UserAction.END_SESSIONS, Target("ctv1", "collaborator"), 1, "Chỉ quản trị viên"),
+        (ADMIN, UserAction.END_SESSIONS, Target("ctv1", "collaborator"), 1, None),
+        # passwords: anyone's by an admin, one's own, and the first admin's first one by the local operator
+        (ADMIN, UserAction.SET_PASSWORD, Target("ld1", "leader", None, True), 1, None),
+        (LEADER, UserAction.SET_PASSWORD, Target("ld1", "leader", None, True), 1, None),
+        (LEADER, UserAction.SET_PASSWORD, Target("ctv1", "collaborator"), 1, "đặt mật khẩu cho người khác"),
+        (GONE, UserAction.SET_PASSWORD, Target("qt.cu", "admin"), 1, "đã bị vô hiệu hóa"),
+        (None, UserAction.SET_PASSWORD, Target("ld1", "leader"), 1, "Cần quản trị viên"),
+        (None, UserAction.SET_PASSWORD, Target("ctv1", "collaborator"), 0, "Chưa có quản trị viên"),
     ],
 )
 def test_can_manage_users(actor, action, target, admins, refusal):
     got = can_manage_users(actor, action, target, active_admins=admins)
+    assert (got is None) == (refusal is None)
+    if refusal:
+        assert refusal in got
+
+
+# (target has a password, active admins who have one, refusal): the local operator without --as
+FIRST_PASSWORD = [
+    (False, 0, None),  # the first admin's first password: the README's quick start
+    (True, 1, "Cần quản trị viên"),  # a second time: the admin can log in and act as themself
+    (False, 1, "Cần quản trị viên"),  # another admin's first password once an admin can log in
+]
+
+
+@pytest.mark.parametrize(("has_password", "logins", "refusal"), FIRST_PASSWORD)
+def test_only_the_first_admin_password_needs_no_acting_user(has_password, logins, refusal):
+    target = Target("qt", "admin", None, has_password)
+    got = can_manage_users(None, UserAction.SET_PASSWORD, target, active_admins=1, admin_logins=logins)
     assert (got is None) == (refusal is None)
     if refusal:
         assert refusal in got
@@ -61,10 +89,9 @@ def cli(tmp_path, monkeypatch):
     return lambda *args: runner.invoke(app, list(args), catch_exceptions=True)
 
 
-def _refused(result, words):
-    assert result.exit_code != 0 and isinstance(result.exception, TransitionError | NotFoundError), (
-        result.output
-    )
+def _refused(result, words, kind=PermissionDeniedError):
+    """The command failed with exactly this kind of error and a sentence containing `words`."""
+    assert result.exit_code != 0 and type(result.exception) is kind, (result.output, result.exception)
     assert words in result.exception.message
 
 
@@ -80,16 +107,18 @@ def test_only_an_admin_manages_users_after_the_first(cli):
     )
     _refused(cli("users", "role", "ld1", "admin", "--as", "ld1"), "Chỉ quản trị viên được đổi vai trò")
     _refused(
-        cli("users", "add", "x", "--role", "admin", "--name", "Kẻ Lạ", "--as", "ma"), "Không có người dùng"
+        cli("users", "add", "x", "--role", "admin", "--name", "Kẻ Lạ", "--as", "ma"),
+        "Không có người dùng",
+        NotFoundError,
     )
     done = cli("users", "role", "ld1", "reporter", "--as", "qt")
     assert done.exit_code == 0 and "báo cáo viên" in done.output
-    _refused(cli("users", "disable", "qt", "--as", "qt"), "quản trị viên cuối cùng")
+    _refused(cli("users", "disable", "qt", "--as", "qt"), "quản trị viên cuối cùng", TransitionError)
     assert cli("users", "disable", "ld1", "--as", "qt").exit_code == 0
     _refused(
         cli("users", "add", "y", "--role", "collaborator", "--name", "Ai Đó", "--as", "ld1"), "vô hiệu hóa"
     )
-    _refused(cli("queue", "--mine", "--as", "ld1"), "vô hiệu hóa")
+    _refused(cli("queue", "--mine", "--as", "ld1"), "vô hiệu hóa", NotFoundError)
 
 
 def test_a_disabled_user_can_do_nothing_and_their_claims_are_released(db: Database) -> None:
@@ -105,3 +134,65 @@ def test_a_disabled_user_can_do_nothing_and_their_claims_are_released(db: Databa
         act(db, case_id, "ctv1", Decision(Action.CLAIM), QueueSettings(), NOW)
     with db.read() as s, pytest.raises(NotFoundError):
         get_user(s, "ctv1")
+
+
+PASSWORD = "Đồi thông Măng Đen 2026"
+
+
+def _passwd(cli_input, username, *more):
+    return cli_input("users", "passwd", username, *more)
+
+
+@pytest.fixture
+def cli_input(tmp_path, monkeypatch):
+    """The CLI with a password piped on stdin."""
+    monkeypatch.setenv("MONITOR_DATABASE_URL", f"sqlite:///{tmp_path / 'u.db'}")
+    monkeypatch.delenv("MONITOR_USER", raising=False)
+    runner = CliRunner()
+    return lambda *args, env=None: runner.invoke(
+        app, list(args), input=PASSWORD + "\n", catch_exceptions=True, env=env
+    )
+
+
+def _audit(tmp_path):
+    db = Database(f"sqlite:///{tmp_path / 'u.db'}")
+    try:
+        with db.read() as s:
+            return [(x.actor, x.action, x.object, x.outcome, x.client_addr) for x in recent(s)]
+    finally:
+        db.dispose()
+
+
+def test_users_passwd_needs_an_admin_for_someone_else(cli_input, tmp_path):
+    run = cli_input
+    assert run("users", "add", "qt", "--role", "admin", "--name", "Hoàng Quản Trị").exit_code == 0
+    assert run("users", "add", "ctv1", "--role", "ctv", "--name", "Y Hiên", "--as", "qt").exit_code == 0
+    assert (
+        run("users", "add", "ld1", "--role", "leader", "--name", "Phạm Minh Đức", "--as", "qt").exit_code == 0
+    )
+    # someone else's password without an acting user: refused even before any admin can log in
+    _refused(_passwd(run, "ctv1"), "Cần quản trị viên để đặt mật khẩu cho người khác")
+    # the first admin's own first password: no acting user needed (README quick start)
+    first = _passwd(run, "qt")
+    assert first.exit_code == 0 and "Đã đặt mật khẩu cho Hoàng Quản Trị (qt)" in first.output
+    # ...only once: now the admin exists with a password, the operator must say who acts
+    _refused(_passwd(run, "qt"), "Cần quản trị viên")
+    _refused(_passwd(run, "ctv1", "--as", "ld1"), "Chỉ quản trị viên được đặt mật khẩu cho người khác")
+    _refused(_passwd(run, "ctv1", "--as", "ma"), "Không có người dùng", NotFoundError)
+    assert _passwd(run, "ctv1", "--as", "qt").exit_code == 0  # an admin, for anyone
+    assert run("users", "passwd", "ld1", env={"MONITOR_USER": "qt"}).exit_code == 0  # or MONITOR_USER
+    assert _passwd(run, "ld1", "--as", "ld1").exit_code == 0  # one's own
+    assert run("users", "disable", "ld1", "--as", "qt").exit_code == 0
+    _refused(_passwd(run, "ld1", "--as", "ld1"), "vô hiệu hóa")  # a disabled account, not even its own
+    lines = _audit(tmp_path)
+    refused = [x for x in lines if x[3] == "refused"]
+    assert ("(cli)", "set_password", "ctv1", "refused", "local") in refused
+    assert ("ld1", "set_password", "ctv1", "refused", "local") in refused
+    assert ("qt", "set_password", "ctv1", "ok", "local") in lines
+    assert ("(cli)", "set_password", "qt", "ok", "local") in lines
+
+
+def test_users_passwd_of_a_non_admin_needs_an_admin_even_on_an_empty_database(cli_input):
+    run = cli_input
+    assert run("users", "add", "ctv1", "--role", "ctv", "--name", "Y Hiên").exit_code == 0  # no admin yet
+    _refused(_passwd(run, "ctv1"), "Chưa có quản trị viên")

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from test_queue_support import NOW, PROOF, seed_cases, seed_users
 
 from monitor.config_tables import QueueSettings
-from monitor.errors import ClaimConflictError, StaleVersionError, TransitionError
+from monitor.errors import ClaimConflictError, PermissionDeniedError, StaleVersionError, TransitionError
 from monitor.queue import response_service as responses
 from monitor.queue.responses import clean_draft
 from monitor.queue.service import Decision, act
@@ -128,7 +128,7 @@ def test_irrelevant_closes_and_records_a_correction(db, case_id):
 
 
 def test_roles_and_leader_priority(db, case_id):
-    with pytest.raises(TransitionError) as err:
+    with pytest.raises(PermissionDeniedError) as err:
         act(db, case_id, "bcv", CLAIM, SETTINGS, NOW)
     assert "báo cáo viên" in err.value.message
     case = act(db, case_id, "ld", Decision(Action.SET_PRIORITY, priority=Priority.CRITICAL), SETTINGS, NOW)

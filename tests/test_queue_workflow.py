@@ -286,6 +286,28 @@ def test_refused(state, action, role, claim, verdict, words, conflict):
     assert out.conflict is conflict
 
 
+# (state, action, role, claim, forbidden?): a role that may never do it is a permission refusal (audited,
+# 403 in the web app); a wrong state or a taken claim is a workflow refusal.
+FORBIDDEN = [
+    (S.NEW, A.CLAIM, R.REPORTER, FREE, True),
+    (S.RESPONSE_DRAFTED, A.APPROVE, R.REPORTER, FREE, True),
+    (S.RESPONSE_DRAFTED, A.RETURN, R.REPORTER, FREE, True),
+    (S.RESPONSE_APPROVED, A.PUBLISH, R.LEADER, FREE, True),
+    (S.RESPONSE_NEEDED, A.DRAFT, R.COLLABORATOR, FREE, True),
+    (S.RESPONSE_NEEDED, A.SUBMIT, R.LEADER, FREE, True),
+    (S.IN_REVIEW, A.SET_PRIORITY, R.COLLABORATOR, MINE, True),
+    (S.RESPONSE_NEEDED, A.APPROVE, R.LEADER, FREE, False),  # the right role, the wrong state
+    (S.IN_REVIEW, A.CLAIM, R.COLLABORATOR, OTHERS, False),  # taken
+    (S.CLOSED, A.CLAIM, R.COLLABORATOR, FREE, False),
+]
+
+
+@pytest.mark.parametrize(("state", "action", "role", "claim", "forbidden"), FORBIDDEN)
+def test_a_role_refusal_is_marked_forbidden(state, action, role, claim, forbidden):
+    out = transition(state, action, role, actor="ctv1", claim=claim, now=NOW)
+    assert not out.ok and out.forbidden is forbidden
+
+
 def test_claim_sets_holder_and_expiry():
     out = transition(S.NEW, A.CLAIM, R.COLLABORATOR, actor="ctv1", claim=FREE, now=NOW, claim_minutes=30)
     assert out.claim == Claim("ctv1", NOW + timedelta(minutes=30))

@@ -14,7 +14,7 @@ from test_queue_support import NOW, QUEUE_STORY, seed_article, seed_source, seed
 
 from monitor.config import parse_config
 from monitor.config_tables import QueueSettings
-from monitor.errors import NotFoundError, StaleVersionError, TransitionError
+from monitor.errors import NotFoundError, PermissionDeniedError, StaleVersionError, TransitionError
 from monitor.pipeline.queue import run_queue_stage
 from monitor.queue import response_service as svc
 from monitor.queue.responses import clean_draft
@@ -161,27 +161,27 @@ def test_draft_return_redraft_approve_publish(db, case_id):
 
 def test_who_may_do_what(db, case_id):
     draft = clean_draft("bài đăng", "Thông tin về cấp căn cước", "Nội dung bài đăng.")
-    with pytest.raises(TransitionError, match="cộng tác viên"):
+    with pytest.raises(PermissionDeniedError, match="cộng tác viên"):
         svc.save_draft(db, case_id, "ctv1", draft, SETTINGS, t(1))
-    with pytest.raises(TransitionError, match="lãnh đạo"):
+    with pytest.raises(PermissionDeniedError, match="lãnh đạo"):
         svc.save_draft(db, case_id, "ld", draft, SETTINGS, t(1))
     with pytest.raises(TransitionError, match="Chưa có bản thảo"):
         svc.submit(db, case_id, "bcv", SETTINGS, t(1))
     svc.save_draft(db, case_id, "qt", draft, SETTINGS, t(1))  # an admin may do anything
-    with pytest.raises(TransitionError, match="báo cáo viên"):
+    with pytest.raises(PermissionDeniedError, match="báo cáo viên"):
         svc.approve(db, case_id, "bcv", SETTINGS, t(2))
     svc.submit(db, case_id, "bcv", SETTINGS, t(2))
     with pytest.raises(TransitionError, match="đã soạn phản hồi"):  # no edits while a leader reads it
         svc.save_draft(db, case_id, "bcv", draft, SETTINGS, t(3))
     with pytest.raises(TransitionError, match="lý do"):  # a return must say why
         svc.return_for_revision(db, case_id, "ld", "  ", SETTINGS, t(3))
-    with pytest.raises(TransitionError, match="cộng tác viên"):
+    with pytest.raises(PermissionDeniedError, match="cộng tác viên"):
         svc.comment(db, case_id, "ctv1", "Tôi góp ý", t(3))
-    with pytest.raises(TransitionError, match="cộng tác viên"):
+    with pytest.raises(PermissionDeniedError, match="cộng tác viên"):
         svc.document(db, case_id, "ctv1", CONFIG, t(3))
     svc.comment(db, case_id, "ld", "Nên nêu rõ số điện thoại đường dây nóng.", t(3))
     svc.approve(db, case_id, "qt", SETTINGS, t(4))
-    with pytest.raises(TransitionError, match="lãnh đạo"):
+    with pytest.raises(PermissionDeniedError, match="lãnh đạo"):
         svc.publish(db, case_id, "ld", "Báo Kon Tum", "https://baokontum.vn/a", t(4), SETTINGS, t(5))
     with pytest.raises(TransitionError, match="tương lai"):
         svc.publish(db, case_id, "bcv", "Báo Kon Tum", "https://baokontum.vn/a", t(60), SETTINGS, t(5))

@@ -90,7 +90,7 @@ def test_admin_manages_users(app, sqlite_db):
     )
     assert r.status_code == 401 and "không đúng" in r.text  # a disabled account cannot log in
     r = admin.post("/admin/users/qt/disable", data={"csrf_token": token}, follow_redirects=True)
-    assert "người quản trị cuối cùng" in r.text
+    assert "quản trị viên cuối cùng" in r.text
     audit = admin.get("/admin/audit").text
     for action in ("add_user", "change_role", "set_password", "end_sessions", "disable_user", "login"):
         assert action in audit

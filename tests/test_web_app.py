@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import select, update
 
 from monitor.store.audit import recent
+from monitor.store.cases import case_events, get_case
 from monitor.store.queue_tables import CaseRow
 from monitor.store.web_tables import WebSessionRow
 from tests.test_queue_support import seed_cases
@@ -217,7 +218,7 @@ def test_error_pages_are_vietnamese(app, db):
 
 def test_admin_actions_need_an_admin_and_refusals_are_audited(app, db):
     from monitor.accounts.service import Actor, change_role, end_sessions, set_active
-    from monitor.errors import PermissionDeniedError, StoreError
+    from monitor.errors import PermissionDeniedError, TransitionError
 
     now = datetime.now(UTC)
     with pytest.raises(PermissionDeniedError, match="Chỉ quản trị"):
@@ -231,7 +232,7 @@ def test_admin_actions_need_an_admin_and_refusals_are_audited(app, db):
         "refused",
         "10.1.2.3",
     )
-    with pytest.raises(StoreError, match="cuối cùng"):
+    with pytest.raises(TransitionError, match="cuối cùng"):  # allowed, but it would leave no admin
         set_active(db, Actor("qt", "127.0.0.1"), "qt", False, now)
     login(app, "ctv1")
     login(app, "ctv1")
@@ -346,8 +347,12 @@ def test_leader_assigns_one_and_many_and_collaborator_corrects_labels(app, db):
 def test_refused_case_actions_are_audited(app, db):
     (case_id,) = seed_cases(db, 1)
     reporter = login(app, "bcv")
-    reporter.post(f"/cases/{case_id}/claim", data={"csrf_token": page_csrf(reporter)})
     with db.read() as s:
+        before = get_case(s, case_id)
+    r = reporter.post(f"/cases/{case_id}/claim", data={"csrf_token": page_csrf(reporter)})
+    assert r.status_code == 403 and "Vai trò báo cáo viên không được nhận xác minh" in r.text
+    with db.read() as s:
+        assert get_case(s, case_id) == before  # nothing changed
         line = recent(s)[0]
     assert (line.actor, line.action, line.object, line.outcome) == (
         "bcv",
@@ -356,6 +361,76 @@ def test_refused_case_actions_are_audited(app, db):
         "refused",
     )
     assert "không được nhận xác minh" in line.detail and line.client_addr == "127.0.0.1"
+
+
+def test_a_forbidden_bulk_action_is_audited_answered_403_and_changes_nothing(app, db):
+    ids = seed_cases(db, 3)
+    with db.read() as s:
+        before = [get_case(s, i) for i in ids]
+    ctv = login(app, "ctv1")  # a collaborator may not set priorities
+    r = ctv.post(
+        "/queue/bulk",
+        data={
+            "csrf_token": page_csrf(ctv),
+            "case": [str(i) for i in ids],
+            "bulk_action": "priority",
+            "priority": "critical",
+        },
+    )
+    assert r.status_code == 403 and "không được đặt mức ưu tiên" in r.text
+    with db.read() as s:
+        assert [get_case(s, i) for i in ids] == before
+        refused = [x for x in recent(s) if x.outcome == "refused"]
+    assert [(x.actor, x.action, x.object, x.client_addr) for x in refused] == [
+        ("ctv1", "case_set_priority", f"case {ids[0]}", "127.0.0.1")
+    ]  # one line: the role may not, so no case was tried after the first
+
+
+def test_a_refusal_that_is_not_about_permission_is_a_message_not_an_audit_line(app, db):
+    (case_id,) = seed_cases(db, 1)
+    first, second = login(app, "ctv1"), login(app, "ctv2")
+    first.post(f"/cases/{case_id}/claim", data={"csrf_token": page_csrf(first)})
+    r = second.post(f"/cases/{case_id}/claim", data={"csrf_token": page_csrf(second)}, follow_redirects=True)
+    assert r.status_code == 200 and "đang do Nguyễn Văn An (ctv1)" in r.text  # the case is taken
+    with db.read() as s:
+        assert [x for x in recent(s) if x.outcome == "refused"] == []
+
+
+def test_a_refusal_is_audited_once_whoever_catches_it(db):
+    from monitor.accounts.service import Actor, change_role, record_refusal
+    from monitor.errors import PermissionDeniedError
+
+    seed_accounts(db)
+    now = datetime.now(UTC)
+    with pytest.raises(PermissionDeniedError) as err:
+        change_role(db, Actor("ld", "10.1.2.3"), "ctv1", "admin", now)
+    record_refusal(db, Actor("ld", "10.1.2.3"), err.value, now)  # the web handler sees it again: no line
+    with db.read() as s:
+        assert [(x.actor, x.action) for x in recent(s) if x.outcome == "refused"] == [("ld", "change_role")]
+
+
+def test_disabling_a_user_in_the_web_app_releases_their_claims(app, db):
+    ids = seed_cases(db, 2)
+    ctv = login(app, "ctv1")
+    for case_id in ids:
+        r = ctv.post(f"/cases/{case_id}/claim", data={"csrf_token": page_csrf(ctv)}, follow_redirects=True)
+        assert "nay “đang xác minh”" in r.text
+    admin = login(app, "qt")
+    r = admin.post("/admin/users/ctv1/disable", data={"csrf_token": page_csrf(admin)}, follow_redirects=True)
+    assert "Đã khóa tài khoản ctv1" in r.text
+    assert ctv.get("/").status_code == 302  # their sessions ended
+    with db.read() as s:
+        for case_id in ids:
+            case = get_case(s, case_id)
+            assert (case.state, case.holder, case.claim_expires_at) == ("new", None, None)
+            last = case_events(s, case_id)[-1]
+            assert (last.action, last.actor, last.to_state) == ("release", "qt", "new")  # an admin release
+            assert "ctv1" in last.note and "vô hiệu hóa" in last.note
+        line = recent(s)[0]
+    assert (line.actor, line.action, line.object, line.outcome) == ("qt", "disable_user", "ctv1", "ok")
+    assert all(f"#{i}" in line.detail for i in ids)
+    page = admin.get(f"/cases/{ids[0]}").text
+    assert "đang xử lý bởi" not in page
 
 
 def test_throttle_per_client_address(app, db):

@@ -110,18 +110,63 @@ def test_refusals_and_hostile_text(app):
     ctv, bcv = login(app, "ctv1"), login(app, "bcv")
     page = ctv.get("/cases/1").text
     assert "Soạn phản hồi" not in page and "response-save" not in page  # no button it may not press
-    post(ctv, "/responses/1/draft", kind="press_statement", title="T", body="B")
-    assert "cộng tác viên" in flashes(ctv)
+    r = post(ctv, "/responses/1/draft", kind="press_statement", title="T", body="B")
+    assert r.status_code == 403 and "Vai trò cộng tác viên dư luận không được soạn phản hồi" in r.text
     post(bcv, "/responses/1/draft", kind="press_statement", title="<script>alert(1)</script>",
          body='<img src=x onerror="alert(2)">')  # fmt: skip
     page = bcv.get("/cases/1").text
     assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "<img src=x" not in page
     download = ctv.get("/responses/1/van-ban.docx")
-    assert download.status_code == 302 and "cộng tác viên" in flashes(ctv)
+    assert download.status_code == 403 and "cộng tác viên" in download.text
     assert bcv.post("/responses/1/submit").status_code == 400  # no CSRF token
     assert post(bcv, "/responses/1/shout").status_code == 404
     assert post(bcv, "/responses/99/draft", kind="press_statement", title="T", body="B").status_code == 404
+
+
+# (who, step, form): a role that may never take this step on a response sent for approval
+FORBIDDEN_STEPS = [
+    ("ctv1", "draft", {"kind": "press_statement", "title": "Bản khác", "body": "Nội dung khác."}),
+    ("ld", "draft", {"kind": "press_statement", "title": "Bản khác", "body": "Nội dung khác."}),
+    ("ctv1", "submit", {}),
+    ("bcv", "approve", {"response_version": "1"}),
+    ("ctv1", "approve", {"response_version": "1"}),
+    ("bcv", "return", {"note": "Tự trả lại.", "response_version": "1"}),
+    ("ld", "publish", {"channel": "Báo Kon Tum", "url": "https://baokontum.vn/a"}),
+    ("ctv1", "comment", {"note": "Góp ý của cộng tác viên."}),
+]
+
+
+@pytest.mark.parametrize(("who", "step", "form"), FORBIDDEN_STEPS)
+def test_a_forbidden_response_step_is_audited_answered_403_and_changes_nothing(app, db, who, step, form):
+    from monitor.store.audit import recent
+    from monitor.store.cases import case_events, get_case
+    from monitor.store.responses import comments, get_response, versions
+
+    bcv = login(app, "bcv")
+    post(
+        bcv, "/responses/1/draft", kind="press_statement", title="Thông tin về cấp căn cước", body="Nội dung."
+    )
+    post(bcv, "/responses/1/submit")
+
+    def snapshot():
+        with db.read() as s:
+            case, resp = get_case(s, 1), get_response(s, 1)
+            return (case.state, case.version, len(case_events(s, 1)), resp, versions(s, resp.id),
+                    comments(s, resp.id))  # fmt: skip
+
+    before = snapshot()
+    user = login(app, who)
+    r = post(user, f"/responses/1/{step}", **form)
+    assert r.status_code == 403 and "Không có quyền" in r.text and "không được" in r.text
+    assert snapshot() == before  # nothing changed
+    with db.read() as s:
+        line = recent(s, 1)[0]
+    expected = f"response_{step}" if step == "comment" else f"case_{step}"
+    assert (line.actor, line.action, line.object, line.outcome, line.client_addr) == (
+        who, expected, "case 1", "refused", "127.0.0.1"
+    )  # fmt: skip
+    assert line.detail and line.detail in r.text  # the sentence the user read is the one audited
 
 
 def test_dashboard_renders_inline_svg_charts_with_tables(app):

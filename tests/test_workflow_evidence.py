@@ -8,7 +8,7 @@ from test_queue_support import NOW, PROOF, seed_cases, seed_users
 from typer.testing import CliRunner
 
 from monitor.config_tables import QueueSettings
-from monitor.errors import TransitionError
+from monitor.errors import PermissionDeniedError, TransitionError
 from monitor.queue.service import Decision, act
 from monitor.queue.workflow import Claim, decision_refusal, transition
 from monitor.store.cases import case_events, get_case
@@ -94,7 +94,7 @@ def test_a_verdict_is_reopened_as_a_new_event_and_verified_again(db):
         before = [(e.action, e.to_state, e.note) for e in case_events(s, case_id)]
     with pytest.raises(TransitionError, match="lý do"):
         act(db, case_id, "ld", Decision(A.REOPEN), settings, NOW)
-    with pytest.raises(TransitionError, match="cộng tác viên"):
+    with pytest.raises(PermissionDeniedError, match="cộng tác viên"):
         act(db, case_id, "ctv1", Decision(A.REOPEN, note="Tôi muốn sửa"), settings, NOW)
     reopened = act(
         db, case_id, "ld", Decision(A.REOPEN, note="Báo đã đính chính, cần xác minh lại"), settings, NOW

@@ -1,19 +1,25 @@
 """Account actions shared by the web app and the CLI: log-in, passwords, user administration, audit.
 
-Deny by default: every administrative function takes the acting user and checks, here, that the actor is
-an active admin; a refusal is written to the audit log before PermissionDeniedError is raised.
+Deny by default: every administrative function takes the acting user and checks, inside its write, the one
+rule of who may manage users (`queue.users.can_manage_users`, shared with `monitor users`); a refusal is
+written to the audit log (`record_refusal`, the only writer of refusal lines) and PermissionDeniedError is
+raised. Disabling a user is `queue.users.disable_user` (their sessions end, their claims are released).
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from monitor.accounts import passwords
 from monitor.accounts.policy import AccountPolicy, throttle_refusal
+from monitor.config_tables import QueueSettings
 from monitor.errors import LoginRefusedError, NotFoundError, PermissionDeniedError, StoreError
+from monitor.queue.users import Target, UserAction, check, disable_user
 from monitor.store import audit as store_audit
 from monitor.store import sources as store_sources
 from monitor.store import users as store_users
@@ -21,7 +27,7 @@ from monitor.store import web_sessions as store_sessions
 from monitor.vocab import ROLE_LABELS, Role
 
 if TYPE_CHECKING:
-    from monitor.store.db import Database
+    from monitor.store.db import Database, Session
     from monitor.store.users import User
 
 log = logging.getLogger(__name__)
@@ -89,56 +95,82 @@ def authenticate(
     return user
 
 
+def record_refusal(db: Database, actor: Actor | None, exc: PermissionDeniedError, now: datetime) -> None:
+    """Write the one audit line of a refused permission check (once, whoever catches it first).
+
+    The only writer of refusal lines: the account functions below call it for their own refusals, the web
+    app's error handler for every other PermissionDeniedError (case actions, responses, pages).
+    """
+    if exc.audited:
+        return
+    audit(db, actor, exc.action or "?", exc.obj, store_audit.REFUSED, now, exc.message)
+    exc.audited = True
+
+
+@contextmanager
+def _audited_refusal(db: Database, actor: Actor, now: datetime) -> Iterator[None]:
+    """Audit a PermissionDeniedError raised inside (after its transaction rolled back), then re-raise."""
+    try:
+        yield
+    except PermissionDeniedError as exc:
+        record_refusal(db, actor, exc, now)
+        raise
+
+
+def _check(session: Session, actor: Actor | None, action: UserAction, target: Target) -> None:
+    """The one rule of who may manage users (`queue.users.can_manage_users`), inside the write."""
+    check(session, actor.username if actor else None, action, target)
+
+
 def set_password(
     db: Database, username: str, password: str, now: datetime, actor: Actor | None = None
 ) -> User:
-    """Set a user's password (rules checked). `actor` None = the local operator at the CLI; else an admin."""
-    with db.write() as session:
+    """Set a user's password (rules checked); their sessions end.
+
+    `actor` None = the local operator at the CLI without --as: allowed only for the first admin's own first
+    password (`queue.users.can_manage_users`); otherwise one's own password, or an admin for anyone's.
+    """
+    operator = actor or Actor("(cli)", "local")
+    problem = passwords.password_problem(password, username)
+    with _audited_refusal(db, operator, now), db.write() as session:
         user = store_users.find_user(session, username)
         if user is None:
             raise NotFoundError(f"Không có người dùng “{username}”.")
-        if actor is not None and actor.username != username:
-            _require_admin(store_users.find_user(session, actor.username), actor)
-        problem = passwords.password_problem(password, username)
+        has_password = store_users.password_hash(session, user.id) is not None
+        _check(session, actor, UserAction.SET_PASSWORD, Target(username, user.role, None, has_password))
         if problem:
             raise StoreError(problem)
         store_users.set_password_hash(session, user.id, passwords.hash_password(password))
         ended = store_sessions.delete_user_sessions(session, user.id)
-        name, addr = _who(actor or Actor("(cli)", "local"))
         store_audit.record_as(
-            session, name, addr, "set_password", username, store_audit.OK, now, f"sessions ended: {ended}"
+            session,
+            *_who(operator),
+            "set_password",
+            username,
+            store_audit.OK,
+            now,
+            f"sessions ended: {ended}",
         )
     return user
 
 
 def _require_admin(user: User | None, actor: Actor) -> None:
-    """PermissionDeniedError unless `user` (the actor, as stored) is an active admin."""
+    """PermissionDeniedError unless `user` (the actor, as stored) is an active admin (sources)."""
     if user is None or not user.active or user.role != Role.ADMIN:
         raise PermissionDeniedError(
             f"Chỉ {ROLE_LABELS[Role.ADMIN]} được làm việc này.", detail=f"{actor.username} is not an admin"
         )
 
 
-def _admin_action(db: Database, actor: Actor, action: str, obj: str, now: datetime) -> None:
-    """Check the actor is an admin; a refusal is audited (committed) and raised."""
-    with db.read() as session:
-        user = store_users.find_user(session, actor.username)
-    try:
-        _require_admin(user, actor)
-    except PermissionDeniedError:
-        audit(db, actor, action, obj, store_audit.REFUSED, now, "not an admin")
-        raise
-
-
 def add_user(
     db: Database, actor: Actor, username: str, role: str, name: str, password: str, now: datetime
 ) -> User:
     """Create a user with a password (admin only)."""
-    _admin_action(db, actor, "add_user", username, now)
     problem = passwords.password_problem(password, username)
-    if problem:
-        raise StoreError(problem)
-    with db.write() as session:
+    with _audited_refusal(db, actor, now), db.write() as session:
+        _check(session, actor, UserAction.ADD, Target(username, None, role))
+        if problem:
+            raise StoreError(problem)
         user = store_users.add_user(session, username, role, name, now)
         store_users.set_password_hash(session, user.id, passwords.hash_password(password))
         store_audit.record_as(session, *_who(actor), "add_user", username, store_audit.OK, now, role)
@@ -151,17 +183,11 @@ def _target(user: User | None, username: str) -> User:
     return user
 
 
-def _not_last_admin(user: User, losing: bool, admins: int) -> None:
-    if losing and user.role == Role.ADMIN and user.active and admins <= 1:
-        raise StoreError("Không thể bỏ quyền quản trị của người quản trị cuối cùng.")
-
-
 def change_role(db: Database, actor: Actor, username: str, role: str, now: datetime) -> User:
     """Change a user's role (admin only; the last admin keeps the role). Effective on their next request."""
-    _admin_action(db, actor, "change_role", username, now)
-    with db.write() as session:
+    with _audited_refusal(db, actor, now), db.write() as session:
         user = _target(store_users.find_user(session, username), username)
-        _not_last_admin(user, role != Role.ADMIN, store_users.count_admins(session))
+        _check(session, actor, UserAction.SET_ROLE, Target(username, user.role, role))
         store_users.set_role(session, user.id, role)
         store_audit.record_as(
             session, *_who(actor), "change_role", username, store_audit.OK, now, f"{user.role} -> {role}"
@@ -169,25 +195,35 @@ def change_role(db: Database, actor: Actor, username: str, role: str, now: datet
         return _target(store_users.find_user(session, username), username)
 
 
-def set_active(db: Database, actor: Actor, username: str, active: bool, now: datetime) -> User:
-    """Disable (sessions ended) or re-enable a user (admin only)."""
-    action = "enable_user" if active else "disable_user"
-    _admin_action(db, actor, action, username, now)
-    with db.write() as session:
+def set_active(
+    db: Database,
+    actor: Actor,
+    username: str,
+    active: bool,
+    now: datetime,
+    settings: QueueSettings | None = None,
+) -> User:
+    """Disable or re-enable a user (admin only). Disabling ends their sessions and releases the cases they
+    hold, each release an event by the admin in the case's history (`queue.users.disable_user`)."""
+    if not active:
+        with _audited_refusal(db, actor, now):
+            user, released = disable_user(db, actor.username, username, settings or QueueSettings(), now)
+        detail = f"released: {', '.join(f'#{i}' for i in released)}" if released else ""
+        audit(db, actor, "disable_user", username, store_audit.OK, now, detail)
+        return user
+    with _audited_refusal(db, actor, now), db.write() as session:
         user = _target(store_users.find_user(session, username), username)
-        _not_last_admin(user, not active, store_users.count_admins(session))
-        store_users.set_active(session, user.id, active)
-        if not active:
-            store_sessions.delete_user_sessions(session, user.id)
-        store_audit.record_as(session, *_who(actor), action, username, store_audit.OK, now)
+        _check(session, actor, UserAction.ENABLE, Target(username, user.role))
+        store_users.set_active(session, user.id, True)
+        store_audit.record_as(session, *_who(actor), "enable_user", username, store_audit.OK, now)
         return _target(store_users.find_user(session, username), username)
 
 
 def end_sessions(db: Database, actor: Actor, username: str, now: datetime) -> int:
     """End every session of a user (admin only); how many were ended."""
-    _admin_action(db, actor, "end_sessions", username, now)
-    with db.write() as session:
+    with _audited_refusal(db, actor, now), db.write() as session:
         user = _target(store_users.find_user(session, username), username)
+        _check(session, actor, UserAction.END_SESSIONS, Target(username, user.role))
         ended = store_sessions.delete_user_sessions(session, user.id)
         store_audit.record_as(
             session, *_who(actor), "end_sessions", username, store_audit.OK, now, str(ended)
@@ -197,14 +233,20 @@ def end_sessions(db: Database, actor: Actor, username: str, now: datetime) -> in
 
 def reset_password(db: Database, actor: Actor, username: str, password: str, now: datetime) -> User:
     """An admin sets a new password for a user (their sessions end)."""
-    _admin_action(db, actor, "reset_password", username, now)
     return set_password(db, username, password, now, actor=actor)
 
 
 def pause_source(db: Database, actor: Actor, key: str, paused: bool, now: datetime) -> None:
     """Pause or resume fetching a source (admin only); `monitor sources` shows the pause too."""
     action = "pause_source" if paused else "resume_source"
-    _admin_action(db, actor, action, key, now)
+    with db.read() as session:
+        user = store_users.find_user(session, actor.username)
+    try:
+        _require_admin(user, actor)
+    except PermissionDeniedError as exc:
+        exc.action, exc.obj = action, key
+        record_refusal(db, actor, exc, now)
+        raise
     with db.write() as session:
         if not store_sources.set_paused(session, key, paused, now):
             raise NotFoundError(f"Không có nguồn tin “{key}”.")

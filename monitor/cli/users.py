@@ -1,4 +1,4 @@
-"""`monitor users add|list|role|disable`: the people who act on cases, and their roles.
+"""`monitor users add|list|role|disable|passwd`: the people who act on cases, and their roles.
 
 Who may manage users is decided by `monitor.queue.users.can_manage_users`; this module only renders.
 """
@@ -120,13 +120,21 @@ def read_password(stdin: TextIO) -> str:
 def passwd(
     ctx: typer.Context,
     username: str = typer.Argument(..., help="Tên đăng nhập cần đặt mật khẩu."),
+    as_user: str = typer.Option(
+        None,
+        "--as",
+        help="Người thao tác (mặc định MONITOR_USER): quản trị viên, hoặc chính người dùng đó. "
+        "Không cần khi đặt mật khẩu đầu tiên cho quản trị viên đầu tiên.",
+    ),
 ) -> None:
     """Đặt mật khẩu đăng nhập trang web (đọc từ stdin khi dẫn vào, không hiện khi gõ)."""
-    from monitor.accounts.service import set_password
+    from monitor.accounts.service import Actor, set_password
 
     obj: App = ctx.obj
+    name = as_user or obj.settings.user
+    actor = Actor(name, "local") if name else None
     password = read_password(sys.stdin)
-    user = set_password(obj.db, username, password, datetime.now(UTC))
+    user = set_password(obj.db, username, password, datetime.now(UTC), actor=actor)
     typer.echo(f"Đã đặt mật khẩu cho {user.name} ({user.username}); các phiên đăng nhập cũ đã kết thúc.")
 
 

@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from monitor.config_tables import QueueSettings
-from monitor.errors import NotFoundError, TransitionError
+from monitor.errors import NotFoundError, PermissionDeniedError, TransitionError
 from monitor.queue import responses as rules
 from monitor.queue.letters import build_letter
 from monitor.queue.service import Decision, decide
@@ -221,11 +221,13 @@ def publish(
         return _require(store.get_response(session, case_id), case_id)
 
 
-def _may_comment(session: Session, username: str) -> store_users.User:
+def _may_comment(session: Session, username: str, action: str, case_id: int) -> store_users.User:
     user = store_users.get_user(session, username)
     if not rules.may_comment(Role(user.role)):
-        raise TransitionError(
-            f"Vai trò {ROLE_LABELS[Role(user.role)]} không được góp ý hay tải văn bản phản hồi báo chí."
+        raise PermissionDeniedError(
+            f"Vai trò {ROLE_LABELS[Role(user.role)]} không được góp ý hay tải văn bản phản hồi báo chí.",
+            action=action,
+            obj=f"case {case_id}",
         )
     return user
 
@@ -234,7 +236,7 @@ def comment(db: Database, case_id: int, username: str, text: str, now: datetime)
     """Add a comment to the case's response (reporters, leaders and admins)."""
     text = rules.clean_comment(text, required=True)
     with db.write() as session:
-        user = _may_comment(session, username)
+        user = _may_comment(session, username, "response_comment", case_id)
         _case(session, case_id)
         resp = _require(store.get_response(session, case_id), case_id)
         store.add_comment(session, resp.id, resp.version, "comment", user.id, text, now)
@@ -255,7 +257,7 @@ def document(db: Database, case_id: int, username: str, config: Config, now: dat
     from monitor.letter_docx import letter_docx
 
     with db.read() as session:
-        _may_comment(session, username)
+        _may_comment(session, username, "response_document", case_id)
         _case(session, case_id)
         resp = _require(store.get_response(session, case_id), case_id)
     units = tuple(w.name for w in config.watches if w.kind == "unit")

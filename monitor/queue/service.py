@@ -8,7 +8,14 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from monitor.config_tables import QueueSettings
-from monitor.errors import ClaimConflictError, NotFoundError, StaleVersionError, TransitionError
+from monitor.errors import (
+    ClaimConflictError,
+    MonitorError,
+    NotFoundError,
+    PermissionDeniedError,
+    StaleVersionError,
+    TransitionError,
+)
 from monitor.queue.priority import deadline
 from monitor.queue.workflow import Claim, claim_active, decision_refusal, transition
 from monitor.store import cases as store_cases
@@ -149,6 +156,36 @@ def act(
         return decide(session, case_id, username, d, settings, now)
 
 
+@dataclass(frozen=True)
+class BulkResult:
+    """What a bulk action did: the cases changed, and each refused case with its Vietnamese reason."""
+
+    done: tuple[int, ...]
+    refused: tuple[tuple[int, str], ...]
+
+
+def act_many(
+    db: Database, case_ids: list[int], username: str, d: Decision, settings: QueueSettings, now: datetime
+) -> BulkResult:
+    """Do `d` to each case on its own (role, state and version checked per case, one transaction each).
+
+    A case in the wrong state or taken meanwhile is refused and the others go on; a role that may not
+    do `d` at all raises PermissionDeniedError before any case changes (the first case already says so).
+    """
+    done: list[int] = []
+    refused: list[tuple[int, str]] = []
+    for case_id in case_ids:
+        try:
+            act(db, case_id, username, d, settings, now)
+        except PermissionDeniedError:
+            raise
+        except MonitorError as exc:  # this case's state, claim or version: the others go on
+            refused.append((case_id, exc.message))
+        else:
+            done.append(case_id)
+    return BulkResult(tuple(done), tuple(refused))
+
+
 def decide(
     session: Session, case_id: int, username: str, d: Decision, settings: QueueSettings, now: datetime
 ) -> store_cases.CaseInfo:
@@ -177,6 +214,12 @@ def decide(
         true_closes=settings.verified_true_closes,
     )
     if not outcome.ok:
+        if outcome.forbidden:
+            raise PermissionDeniedError(
+                outcome.refusal or "Thao tác bị từ chối.",
+                action=f"case_{d.action.value}",
+                obj=f"case {case_id}",
+            )
         if outcome.conflict:
             raise ClaimConflictError(
                 f"Vụ việc #{case_id} đang do {_holder_text(case)} giữ; hãy chờ hoặc chọn vụ khác."

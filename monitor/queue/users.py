@@ -1,9 +1,13 @@
 """Who may manage users: one pure rule (shared by the CLI and the web app) and the services around it.
 
-Until the web app brings log-in, the acting user of the CLI (`--as` / MONITOR_USER) must be a real,
-active user. Managing users (adding one, changing a role, disabling) needs an active admin, with one
-exception: while the database has no active admin yet, anyone may add users (so the first admin of an
-empty database can be created). A disabled user can do nothing and their claims are released.
+The acting user of the CLI (`--as` / MONITOR_USER) must be a real, active user; the web app passes the
+logged-in user. Managing users (adding one, changing a role, disabling or enabling, ending sessions,
+setting someone else's password) needs an active admin, with two bootstrap exceptions: while the database
+has no active admin yet, anyone may add users (so the first admin of an empty database can be created),
+and while no admin has a password yet, the local operator may set an admin's first password (so the
+first admin can log in to the web app). Everyone may set their own password. A disabled user can do
+nothing and their claims are released. `accounts.service` (the web app, `monitor users passwd`) checks
+the same rule through `check`.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from monitor.errors import NotFoundError, TransitionError, WorkflowError
+from monitor.errors import NotFoundError, PermissionDeniedError, TransitionError, WorkflowError
 from monitor.store import users as store_users
 from monitor.store import web_sessions as store_sessions
 from monitor.store.users import User
@@ -33,39 +37,81 @@ class UserAction(StrEnum):
     ADD = "add"
     SET_ROLE = "set_role"
     DISABLE = "disable"
+    ENABLE = "enable"
+    SET_PASSWORD = "set_password"
+    END_SESSIONS = "end_sessions"
 
 
 _ACTION_WORDS = {
     UserAction.ADD: "thêm người dùng",
     UserAction.SET_ROLE: "đổi vai trò",
     UserAction.DISABLE: "vô hiệu hóa người dùng",
+    UserAction.ENABLE: "mở lại tài khoản",
+    UserAction.SET_PASSWORD: "đặt mật khẩu cho người khác",
+    UserAction.END_SESSIONS: "kết thúc phiên đăng nhập của người khác",
+}
+
+
+# The audit log's name for each action (the web app's admin pages write the same names).
+AUDIT_ACTIONS = {
+    UserAction.ADD: "add_user",
+    UserAction.SET_ROLE: "change_role",
+    UserAction.DISABLE: "disable_user",
+    UserAction.ENABLE: "enable_user",
+    UserAction.SET_PASSWORD: "set_password",
+    UserAction.END_SESSIONS: "end_sessions",
 }
 
 
 @dataclass(frozen=True)
 class Target:
-    """The account acted on: its current role (None when it does not exist yet) and the role asked for."""
+    """The account acted on: its current role (None when it does not exist yet), the role asked for,
+    and (for a password) whether it already has one."""
 
     username: str
     role: str | None = None
     new_role: str | None = None
+    has_password: bool = False
 
 
-def can_manage_users(
-    actor: User | None, action: UserAction, target: Target, *, active_admins: int
+def _first_admin_password(actor: User | None, action: UserAction, target: Target, admin_logins: int) -> bool:
+    """The other bootstrap step: the local operator sets the first admin's own first password."""
+    return (
+        actor is None
+        and action is UserAction.SET_PASSWORD
+        and target.role == Role.ADMIN
+        and not target.has_password
+        and admin_logins == 0
+    )
+
+
+def permission_refusal(
+    actor: User | None, action: UserAction, target: Target, *, active_admins: int, admin_logins: int = 0
 ) -> str | None:
-    """None when `actor` may do `action` to `target`, else the Vietnamese reason it may not (pure)."""
+    """Why `actor` may not do `action` at all (Vietnamese), or None: a permission refusal (pure).
+
+    `admin_logins` counts the active admins who have a password (who can log in to the web app).
+    """
     words = _ACTION_WORDS[action]
     if actor is not None and not actor.active:
         return f"Người dùng “{actor.username}” đã bị vô hiệu hóa, không được thao tác."
     if active_admins == 0 and action is UserAction.ADD:
         return None  # bootstrapping: the first admin (and users before any admin) of a new database
+    if _first_admin_password(actor, action, target, admin_logins):
+        return None
+    if action is UserAction.SET_PASSWORD and actor is not None and actor.username == target.username:
+        return None  # one's own password
     if active_admins == 0:
         return "Chưa có quản trị viên: hãy tạo quản trị viên đầu tiên (monitor users add TÊN --role admin)."
     if actor is None:
         return f"Cần quản trị viên để {words}: thêm --as TÊN (hoặc biến môi trường MONITOR_USER)."
     if actor.role != Role.ADMIN:
         return f"Chỉ quản trị viên được {words}; “{actor.username}” là {ROLE_LABELS[actor.role]}."
+    return None
+
+
+def last_admin_refusal(action: UserAction, target: Target, *, active_admins: int) -> str | None:
+    """Why an allowed change may still not happen: it would leave no active admin (pure)."""
     losing_admin = target.role == Role.ADMIN and (
         action is UserAction.DISABLE or (action is UserAction.SET_ROLE and target.new_role != Role.ADMIN)
     )
@@ -74,15 +120,34 @@ def can_manage_users(
     return None
 
 
-def _check(
+def can_manage_users(
+    actor: User | None, action: UserAction, target: Target, *, active_admins: int, admin_logins: int = 0
+) -> str | None:
+    """None when `actor` may do `action` to `target`, else the Vietnamese reason it may not (pure).
+
+    The one rule of who may manage users, for the CLI (`monitor users`) and the web app (accounts.service).
+    """
+    return permission_refusal(
+        actor, action, target, active_admins=active_admins, admin_logins=admin_logins
+    ) or last_admin_refusal(action, target, active_admins=active_admins)
+
+
+def check(
     session: Any,  # a store session (the queue layer never names sqlalchemy)
     actor_name: str | None,
     action: UserAction,
     target: Target,
 ) -> User | None:
-    """Refuse (TransitionError) unless the rule allows it; the acting user."""
+    """The acting user if the rule allows `action`; PermissionDeniedError when the actor may not do it
+    at all, TransitionError when it would leave no admin (both in Vietnamese)."""
     actor = _existing(session, actor_name) if actor_name else None
-    refusal = can_manage_users(actor, action, target, active_admins=store_users.count_admins(session))
+    admins = store_users.count_admins(session)
+    refusal = permission_refusal(
+        actor, action, target, active_admins=admins, admin_logins=store_users.count_admin_logins(session)
+    )
+    if refusal:
+        raise PermissionDeniedError(refusal, action=AUDIT_ACTIONS[action], obj=target.username)
+    refusal = last_admin_refusal(action, target, active_admins=admins)
     if refusal:
         raise TransitionError(refusal)
     return actor
@@ -120,7 +185,7 @@ def add_user(
     """Create a user if `actor_name` may; the new user."""
     role = parse_role(role)
     with db.write() as session:
-        _check(session, actor_name, UserAction.ADD, Target(username, None, role))
+        check(session, actor_name, UserAction.ADD, Target(username, None, role))
         user = store_users.add_user(session, username, role, name, now, email)
     log.info("user added", extra={"user": username, "role": role, "actor": actor_name})
     return user
@@ -131,7 +196,7 @@ def set_role(db: Database, actor_name: str | None, username: str, role: str) -> 
     role = parse_role(role)
     with db.write() as session:
         target = _existing(session, username)
-        _check(session, actor_name, UserAction.SET_ROLE, Target(username, target.role, role))
+        check(session, actor_name, UserAction.SET_ROLE, Target(username, target.role, role))
         store_users.set_role(session, target.id, role)
         user = _existing(session, username)
     log.info("user role changed", extra={"user": username, "role": role, "actor": actor_name})
@@ -146,12 +211,12 @@ def disable_user(
 
     with db.write() as session:
         target = _existing(session, username)
-        actor = _check(session, actor_name, UserAction.DISABLE, Target(username, target.role))
+        actor = check(session, actor_name, UserAction.DISABLE, Target(username, target.role))
         store_users.set_active(session, target.id, False)
         store_sessions.delete_user_sessions(session, target.id)  # logged out of the web app too
         user = _existing(session, username)
         held = store_users.held_case_ids(session, user.id)
-    assert actor is not None  # an admin: _check refused anyone else
+    assert actor is not None  # an admin: check refused anyone else
     released = []
     for case_id in held:  # each release is an event by the admin, like any other release
         try:
@@ -159,7 +224,11 @@ def disable_user(
                 db,
                 case_id,
                 actor.username,
-                Decision(Action.RELEASE, note=f"{username} bị vô hiệu hóa"),
+                Decision(
+                    Action.RELEASE,
+                    note=f"Quản trị viên trả lại vụ việc {username} đang giữ: tài khoản đã bị vô hiệu hóa.",
+                    details={"released_for": username},
+                ),
                 settings,
                 now,
             )

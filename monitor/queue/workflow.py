@@ -135,11 +135,16 @@ class Outcome:
     verdict: State | None = None
     refusal: str | None = None  # Vietnamese, shown to the user
     conflict: bool = False  # refused because another user holds the claim
+    forbidden: bool = False  # refused because the role may never do this (a permission refusal)
     guard_claim: bool = False  # the write must also check that the claim is still free or the actor's
 
 
-def _refuse(state: State, claim: Claim, message: str, *, conflict: bool = False) -> Outcome:
-    return Outcome(ok=False, state=state, claim=claim, refusal=message, conflict=conflict)
+def _refuse(
+    state: State, claim: Claim, message: str, *, conflict: bool = False, forbidden: bool = False
+) -> Outcome:
+    return Outcome(
+        ok=False, state=state, claim=claim, refusal=message, conflict=conflict, forbidden=forbidden
+    )
 
 
 def _after_verdict(
@@ -172,7 +177,9 @@ def transition(
     """Decide whether `actor` (with `role`) may do `action` on a case in `state`, and what follows."""
     starts, roles, target = _RULES[action]
     if role is not Role.ADMIN and role not in roles:
-        return _refuse(state, claim, f"Vai trò {ROLE_LABELS[role]} không được {ACTION_LABELS[action]}.")
+        return _refuse(
+            state, claim, f"Vai trò {ROLE_LABELS[role]} không được {ACTION_LABELS[action]}.", forbidden=True
+        )
     if state not in starts:
         return _refuse(
             state,

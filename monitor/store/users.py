@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -106,6 +106,14 @@ def count_admins(session: Session) -> int:
     """How many active admins there are."""
     rows = session.scalars(select(UserRow.id).where(UserRow.role == "admin", UserRow.active.is_(True)))
     return len(list(rows))
+
+
+def count_admin_logins(session: Session) -> int:
+    """How many active admins have a password (can log in to the web app)."""
+    q = select(func.count(UserRow.id)).where(
+        UserRow.role == "admin", UserRow.active.is_(True), UserRow.password_hash.is_not(None)
+    )
+    return int(session.scalar(q) or 0)
 
 
 def get_user(session: Session, username: str) -> User:

@@ -14,9 +14,10 @@ Checking a permission in a route (deny by default is already done for you: every
 `auth.login` and `static` needs a logged-in, active user, re-read from the database on each request):
     - page-level role gate:  `@roles(Role.ADMIN)` from `monitor.web.security` (refusal audited, 403);
     - on the action and the record: call the domain function with the acting user (`security.actor()`
-      or `me().username`) and let it decide (`queue.service.act`, `accounts.service.*`); catch
-      `MonitorError` and show `exc.message` (`flash_error(exc)`), never re-implement the rule here;
-    - `security.refuse(action, obj)` audits a refusal you detect yourself and answers 403.
+      or `me().username`) and let it decide (`queue.service.act`, `accounts.service.*`); re-raise
+      `PermissionDeniedError` (the role may not: `web.errors` audits it once and answers 403 with its
+      sentence), then catch `MonitorError` and flash `exc.message`; never re-implement the rule here;
+    - `security.refuse(action, obj)` raises that same error for a refusal you detect yourself.
 Every POST needs the CSRF token: forms include `{{ csrf_field() }}`; htmx sends it as `X-CSRFToken`
 (set once on <body> in base.html). A POST without it gets 400.
 """

@@ -14,7 +14,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from monitor.accounts import service as accounts
-from monitor.errors import MonitorError
+from monitor.errors import MonitorError, PermissionDeniedError
 from monitor.fetch.health import Health, status_label
 from monitor.store import audit as store_audit
 from monitor.store import sources as store_sources
@@ -56,6 +56,8 @@ def add_user() -> ResponseReturnValue:
             form.get("password", ""),
             datetime.now(UTC),
         )
+    except PermissionDeniedError:
+        raise  # already audited by accounts.service; answered 403 by web.errors
     except MonitorError as exc:
         flash(exc.message, "error")
         return redirect(url_for("admin.users"))
@@ -72,7 +74,7 @@ def change_user(username: str, change: str) -> ResponseReturnValue:
             user = accounts.change_role(db, who, username, request.form.get("role", ""), now)
             return _done(f"{user.name} nay là {ROLE_LABELS[user.role]} (áp dụng từ lần bấm tiếp theo).")
         if change in ("disable", "enable"):
-            user = accounts.set_active(db, who, username, change == "enable", now)
+            user = accounts.set_active(db, who, username, change == "enable", now, ctx().config.queue)
             return _done(f"Đã {'mở lại' if user.active else 'khóa'} tài khoản {user.username}.")
         if change == "password":
             user = accounts.reset_password(db, who, username, request.form.get("password", ""), now)
@@ -80,6 +82,8 @@ def change_user(username: str, change: str) -> ResponseReturnValue:
         if change == "sessions":
             ended = accounts.end_sessions(db, who, username, now)
             return _done(f"Đã kết thúc {ended} phiên đăng nhập của {username}.")
+    except PermissionDeniedError:
+        raise  # already audited by accounts.service; answered 403 by web.errors
     except MonitorError as exc:
         flash(exc.message, "error")
         return redirect(url_for("admin.users"))
@@ -127,6 +131,8 @@ def pause_source(key: str, change: str) -> ResponseReturnValue:
         try:
             accounts.pause_source(ctx().db, actor(), key, change == "pause", datetime.now(UTC))
             flash(f"Đã {'tạm dừng' if change == 'pause' else 'cho chạy lại'} nguồn {key}.", "ok")
+        except PermissionDeniedError:
+            raise
         except MonitorError as exc:
             flash(exc.message, "error")
     return redirect(url_for("admin.sources"))

@@ -1,13 +1,23 @@
-"""Error pages in Vietnamese (never a traceback), for browsers and for htmx requests."""
+"""Error pages in Vietnamese (never a traceback), for browsers and for htmx requests.
+
+Every refused permission check ends here: a PermissionDeniedError from the domain (case actions, press
+responses, user administration) or from the `roles` gate is written to the audit log once, with the actor,
+the time and the client address (`accounts.service.record_refusal`), and answered 403 with its sentence.
+Routes never catch it (they re-raise it past their `except MonitorError`).
+"""
 
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
 
 from flask import Flask, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+
+from monitor.accounts.service import record_refusal
+from monitor.errors import PermissionDeniedError
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +53,14 @@ def install(app: Flask) -> None:
     def _csrf(exc: CSRFError) -> ResponseReturnValue:
         log.info("csrf refused", extra={"path": request.path, "reason": exc.description})
         return render_error(400, "Thiếu hoặc sai mã bảo vệ (CSRF); hãy tải lại trang rồi thử lại.")
+
+    @app.errorhandler(PermissionDeniedError)
+    def _refused(exc: PermissionDeniedError) -> ResponseReturnValue:
+        from monitor.web.security import actor, ctx
+
+        record_refusal(ctx().db, actor(), exc, datetime.now(UTC))
+        log.info("permission refused", extra={"path": request.path, "action": exc.action})
+        return render_error(403, exc.message)
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException) -> ResponseReturnValue:

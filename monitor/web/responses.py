@@ -2,7 +2,8 @@
 return with a comment, publish with channel/URL/time, download the signed-letter .docx.
 
 Every rule is the domain's (`queue.response_service`, the same calls as `monitor response`); a refusal
-comes back as its Vietnamese sentence in a flash message.
+comes back as its Vietnamese sentence in a flash message, or, when the role may not do it at all, as an
+audited 403 page (web.errors).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, flash, redirect, request, url_for
 
-from monitor.errors import MonitorError, NotFoundError, TransitionError
+from monitor.errors import MonitorError, NotFoundError, PermissionDeniedError, TransitionError
 from monitor.queue import response_service as svc
 from monitor.queue.letters import issuer_name
 from monitor.queue.responses import Draft, clean_draft, status_text
@@ -120,6 +121,8 @@ def act_on(case_id: int, action: str) -> Any:
             message = "Đã thêm góp ý."
     except NotFoundError:
         abort(404)
+    except PermissionDeniedError:
+        raise  # the role may not: audited and answered 403 by web.errors
     except MonitorError as exc:
         flash(exc.message, "error")
     else:
@@ -134,6 +137,8 @@ def document(case_id: int) -> Any:
         doc = svc.document(ctx().db, case_id, me().username, ctx().config, datetime.now(UTC))
     except NotFoundError:
         abort(404)
+    except PermissionDeniedError:
+        raise
     except MonitorError as exc:
         flash(exc.message, "error")
         return redirect(url_for("cases.show", case_id=case_id, _anchor="phan-hoi"))

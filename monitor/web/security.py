@@ -3,8 +3,9 @@
 - Deny by default: `before_request` sends every request for a non-public endpoint without a logged-in,
   active user to /login (htmx gets 401 and an HX-Redirect). The user is re-read from the database on
   every request, so a role change or a disabled account takes effect on the next one.
-- `roles(...)` guards pages meant for some roles; a refusal is audited and answered 403. Case actions
-  are decided by the domain (`queue.service.act`), exactly as for the CLI.
+- `roles(...)` guards pages meant for some roles; a refusal is a PermissionDeniedError, audited and
+  answered 403 by `web.errors` like every refusal the domain raises. Case actions are decided by the
+  domain (`queue.service.act`), exactly as for the CLI.
 - Security headers (OWASP Secure Headers): a strict CSP without inline script or eval, DENY framing,
   nosniff, no referrer.
 """
@@ -14,20 +15,21 @@ from __future__ import annotations
 import functools
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
-from typing import Any, TypeVar, cast
+from typing import Any, NoReturn, TypeVar, cast
 
-from flask import Flask, Response, abort, current_app, g, redirect, request, url_for
+from flask import Flask, Response, current_app, g, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import LoginManager, UserMixin, current_user
 
 from monitor.accounts.policy import client_address
-from monitor.accounts.service import Actor, audit
+from monitor.accounts.service import Actor
+from monitor.errors import PermissionDeniedError
 from monitor.store import users as store_users
-from monitor.store.audit import REFUSED
 from monitor.web.settings import WebContext
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+PAGE_REFUSED = "Tài khoản của bạn không được mở trang hay làm việc này. Lần từ chối đã được ghi nhật ký."
 
 PUBLIC_ENDPOINTS = frozenset({"auth.login", "auth.favicon", "static"})
 
@@ -74,10 +76,9 @@ def actor() -> Actor:
     return Actor(me().username, g.client_addr)
 
 
-def refuse(action: str, obj: str) -> None:
-    """Audit a refused permission check, then answer 403."""
-    audit(ctx().db, actor(), action, obj, REFUSED, datetime.now(UTC), request.path)
-    abort(403)
+def refuse(action: str, obj: str, message: str = PAGE_REFUSED) -> NoReturn:
+    """A refused permission check: audited and answered 403 by the one handler (`web.errors`)."""
+    raise PermissionDeniedError(message, action=action, obj=obj)
 
 
 def roles(*allowed: str) -> Callable[[F], F]:

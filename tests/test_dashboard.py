@@ -54,7 +54,12 @@ def test_dashboard_counts(db):
     assert flagged == {"26/11/2026": 1, "28/11/2026": 1, "30/11/2026": 2}
     assert d.topics[0].label == "Thủ tục hành chính, dịch vụ công" and d.topics[0].count == 6
     assert {t.label for t in d.topics} >= {"Ma túy", "Giao thông"}
-    assert d.outlets[0].name == "Báo Kon Tum" and (d.outlets[0].count, d.outlets[0].critical) == (3, 1)
+    # one line per outlet name: the three "Báo Mới" sources of seed_cases (2 + 1 + 1 articles) are one outlet
+    assert [(o.name, o.count, o.critical) for o in d.outlets] == [
+        ("Báo Mới", 4, 4),
+        ("Báo Kon Tum", 3, 1),
+        ("Tuổi Trẻ", 1, 1),
+    ]
     assert [(s.state, s.by_age, s.overdue) for s in d.open_cases] == [
         ("mới", (2, 0, 0, 0), 0),
         ("đang xác minh", (0, 0, 1, 0), 1),
@@ -67,6 +72,24 @@ def test_dashboard_counts(db):
     # last 24 h: 5 articles on the unit against 3 in the 7 days before (0.4 a day): a spike
     assert (d.spikes[0].recent, d.spikes[0].expected, d.spikes[0].spike) == (5, 0.4, True)
     assert (d.spikes[1].recent, d.spikes[1].spike) == (0, False)
+
+
+def test_an_outlet_read_through_several_sources_is_one_line(db):
+    with db.write() as s:
+        first = seed_source(s, "baomoi-phapluat", "Báo Mới")
+        second = seed_source(s, "baomoi-xahoi", "Báo Mới")
+        other = seed_source(s, "dantri", "Dân trí")
+        for src, story, at in (
+            (first, QUEUE_STORY, NOW - timedelta(hours=1)),
+            (second, DRUG_STORY, NOW - timedelta(hours=2)),
+            (second, TRAFFIC_STORY, NOW - timedelta(hours=3)),
+            (other, QUEUE_STORY, NOW - timedelta(hours=4)),
+            (other, DRUG_STORY, NOW - timedelta(hours=5)),
+        ):
+            seed_article(s, src, *story, at=at, tone="tieu_cuc" if story is QUEUE_STORY else "trung_tinh")
+    d = build_dashboard(db, NOW, settings=QueueSettings(), targets=TARGETS)
+    assert [(o.name, o.count, o.critical) for o in d.outlets] == [("Báo Mới", 3, 1), ("Dân trí", 2, 1)]
+    assert dashboard_charts(d)["outlets"].categories == ("Báo Mới", "Dân trí")  # one bar each
 
 
 def test_dashboard_charts_render(db):

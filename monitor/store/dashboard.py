@@ -100,7 +100,11 @@ def articles_by_topic(session: Session, start: datetime, end: datetime) -> list[
 def articles_by_outlet(
     session: Session, start: datetime, end: datetime, limit: int = 10
 ) -> list[tuple[str, int, int]]:
-    """(outlet name, articles about the targets, of which critical) in [start, end): the top `limit`."""
+    """(outlet name, articles about the targets, of which critical) in [start, end): the top `limit`.
+
+    Grouped by the outlet's display name, not by source: an outlet read through several feeds with the same
+    name (several "Báo Mới" sources) is one line with all its articles.
+    """
     n = func.count()
     critical = func.sum(case((AnalysisRow.tone == "tieu_cuc", 1), else_=0))
     rows = session.execute(
@@ -109,8 +113,8 @@ def articles_by_outlet(
         .join(SourceRow, SourceRow.id == ArticleRow.source_id)
         .outerjoin(AnalysisRow, AnalysisRow.article_id == ArticleRow.id)
         .where(_about_targets(start, end))
-        .group_by(SourceRow.id, SourceRow.name)
-        .order_by(n.desc(), SourceRow.name, SourceRow.id)
+        .group_by(SourceRow.name)
+        .order_by(n.desc(), SourceRow.name)
         .limit(limit)
     ).all()
     return [(str(name), int(c), int(k or 0)) for name, c, k in rows]

@@ -337,6 +337,7 @@ def test_leader_assigns_one_and_many_and_collaborator_corrects_labels(app, db):
         follow_redirects=True,
     )
     assert "đã sửa nhãn" in r.text and "sửa nhãn" in r.text
+    assert '<span class="detail">sắc thái → trung tính</span>' in r.text  # the history says what changed
     from monitor.store.queue_tables import CorrectionRow
 
     with db.read() as s:

@@ -117,7 +117,7 @@ def format_case(c: CaseView) -> Group:
             e.action_label,
             e.from_label,
             e.to_label,
-            e.note,
+            " — ".join(t for t in (e.note, e.detail) if t),
             "\n".join(e.evidence),
         )
     parts: list[RenderableType] = [

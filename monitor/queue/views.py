@@ -104,6 +104,7 @@ class EventView:
     to_label: str
     note: str
     evidence: tuple[str, ...]
+    detail: str = ""  # what a correction changed: "chủ đề → Giao thông; sắc thái → trung tính"
 
 
 @dataclass(frozen=True)
@@ -288,6 +289,18 @@ def _articles(story: store_stories.StoryDetail, targets: Mapping[str, str]) -> t
     )
 
 
+def event_detail(data: Mapping[str, object]) -> str:
+    """What an event corrected, in Vietnamese (pure): every correction stays readable in the history."""
+    parts = []
+    if data.get("correct_topic"):
+        parts.append(f"chủ đề → {label(str(data['correct_topic']))}")
+    if data.get("correct_tone"):
+        parts.append(f"sắc thái → {label(str(data['correct_tone']))}")
+    if data.get("wrong_target"):
+        parts.append("sai đối tượng theo dõi")
+    return "; ".join(parts)
+
+
 def _event(e: store_cases.EventInfo) -> EventView:
     return EventView(
         at=e.at,
@@ -300,6 +313,7 @@ def _event(e: store_cases.EventInfo) -> EventView:
         to_label=label(e.to_state),
         note=e.note,
         evidence=tuple(e.evidence),
+        detail=event_detail(e.data),
     )
 
 

@@ -62,6 +62,7 @@ class EventInfo:
     version: int
     note: str
     evidence: list[str]
+    data: dict[str, Any] = field(default_factory=dict)  # the decision's facts (verdict, corrected labels…)
 
 
 @dataclass(frozen=True)
@@ -366,7 +367,17 @@ def case_events(session: Session, case_id: int) -> list[EventInfo]:
         .order_by(CaseEventRow.id)
     ).all()
     return [
-        EventInfo(e.at, u, e.action, e.from_state, e.to_state, e.version, e.note, list(e.evidence or []))
+        EventInfo(
+            e.at,
+            u,
+            e.action,
+            e.from_state,
+            e.to_state,
+            e.version,
+            e.note,
+            list(e.evidence or []),
+            dict(e.data or {}),
+        )
         for e, u in rows
     ]
 

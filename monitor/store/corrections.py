@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
@@ -43,14 +45,34 @@ def record_correction(
     session.flush()
 
 
+@dataclass(frozen=True)
+class _Labels:
+    topic: str | None
+    tone: str | None
+
+
+def _latest_labels(rows: Iterable[CorrectionRow]) -> dict[int, _Labels]:
+    """Per case, the latest correction of each label (`rows` oldest first).
+
+    A one-click correction changes one label: correcting the topic, then the tone, keeps both; correcting
+    the tone twice keeps the second. Every correction stays in `corrections` and in the case's events.
+    """
+    out: dict[int, _Labels] = {}
+    for c in rows:
+        before = out.get(c.case_id, _Labels(None, None))
+        out[c.case_id] = _Labels(c.topic or before.topic, c.tone or before.tone)
+    return out
+
+
 def labelled_examples(session: Session) -> list[dict[str, str]]:
-    """{"text", "topic", "tone", "source"} per decided case: corrected labels win over the model's.
+    """{"text", "topic", "tone", "source"} per decided case: corrected labels win over the model's, the
+    latest correction of each label over earlier ones (`_latest_labels`).
 
     The text is the story's first article (title, newline, body), so syndicated copies do not weigh more.
     A case closed only as "wrong target" says nothing about topic or tone and is left out (it is the
     matcher's concern); an `irrelevant` verdict without a correction is left out for the same reason.
     """
-    corr = {c.case_id: c for c in session.scalars(select(CorrectionRow).order_by(CorrectionRow.id))}
+    corr = _latest_labels(session.scalars(select(CorrectionRow).order_by(CorrectionRow.id)))
     rows = session.execute(
         select(
             CaseRow.id,

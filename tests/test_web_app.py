@@ -398,7 +398,7 @@ def test_a_refusal_that_is_not_about_permission_is_a_message_not_an_audit_line(a
 
 
 def test_a_refusal_is_audited_once_whoever_catches_it(db):
-    from monitor.accounts.service import Actor, change_role, record_refusal
+    from monitor.accounts.service import Actor, change_role, pause_source, record_refusal
     from monitor.errors import PermissionDeniedError
 
     seed_accounts(db)
@@ -406,8 +406,13 @@ def test_a_refusal_is_audited_once_whoever_catches_it(db):
     with pytest.raises(PermissionDeniedError) as err:
         change_role(db, Actor("ld", "10.1.2.3"), "ctv1", "admin", now)
     record_refusal(db, Actor("ld", "10.1.2.3"), err.value, now)  # the web handler sees it again: no line
+    with pytest.raises(PermissionDeniedError):
+        pause_source(db, Actor("ld", "10.1.2.3"), "baokontum", True, now)
     with db.read() as s:
-        assert [(x.actor, x.action) for x in recent(s) if x.outcome == "refused"] == [("ld", "change_role")]
+        assert [(x.actor, x.action, x.object) for x in recent(s) if x.outcome == "refused"] == [
+            ("ld", "pause_source", "baokontum"),
+            ("ld", "change_role", "ctv1"),
+        ]
 
 
 def test_disabling_a_user_in_the_web_app_releases_their_claims(app, db):

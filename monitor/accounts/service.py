@@ -154,11 +154,14 @@ def set_password(
     return user
 
 
-def _require_admin(user: User | None, actor: Actor) -> None:
+def _require_admin(user: User | None, actor: Actor, action: str, obj: str) -> None:
     """PermissionDeniedError unless `user` (the actor, as stored) is an active admin (sources)."""
     if user is None or not user.active or user.role != Role.ADMIN:
         raise PermissionDeniedError(
-            f"Chỉ {ROLE_LABELS[Role.ADMIN]} được làm việc này.", detail=f"{actor.username} is not an admin"
+            f"Chỉ {ROLE_LABELS[Role.ADMIN]} được làm việc này.",
+            detail=f"{actor.username} is not an admin",
+            action=action,
+            obj=obj,
         )
 
 
@@ -239,14 +242,8 @@ def reset_password(db: Database, actor: Actor, username: str, password: str, now
 def pause_source(db: Database, actor: Actor, key: str, paused: bool, now: datetime) -> None:
     """Pause or resume fetching a source (admin only); `monitor sources` shows the pause too."""
     action = "pause_source" if paused else "resume_source"
-    with db.read() as session:
-        user = store_users.find_user(session, actor.username)
-    try:
-        _require_admin(user, actor)
-    except PermissionDeniedError as exc:
-        exc.action, exc.obj = action, key
-        record_refusal(db, actor, exc, now)
-        raise
+    with _audited_refusal(db, actor, now), db.read() as session:
+        _require_admin(store_users.find_user(session, actor.username), actor, action, key)
     with db.write() as session:
         if not store_sources.set_paused(session, key, paused, now):
             raise NotFoundError(f"Không có nguồn tin “{key}”.")

@@ -391,6 +391,8 @@ def test_a_refusal_that_is_not_about_permission_is_a_message_not_an_audit_line(a
     (case_id,) = seed_cases(db, 1)
     first, second = login(app, "ctv1"), login(app, "ctv2")
     first.post(f"/cases/{case_id}/claim", data={"csrf_token": page_csrf(first)})
+    r = first.post(f"/cases/{case_id}/verify", data={"csrf_token": page_csrf(first)}, follow_redirects=True)
+    assert "Hãy chọn kết luận xác minh" in r.text  # the domain's input check, not the route's
     r = second.post(f"/cases/{case_id}/claim", data={"csrf_token": page_csrf(second)}, follow_redirects=True)
     assert r.status_code == 200 and "đang do Nguyễn Văn An (ctv1)" in r.text  # the case is taken
     with db.read() as s:

@@ -74,6 +74,8 @@ def _holder_text(case: store_cases.CaseInfo) -> str:
 
 def _check_input(d: Decision) -> None:
     """Refuse incomplete decisions before touching the database."""
+    if d.action is Action.VERIFY and d.verdict is None:
+        raise TransitionError("Hãy chọn kết luận xác minh (--verdict true|false|partly_true|irrelevant).")
     refusal = decision_refusal(
         d.action,
         d.verdict,

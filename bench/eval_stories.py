@@ -3,6 +3,12 @@
     python bench/eval_stories.py                       # the committed set tests/data/story_pairs.jsonl
     python bench/eval_stories.py --vntc 300            # + pairs derived from ../shared/data/vntc (if present)
     python bench/eval_stories.py --similarity 0.45     # try another threshold
+    python bench/eval_stories.py --events              # + event matching on the hand-labelled pairs
+
+`--events` adds what the queue stage does after the near-duplicate test (`monitor.queue.events`): on the
+committed set and on bench/event_pairs.jsonl (VNTC doc ids labelled by hand: same event, related — the
+same affair at another step, different), how many same-event pairs are joined (copy or event), suggested
+("có thể cùng sự việc") or missed, and how many related/different pairs would be merged automatically.
 
 A pair is predicted "same story" when the two signatures share an LSH band (the only way the stage ever
 sees a candidate) and `dedup.same_story` accepts it — exactly what `run_queue_stage` does.
@@ -21,10 +27,13 @@ from dataclasses import replace
 from pathlib import Path
 
 from monitor.config_tables import QueueSettings
-from monitor.queue import dedup
+from monitor.queue import dedup, events
 
 ROOT = Path(__file__).resolve().parents[1]
 PAIRS = ROOT / "tests" / "data" / "story_pairs.jsonl"
+EVENT_PAIRS = ROOT / "bench" / "event_pairs.jsonl"
+VNTC_TRAIN = ROOT.parent / "shared" / "data" / "vntc" / "vntc_train.jsonl.gz"
+BACKGROUND = 1000  # recent-archive stand-in whose document frequencies weigh the words
 VNTC = ROOT.parent / "shared" / "data" / "vntc" / "vntc_test_sample.jsonl.gz"
 
 # Real syndicated pairs found in the VNTC test sample (doc ids only; the texts stay in ../shared), labelled by
@@ -165,6 +174,79 @@ def vntc_real_pairs() -> list[dict]:
     ]
 
 
+def _view(doc: dict) -> events.EventText:
+    return events.event_text(doc["title"], doc["text"])
+
+
+def _vntc_docs(ids: set[str], background: int, seed: int = 5) -> tuple[dict[str, dict], list[dict]]:
+    """The labelled documents by id, and `background` other VNTC train documents (a random sample)."""
+    found: dict[str, dict] = {}
+    pool: list[dict] = []
+    rng = random.Random(seed)
+    for path in (VNTC, VNTC_TRAIN):
+        with gzip.open(path, "rt", encoding="utf-8") as f:
+            for line in f:
+                d = json.loads(line)
+                title, _, body = d["text"].partition("\n")
+                doc = {"title": title, "text": body}
+                if d["doc_id"] in ids:
+                    found[d["doc_id"]] = doc
+                elif path == VNTC_TRAIN and rng.random() < background / 33_000:
+                    pool.append(doc)
+    return found, pool
+
+
+def stage_verdict(a: dict, b: dict, weights: events.Idf, settings: QueueSettings) -> str:
+    """What the queue stage does with the pair: 'copy', 'same' (event join), 'maybe' or 'different'."""
+    if predict(a, b, settings):
+        return "copy"
+    return events.decide(_view(a), _view(b), 0.0, weights, settings).verdict.value
+
+
+def score_events(pairs: list[dict], weights: events.Idf, settings: QueueSettings) -> dict:
+    """Per label: how many pairs the stage joins (copy / event), suggests, or keeps apart."""
+    out: dict[str, dict] = {}
+    misses: list[str] = []
+    for p in pairs:
+        got = stage_verdict(p["a"], p["b"], weights, settings)
+        row = out.setdefault(p["label"], {"pairs": 0, "copy": 0, "same": 0, "maybe": 0, "different": 0})
+        row["pairs"] += 1
+        row[got] += 1
+        if (p["label"] == "same") != (got in ("copy", "same")):
+            misses.append(f"{p.get('id', '?')} {p['label']} → {got}")
+    for label, row in out.items():
+        joined = row["copy"] + row["same"]
+        row["joined_auto"] = f"{joined}/{row['pairs']} ({joined / row['pairs']:.0%})"
+        row["joined_or_suggested"] = f"{joined + row['maybe']}/{row['pairs']}"
+        if label != "same":
+            row["wrong_automatic_merges"] = joined
+    return {"by_label": out, "not_as_labelled": misses[:30]}
+
+
+def event_report(committed: list[dict], settings: QueueSettings) -> dict:
+    """Event matching on the committed set and, if ../shared is there, on the labelled VNTC pairs."""
+    labelled = [
+        {"id": p["id"], "label": "same" if p["same"] else "different", "a": p["a"], "b": p["b"]}
+        for p in committed
+    ]
+    report: dict[str, dict] = {}
+    if not VNTC_TRAIN.exists():
+        weights = events.idf(_view(d) for p in committed for d in (p["a"], p["b"]))
+        report["committed_set"] = score_events(labelled, weights, settings)
+        return report
+    rows = [json.loads(line) for line in EVENT_PAIRS.read_text(encoding="utf-8").splitlines() if line]
+    docs, background = _vntc_docs({r[k] for r in rows for k in ("a", "b")}, BACKGROUND)
+    real = [
+        {"id": f"{r['a']} ~ {r['b']}", "label": r["label"], "a": docs[r["a"]], "b": docs[r["b"]]}
+        for r in rows
+    ]
+    base = [_view(d) for d in background]
+    for name, pairs in (("committed_set", labelled), ("vntc_labelled", real)):
+        weights = events.idf(base + [_view(d) for p in pairs for d in (p["a"], p["b"])])
+        report[name] = score_events(pairs, weights, settings)
+    return report
+
+
 def main() -> None:
     """Print precision/recall as JSON."""
     ap = argparse.ArgumentParser(description=__doc__)
@@ -172,6 +254,9 @@ def main() -> None:
     ap.add_argument("--similarity", type=float, default=None)
     ap.add_argument("--containment", type=float, default=None)
     ap.add_argument("--shingle-words", type=int, default=None)
+    ap.add_argument("--events", action="store_true", help="event matching on the labelled pairs")
+    ap.add_argument("--event-join", type=float, default=None)
+    ap.add_argument("--event-suggest", type=float, default=None)
     args = ap.parse_args()
     settings = QueueSettings()
     if args.similarity is not None:
@@ -180,12 +265,18 @@ def main() -> None:
         settings = replace(settings, containment=args.containment)
     if args.shingle_words is not None:
         settings = replace(settings, shingle_words=args.shingle_words)
+    if args.event_join is not None:
+        settings = replace(settings, event_join=args.event_join)
+    if args.event_suggest is not None:
+        settings = replace(settings, event_suggest=args.event_suggest)
     pairs = [json.loads(line) for line in PAIRS.read_text(encoding="utf-8").splitlines() if line.strip()]
     report = {"committed_set": score(pairs, settings)}
     if args.vntc and VNTC.exists():
         report["vntc_derived"] = score(vntc_pairs(args.vntc), settings)
     if VNTC.exists():
         report["vntc_real"] = score(vntc_real_pairs(), settings)
+    if args.events:
+        report["events"] = event_report(pairs, settings)
     print(json.dumps(report, ensure_ascii=False, indent=2))
 
 

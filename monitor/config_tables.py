@@ -73,6 +73,15 @@ class QueueSettings:
         0.2  # LSH band sensitivity (28 bands × 2 rows), below `similarity`: near misses get verified
     )
     max_candidates: int = 200  # cost stays flat even if a boilerplate text collides with everything
+    # Event matching (queue.events), after the near-duplicate test: two outlets' own reports of one event.
+    # On hand-labelled VNTC cross-outlet pairs (bench/eval_stories.py --events) same-event pairs score a
+    # TF-IDF cosine of 0.25-0.8 and different events up to ~0.45: join from 0.5 with a shared specific name,
+    # suggest ("có thể cùng sự việc") from 0.3.
+    event_window_hours: float = 72
+    event_join: float = 0.5
+    event_suggest: float = 0.3
+    event_join_names: int = 1
+    event_max_candidates: int = 30  # stories compared per new story (most shared name/title keys first)
     spike_factor: float = 3.0  # volume on a target vs recent baseline
     spike_min_articles: int = 5
     spike_window_hours: float = 24

@@ -67,6 +67,45 @@ def seed_source(session, key: str = "baomoi", name: str = "Báo Mới", weight: 
     return row.id
 
 
+# Written for this project: one event (detainees escaping a district lock-up) told by two newsrooms in their
+# own words, as real outlets do (they share a fifth of their word pairs, so near-duplicate tests miss them).
+ESCAPE_A = (
+    "Hai bị can trốn khỏi nhà tạm giữ Công an huyện Đăk Hà",
+    "Rạng sáng 28/11, hai bị can đang bị tạm giữ tại nhà tạm giữ Công an huyện Đăk Hà, tỉnh Kon Tum đã phá "
+    "khóa buồng giam rồi bỏ trốn. Hai người này là Y Khoa (22 tuổi) và A Thiết (25 tuổi), đều bị bắt hồi đầu "
+    "tháng về hành vi trộm cắp tài sản. Ngay sau khi phát hiện, Công an tỉnh Kon Tum đã huy động lực lượng "
+    "truy bắt và phát thông báo truy nã. Người dân phát hiện đối tượng đề nghị báo cho cơ quan công an gần nhất.",
+)
+ESCAPE_B = (
+    "Kon Tum: Truy bắt 2 đối tượng phá khóa buồng giam bỏ trốn",
+    "Công an tỉnh Kon Tum đang khẩn trương truy bắt Y Khoa và A Thiết, hai bị can vừa trốn khỏi nhà tạm giữ "
+    "Công an huyện Đăk Hà vào khoảng 3 giờ sáng 28/11. Theo thông tin ban đầu, lợi dụng đêm tối, hai đối tượng "
+    "đã cạy khóa buồng giam, vượt tường rào ra ngoài. Cả hai bị tạm giữ từ ngày 5/11 vì trộm cắp xe máy của "
+    "người dân trong huyện. Cơ quan chức năng đã ra quyết định truy nã, đề nghị ai phát hiện tung tích báo ngay.",
+)
+# The same report with every name taken out: the words still agree, but nothing identifies the event.
+ESCAPE_B_NAMELESS = (
+    "Truy bắt 2 đối tượng phá khóa buồng giam bỏ trốn",
+    "Công an đang khẩn trương truy bắt hai bị can vừa trốn khỏi nhà tạm giữ công an huyện vào khoảng 3 giờ "
+    "sáng 28/11. Theo thông tin ban đầu, lợi dụng đêm tối, hai đối tượng đã cạy khóa buồng giam, vượt tường "
+    "rào ra ngoài. Cả hai bị tạm giữ từ ngày 5/11 vì trộm cắp xe máy của người dân trong huyện. Cơ quan chức "
+    "năng đã ra quyết định truy nã, đề nghị ai phát hiện tung tích báo ngay.",
+)
+# Another escape, elsewhere, other people: the same vocabulary, another event.
+OTHER_ESCAPE = (
+    "Phạm nhân trốn khỏi trại giam ở Gia Lai sau khi đi lao động",
+    "Chiều 26/11, phạm nhân Rơ Châm Hiếu (30 tuổi) đang chấp hành án tại trại giam Gia Trung, tỉnh Gia Lai đã "
+    "lợi dụng lúc đi lao động ngoài khu giam giữ để bỏ trốn. Hiếu đang thụ án 7 năm tù về tội cướp giật tài "
+    "sản. Trại giam đã phối hợp Công an tỉnh Gia Lai tổ chức truy bắt, đề nghị người dân cung cấp thông tin.",
+)
+FIRE = (
+    "Cháy lớn tại ki ốt chợ Kon Tum lúc rạng sáng",
+    "Khoảng 3 giờ sáng 24/11, người dân sống gần chợ Kon Tum phát hiện lửa bùng lên từ dãy ki ốt bán quần áo "
+    "nên hô hoán và gọi điện báo lực lượng chức năng. Phòng Cảnh sát phòng cháy, chữa cháy và cứu nạn, cứu hộ "
+    "Công an tỉnh Kon Tum điều 5 xe chữa cháy đến hiện trường. Nguyên nhân vụ cháy đang được điều tra.",
+)
+
+
 def seed_article(
     session,
     source_id: int,

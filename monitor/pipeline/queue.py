@@ -9,13 +9,13 @@ from __future__ import annotations
 import logging
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from monitor.config_tables import QueueSettings
 from monitor.errors import WriteConflictError
-from monitor.queue import dedup
+from monitor.queue import dedup, events
 from monitor.queue.aggregate import StoryAggregate, aggregate
 from monitor.queue.priority import (
     PriorityDecision,
@@ -25,6 +25,7 @@ from monitor.queue.priority import (
     is_spike,
 )
 from monitor.store import cases as store_cases
+from monitor.store import relations as store_relations
 from monitor.store import stories as store_stories
 from monitor.vocab import PRIORITY_RANK, Priority
 
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 RETRIES = 3
 STAGE_BATCH = 500  # articles per transaction (an analysis batch is at most this)
+EVENT_DOCS = 5000  # most recent reports of the event window weighed and searched per batch
 
 
 @dataclass
@@ -46,6 +48,8 @@ class QueueReport:
     cases_opened: int = 0
     cases_raised: int = 0  # open cases whose priority rose (spread, spike)
     case_ids: list[int] = field(default_factory=list)  # cases opened or raised
+    event_joins: int = 0  # placed articles that joined another outlet's story of the same event
+    event_suggestions: int = 0  # story pairs newly suggested as "có thể cùng sự việc"
 
     @property
     def stories_joined(self) -> int:
@@ -59,6 +63,8 @@ class QueueReport:
         self.stories_updated += other.stories_updated
         self.cases_opened += other.cases_opened
         self.cases_raised += other.cases_raised
+        self.event_joins += other.event_joins
+        self.event_suggestions += other.event_suggestions
         self.case_ids.extend(i for i in other.case_ids if i not in self.case_ids)
 
 
@@ -82,13 +88,15 @@ def run_queue_stage(
     # CPU work outside the transaction
     known = signatures or {}
     sigs = {a.id: known.get(a.id) or dedup.signature(a.title, a.text, settings) for a in articles}
+    # event matching is for reports that name a watched target (the ones a case can be about)
+    texts = {a.id: events.event_text(a.title, a.text) for a in articles if a.targets}
     for start in range(0, len(articles), STAGE_BATCH):
         batch = articles[start : start + STAGE_BATCH]
         for attempt in range(1, RETRIES + 1):
             attempt_result = QueueReport()  # counted only once its transaction has committed
             try:
                 with db.write_contended() as session:
-                    _place_batch(session, batch, sigs, settings, now, attempt_result)
+                    _place_batch(session, batch, sigs, texts, settings, now, attempt_result)
                 result.add(attempt_result)
                 break
             except WriteConflictError as exc:
@@ -105,6 +113,7 @@ def _place_batch(
     session: Session,
     articles: Sequence[store_stories.StageArticle],
     sigs: dict[int, dedup.Signature],
+    texts: Mapping[int, events.EventText],
     settings: QueueSettings,
     now: datetime,
     result: QueueReport,
@@ -114,7 +123,7 @@ def _place_batch(
     story_of = store_stories.stories_of(session, [a.id for a in articles])
     todo = [a for a in articles if a.id not in story_of]
     if todo:
-        story_of.update(_assign(session, todo, sigs, settings, now, result))
+        story_of.update(_assign(session, todo, sigs, texts, settings, now, result))
     touched = sorted(set(story_of.values()))
     members = store_stories.members_by_story(session, touched)
     aggs = {sid: aggregate(members[sid]) for sid in touched if members[sid]}
@@ -152,10 +161,31 @@ def _place_batch(
     result.case_ids.extend(opened.values())
 
 
+def _event_index(
+    session: Session,
+    todo: Sequence[store_stories.StageArticle],
+    texts: Mapping[int, events.EventText],
+    settings: QueueSettings,
+) -> events.EventIndex | None:
+    """The recent archive's reports in the event window, weighed by their own document frequencies."""
+    mine = [a for a in todo if a.id in texts]
+    if not mine:
+        return None
+    window = timedelta(hours=settings.event_window_hours)
+    lo, hi = min(a.seen_at for a in mine) - window, max(a.seen_at for a in mine) + window
+    stored = store_relations.event_docs(session, lo, hi, EVENT_DOCS)
+    views = [events.EventText(d.terms, frozenset(d.names)) for d in stored]
+    index = events.EventIndex(events.idf([*views, *(texts[a.id] for a in mine)]), settings)
+    for d, view in zip(stored, views):
+        index.add(d.story_id, d.seen_at, events.weigh(view, index.weights))
+    return index
+
+
 def _assign(
     session: Session,
     todo: Sequence[store_stories.StageArticle],
     sigs: dict[int, dedup.Signature],
+    texts: Mapping[int, events.EventText],
     settings: QueueSettings,
     now: datetime,
     result: QueueReport,
@@ -164,6 +194,8 @@ def _assign(
 
     The same choice `candidates` + `same_story` made one article at a time: band keys shared with
     articles seen within the window, the `max_candidates` with most shared keys, the most similar wins.
+    An article that copies no story but names a watched target is then matched by event (queue.events):
+    it joins a story of the same event, or founds its own with suggestions ("có thể cùng sự việc").
     """
     window = timedelta(days=settings.story_window_days)
     lo, hi = min(a.seen_at for a in todo) - window, max(a.seen_at for a in todo) + window
@@ -173,6 +205,8 @@ def _assign(
     known = store_stories.signatures_of(session, sorted({i for hs in hits.values() for i, _ in hs}))
     founders: list[store_stories.StageArticle] = []
     placed: list[tuple[store_stories.StageArticle, int, float | None]] = []  # story id < 0: founded here
+    index = _event_index(session, todo, texts, settings)
+    suggestions: list[store_relations.Suggestion] = []  # story ids < 0: founded here
     for a in todo:
         sig = sigs[a.id]
         shared: Counter[int] = Counter()
@@ -187,13 +221,25 @@ def _assign(
             score = None if c is None else dedup.same_story(sig, c.minhash, c.shingles, settings)
             if c is not None and score is not None and (best is None or score > best[0]):
                 best = (score, c.story_id)
+        weighed = events.weigh(texts[a.id], index.weights) if index is not None and a.id in texts else None
+        found = index.matches(weighed, a.seen_at) if index is not None and weighed and best is None else []
+        if best is None and found and found[0].match.verdict is events.Verdict.SAME:
+            best = (found[0].match.cosine, found[0].story_id)
+            result.event_joins += 1
+            log.info("event joined", extra={"article_id": a.id, "story_id": found[0].story_id})
         if best is None:
             founders.append(a)
             story_id, similarity = -len(founders), None
             result.stories_created += 1
+            suggestions.extend(
+                store_relations.Suggestion(story_id, f.story_id, f.match.cosine, f.match.shared_names)
+                for f in found[:3]
+            )
         else:
             similarity, story_id = best
         placed.append((a, story_id, similarity))
+        if index is not None and weighed is not None:
+            index.add(story_id, a.seen_at, weighed)
         # later articles of this batch can join it: it is a candidate like any stored article
         known[a.id] = store_stories.Candidate(a.id, story_id, sig.minhash, sig.shingles)
         for key in sig.bands:
@@ -208,6 +254,24 @@ def _assign(
     ]
     store_stories.add_members(session, members, now)
     result.assigned += len(members)
+    store_relations.save_event_terms(
+        session,
+        [
+            store_relations.NewEventTerms(
+                a.id, a.seen_at, dict(texts[a.id].terms), tuple(sorted(texts[a.id].names))
+            )
+            for a, _, _ in placed
+            if a.id in texts
+        ],
+    )
+    result.event_suggestions += store_relations.suggest(
+        session,
+        [
+            replace(s, story_a=real.get(s.story_a, s.story_a), story_b=real.get(s.story_b, s.story_b))
+            for s in suggestions
+        ],
+        now,
+    )
     for m in members:
         log.info(
             "article placed",

@@ -19,6 +19,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 from functools import lru_cache
 from itertools import pairwise
@@ -196,3 +197,56 @@ def decide(
 ) -> EventMatch:
     """`judge` for two reports not yet weighed."""
     return judge(weigh(a, weights), weigh(b, weights), hours_apart, weights, settings)
+
+
+SEED_TERMS = 20  # a report's highest-weighted terms find its candidates (rare terms: short postings)
+
+
+@dataclass(frozen=True)
+class StoryMatch:
+    """The best match of a report with one story."""
+
+    story_id: int
+    match: EventMatch
+
+
+class EventIndex:
+    """Reports of the recent archive by term, to find and judge the stories a new report may belong to."""
+
+    def __init__(self, weights: Idf, settings: QueueSettings) -> None:
+        self.weights = weights
+        self.settings = settings
+        self._docs: list[tuple[int, datetime, Weighed]] = []  # (story id, seen at, report)
+        self._postings: dict[str, list[int]] = {}
+
+    def add(self, story_id: int, seen_at: datetime, doc: Weighed) -> None:
+        """Index a report of `story_id`."""
+        i = len(self._docs)
+        self._docs.append((story_id, seen_at, doc))
+        for term in doc.vector:
+            self._postings.setdefault(term, []).append(i)
+
+    def matches(self, doc: Weighed, seen_at: datetime) -> list[StoryMatch]:
+        """Stories that tell the same event or maybe do, best first (same before maybe, then cosine)."""
+        seeds = sorted(doc.vector.items(), key=lambda tw: -tw[1])[:SEED_TERMS]
+        partial: dict[int, float] = {}
+        for term, w in seeds:
+            for i in self._postings.get(term, ()):
+                partial[i] = partial.get(i, 0.0) + w * self._docs[i][2].vector[term]
+        best: dict[int, EventMatch] = {}
+        top = sorted(partial, key=lambda i: (-partial[i], -i))[: self.settings.event_max_candidates]
+        for i in top:
+            story_id, seen, other = self._docs[i]
+            hours = (seen_at - seen).total_seconds() / 3600
+            m = judge(doc, other, hours, self.weights, self.settings)
+            if m.verdict is not Verdict.DIFFERENT and _better(m, best.get(story_id)):
+                best[story_id] = m
+        rank = {Verdict.SAME: 0, Verdict.MAYBE: 1}
+        ordered = sorted(best.items(), key=lambda sm: (rank[sm[1].verdict], -sm[1].cosine, sm[0]))
+        return [StoryMatch(s, m) for s, m in ordered]
+
+
+def _better(m: EventMatch, old: EventMatch | None) -> bool:
+    if old is None:
+        return True
+    return (m.verdict is Verdict.SAME, m.cosine) > (old.verdict is Verdict.SAME, old.cosine)

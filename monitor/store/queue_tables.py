@@ -163,3 +163,34 @@ class CorrectionRow(Base):
     tone: Mapped[str | None] = mapped_column(String(20))
     verdict: Mapped[str] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class ArticleEventTermsRow(Base):
+    """What event matching keeps of an article that names a watched target (queue.events.EventText)."""
+
+    __tablename__ = "article_event_terms"
+
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True)
+    seen_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    terms: Mapped[dict[str, int]] = mapped_column(Json, default=dict)  # folded content term → count
+    names: Mapped[list[str]] = mapped_column(Json, default=list)  # folded proper names
+
+
+class StoryRelationRow(Base):
+    """Two stories that may tell one event: suggested by the queue stage, confirmed or split by a person.
+
+    One row per pair (story_a < story_b). A split is final for the pipeline: it never suggests the pair again.
+    """
+
+    __tablename__ = "story_relations"
+    __table_args__ = (UniqueConstraint("story_a", "story_b"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    story_a: Mapped[int] = mapped_column(ForeignKey("stories.id"))
+    story_b: Mapped[int] = mapped_column(ForeignKey("stories.id"), index=True)
+    status: Mapped[str] = mapped_column(String(12))  # suggested | confirmed | split
+    score: Mapped[float | None] = mapped_column(Float)  # the matcher's cosine; None = linked by a person
+    names: Mapped[list[str]] = mapped_column(Json, default=list)  # names both reports give
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

@@ -69,6 +69,16 @@ class Action(StrEnum):
     REOPEN = "reopen"
     ASSIGN = "assign"
     CORRECT = "correct"
+    CONFIRM_EVENT = "confirm_event"  # this case's story and another tell one event (queue.events)
+    SPLIT_EVENT = "split_event"  # … they do not: never suggested again
+
+
+class Relation(StrEnum):
+    """What is known about two stories that may tell one event (store.relations)."""
+
+    SUGGESTED = "suggested"
+    CONFIRMED = "confirmed"
+    SPLIT = "split"
 
 
 class ResponseKind(StrEnum):
@@ -142,6 +152,8 @@ ACTION_LABELS: Mapping[str, str] = {
     Action.REOPEN: "mở lại kết luận",
     Action.ASSIGN: "giao việc",
     Action.CORRECT: "sửa nhãn",
+    Action.CONFIRM_EVENT: "xác nhận cùng sự việc",
+    Action.SPLIT_EVENT: "tách sự việc",
 }
 ROLE_LABELS: Mapping[str, str] = {
     Role.COLLABORATOR: "cộng tác viên dư luận",
@@ -160,6 +172,11 @@ RESPONSE_KIND_LABELS: Mapping[str, str] = {
     ResponseKind.UNIT_POST: "bài đăng trên trang của đơn vị",
 }
 TARGET_KIND_LABELS: Mapping[str, str] = {"unit": "đơn vị", "province": "địa bàn"}
+RELATION_LABELS: Mapping[str, str] = {
+    Relation.SUGGESTED: "có thể cùng sự việc",
+    Relation.CONFIRMED: "cùng sự việc (đã xác nhận)",
+    Relation.SPLIT: "khác sự việc (đã tách)",
+}
 # Events the system records on its own (a case's history shows them beside the users' actions).
 EVENT_LABELS: Mapping[str, str] = {"open": "mở vụ việc", "priority": "nâng mức ưu tiên"}
 
@@ -186,6 +203,9 @@ _ALIASES: Mapping[type[StrEnum], Mapping[str, str]] = {
         "dang": Action.PUBLISH,
         "dong": Action.CLOSE,
         "mo lai": Action.REOPEN,
+        "cung su viec": Action.CONFIRM_EVENT,
+        "gop": Action.CONFIRM_EVENT,
+        "tach": Action.SPLIT_EVENT,
     },
     Priority: {"khan": Priority.CRITICAL},
     Role: {"ctv": Role.COLLABORATOR, "bcv": Role.REPORTER},
@@ -204,6 +224,7 @@ _LABELS: Mapping[type[StrEnum], Mapping[str, str]] = {
     Role: ROLE_LABELS,
     Priority: PRIORITY_LABELS,
     ResponseKind: RESPONSE_KIND_LABELS,
+    Relation: RELATION_LABELS,
 }
 
 E = TypeVar("E", bound=StrEnum)

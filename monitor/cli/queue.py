@@ -103,6 +103,25 @@ def _article(a: ArticleView) -> Text:
     return text
 
 
+def format_related(c: CaseView) -> Text:
+    """Other stories that may tell the same event, with the commands that confirm or split (pure)."""
+    text = Text()
+    for r in c.related:
+        other = f"vụ việc #{r.case_id}" if r.case_id is not None else f"tin #{r.story_id} (chưa có vụ việc)"
+        text.append(f"{r.status_label[:1].upper()}{r.status_label[1:]}: {other} “{r.title}”", style="bold")
+        text.append(f" ({r.outlet}, {when(r.seen_at)})")
+        if r.score is not None:
+            text.append(f" — độ giống {r.score:.2f}")
+        if r.decided_by:
+            text.append(f" — {r.decided_by}, {when(r.decided_at)}")
+        text.append("\n")
+        ref = f"--with {r.case_id}" if r.case_id is not None else f"--story {r.story_id}"
+        if r.open:
+            text.append(f"  Xác nhận: monitor case {c.case_id} cùng-sự-việc {ref}")
+            text.append(f"   ·   Tách: monitor case {c.case_id} tách {ref}\n")
+    return text
+
+
 def format_case(c: CaseView) -> Group:
     """The case view: story, articles with their highlighted mentions, reasons, history, response (pure)."""
     reasons = Text("\n".join(f"• {r}" for r in c.reasons) or "—")
@@ -123,6 +142,7 @@ def format_case(c: CaseView) -> Group:
     parts: list[RenderableType] = [
         Panel(_head(c), title=f"Vụ việc #{c.case_id}: {c.title}"),
         Panel(reasons, title="Lý do"),
+        *([Panel(format_related(c), title="Cùng sự việc?")] if c.related else []),
         Panel(Group(*articles), title="Các bài viết và đoạn nhắc đến"),
         history,
     ]
@@ -203,8 +223,8 @@ def case(
     case_id: int = typer.Argument(..., help="Số vụ việc."),
     action: str = typer.Argument(
         None,
-        help="nhận | trả lại | kết luận | đóng | ưu tiên | giao việc | sửa nhãn | mở lại (hoặc claim, verify, "
-        "assign, correct, reopen…); phản hồi: monitor response",
+        help="nhận | trả lại | kết luận | đóng | ưu tiên | giao việc | sửa nhãn | mở lại | cùng sự việc | tách "
+        "(hoặc claim, verify, assign, correct, reopen, confirm_event, split_event…); phản hồi: monitor response",
     ),
     verdict: str = typer.Option(
         None, "--verdict", help="đúng | sai | một phần | không liên quan (hoặc true, false…)"
@@ -222,9 +242,13 @@ def case(
     ),
     expect_version: int = typer.Option(None, "--expect-version", help="Phiên bản bạn đã xem (chống ghi đè)."),
     assignee: str = typer.Option(None, "--assignee", help="Cộng tác viên được giao vụ việc (giao việc)."),
+    with_case: int = typer.Option(
+        None, "--with", help="Vụ việc kia khi xác nhận cùng sự việc hoặc tách (cùng sự việc | tách)."
+    ),
+    with_story: int = typer.Option(None, "--story", help="Tin kia (khi tin đó chưa có vụ việc)."),
     as_user: str = typer.Option(None, "--as", help="Người thao tác (mặc định MONITOR_USER)."),
 ) -> None:
-    """Xem một vụ việc, hoặc thao tác: nhận, trả, kết luận, đặt ưu tiên, đóng, mở lại kết luận."""
+    """Xem một vụ việc, hoặc thao tác: nhận, trả, kết luận, đặt ưu tiên, đóng, mở lại, cùng sự việc, tách."""
     from monitor.queue.inputs import parse_decision
     from monitor.queue.service import act
     from monitor.queue.views import case_view
@@ -247,6 +271,8 @@ def case(
         priority=set_priority,
         expect_version=expect_version,
         assignee=assignee,
+        other_case=with_case,
+        other_story=with_story,
     )
     done = act(obj.db, case_id, _user(obj, as_user), decision, obj.config.queue, now)
     typer.echo(f"Vụ việc #{case_id}: {label(done.state)} (phiên bản {done.version}).")

@@ -176,6 +176,8 @@ def parse_decision(
     priority: str | None = None,
     expect_version: int | None = None,
     assignee: str | None = None,
+    other_case: int | None = None,
+    other_story: int | None = None,
 ) -> Decision:
     """A user's action words as a Decision (`nhận`, `claim`; `--verdict sai`; `--priority khẩn cấp`)."""
     act = parse(Action, action)
@@ -199,4 +201,6 @@ def parse_decision(
         priority=Priority(level) if level else None,
         expected_version=expect_version,
         assignee=assignee.strip() if assignee else None,
+        other_case=other_case,
+        other_story=other_story,
     )

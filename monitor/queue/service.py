@@ -17,9 +17,10 @@ from monitor.errors import (
     TransitionError,
 )
 from monitor.queue.priority import deadline
-from monitor.queue.workflow import Claim, claim_active, decision_refusal, transition
+from monitor.queue.workflow import EVENT_ACTIONS, Claim, claim_active, decision_refusal, transition
 from monitor.store import cases as store_cases
 from monitor.store import corrections as store_corrections
+from monitor.store import relations as store_relations
 from monitor.store import users as store_users
 from monitor.timefmt import fmt_datetime
 from monitor.vocab import (
@@ -30,6 +31,7 @@ from monitor.vocab import (
     TOPICS,
     Action,
     Priority,
+    Relation,
     Role,
     State,
 )
@@ -61,6 +63,8 @@ class Decision:
     expected_version: int | None = None  # the version the user looked at; None = the current one
     details: dict[str, Any] = field(default_factory=dict)  # more facts for the event (response version…)
     assignee: str | None = None  # assign: the collaborator's username
+    other_case: int | None = None  # confirm_event / split_event: the case of the other story…
+    other_story: int | None = None  # … or the other story itself (a story without a case)
 
 
 def when(dt: datetime | None) -> str:
@@ -109,6 +113,27 @@ def _check_input(d: Decision) -> None:
         raise TransitionError("Cần chọn cộng tác viên để giao vụ việc.")
     if d.action is Action.CORRECT and not (d.correct_topic or d.correct_tone or d.wrong_target):
         raise TransitionError("Cần chọn chủ đề hoặc sắc thái đúng.")
+    if d.action in EVENT_ACTIONS and d.other_case is None and d.other_story is None:
+        raise TransitionError("Cần chỉ rõ vụ việc kia: --with SỐ_VỤ_VIỆC (hoặc --story SỐ_TIN).")
+
+
+def _other_story(session: Session, case: store_cases.CaseInfo, d: Decision) -> tuple[int, int | None]:
+    """The other story of a confirm/split (and its case), refused in Vietnamese when it makes no sense."""
+    other_case: int | None
+    if d.other_case is not None:
+        other = store_cases.get_case(session, d.other_case)
+        if other is None:
+            raise NotFoundError(f"Không có vụ việc #{d.other_case}.")
+        story, other_case = other.story_id, other.id
+    else:
+        assert d.other_story is not None
+        if not store_relations.story_exists(session, d.other_story):
+            raise NotFoundError(f"Không có tin #{d.other_story}.")
+        found = store_cases.case_of_story(session, d.other_story)
+        story, other_case = d.other_story, found.id if found else None
+    if story == case.story_id:
+        raise TransitionError("Hai vụ việc là một tin; chọn vụ việc khác.")
+    return story, other_case
 
 
 def _values(
@@ -228,12 +253,19 @@ def decide(
             )
         raise TransitionError(outcome.refusal or "Thao tác bị từ chối.")
     assignee_id = _assignee_id(session, d) if d.action is Action.ASSIGN else None
+    other: tuple[int, int | None] | None = None
+    note = d.note
+    if d.action in EVENT_ACTIONS:
+        other = _other_story(session, case, d)
+        what = f"vụ việc #{other[1]}" if other[1] is not None else f"tin #{other[0]}"
+        same = d.action is Action.CONFIRM_EVENT
+        note = note or f"{'Cùng' if same else 'Khác'} sự việc với {what}."
     change = store_cases.Change(
         action=d.action.value,
         state=outcome.state.value,
         steps=[(f.value, t.value) for f, t in outcome.steps],
         values=_values(d, case, outcome.claim, user.id, user.username, settings, assignee_id),
-        note=d.note,
+        note=note,
         evidence=d.evidence,
         data={
             k: v
@@ -246,6 +278,8 @@ def decide(
                 "wrong_target": d.wrong_target or None,
                 "attachments": list(d.attachments) or None,
                 "assignee": d.assignee,
+                "other_story": other[0] if other else None,
+                "other_case": other[1] if other else None,
                 **d.details,
             }.items()
             if v
@@ -262,6 +296,9 @@ def decide(
     )
     if version is None:
         _refuse_lost_race(session, case_id, username, now)
+    if other is not None:
+        status = Relation.CONFIRMED if d.action is Action.CONFIRM_EVENT else Relation.SPLIT
+        store_relations.decide(session, case.story_id, other[0], status.value, user.id, now)
     if d.action in (Action.VERIFY, Action.CORRECT) and (d.wrong_target or d.correct_topic or d.correct_tone):
         store_corrections.record_correction(
             session,

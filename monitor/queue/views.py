@@ -17,11 +17,12 @@ from monitor.queue.inputs import Names, QueueFilter
 from monitor.queue.responses import status_text
 from monitor.queue.workflow import claim_active, is_overdue
 from monitor.store import cases as store_cases
+from monitor.store import relations as store_relations
 from monitor.store import responses as store_responses
 from monitor.store import stories as store_stories
 from monitor.store import users as store_users
 from monitor.timefmt import LOCAL_TZ
-from monitor.vocab import label
+from monitor.vocab import Relation, label
 
 if TYPE_CHECKING:
     from monitor.store.db import Database
@@ -121,6 +122,28 @@ class ResponseSummary:
 
 
 @dataclass(frozen=True)
+class RelatedView:
+    """Another story that may tell (or was judged to tell, or not) the same event as the case's story."""
+
+    story_id: int
+    case_id: int | None  # None: the other story has no case (it was not flagged)
+    title: str
+    outlet: str
+    seen_at: datetime
+    status: str  # vocab.Relation
+    status_label: str
+    score: float | None
+    names: tuple[str, ...]
+    decided_by: str | None
+    decided_at: datetime | None
+
+    @property
+    def open(self) -> bool:
+        """Still waiting for a collaborator to confirm or split."""
+        return self.status == Relation.SUGGESTED
+
+
+@dataclass(frozen=True)
 class CaseView:
     """Everything a person needs to work a case."""
 
@@ -159,6 +182,7 @@ class CaseView:
     articles: tuple[ArticleView, ...] = ()
     history: tuple[EventView, ...] = field(default=())
     response: ResponseSummary | None = None
+    related: tuple[RelatedView, ...] = ()
 
 
 def queue_listing(db: Database, f: QueueFilter, now: datetime) -> QueuePage:
@@ -227,6 +251,7 @@ def case_view(db: Database, case_id: int, now: datetime, names: Names | None = N
         story = store_stories.story_detail(session, case.story_id)
         events = store_cases.case_events(session, case_id)
         resp = store_responses.get_response(session, case_id)
+        related = store_relations.related_stories(session, case.story_id)
     if story is None:  # a case always has its story (foreign key); say so rather than crash
         raise NotFoundError(f"Vụ việc #{case_id} không còn câu chuyện gốc.")
     active = claim_active(case.holder, case.claim_expires_at, now)
@@ -266,6 +291,23 @@ def case_view(db: Database, case_id: int, now: datetime, names: Names | None = N
         articles=_articles(story, names.targets),
         history=tuple(_event(e) for e in events),
         response=_response(resp, case.state),
+        related=tuple(_related(r) for r in related),
+    )
+
+
+def _related(r: store_relations.RelatedStory) -> RelatedView:
+    return RelatedView(
+        r.story_id,
+        r.case_id,
+        r.title,
+        r.first_source,
+        r.first_seen_at,
+        r.status,
+        label(r.status),
+        r.score,
+        r.names,
+        r.decided_by,
+        r.decided_at,
     )
 
 

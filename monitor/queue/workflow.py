@@ -64,7 +64,12 @@ _RULES: dict[Action, tuple[tuple[State, ...], tuple[Role, ...], State | None]] =
     Action.ASSIGN: (OPEN_STATES, (Role.LEADER,), None),
     # Correcting the models' topic/tone (training data) is a one-click action on any case.
     Action.CORRECT: (tuple(State), (Role.COLLABORATOR, Role.LEADER), None),
+    # Saying whether another story tells the same event (queue.events): any state, the case stays put.
+    Action.CONFIRM_EVENT: (tuple(State), (Role.COLLABORATOR, Role.LEADER), None),
+    Action.SPLIT_EVENT: (tuple(State), (Role.COLLABORATOR, Role.LEADER), None),
 }
+
+EVENT_ACTIONS = (Action.CONFIRM_EVENT, Action.SPLIT_EVENT)
 
 # Verdicts that lead to a press response: they must say why and show it.
 _RESPONSE_VERDICTS = (State.VERIFIED_FALSE, State.PARTLY_TRUE)
@@ -214,7 +219,7 @@ def transition(
         return Outcome(
             ok=True, state=follow or verdict, steps=steps, verdict=verdict, guard_claim=guard_claim
         )
-    if action in (Action.SET_PRIORITY, Action.ASSIGN, Action.CORRECT):
+    if action in (Action.SET_PRIORITY, Action.ASSIGN, Action.CORRECT, *EVENT_ACTIONS):
         return Outcome(ok=True, state=state, steps=((state, state),), claim=claim)
     if action is Action.DRAFT:
         # a new version of the text: one event; a resting verdict now needs its response

@@ -217,24 +217,26 @@ def open_cases(session: Session, cases: Sequence[NewCase], now: datetime) -> dic
     opened = {story_id: case_id for case_id, story_id in session.execute(stmt, rows)}
     priority = {c.story_id: c.priority for c in cases}
     if opened:
-        session.execute(
-            table_of(CaseEventRow).insert(),
-            [
-                dict(
-                    case_id=case_id,
-                    at=now,
-                    actor_id=None,
-                    action="open",
-                    from_state=None,
-                    to_state="new",
-                    version=1,
-                    note="",
-                    evidence=[],
-                    data={"priority": priority[story_id]},
-                )
-                for story_id, case_id in opened.items()
-            ],
-        )
+        from monitor.store.event_chain import event_hash
+
+        events: list[dict[str, Any]] = [
+            dict(
+                case_id=case_id,
+                at=now,
+                actor_id=None,
+                action="open",
+                from_state=None,
+                to_state="new",
+                version=1,
+                note="",
+                evidence=[],
+                data={"priority": priority[story_id]},
+            )
+            for story_id, case_id in opened.items()
+        ]
+        for event in events:  # a case's first event starts its hash chain (`monitor db check`)
+            event["chain_hash"] = event_hash(None, event)
+        session.execute(table_of(CaseEventRow).insert(), events)
     for story_id, case_id in opened.items():
         log.info(
             "case opened", extra={"case_id": case_id, "story_id": story_id, "priority": priority[story_id]}

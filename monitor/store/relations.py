@@ -25,8 +25,7 @@ from monitor.store.queue_tables import (
 )
 from monitor.store.tables import SourceRow
 
-SUGGESTED, CONFIRMED, SPLIT = "suggested", "confirmed", "split"
-STATUSES = (SUGGESTED, CONFIRMED, SPLIT)
+SUGGESTED, CONFIRMED, SPLIT = "suggested", "confirmed", "split"  # vocab.Relation (the store sits below it)
 
 
 @dataclass(frozen=True)
@@ -125,6 +124,11 @@ def suggest(session: Session, suggestions: Sequence[Suggestion], now: datetime) 
             rows,
         )
     return len(rows)
+
+
+def story_exists(session: Session, story_id: int) -> bool:
+    """Whether there is a story with this id."""
+    return session.get(StoryRow, story_id) is not None
 
 
 def relation_status(session: Session, a: int, b: int) -> str | None:

@@ -24,7 +24,9 @@ from monitor.web.security import ctx, me
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 
 # The actions a form may post: the URL word is the domain's action id.
-ACTIONS = frozenset({"claim", "release", "verify", "priority", "assign", "correct"})
+ACTIONS = frozenset(
+    {"claim", "release", "verify", "priority", "assign", "correct", "confirm_event", "split_event"}
+)
 
 
 @bp.route("/<int:case_id>")
@@ -51,13 +53,16 @@ def show(case_id: int) -> ResponseReturnValue:
     )
 
 
+def _number(form: Any, key: str) -> int | None:
+    """A positive whole number from the form, or None."""
+    value = str(form.get(key) or "")
+    return int(value) if value.isdigit() else None
+
+
 def decision_from_form(action: str, form: Any) -> Decision:
     """The user's form as a domain Decision (validated by the same function the CLI uses)."""
     evidence = [u.strip() for u in form.get("evidence", "").splitlines() if u.strip()][:20]
-    try:
-        version = int(form["version"]) if form.get("version") else None
-    except ValueError:
-        version = None
+    version = _number(form, "version")
     return parse_decision(
         action,
         verdict=form.get("verdict") or None,
@@ -70,6 +75,8 @@ def decision_from_form(action: str, form: Any) -> Decision:
         priority=form.get("priority") or None,
         expect_version=version,
         assignee=form.get("assignee") or None,
+        other_case=_number(form, "other_case"),
+        other_story=_number(form, "other_story"),
     )
 
 

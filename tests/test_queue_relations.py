@@ -30,6 +30,7 @@ from monitor.pipeline.queue import run_queue_stage
 from monitor.queue.event_check import check_database
 from monitor.queue.service import Decision, act
 from monitor.queue.views import case_view
+from monitor.store.cases import story_and_case_status
 from monitor.store.db import Database
 from monitor.store.queue_tables import CaseRow, StoryRelationRow
 from monitor.vocab import Action
@@ -49,8 +50,9 @@ def seed_suggestion(db: Database, at: datetime = NOW) -> tuple[int, int]:
     report = run_queue_stage(db, ids, SETTINGS, at + timedelta(hours=1))
     assert report.event_suggestions == 1 and report.cases_opened == 2
     with db.read() as s:
-        first, second = s.scalars(select(CaseRow.id).order_by(CaseRow.id))
-    return first, second
+        cases = dict(s.execute(select(CaseRow.story_id, CaseRow.id)).all())
+        status = story_and_case_status(s, ids[-2:])
+    return cases[status[ids[-2]][0]], cases[status[ids[-1]][0]]
 
 
 def _relation(db: Database) -> tuple[str, int | None, datetime | None]:

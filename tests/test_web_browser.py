@@ -217,6 +217,23 @@ def test_keyboard_shortcuts(site):
     assert a.find_element(By.ID, "verdict").get_attribute("open") is not None
 
 
+def test_confirm_same_event_in_one_click(site):
+    from datetime import UTC, datetime, timedelta
+
+    from tests.test_queue_relations import seed_suggestion
+
+    a, url = site["a"], site["url"]
+    first, second = seed_suggestion(site["db"], datetime.now(UTC) - timedelta(hours=2))
+    a.get(f"{url}/cases/{first}")
+    related = a.find_element(By.ID, "related")
+    assert f"Có thể cùng sự việc: vụ việc #{second}" in related.text
+    related.find_element(By.CSS_SELECTOR, "button[id^=confirm_event-]").click()
+    ok = wait(a).until(ec.presence_of_element_located((By.CSS_SELECTOR, ".flash.ok")))
+    assert "đã xác nhận cùng sự việc" in ok.text
+    assert "Cùng sự việc (đã xác nhận)" in a.find_element(By.ID, "related").text
+    assert "xác nhận cùng sự việc" in a.find_element(By.CSS_SELECTOR, "table.history").text
+
+
 def test_admin_and_phone_screens(site):
     b, url = site["b"], site["url"]
     b.get(url + "/login")

@@ -24,6 +24,7 @@ import re
 import unicodedata
 from collections import defaultdict
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 from monitor.config_tables import QueueSettings
@@ -203,12 +204,47 @@ def stage_verdict(a: dict, b: dict, weights: events.Idf, settings: QueueSettings
     return events.decide(_view(a), _view(b), 0.0, weights, settings).verdict.value
 
 
-def score_events(pairs: list[dict], weights: events.Idf, settings: QueueSettings) -> dict:
+def indexed_verdicts(pairs: list[dict], background: list[dict], settings: QueueSettings) -> list[str]:
+    """What the stage's own path says of each pair: the copy test, then `EventIndex` candidate search.
+
+    Every document (background and both sides of every pair) goes in one index as its own story; a pair's
+    "b" must be found among the candidates of its "a" (the 20 heaviest terms, `event_max_candidates`).
+    """
+    docs: dict[str, dict] = {}
+    for p in pairs:
+        for side in ("a", "b"):
+            docs.setdefault(p[side]["title"] + "\n" + p[side]["text"], p[side])
+    views = {k: _view(d) for k, d in docs.items()}
+    base = [_view(d) for d in background]
+    weights = events.idf([*base, *views.values()])
+    story = {k: i for i, k in enumerate(views)}
+    weighed = {k: events.weigh(v, weights) for k, v in views.items()}
+    index = events.EventIndex(weights, settings)
+    at = datetime(2026, 12, 1, tzinfo=UTC)
+    for i, v in enumerate(base):
+        index.add(-1 - i, at, events.weigh(v, weights))
+    for k, w in weighed.items():
+        index.add(story[k], at, w)
+    out = []
+    for p in pairs:
+        ka, kb = (p[s]["title"] + "\n" + p[s]["text"] for s in ("a", "b"))
+        if predict(p["a"], p["b"], settings):
+            out.append("copy")
+            continue
+        found = {m.story_id: m.match for m in index.matches(weighed[ka], at) if m.story_id != story[ka]}
+        out.append(found[story[kb]].verdict.value if story[kb] in found else "different")
+    return out
+
+
+def score_events(
+    pairs: list[dict], weights: events.Idf, settings: QueueSettings, background: list[dict] | None = None
+) -> dict:
     """Per label: how many pairs the stage joins (copy / event), suggests, or keeps apart."""
     out: dict[str, dict] = {}
     misses: list[str] = []
-    for p in pairs:
-        got = stage_verdict(p["a"], p["b"], weights, settings)
+    got_all = indexed_verdicts(pairs, background, settings) if background is not None else None
+    for n, p in enumerate(pairs):
+        got = got_all[n] if got_all is not None else stage_verdict(p["a"], p["b"], weights, settings)
         row = out.setdefault(p["label"], {"pairs": 0, "copy": 0, "same": 0, "maybe": 0, "different": 0})
         row["pairs"] += 1
         row[got] += 1
@@ -244,6 +280,8 @@ def event_report(committed: list[dict], settings: QueueSettings) -> dict:
     for name, pairs in (("committed_set", labelled), ("vntc_labelled", real)):
         weights = events.idf(base + [_view(d) for p in pairs for d in (p["a"], p["b"])])
         report[name] = score_events(pairs, weights, settings)
+        # the same pairs through the stage's candidate search (EventIndex), as the stage meets them
+        report[name + "_through_index"] = score_events(pairs, weights, settings, background)
     return report
 
 

@@ -81,7 +81,7 @@ class QueueSettings:
     event_join: float = 0.5
     event_suggest: float = 0.3
     event_join_names: int = 1
-    event_max_candidates: int = 30  # stories compared per new story (most shared name/title keys first)
+    event_max_candidates: int = 10  # reports judged per new one (most weight on its 20 heaviest terms first)
     spike_factor: float = 3.0  # volume on a target vs recent baseline
     spike_min_articles: int = 5
     spike_window_hours: float = 24

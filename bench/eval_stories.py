@@ -255,7 +255,8 @@ def score_events(
         row["joined_auto"] = f"{joined}/{row['pairs']} ({joined / row['pairs']:.0%})"
         row["joined_or_suggested"] = f"{joined + row['maybe']}/{row['pairs']}"
         if label != "same":
-            row["wrong_automatic_merges"] = joined
+            row["wrong_automatic_merges"] = joined  # copy test + event matching
+            row["wrong_event_merges"] = row["same"]  # event matching alone (the copy test is older)
     return {"by_label": out, "not_as_labelled": misses[:30]}
 
 

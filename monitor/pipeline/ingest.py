@@ -61,7 +61,7 @@ class _Fetched:
     source: Source
     started: datetime
     result: FetchResult | None
-    items: tuple[FeedItem, ...]
+    items: tuple[store_articles.NewItem, ...]
     error: MonitorError | None
     elapsed: float
     unconditional: bool
@@ -112,6 +112,19 @@ def _parse(
     return parse_feed(body, headers, url, max_items=max_items, max_url_len=max_url_len).items
 
 
+def _parse_rows(
+    kind: str,
+    body: bytes,
+    headers: dict[str, str],
+    url: str,
+    max_items: int,
+    max_url_len: int,
+    source_key: str,
+) -> tuple[store_articles.NewItem, ...]:
+    """Parse a fetched body into rows to store (in a worker process for big passes: hashing included)."""
+    return tuple(to_new_items(source_key, _parse(kind, body, headers, url, max_items, max_url_len)))
+
+
 async def _fetch_one(
     fetcher: Fetcher,
     config: Config,
@@ -126,7 +139,7 @@ async def _fetch_one(
     )
     t0 = time.perf_counter()
     result: FetchResult | None = None
-    items: tuple[FeedItem, ...] = ()
+    items: tuple[store_articles.NewItem, ...] = ()
     error: MonitorError | None = None
     try:
         result = await fetcher.get(
@@ -143,11 +156,12 @@ async def _fetch_one(
                 result.final_url,
                 config.fetch.max_items,
                 config.fetch.max_url_len,
+                src.key,
             )
             if executor is None:
-                items = _parse(*args)
+                items = _parse_rows(*args)
             else:
-                items = await asyncio.get_running_loop().run_in_executor(executor, _parse, *args)
+                items = await asyncio.get_running_loop().run_in_executor(executor, _parse_rows, *args)
     except (FetchError, ParseError) as exc:
         error = exc
     except Exception as exc:  # a bug in one source must not stop the pass; it is logged and shown
@@ -169,7 +183,7 @@ def _write(db: Database, config: Config, batch: list[_Fetched], rng: random.Rand
         now = datetime.now(UTC)
         stored = store_articles.upsert_many(
             session,
-            [(f.state.id, to_new_items(f.source.key, f.items)) for f in fed],
+            [(f.state.id, f.items) for f in fed],
             now,
             extract=config.fetch.article_pages,
         )

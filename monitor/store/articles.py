@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from monitor.store.base import table_of
 from monitor.store.claims import Claim, claim_rows
-from monitor.store.db import among, upsert_insert
+from monitor.store.db import among
 from monitor.store.tables import ArticleRow, SourceRow, TombstoneRow, search_doc, url_hash
 
 CHUNK = 500  # keeps IN (...) lists under SQLite's variable limit
@@ -32,7 +32,11 @@ CHUNK = 500  # keeps IN (...) lists under SQLite's variable limit
 
 @dataclass(frozen=True)
 class NewItem:
-    """A feed item ready to store."""
+    """A feed item ready to store, with the derived columns computed where it is built.
+
+    The derived columns (URL hashes, folded search document) cost more than the insert itself; built
+    in the ingest's parse workers, they are computed there instead of in the one writing process.
+    """
 
     item_key: str
     url: str | None
@@ -41,6 +45,14 @@ class NewItem:
     summary: str
     published_at: datetime | None
     content_hash: str
+    url_hash: int | None = field(init=False, compare=False)
+    canonical_hash: int = field(init=False, compare=False)
+    search_doc: str = field(init=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "url_hash", url_hash(self.url))
+        object.__setattr__(self, "canonical_hash", url_hash(self.canonical_url))
+        object.__setattr__(self, "search_doc", search_doc(self.title, "", self.summary))
 
 
 @dataclass(frozen=True)
@@ -108,7 +120,7 @@ def upsert_many(
     if urls:
         for cond in among(session, TombstoneRow.canonical_url, urls, String):
             dead.update(session.scalars(select(TombstoneRow.canonical_url).where(cond)))
-        hashes = [url_hash(u) for u in urls]
+        hashes = [wanted[u].canonical_hash for u in urls]
         # By canonical URL, and by feed URL: extraction may have moved an article to its rel=canonical.
         # Two queries, one index each (an OR of both scans far worse on PostgreSQL); the hash finds the
         # rows, the URL itself decides.
@@ -165,14 +177,14 @@ def _insert_fresh(session: Session, plans: Sequence[_Plan], now: datetime, extra
                     source_id=plan.source_id,
                     item_key=it.item_key,
                     url=it.url,
-                    url_hash=url_hash(it.url),
+                    url_hash=it.url_hash,
                     canonical_url=url,
-                    canonical_hash=url_hash(url),
+                    canonical_hash=it.canonical_hash,
                     content_hash=it.content_hash,
                     title=it.title,
                     summary=it.summary,
                     text="",
-                    search_doc=search_doc(it.title, "", it.summary),
+                    search_doc=it.search_doc,
                     published_at=it.published_at,
                     fetched_at=now,
                     updated_at=now,
@@ -185,21 +197,36 @@ def _insert_fresh(session: Session, plans: Sequence[_Plan], now: datetime, extra
         return ids
     if session.get_bind().dialect.name == "postgresql":
         return _insert_copy(session, values)
-    # ON CONFLICT DO NOTHING: a parallel worker that inserted the same URL first wins, silently.
-    # The Core table, not the ORM entity: ORM bulk-insert bookkeeping costs ~40 % of the ingest write.
+    return _insert_sqlite(session, values)
+
+
+def _insert_sqlite(session: Session, values: Sequence[dict[str, Any]]) -> dict[str, int]:
+    """SQLite: multi-row INSERT … ON CONFLICT DO NOTHING RETURNING, sent through the driver.
+
+    ON CONFLICT DO NOTHING: a parallel writer that inserted the same URL first wins, silently. The
+    statement goes to sqlite3 directly with each value bound once by its column type's own processor
+    (only the datetimes have one): SQLAlchemy's insertmanyvalues path cost twice the insert itself.
+    """
     table = table_of(ArticleRow)
-    stmt = (
-        upsert_insert(session, table)
-        .on_conflict_do_nothing(index_elements=["canonical_hash"])
-        .returning(table.c.id, table.c.canonical_url)
-    )
+    dialect = session.get_bind().dialect
+    procs = [(c, table.c[c].type.bind_processor(dialect)) for c in _NEW_COLUMNS]
+    row_marks = "(" + ", ".join("?" * len(procs)) + ")"
+    conn = session.connection().connection.driver_connection
+    assert conn is not None
+    ids: dict[str, int] = {}
     for part in _chunks(values, CHUNK):
-        ids.update({url: i for i, url in session.execute(stmt, part)})
+        params = [proc(v[c]) if proc else v[c] for v in part for c, proc in procs]
+        cur = conn.execute(
+            f"INSERT INTO articles ({_NEW_COLUMN_LIST}) VALUES {', '.join([row_marks] * len(part))} "
+            "ON CONFLICT (canonical_hash) DO NOTHING RETURNING id, canonical_url",
+            params,
+        )
+        ids.update({url: i for i, url in cur.fetchall()})
     return ids
 
 
 # The columns of a new article row and their PostgreSQL types (the staging table of `_insert_copy`).
-_PG_COLUMNS = {
+_NEW_COLUMNS = {
     "source_id": "int",
     "item_key": "text",
     "url": "text",
@@ -217,11 +244,11 @@ _PG_COLUMNS = {
     "extract_attempts": "int",
     "search_doc": "text",
 }
-_PG_STAGE_COLUMNS = ", ".join(_PG_COLUMNS)
+_NEW_COLUMN_LIST = ", ".join(_NEW_COLUMNS)
 # Per connection, emptied at every commit; IF NOT EXISTS makes it safe behind a transaction pooler too.
 _PG_STAGE = (
     "CREATE TEMP TABLE IF NOT EXISTS articles_stage ("
-    + ", ".join(f"{c} {t}" for c, t in _PG_COLUMNS.items())
+    + ", ".join(f"{c} {t}" for c, t in _NEW_COLUMNS.items())
     + ") ON COMMIT DELETE ROWS"
 )
 
@@ -236,11 +263,11 @@ def _insert_copy(session: Session, values: Sequence[dict[str, Any]]) -> dict[str
     assert conn is not None
     with conn.cursor() as cur:
         cur.execute(_PG_STAGE)
-        with cur.copy(f"COPY articles_stage ({_PG_STAGE_COLUMNS}) FROM STDIN") as copy:
+        with cur.copy(f"COPY articles_stage ({_NEW_COLUMN_LIST}) FROM STDIN") as copy:
             for v in values:
-                copy.write_row(tuple(v[c] for c in _PG_COLUMNS))
+                copy.write_row(tuple(v[c] for c in _NEW_COLUMNS))
         cur.execute(
-            f"INSERT INTO articles ({_PG_STAGE_COLUMNS}) SELECT {_PG_STAGE_COLUMNS} FROM articles_stage "
+            f"INSERT INTO articles ({_NEW_COLUMN_LIST}) SELECT {_NEW_COLUMN_LIST} FROM articles_stage "
             "ON CONFLICT (canonical_hash) DO NOTHING RETURNING id, canonical_url"
         )
         rows = cur.fetchall()

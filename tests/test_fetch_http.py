@@ -228,3 +228,19 @@ def test_unsupported_content_encoding_is_refused(server: LocalServer) -> None:
 def test_fetcher_must_be_entered() -> None:
     with pytest.raises(RuntimeError):
         asyncio.run(Fetcher().get("http://127.0.0.1/"))
+
+
+def test_fetchers_share_one_verifying_tls_context() -> None:
+    import ssl
+
+    import httpx
+
+    from monitor.fetch.guard import system_resolver
+    from monitor.fetch.pinning import pinned_transport, tls_context
+
+    first = pinned_transport(system_resolver, httpx.Limits())
+    second = pinned_transport(system_resolver, httpx.Limits())
+    # Built once per process (the CA bundle is not reloaded every pass), and still verifying.
+    assert first._pool._ssl_context is second._pool._ssl_context is tls_context()
+    assert tls_context().verify_mode == ssl.CERT_REQUIRED and tls_context().check_hostname
+    assert tls_context().cert_store_stats()["x509_ca"] > 0

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import functools
 import hashlib
 import logging
 import multiprocessing
@@ -99,6 +100,9 @@ def _ignore_sigint() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
+PARSE_WORKERS = 2
+
+
 def _parse(
     kind: str, body: bytes, headers: dict[str, str], url: str, max_items: int, max_url_len: int
 ) -> tuple[FeedItem, ...]:
@@ -161,7 +165,11 @@ async def _fetch_one(
             if executor is None:
                 items = _parse_rows(*args)
             else:
-                items = await asyncio.get_running_loop().run_in_executor(executor, _parse_rows, *args)
+                # Submitted from a thread: the first submit spawns the workers, and a forkserver's first
+                # start imports this program's modules (about a second of CPU) while the caller waits in a
+                # blocking handshake. The event loop keeps fetching meanwhile.
+                future = await asyncio.to_thread(functools.partial(executor.submit, _parse_rows, *args))
+                items = await asyncio.wrap_future(future)
     except (FetchError, ParseError) as exc:
         error = exc
     except Exception as exc:  # a bug in one source must not stop the pass; it is logged and shown
@@ -288,7 +296,9 @@ async def ingest(
     # has threads (the writer, the scheduler) whose locks a forked child could inherit mid-hold.
     executor = (
         ProcessPoolExecutor(
-            max_workers=2, mp_context=multiprocessing.get_context("forkserver"), initializer=_ignore_sigint
+            max_workers=PARSE_WORKERS,
+            mp_context=multiprocessing.get_context("forkserver"),
+            initializer=_ignore_sigint,
         )
         if len(states) >= PARALLEL_PARSE_MIN_SOURCES and claim_limit is None  # workers: parallel already
         else None

@@ -142,15 +142,17 @@ def test_seed_with_shared_data(shared_data: Path) -> None:
 
 
 BLIND = Path(__file__).parent / "data" / "analysis_dev_blind.jsonl"
+BLIND2 = Path(__file__).parent / "data" / "analysis_dev_blind2.jsonl"
 
 
-def test_blind_split_holds_ids_and_labels_only() -> None:
+@pytest.mark.parametrize(("path", "split"), [(BLIND, "blind1"), (BLIND2, "blind2")])
+def test_blind_split_holds_ids_and_labels_only(path: Path, split: str) -> None:
     from monitor import vocab
 
-    rows = [json.loads(line) for line in BLIND.read_text(encoding="utf-8").splitlines()]
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
     assert len(rows) >= 150 and len({r["id"] for r in rows}) == len(rows)
     for r in rows:
-        assert "text" not in r and r["id"].startswith("vntc:") and r["split"] == "blind1"
+        assert "text" not in r and r["id"].startswith("vntc:") and r["split"] == split
         assert r["topic"] in vocab.TOPICS and r["tone"] in vocab.TONES
         assert isinstance(r["mentions"], bool) and isinstance(r["unit"], bool)
     data = Path(__file__).parents[1] / "monitor" / "data"
@@ -160,6 +162,20 @@ def test_blind_split_holds_ids_and_labels_only() -> None:
         for line in (data / name).read_text(encoding="utf-8").splitlines()
     }
     assert not trained & {r["id"] for r in rows}  # training never sees the blind split
+
+
+def test_blind_splits_share_no_article_with_each_other_or_the_dev_set() -> None:
+    ids = [
+        {json.loads(line)["id"] for line in p.read_text(encoding="utf-8").splitlines()}
+        for p in (BLIND, BLIND2)
+    ]
+    dev = Path(__file__).parent / "data" / "analysis_dev.jsonl"
+    dev_sources = {
+        "vntc:" + json.loads(line)["source"].split(":", 1)[1]
+        for line in dev.read_text(encoding="utf-8").splitlines()
+        if json.loads(line)["source"].startswith("vntc-test:")
+    }
+    assert len(dev_sources) > 100 and not ids[0] & ids[1] and not (ids[0] | ids[1]) & dev_sources
 
 
 def test_read_dev_joins_ids_to_shared_texts(tmp_path: Path) -> None:

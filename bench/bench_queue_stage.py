@@ -28,6 +28,7 @@ from bench_dedup import texts  # noqa: E402
 from monitor.config_tables import QueueSettings  # noqa: E402
 from monitor.pipeline.queue import run_queue_stage  # noqa: E402
 from monitor.queue.dedup import signature  # noqa: E402
+from monitor.queue.events import event_text  # noqa: E402
 from monitor.store.db import Database  # noqa: E402
 from monitor.store.stories import load_stage_articles  # noqa: E402
 from monitor.store.tables import AnalysisRow, ArticleRow, MentionRow, SourceRow  # noqa: E402
@@ -115,10 +116,11 @@ def measure(url: str, n: int, batch: int) -> dict[str, float | str]:
         t0, c0 = time.perf_counter(), time.process_time()
         # what the analysis processes hand the stage in the pipeline (timed apart: it runs there)
         sigs = {a.id: signature(a.title, a.text, settings) for a in arts}
+        texts = {a.id: event_text(a.title, a.text) for a in arts if a.targets}
         t_sig = time.perf_counter() - t0
         stories = cases = 0
         for i in range(1, len(ids), batch):
-            r = run_queue_stage(db, ids[i : i + batch], settings, now, signatures=sigs)
+            r = run_queue_stage(db, ids[i : i + batch], settings, now, signatures=sigs, event_texts=texts)
             stories, cases = stories + r.stories_created, cases + r.cases_opened
         wall, cpu = time.perf_counter() - t0, time.process_time() - c0
         n = len(ids) - 1

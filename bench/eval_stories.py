@@ -222,9 +222,9 @@ def indexed_verdicts(pairs: list[dict], background: list[dict], settings: QueueS
     index = events.EventIndex(weights, settings)
     at = datetime(2026, 12, 1, tzinfo=UTC)
     for i, v in enumerate(base):
-        index.add(-1 - i, at, events.weigh(v, weights))
+        index.add(-1 - i, at, v)
     for k, w in weighed.items():
-        index.add(story[k], at, w)
+        index.add(story[k], at, views[k], w)
     out = []
     for p in pairs:
         ka, kb = (p[s]["title"] + "\n" + p[s]["text"] for s in ("a", "b"))

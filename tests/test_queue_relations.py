@@ -25,7 +25,7 @@ from typer.testing import CliRunner
 
 from monitor.cli import app
 from monitor.config_tables import QueueSettings
-from monitor.errors import NotFoundError, TransitionError
+from monitor.errors import NotFoundError, PermissionDeniedError, TransitionError
 from monitor.pipeline.queue import run_queue_stage
 from monitor.queue.event_check import check_database
 from monitor.queue.service import Decision, act
@@ -96,7 +96,7 @@ def test_a_collaborator_decides_a_suggestion(db, action, status, label):
 def test_refusals_are_vietnamese_and_change_nothing(db):
     seed_users(db)
     first, second = seed_suggestion(db)
-    with pytest.raises(TransitionError, match="không được xác nhận cùng sự việc"):
+    with pytest.raises(PermissionDeniedError, match="không được xác nhận cùng sự việc"):
         act(db, first, "bcv", Decision(Action.CONFIRM_EVENT, other_case=second), SETTINGS, NOW)
     with pytest.raises(TransitionError, match="--with"):
         act(db, first, "ctv1", Decision(Action.SPLIT_EVENT), SETTINGS, NOW)

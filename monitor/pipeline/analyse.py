@@ -31,6 +31,7 @@ from monitor.store.tables import MentionRecord
 
 if TYPE_CHECKING:
     from monitor.queue.dedup import Signature
+    from monitor.queue.events import EventText
 
 log = logging.getLogger(__name__)
 
@@ -188,7 +189,7 @@ def analyse_pending(
             while pool is not None and len(inflight) < 2 * n_workers and (more := next_batch()):
                 inflight.append((more, pool.submit(_work, more)))
             batch, future = inflight.popleft()
-            records, signatures = future.result()
+            records, signatures, event_texts = future.result()
             now = datetime.now(UTC)
             with db.write() as session:
                 store_analyses.save_analyses(session, records, now)
@@ -196,7 +197,9 @@ def analyse_pending(
             # the stage costs what matters (store.analyses.relevant_to_queue says which).
             with db.read() as session:
                 relevant = store_analyses.for_queue(session, [r.article_id for r in records])
-            queue = run_queue_stage(db, relevant, config.queue, now, signatures=signatures)
+            queue = run_queue_stage(
+                db, relevant, config.queue, now, signatures=signatures, event_texts=event_texts
+            )
             report.analysed += len(records)
             report.mentioned += sum(1 for r in records if r.mentions)
             report.flagged += sum(1 for r in records if r.flagged)
@@ -257,26 +260,30 @@ def _init_worker(config: Config, models_dir: Path | None) -> None:
     _worker = (Analysers.load(config, models_dir), config)
 
 
-Analysed = tuple[list[store_analyses.AnalysisRecord], dict[int, "Signature"]]
+Analysed = tuple[list[store_analyses.AnalysisRecord], dict[int, "Signature"], dict[int, "EventText"]]
 
 
 def _analyse_and_sign(
     analysers: Analysers, config: Config, batch: list[store_analyses.PendingArticle]
 ) -> Analysed:
-    """A batch's analyses, and the story signatures of the articles the queue stage will want.
+    """A batch's analyses, and the story signatures and event terms the queue stage will want.
 
-    Signing (MinHash over the folded text) runs here, in the analysis processes, so the process that
-    stores batches and runs the queue stage does as little as possible.
+    Signing (MinHash over the folded text) and event terms (queue.events, for articles that name a target)
+    run here, in the analysis processes, so the process that stores batches and runs the queue stage does
+    as little as possible.
     """
     from monitor.queue.dedup import signature
+    from monitor.queue.events import event_text
 
     records = analyse_batch(analysers, config, batch)
-    signatures = {
-        a.id: signature(a.title, a.text, config.queue)
-        for a, r in zip(batch, records, strict=True)
-        if (r.mentions or r.flagged) and not r.skipped
-    }
-    return records, signatures
+    signatures: dict[int, Signature] = {}
+    texts: dict[int, EventText] = {}
+    for a, r in zip(batch, records, strict=True):
+        if (r.mentions or r.flagged) and not r.skipped:
+            signatures[a.id] = signature(a.title, a.text, config.queue)
+            if r.mentions:
+                texts[a.id] = event_text(a.title, a.text)
+    return records, signatures, texts
 
 
 def _work(batch: list[store_analyses.PendingArticle]) -> Analysed:

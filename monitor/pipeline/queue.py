@@ -75,12 +75,13 @@ def run_queue_stage(
     now: datetime,
     *,
     signatures: Mapping[int, dedup.Signature] | None = None,
+    event_texts: Mapping[int, events.EventText] | None = None,
 ) -> QueueReport:
     """Place analysed articles in stories and open or update their stories' cases (idempotent).
 
     A whole batch goes in one transaction of a few statements: bulk band lookups, one INSERT per table,
     the assignment lock taken once. A crash (kill -9) leaves all of a batch or none of it.
-    `signatures`: those the analysis processes already computed (the rest are computed here).
+    `signatures`, `event_texts`: those the analysis processes already computed (the rest are computed here).
     """
     result = QueueReport()
     with db.read() as session:
@@ -89,7 +90,8 @@ def run_queue_stage(
     known = signatures or {}
     sigs = {a.id: known.get(a.id) or dedup.signature(a.title, a.text, settings) for a in articles}
     # event matching is for reports that name a watched target (the ones a case can be about)
-    texts = {a.id: events.event_text(a.title, a.text) for a in articles if a.targets}
+    given = event_texts or {}
+    texts = {a.id: given.get(a.id) or events.event_text(a.title, a.text) for a in articles if a.targets}
     for start in range(0, len(articles), STAGE_BATCH):
         batch = articles[start : start + STAGE_BATCH]
         for attempt in range(1, RETRIES + 1):
@@ -177,7 +179,7 @@ def _event_index(
     views = [events.EventText(d.terms, frozenset(d.names)) for d in stored]
     index = events.EventIndex(events.idf([*views, *(texts[a.id] for a in mine)]), settings)
     for d, view in zip(stored, views):
-        index.add(d.story_id, d.seen_at, events.weigh(view, index.weights))
+        index.add(d.story_id, d.seen_at, view)
     return index
 
 
@@ -239,7 +241,7 @@ def _assign(
             similarity, story_id = best
         placed.append((a, story_id, similarity))
         if index is not None and weighed is not None:
-            index.add(story_id, a.seen_at, weighed)
+            index.add(story_id, a.seen_at, texts[a.id], weighed)
         # later articles of this batch can join it: it is a candidate like any stored article
         known[a.id] = store_stories.Candidate(a.id, story_id, sig.minhash, sig.shingles)
         for key in sig.bands:

@@ -122,16 +122,19 @@ def event_text(title: str, text: str) -> EventText:
     return EventText(content_terms(title, text), proper_names(title, text))
 
 
-@dataclass(frozen=True)
 class Idf:
     """Inverse document frequencies over a corpus (smoothed, so unseen terms weigh most)."""
 
-    docs: int
-    df: Mapping[str, int]
+    def __init__(self, docs: int, df: Mapping[str, int]) -> None:
+        self.docs = docs
+        self.df = df
+        self.unseen = math.log(1 + docs) + 1
+        # every weight computed once: weighing a batch's window asks for each term thousands of times
+        self.table = {t: math.log((1 + docs) / (1 + n)) + 1 for t, n in df.items()}
 
     def weight(self, term: str) -> float:
         """log((1 + n) / (1 + df)) + 1, as scikit-learn's smooth idf."""
-        return math.log((1 + self.docs) / (1 + self.df.get(term, 0))) + 1
+        return self.table.get(term, self.unseen)
 
 
 def idf(corpus: Iterable[EventText]) -> Idf:
@@ -155,7 +158,8 @@ class Weighed:
 
 def weigh(doc: EventText, weights: Idf) -> Weighed:
     """The report's TF-IDF vector (sublinear tf), normalised to length 1."""
-    vec = {t: (1 + math.log(c)) * weights.weight(t) for t, c in doc.terms.items()}
+    get, unseen, log = weights.table.get, weights.unseen, math.log
+    vec = {t: (1 + log(c) if c > 1 else 1.0) * get(t, unseen) for t, c in doc.terms.items()}
     norm = math.sqrt(sum(w * w for w in vec.values())) or 1.0
     return Weighed({t: w / norm for t, w in vec.items()}, doc.names)
 
@@ -200,6 +204,7 @@ def decide(
 
 
 SEED_TERMS = 20  # a report's highest-weighted terms find its candidates (rare terms: short postings)
+COMMON_SHARE = 0.05  # terms in more than this share of the window's reports are not indexed
 
 
 @dataclass(frozen=True)
@@ -211,34 +216,53 @@ class StoryMatch:
 
 
 class EventIndex:
-    """Reports of the recent archive by term, to find and judge the stories a new report may belong to."""
+    """Reports of the recent archive by term, to find and judge the stories a new report may belong to.
+
+    A stored report is weighed only when it comes near the top of a search (most of a window never does).
+    """
 
     def __init__(self, weights: Idf, settings: QueueSettings) -> None:
         self.weights = weights
         self.settings = settings
-        self._docs: list[tuple[int, datetime, Weighed]] = []  # (story id, seen at, report)
+        self._docs: list[tuple[int, datetime, EventText]] = []  # (story id, seen at, report)
+        self._weighed: dict[int, Weighed] = {}
         self._postings: dict[str, list[int]] = {}
+        self._common = max(10.0, weights.docs * COMMON_SHARE)
 
-    def add(self, story_id: int, seen_at: datetime, doc: Weighed) -> None:
-        """Index a report of `story_id`."""
+    def add(self, story_id: int, seen_at: datetime, doc: EventText, weighed: Weighed | None = None) -> None:
+        """Index a report of `story_id` (with its weighed form if the caller has it already)."""
         i = len(self._docs)
         self._docs.append((story_id, seen_at, doc))
-        for term in doc.vector:
-            self._postings.setdefault(term, []).append(i)
+        if weighed is not None:
+            self._weighed[i] = weighed
+        df, postings = self.weights.df, self._postings
+        for term in doc.terms:
+            # a term only this report has finds nothing; one in many reports is never a seed worth a walk
+            if 1 < df.get(term, 0) <= self._common:
+                postings.setdefault(term, []).append(i)
+
+    def _weigh(self, i: int) -> Weighed:
+        found = self._weighed.get(i)
+        if found is None:
+            found = self._weighed[i] = weigh(self._docs[i][2], self.weights)
+        return found
 
     def matches(self, doc: Weighed, seen_at: datetime) -> list[StoryMatch]:
         """Stories that tell the same event or maybe do, best first (same before maybe, then cosine)."""
         seeds = sorted(doc.vector.items(), key=lambda tw: -tw[1])[:SEED_TERMS]
-        partial: dict[int, float] = {}
+        k = self.settings.event_max_candidates
+        # rough: the seeds' weight times the stored report's term count, not yet normalised by its length
+        rough: dict[int, float] = {}
         for term, w in seeds:
             for i in self._postings.get(term, ()):
-                partial[i] = partial.get(i, 0.0) + w * self._docs[i][2].vector[term]
+                rough[i] = rough.get(i, 0.0) + w * self._docs[i][2].terms[term]
+        near = sorted(rough, key=lambda i: (-rough[i], -i))[: 3 * k]
+        exact = {i: sum(w * self._weigh(i).vector.get(t, 0.0) for t, w in seeds) for i in near}
         best: dict[int, EventMatch] = {}
-        top = sorted(partial, key=lambda i: (-partial[i], -i))[: self.settings.event_max_candidates]
-        for i in top:
-            story_id, seen, other = self._docs[i]
+        for i in sorted(exact, key=lambda i: (-exact[i], -i))[:k]:
+            story_id, seen, _ = self._docs[i]
             hours = (seen_at - seen).total_seconds() / 3600
-            m = judge(doc, other, hours, self.weights, self.settings)
+            m = judge(doc, self._weigh(i), hours, self.weights, self.settings)
             if m.verdict is not Verdict.DIFFERENT and _better(m, best.get(story_id)):
                 best[story_id] = m
         rank = {Verdict.SAME: 0, Verdict.MAYBE: 1}

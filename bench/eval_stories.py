@@ -7,8 +7,9 @@
 
 `--events` adds what the queue stage does after the near-duplicate test (`monitor.queue.events`): on the
 committed set and on bench/event_pairs.jsonl (VNTC doc ids labelled by hand: same event, related — the
-same affair at another step, different), how many same-event pairs are joined (copy or event), suggested
-("có thể cùng sự việc") or missed, and how many related/different pairs would be merged automatically.
+same affair at another step, different; "round": 2 marks pairs labelled after the thresholds were set),
+how many same-event pairs are joined (copy or event), suggested ("có thể cùng sự việc") or missed, and how
+many related/different pairs would be merged automatically.
 
 A pair is predicted "same story" when the two signatures share an LSH band (the only way the stage ever
 sees a candidate) and `dedup.same_story` accepts it — exactly what `run_queue_stage` does.
@@ -283,6 +284,10 @@ def event_report(committed: list[dict], settings: QueueSettings) -> dict:
         report[name] = score_events(pairs, weights, settings)
         # the same pairs through the stage's candidate search (EventIndex), as the stage meets them
         report[name + "_through_index"] = score_events(pairs, weights, settings, background)
+    # round 2: labelled after the thresholds were set (nothing tuned on them since)
+    later = [p for p, r in zip(real, rows) if r.get("round") == 2]
+    weights = events.idf(base + [_view(d) for p in later for d in (p["a"], p["b"])])
+    report["vntc_round2_through_index"] = score_events(later, weights, settings, background)
     return report
 
 

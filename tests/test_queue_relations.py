@@ -38,21 +38,26 @@ from monitor.vocab import Action
 SETTINGS = QueueSettings()
 
 
-def seed_suggestion(db: Database, at: datetime = NOW) -> tuple[int, int]:
-    """Two outlets' reports of one escape, too unlike to join: two cases and a suggestion; the case ids."""
+def seed_suggestion(db: Database, at: datetime = NOW, *, second_flagged: bool = True) -> tuple[int, int]:
+    """Two outlets' reports of one escape, too unlike to join: two cases and a suggestion; the case ids
+    (`second_flagged=False`: the second story has no case; its story id instead)."""
     with db.write() as s:
         a, b, c = (seed_source(s, f"rel{i}", f"Báo {i}") for i in "ABC")
         ids = [
             seed_article(s, c, t, x, at=at - timedelta(hours=20 - i), flagged=False)
             for i, (t, x) in enumerate((QUEUE_STORY, DRUG_STORY, TRAFFIC_STORY, FIRE, OTHER_ESCAPE))
         ]
-        ids += [seed_article(s, a, *ESCAPE_A, at=at), seed_article(s, b, *ESCAPE_B_NAMELESS, at=at)]
+        ids += [
+            seed_article(s, a, *ESCAPE_A, at=at),
+            seed_article(s, b, *ESCAPE_B_NAMELESS, at=at, flagged=second_flagged),
+        ]
     report = run_queue_stage(db, ids, SETTINGS, at + timedelta(hours=1))
-    assert report.event_suggestions == 1 and report.cases_opened == 2
+    assert report.event_suggestions == 1 and report.cases_opened == 1 + second_flagged
     with db.read() as s:
         cases = dict(s.execute(select(CaseRow.story_id, CaseRow.id)).all())
         status = story_and_case_status(s, ids[-2:])
-    return cases[status[ids[-2]][0]], cases[status[ids[-1]][0]]
+    second_story = status[ids[-1]][0]
+    return cases[status[ids[-2]][0]], cases[second_story] if second_flagged else second_story
 
 
 def _relation(db: Database) -> tuple[str, int | None, datetime | None]:
@@ -91,6 +96,20 @@ def test_a_collaborator_decides_a_suggestion(db, action, status, label):
     # the other case sees the same decision
     assert [(r.case_id, r.status) for r in case_view(db, second, when).related] == [(first, status)]
     assert check_database(db).findings == ()  # the appended event replays to the stored case
+
+
+def test_a_suggested_story_without_a_case_is_named_by_its_story(db):
+    seed_users(db)
+    first, story = seed_suggestion(db, second_flagged=False)
+    [related] = case_view(db, first, NOW).related
+    assert (related.case_id, related.story_id, related.open) == (None, story, True)
+    act(
+        db, first, "ctv1", Decision(Action.SPLIT_EVENT, other_story=story), SETTINGS, NOW + timedelta(hours=2)
+    )
+    assert _relation(db)[0] == "split"
+    assert case_view(db, first, NOW).history[-1].note == f"Khác sự việc với tin #{story}."
+    with pytest.raises(NotFoundError, match="tin #999"):
+        act(db, first, "ctv1", Decision(Action.CONFIRM_EVENT, other_story=999), SETTINGS, NOW)
 
 
 def test_refusals_are_vietnamese_and_change_nothing(db):

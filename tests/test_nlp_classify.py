@@ -268,3 +268,31 @@ ROLE_CASES = [
 def test_tone_follows_the_police_role(analyzer: Analyzer, title: str, text: str, tone: str) -> None:
     a = analyzer.analyse(title, text)
     assert a.tone and a.tone.label == tone
+
+
+RULE_CASES = [
+    # the officer is the one accused: criticism of the unit
+    ("Người dân tố cáo trưởng công an xã", "Nhiều hộ gửi đơn lên huyện.", "tieu_cuc"),
+    ("Cán bộ địa chính xã bị tố cáo nhận tiền", "Người dân đã gửi đơn.", "tieu_cuc"),
+    ("Nguoi dan to cao truong cong an xa", "Nhieu ho gui don len huyen.", "tieu_cuc"),
+    # a victim reports a crime to the police: no criticism of anyone in office
+    ("Mua phải ngọc giả, mất 200 triệu đồng", "Ông Bảy đã đến công an phường tố cáo kẻ lừa đảo.", None),
+    ("Mua phai ngoc gia, mat 200 trieu dong", "Ong Bay da den cong an phuong to cao ke lua dao.", None),
+    # a rule in the headline, not a case
+    ("Bộ Công an ra quy chế xử lý cán bộ vi phạm kỷ luật", "Cán bộ sẽ bị xem xét kỷ luật khi vi phạm.", None),
+]
+
+
+@pytest.mark.parametrize(("title", "lead", "tone"), RULE_CASES)
+def test_criticism_rule_needs_an_accused_officer(title: str, lead: str, tone: str | None) -> None:
+    from monitor.nlp import lexicon
+
+    ruled = lexicon.rule_tone(lexicon.norm(title + " " + lead), lexicon.norm(title))
+    assert (ruled[0] if ruled else None) == tone
+
+
+def test_disaster_words_alone_do_not_make_a_flood_critical() -> None:
+    """'Mất tích' after a flood blames no one; the same words in a crime story still count."""
+    title, lead = "Lũ quét làm 5 người chết và mất tích", "Nước lũ cuốn trôi nhiều nhà ở huyện vùng cao."
+    assert Analyzer._critical_cues(title, lead, "chay_no_cuu_nan") == []
+    assert "mất tích" in Analyzer._critical_cues(title, lead, "an_ninh_trat_tu")

@@ -67,8 +67,41 @@ CASES = [
     ),
     ("Giá vàng tăng mạnh", "Giá vàng miếng tăng 500.000 đồng mỗi lượng.", None),
     ("Công an cảnh báo thủ đoạn lừa đảo mới qua mạng", "Kẻ gian giả danh nhân viên ngân hàng.", None),
+    # second round (issue 11): traps seen while labelling more real press
+    ("Công an xã dùng dùi cui báng súng đánh nghi phạm", "Người bị đánh phải nhập viện.", "misconduct"),
+    ("Công an xã bị kẻ trốn khỏi nơi tạm giữ đâm chết", "Hai chiến sĩ khác bị thương.", "misconduct"),
+    ("Hai cảnh sát giao thông bị 3 thanh niên đánh trọng thương", "Vụ việc xảy ra tại ngã tư.", "victim"),
+    ("Súng cướp cò, công an bắn bị thương một người đánh bạc", "Gia đình đề nghị làm rõ.", "misconduct"),
+    (
+        "Khởi tố vụ tổ chức đánh bạc",
+        "Công an huyện khởi tố bị can về tội đánh bạc tại xã Hòa Liên.",
+        "action",
+    ),
+    ("Khởi tố kẻ hành hung một cục phó của Bộ Công an", "Bốn người đã bị tạm giữ.", "victim"),
+    ("Công an xác định nghi can nổ súng là một cựu bảo vệ", "Nạn nhân đang được cấp cứu.", None),
+    (
+        "Tăng cường tranh tụng để tránh oan sai",
+        "Tòa án sẽ chỉ đạo thực hiện tranh tụng tại các phiên tòa.",
+        None,
+    ),
+    ("Nhiều lần trốn trại để tiếp tục lừa đảo", "Sơn đã bị Công an TP HCM bắt vào tháng 8.", "action"),
+    ("Kẻ trốn sự truy bắt của công an đã ra đầu thú", "Y khai nhận hành vi.", "action"),
+    (
+        "Hà Tĩnh: Bắt tạm giam nguyên phó giám đốc công ty thủy sản",
+        "Ông bị khởi tố về tội lừa đảo.",
+        "corruption",
+    ),
+    ("Kiểm sát viên lừa đảo hơn 3 tỷ đồng", "Viện kiểm sát đã phê chuẩn quyết định khởi tố.", "corruption"),
+    ("Công an TP vừa bắt quả tang một thư ký tòa án đang nhận tiền", "Đương sự đã tố giác.", "corruption"),
+    ("Hơn 2.100 cán bộ bị kỷ luật vì sai phạm đất đai", "Trong 5 năm qua.", None),
+    ("TP HCM: tạm giữ 5 taxi dù", "Thanh tra giao thông đã lập biên bản các tài xế.", "action"),
+    ("Xử phạt hơn 400 học sinh đi xe phân khối lớn", "Đợt kiểm tra kéo dài 10 ngày.", "action"),
+    ("Phạt tù 3 người rải đinh trên cao tốc", "Tòa tuyên án sáng qua.", None),
+    ("Phá đá lở trên quốc lộ bằng mìn", "Ban quản lý dự án cho biết sẽ thông xe trong ngày.", None),
+    ("Cơ quan chức năng vẫn chưa phát hiện vi phạm ở quán bar", "Người dân tiếp tục phản ánh.", None),
     # written without diacritics
     ("Con do hanh hung cong an xa", "Hai doi tuong da bi tam giu.", "victim"),
+    ("Cong an xa dung dui cui bang sung danh nghi pham", "Nguoi bi danh phai nhap vien.", "misconduct"),
     ("Nguoi dan to truong cong an xa danh nguoi", "Vu viec gay buc xuc.", "misconduct"),
 ]
 

@@ -192,9 +192,11 @@ class Analyzer:
         t_label, t_score = topic
         o_label, o_score = tone
         lead = lexicon.norm(title + " " + body[:300])
-        ruled = lexicon.rule_tone(lead)
+        ruled = lexicon.rule_tone(lead, lexicon.norm(title))
         critical = (
-            self._critical_cues(title, body) if o_label == "trung_tinh" and o_score < NEUTRAL_DOUBT else []
+            self._critical_cues(title, body, t_label)
+            if o_label == "trung_tinh" and o_score < NEUTRAL_DOUBT
+            else []
         )
         if ruled and o_label != ruled[0]:
             tone_pred = Prediction(ruled[0], RULE_SCORE, ruled[1])
@@ -205,7 +207,12 @@ class Analyzer:
             why = ruled[1] if ruled else self._reason(self.tone_model, texts[1], o_label, lead, explain)
             tone_pred = Prediction(o_label, max(o_score, RULE_SCORE) if ruled else o_score, why)
         # The role rules cost ~50 us: read them where tone matters (a mention) or the story may be police news.
-        concerns = bool(focus) or t_label != "khac" or t_score < KHAC_DOUBT
+        concerns = (
+            bool(focus)
+            or t_label != "khac"
+            or t_score < KHAC_DOUBT
+            or bool(lexicon.find_cues(lead, lexicon.POLICE))
+        )
         role = police_role(title, body, focus) if concerns else None
         if role:
             tone_pred = self._role_tone(role, tone_pred)
@@ -256,11 +263,13 @@ class Analyzer:
         return current
 
     @staticmethod
-    def _critical_cues(title: str, body: str) -> list[str]:
+    def _critical_cues(title: str, body: str, topic: str = "") -> list[str]:
         t, b = lexicon.norm(title), lexicon.norm(body[:300])
         if lexicon.find_cues(t, lexicon.ACTION):
             return []
         neg = lexicon.TONE_CUES["tieu_cuc"]
+        if topic == "chay_no_cuu_nan":  # "34 người chết và mất tích" after a flood blames no one
+            neg = tuple(c for c in neg if c not in lexicon.DISASTER_WORDS)
         if 2 * lexicon.count_cues(t, neg) + lexicon.count_cues(b, neg) < 2:
             return []
         return list(dict.fromkeys(lexicon.find_cues(t, neg) + lexicon.find_cues(b, neg)))

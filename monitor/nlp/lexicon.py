@@ -755,12 +755,36 @@ POLICE_ONLY = ("xay_dung_luc_luong",)
 GENERIC_WEIGHT = {"an_ninh_trat_tu": 0.6}
 
 
-def rule_tone(normed: str) -> tuple[str, str] | None:
-    """High-precision override: criticism aimed at officers or offices is tieu_cuc; returns (tone, reason)."""
-    crit = find_cues(normed, CRITICISM)
+# Tone cues that a disaster report carries without blaming anyone (a flood leaves people missing).
+DISASTER_WORDS = ("mất tích", "nguy cơ", "báo động", "kinh hoàng", "hoảng sợ", "sợ hãi", "lo sợ", "bất an")
+# Words that say the text is a rule, a plan or a tally, not a case: "Bộ Công an ra quy chế xử lý cán bộ vi
+# phạm kỷ luật", "Năm 2005: tiếp tục triển khai cải cách" (real press, issue 11).
+POLICY = ("quy chế", "quy định", "nghị định", "thông tư", "chỉ thị", "triển khai", "kế hoạch", "cải cách")
+# "tố cáo" is criticism of an officer only when an officer is the one accused, not when a victim reports a
+# crime to the police ("đến công an tố cáo", "theo đơn tố cáo của người bị hại").
+_ACCUSE = ("tố cáo", "to cao")
+
+
+def rule_tone(normed: str, title: str = "") -> tuple[str, str] | None:
+    """High-precision override: criticism aimed at officers or offices is tieu_cuc; returns (tone, reason).
+
+    `title` (normalised), when given, lets a rule or plan in the headline switch the override off.
+    """
+    crit = [c for c in find_cues(normed, CRITICISM) if c not in _ACCUSE or _accuses_officer(normed)]
     if not crit:
         return None
     auth = find_cues(normed, AUTHORITY)
-    if not auth:
+    if not auth or (title and find_cues(title, POLICY)):
         return None
     return "tieu_cuc", f'Quy tắc từ vựng: "{crit[0]}" + "{auth[0]}"'
+
+
+_ACCUSED_RX = re.compile(
+    r" (?:tố cáo|to cao) (?:\S+ ){0,3}(?:công an|cong an|cán bộ|can bo|cảnh sát|canh sat|csgt|chiến sĩ|trưởng|truong)"
+    r"| (?:bị|bi) (?:tố cáo|to cao) "
+)
+
+
+def _accuses_officer(normed: str) -> bool:
+    """An officer is the one accused: "dân tố cáo trưởng công an xã", "cán bộ bị tố cáo"."""
+    return bool(_ACCUSED_RX.search(normed))

@@ -28,11 +28,18 @@ _POLICE = (
     r"|trinh sát|tổ công tác)"
 )
 # No one-syllable verbs whose accent-free form is another word: tát/tắt, đạp/dập, tông/tổng.
-_HARM = r"(?:hành hung|tấn công|chém|đâm|bắn|đánh|đe dọa|lăng mạ|xô xát|cản trở|ném đá|đâm xe)"
+# "đánh" also reads "đánh bạc", "đánh giá", "đánh đề"...: only the blow counts.
+_BEAT = r"đánh(?! (?:bạc|bài|giá|đề|số|cá|thuế|dấu|tráo|lừa|cắp|bắt|động|đổi|bóng|cờ|thức|tiếng))"
+_HARM = (
+    rf"(?:hành hung|tấn công|chém|đâm|bắn|{_BEAT}|đe dọa|lăng mạ|xô xát|cản trở|ném đá|đâm xe|sát hại|giết hại"
+    r"|làm chết|khủng bố)"
+)
 _VICTIM = (
     rf"{_HARM}(?: \S+){{0,3}} {_POLICE}",  # "côn đồ hành hung (1) công an xã"
-    rf"{_POLICE}(?: \S+){{0,4}} bị (?:\S+ ){{0,3}}(?:hành hung|tấn công|chém|đâm|bắn|đánh|thương)",
+    rf"{_POLICE}(?: (?!(?:bắn|đánh|chém|đâm)\b)\S+){{0,4}} bị (?:\S+ ){{0,3}}(?:hành hung|tấn công|chém|đâm|bắn|{_BEAT}|thương|sát hại|giết)",
     r"chống (?:lại )?người (?:đang )?thi hành công vụ",
+    # the attacker is the subject: "khởi tố kẻ hành hung một cục phó của Bộ Công an"
+    rf"(?:kẻ|đối tượng|côn đồ|nhóm|băng) {_HARM}(?: \S+){{0,5}} {_POLICE}",
     r"chống đối lực lượng",
 )
 # The police abusing their office (the story's topic is then tham_nhung: misconduct of officers).
@@ -41,14 +48,16 @@ _ABUSE = (
     r"|lợi dụng chức vụ|làm sai lệch|dựng kịch bản)",
     rf"{_POLICE}(?: \S+){{0,4}} bị (?:bắt|khởi tố|truy tố|kỷ luật|đình chỉ|cách chức|tước danh hiệu|tạm giữ"
     r"|tạm giam|điều tra|tố|tố cáo|kiện|xử lý)",
-    rf"(?:khởi tố|truy tố|kỷ luật|đình chỉ|xử lý|bắt) (?:\S+ ){{0,3}}{_POLICE}",
+    # not "trốn sự truy bắt của công an", "đã bị bắt, công an đang truy tìm"
+    rf"(?<!truy )(?<!bị )(?:khởi tố|truy tố|kỷ luật|đình chỉ|xử lý|bắt) (?!của )(?:\S+ ){{0,3}}{_POLICE}",
 )
 # The police, or a lock-up in their care, as the agent of harm.
 _MISCONDUCT = (
-    rf"{_POLICE}(?: \S+){{0,4}} (?:đánh|hành hung|bắn chết|nổ súng|dùng súng|ép cung|bức cung"
+    # The officer is the subject: no "bị" (acted upon) between; an officer firing to stop a robber is no harm.
+    rf"{_POLICE}(?: (?!(?:bị|nghi|đối|kẻ|tên|hung|thủ)\b)\S+){{0,6}} (?:{_BEAT}|hành hung|bắn chết|bắn bị thương|nổ súng|ép cung|bức cung"
     r"|dùng nhục hình|nhũng nhiễu|sách nhiễu|gây khó dễ|làm ngơ)",
     rf"bị {_POLICE}(?: \S+){{0,3}} (?:đánh|hành hung|bắn|ép cung|bức cung|bắt oan)",
-    r"trốn khỏi (?:nhà tạm giữ|trại giam|trại tạm giam|phòng tạm giữ|buồng giam|nơi giam giữ|trụ sở công an"
+    r"trốn khỏi (?:nhà tạm giữ|trại giam|trại tạm giam|phòng tạm giữ|buồng giam|nơi giam giữ|nơi tạm giữ|trụ sở công an"
     r"|trại cải tạo|trại)",
     r"(?:trốn trại|vượt ngục|để (?:\S+ ){0,2}(?:phạm nhân|bị can|bị án|can phạm|đối tượng) (?:bỏ )?trốn)",
     r"(?:chết|tử vong) (?:trong|tại) (?:trại giam|trại tạm giam|nhà tạm giữ|phòng tạm giữ|buồng giam"
@@ -56,10 +65,15 @@ _MISCONDUCT = (
     r"(?:ép cung|bức cung|dùng nhục hình|mớm cung)",
     r"(?:bắt oan|giam oan|truy tố oan|khởi tố oan|oan sai|bắt giam oan|tạm giam oan)",
 )
+# Talk about wrongful convictions in general (a policy, a seminar, a legal answer) blames no one.
+_POLICY = (
+    r"(?:tránh|hạn chế|phòng ngừa|cơ chế|nghị quyết|hội thảo|khái niệm|thế nào|sẽ được bồi thường|tăng cường"
+    r"|quy định)"
+)
 _CORRUPTION = (
-    r"(?:tham ô|tham nhũng|nhận hối lộ|đưa hối lộ|môi giới hối lộ|lợi dụng chức vụ|lạm dụng chức vụ|cố ý làm trái"
+    r"(?:tham ô|tham nhũng|nhận hối lộ|môi giới hối lộ|lợi dụng chức vụ|lạm dụng chức vụ|cố ý làm trái"
     r"|thiếu trách nhiệm gây hậu quả|biển thủ|rút ruột|nâng khống|nâng giá|kê khống|lập khống|chạy án"
-    r"|thất thoát|sai phạm|tiêu cực|chiếm đoạt tiền|vi phạm quy định về quản lý|mua chuộc)"
+    r"|khai khống|thất thoát|sai phạm|tiêu cực|chiếm đoạt tiền|vi phạm quy định về quản lý|mua chuộc)"
 )
 _OFFICIAL = (
     r"(?:nguyên|cựu|cán bộ|giám đốc|chủ tịch|trưởng|phó|lãnh đạo|thủ quỹ|kế toán|thủ kho|kiểm sát viên"
@@ -76,22 +90,33 @@ _OFFICIAL_ACCUSED = (
     r"(?:giám đốc|nguyên|cựu|lãnh đạo|cán bộ|kiểm sát viên|thẩm phán|chủ tịch|trưởng phòng|thư ký|quan chức"
     r"|thủ quỹ|kế toán)(?: \S+){0,6} (?:bị (?:bắt|khởi tố|truy tố|bắt giam|bắt tạm giam|kỷ luật|đình chỉ"
     r"|cách chức|đề nghị khởi tố|đề nghị truy tố)|sắp (?:ra|hầu) tòa|hầu tòa|lừa đảo|chiếm đoạt)"
+    # "Bắt tạm giam nguyên phó tổng giám đốc…", "Khởi tố nguyên phó chủ nhiệm ban quản lý dự án…"
+    r"|^(?:[^:]{1,30}: )?(?:bắt|bắt tạm giam|bắt giam|bắt khẩn cấp|khởi tố|truy tố)(?: \S+){0,2} "
+    r"(?:(?:nguyên|cựu) (?:phó |chủ |giám |trưởng |cán )|cán bộ|chủ tịch|phó chủ tịch)"
+    # caught in the act: "Công an TP vừa bắt quả tang một thư ký tòa án đang nhận tiền"
+    r"|(?:bắt quả tang|bắt khẩn cấp|bắt tạm giam) (?:một |\d+ )?(?:thư ký|cán bộ|kiểm sát viên|thẩm phán|chủ tịch"
+    r"|phó chủ tịch|trưởng phòng|nguyên|cựu)"
 )
 # A statistic or a rule about corruption is not a case: "hơn 1.300 cán bộ bị khởi tố", "quy chế xử lý".
 _SUMMARY = (
-    r"(?:hơn \d|gần \d|trên \d|\d[\d.,]* (?:cán bộ|vụ)|năm qua|tháng qua|cả nước|toàn quốc|quy chế|quy định"
+    r"(?:(?:hơn|gần|trên) [\d.,]+ (?:cán bộ|vụ|người|trường hợp|đảng viên)|\d[\d.,]* (?:cán bộ|vụ)|năm qua|tháng qua|cả nước|toàn quốc|quy chế|quy định"
     r"|tổng kết|sơ kết|chủ yếu do|nhiều vụ)"
 )
 _ACTION = (
     rf"(?:{_POLICE}|cơ quan điều tra|cơ quan csđt|cơ quan cảnh sát|phòng cảnh sát|đội cảnh sát|lực lượng chức"
     r" năng|cơ quan chức năng|công an \S+|bộ đội biên phòng|ban chuyên án|phòng pc\d+|pc\d+)(?: \S+){0,8} "
-    r"(?:đã |vừa |đang )?(?:bắt giữ|bắt quả tang|bắt khẩn cấp|bắt được|bắt gọn|bắt tạm giam|triệt phá|khám phá"
+    r"(?<!chưa )(?<!không )(?<!dừng )(?<!ngừng )(?<!nơi )(?<!nhà )(?<!phòng )(?:đã |vừa |đang )?(?:bắt giữ|bắt quả tang|bắt khẩn cấp|bắt được|bắt gọn|bắt tạm giam|triệt phá|khám phá"
     r"|phá (?:ổ|đường dây|băng|sòng|vụ)|tạm giữ|thu giữ|truy bắt|tóm gọn|giải cứu|phát hiện|bóc gỡ"
     r"|bắt(?! (?:cóc|đầu|buộc|gặp|tay|nguồn|chước|bớ|nạt)))(?!\S)",
-    r"^(?:bắt|phá|triệt phá|tạm giữ|tạm giam|bắt giữ|bắt tạm giam|bắt khẩn cấp|khởi tố, bắt|truy bắt) ",
+    # a place may head the title: "TP HCM: tạm giữ 5 taxi"; fines and seizures are enforcement too
+    r"^(?:[^:]{1,30}: )?(?:bắt(?! (?:trẻ|cóc|con tin))|phá (?:ổ|đường dây|băng|sòng|vụ|tụ điểm)|triệt phá|tạm giữ"
+    r"|tạm giam|bắt giữ|xử phạt|phạt (?:\d|hơn|gần|trên)|tịch thu|thu giữ"
+    r"|bắt tạm giam|bắt khẩn cấp|khởi tố, bắt|truy bắt|ra lệnh bắt|khởi tố (?:vụ|băng|đường dây|nhóm|kẻ|\d+ đối tượng)) ",
+    # caught in the end: "…vẫn không thoát khỏi lưới trời", "cho đến khi bị Công an TP.HCM bắt"
+    rf"(?:lưới trời|sa lưới|ra đầu thú|bị {_POLICE}(?: \S+){{0,4}} bắt(?: giữ| được)?(?!\S))",
 )
 _ESCAPE = re.compile(r"tr[oố]n|v[uư][oợ]t ng[uụ]c")
-_SENTENCE = re.compile(r"[.!?;\n]+")
+_SENTENCE = re.compile(r"(?:[!?;\n]|\.(?!\d)|(?<!\d)\.)+")  # "1.300 cán bộ" is one number
 LEAD_CHARS = 320  # the title and the lead decide; the sentences around the mention come first (see focus)
 
 
@@ -131,6 +156,7 @@ def _compiled(plain: bool) -> dict[str, tuple[re.Pattern[str], ...]]:
         "victim": tuple(rx(p) for p in _VICTIM),
         "abuse": tuple(rx(p) for p in _ABUSE),
         "misconduct": tuple(rx(p) for p in _MISCONDUCT),
+        "policy": (rx(_POLICY),),
         "corruption": (rx(_CORRUPTION),),
         "corruption_title": (rx(_CORRUPTION_TITLE), rx(_OFFICIAL_ACCUSED)),
         "official": (rx(_OFFICIAL),),
@@ -187,6 +213,8 @@ def _role_in(sentences: list[str], plain: bool) -> Role | None:
         for kind in ("abuse", "misconduct", "victim", "action"):
             if kind not in found:
                 hit = _first(rx[kind], s)
+                if hit and kind == "misconduct" and "oan" in hit and _first(rx["policy"], s):
+                    continue  # "Tăng cường tranh tụng để tránh oan sai"
                 if hit:
                     found[kind] = hit
         if "corruption" not in found:

@@ -7,7 +7,9 @@ Kon Tum sentence spliced in so they mention the targets. Both ways read from and
 - pipeline: `analyse_pending` (batched reads, cheap matcher first, batch classification, reasons only
   for mentioned articles, bulk writes) plus the queue stage for what it touches;
 - naive: for each article, underthesea `word_tokenize` + classify topic and tone, one INSERT per row.
-The naive way runs on a sample (it is slow) and is scaled to articles/s. Prints both and their ratio.
+The pipeline runs twice on n new articles each: the first pass starts the analysis processes (what a
+one-off `monitor fetch` pays), the next finds them running (the daemon's and a worker's every later pass).
+The naive way runs on a sample (it is slow) and is scaled to articles/s. Prints all and the ratios.
 """
 
 from __future__ import annotations
@@ -62,12 +64,17 @@ def load_articles(n: int, seed: int = 7) -> list[tuple[str, str]]:
     return out
 
 
-def seed_db(db: Database, docs: list[tuple[str, str]]) -> None:
+def seed_db(db: Database, docs: list[tuple[str, str]], first: int = 0) -> None:
+    """Store `docs` as fetched, unanalysed articles (keys from `first` on, so a second call adds more)."""
     now = datetime.now(UTC)
     with db.write() as s:
-        src = SourceRow(key="bench", name="bench", url="https://bench.test/rss", kind="rss", created_at=now)
-        s.add(src)
-        s.flush()
+        src = s.query(SourceRow).filter_by(key="bench").one_or_none()
+        if src is None:
+            src = SourceRow(
+                key="bench", name="bench", url="https://bench.test/rss", kind="rss", created_at=now
+            )
+            s.add(src)
+            s.flush()
         s.execute(
             ArticleRow.__table__.insert(),
             [
@@ -85,7 +92,7 @@ def seed_db(db: Database, docs: list[tuple[str, str]]) -> None:
                     extract_status="ok",
                     extract_attempts=1,
                 )
-                for i, (t, b) in enumerate(docs)
+                for i, (t, b) in enumerate(docs, start=first)
             ],
         )
 
@@ -124,11 +131,14 @@ def main() -> None:
     if not SHARED.exists():
         print(f"skipped: {SHARED} not found")
         return
-    docs = load_articles(args.n)
+    # Two sets of n articles: the first pass starts the analysis processes (a one-off `monitor fetch`);
+    # the second runs with them already started (every later pass of the daemon or a worker).
+    docs = load_articles(2 * args.n)
+    cold_docs, warm_docs = docs[: args.n], docs[args.n :]
     tmp = tempfile.mkdtemp()
     db = Database(args.db or f"sqlite:///{tmp}/bench.db")
     db.migrate()
-    seed_db(db, docs)
+    seed_db(db, cold_docs)
     config = load_config(ROOT / "sources.toml")
     t0 = time.perf_counter()
     analysers = Analysers.load(config)
@@ -137,18 +147,35 @@ def main() -> None:
     report = analyse_pending(db, config, analysers)
     t_pipe = time.perf_counter() - t0
     rate = report.analysed / t_pipe
+    seed_db(db, warm_docs, first=args.n)
+    t0 = time.perf_counter()
+    warm = analyse_pending(db, config, analysers)
+    t_warm = time.perf_counter() - t0
+    rate_warm = warm.analysed / t_warm
+    analysers.close()
     print(
         f"backend: {db.dialect}; articles: {report.analysed}; mentioned: {report.mentioned}; "
         f"flagged: {report.flagged}; cases opened: {report.cases_opened}; models+matcher load: {t_load:.1f} s"
     )
-    print(f"pipeline (match → analyse → store → queue): {rate:8.0f} articles/s  ({t_pipe:.1f} s)")
+    print(f"pipeline (match → analyse → store → queue), first pass: {rate:8.0f} articles/s  ({t_pipe:.1f} s)")
+    print(
+        f"pipeline, next pass (analysis processes running): {rate_warm:8.0f} articles/s  ({t_warm:.1f} s, "
+        f"{warm.analysed} articles, {warm.mentioned} mentioned)"
+    )
     naive_rate = naive(db, docs[: args.naive_sample], analysers)
     print(
         f"naive (word_tokenize + classify, 1 insert/row, {args.naive_sample} articles): {naive_rate:8.0f} articles/s"
     )
-    print(f"ratio: {rate / naive_rate:.1f}×")
+    print(f"ratio: {rate / naive_rate:.1f}× (first pass), {rate_warm / naive_rate:.1f}× (next pass)")
     if args.json:
-        figures = {"rate": rate, "naive": naive_rate, "ratio": rate / naive_rate, "analysed": report.analysed}
+        figures = {
+            "rate": rate,
+            "rate_warm": rate_warm,
+            "naive": naive_rate,
+            "ratio": rate / naive_rate,
+            "ratio_warm": rate_warm / naive_rate,
+            "analysed": report.analysed,
+        }
         Path(args.json).write_text(json.dumps(figures), encoding="utf-8")
     db.dispose()
 

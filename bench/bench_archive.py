@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
 import time
 import uuid
@@ -26,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from bench_dedup import PG_URL, measure  # noqa: E402
-from bench_queue import build, timed  # noqa: E402
+from bench_queue import ANALYZE_SCHEMA, build, timed  # noqa: E402
 
 from monitor.config_tables import QueueSettings  # noqa: E402
 from monitor.queue.dedup import _bands_rows  # noqa: E402
@@ -52,7 +53,7 @@ def add_signatures(db: Database, articles: int, bands: int) -> float:
         # ids the stage takes for new stories and cases come after the generated ones
         "SELECT setval(pg_get_serial_sequence('stories', 'id'), 100000000)",
         "SELECT setval(pg_get_serial_sequence('cases', 'id'), 100000000)",
-        "ANALYZE",
+        ANALYZE_SCHEMA,
     ]
     for sql in steps:
         with db.engine.begin() as conn:
@@ -100,10 +101,14 @@ def main() -> None:
     args = ap.parse_args()
     settings = QueueSettings()
     bands = _bands_rows(settings.lsh_threshold, settings.num_perm)[0]
+    # bench/run stops an overlong run with SIGTERM: leave through the `finally`s (the schema is dropped)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     rows = []
     for size in (int(x) for x in args.sizes.split(",")):
         row = one_size(size, args.runs, bands, settings)
         rows.append(row)
+        if args.json:  # after each size: a cut-off run still reports the sizes it finished
+            Path(args.json).write_text(json.dumps(rows, indent=1), encoding="utf-8")
         print(
             f"{size:>9,} articles: dedup {row['dedup_per_s']:6.0f} articles/s, queue page p95 "
             f"{row['queue_page_p95_ms']:6.1f} ms, search p95 {row['search_p95_ms']:6.1f} ms (built in {row['build_s']} s)",

@@ -24,6 +24,8 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from bench_queue import ANALYZE_SCHEMA
+
 from monitor.config_tables import QueueSettings
 from monitor.pipeline.queue import run_queue_stage
 from monitor.store.db import Database
@@ -82,7 +84,7 @@ def grow(db: Database, start: int, stop: int, days: float, bands: int) -> float:
         f"""INSERT INTO story_bands (article_id, band, band_key, seen_at)
             SELECT a.id, b, ('x' || substr(md5(a.id || '-' || b), 1, 16))::bit(64)::bigint, a.published_at
             FROM articles a CROSS JOIN generate_series(0, {bands - 1}) b WHERE a.id BETWEEN {start} AND {stop - 1}""",
-        "ANALYZE",
+        ANALYZE_SCHEMA,
     ]
     for sql in steps:
         with db.engine.begin() as conn:
@@ -156,7 +158,7 @@ def densify(db: Database, n: int, first_id: int, settings: QueueSettings) -> flo
         ):
             for i in range(0, len(rows), 5000):
                 conn.execute(model.__table__.insert(), rows[i : i + 5000])
-        conn.exec_driver_sql("ANALYZE")
+        conn.exec_driver_sql(ANALYZE_SCHEMA)
     return time.perf_counter() - t0
 
 

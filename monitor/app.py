@@ -116,7 +116,10 @@ class App:
         ]
 
     def close(self) -> None:
-        """Release the database connections (the app can be opened again)."""
+        """Release the database connections and stop the analysis processes (the app can be opened again)."""
+        if self._analysers is not None:
+            self._analysers.close()
+            self._analysers = None
         if self._db is not None:
             self._db.dispose()
             self._db = None

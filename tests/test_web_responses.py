@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import re
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -184,3 +185,30 @@ def test_dashboard_renders_inline_svg_charts_with_tables(app):
         assert caption in r.text
     assert "Báo Kon Tum" in r.text and 'id="overdue-count">0<' in r.text
     assert "Tổng quan" in login(app, "ctv1").get("/").text  # in everyone's navigation
+
+
+def test_dashboard_counts_are_shared_for_the_settings_max_age(db):
+    """Computed once per web process within `dashboard_seconds` (the page says when); then again."""
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import update
+
+    from monitor.store.queue_tables import CaseRow
+
+    seed_accounts(db)
+    case_needing_response(db)
+    cached, fresh, short = make_app(db), make_app(db, dashboard_seconds=0), make_app(db, dashboard_seconds=1)
+    viewer = login(short, "ld")
+    assert 'id="overdue-count">0<' in login(cached, "ld").get("/dashboard").text
+    assert 'id="overdue-count">0<' in viewer.get("/dashboard").text
+    with db.write() as s:
+        s.execute(update(CaseRow).values(deadline_at=datetime.now(UTC) - timedelta(hours=1)))
+    assert 'id="overdue-count">0<' in login(cached, "ld").get("/dashboard").text  # the same minute's counts
+    assert 'id="overdue-count">1<' in login(fresh, "ld").get("/dashboard").text
+    time.sleep(1.1)
+    # older than allowed: shown at once all the same, while a background thread computes the next
+    assert 'id="overdue-count">0<' in viewer.get("/dashboard").text
+    deadline = time.monotonic() + 20
+    while 'id="overdue-count">1<' not in viewer.get("/dashboard").text:
+        assert time.monotonic() < deadline, "the dashboard was never refreshed"
+        time.sleep(0.2)

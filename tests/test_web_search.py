@@ -79,3 +79,20 @@ def test_postgres_search_uses_the_index(db):
         s.execute(text("SET LOCAL enable_seqscan = off"))  # an empty table would be scanned anyway
         plan = explain_article_search(s, "công an kon tum")
     assert "ix_articles_search" in plan
+
+
+def test_search_can_walk_the_seen_index_newest_first(db):
+    """A word in most of the archive: the plan reads articles newest first from ix_articles_seen and stops
+    after a page, instead of sorting every match (PostgreSQL picks it by its statistics; here the other
+    ways are switched off to show it is available; SQLite takes it by itself)."""
+    from monitor.store.search import SearchFilters, explain_article_search, search_articles
+
+    ids = _seed(db)
+    with db.read() as s:
+        if db.dialect == "postgresql":
+            for way in ("enable_seqscan", "enable_bitmapscan", "enable_sort"):
+                s.execute(text(f"SET LOCAL {way} = off"))
+        plan = explain_article_search(s, "kon tum")
+        assert "ix_articles_seen" in plan, plan
+        found = [h.id for h in search_articles(s, "kon tum", SearchFilters())[0]]
+    assert sorted(found) == sorted(ids.values())  # every article names Kon Tum

@@ -13,6 +13,7 @@ import signal
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -57,11 +58,17 @@ class AnalyseReport:
 
 @dataclass
 class Analysers:
-    """The loaded, warmed NLP pieces (loaded once per process, never at import)."""
+    """The loaded, warmed NLP pieces (loaded once per process, never at import).
+
+    Big passes run in analysis processes that load the same pieces once. They are started by the first
+    big pass and kept until `close()`, so the daemon's and the workers' later passes start at full speed
+    instead of paying every process's start (imports and models) again.
+    """
 
     matcher: Matcher
     analyzer: Analyzer
     models_dir: Path | None = None
+    _pool: tuple[ProcessPoolExecutor, int, Config] | None = field(default=None, repr=False)
 
     @classmethod
     def load(cls, config: Config, models_dir: Path | None = None) -> Analysers:
@@ -69,6 +76,29 @@ class Analysers:
         return cls(
             matcher=build_matcher(config.watches), analyzer=Analyzer.load(models_dir), models_dir=models_dir
         )
+
+    def pool(self, config: Config, workers: int) -> ProcessPoolExecutor:
+        """The analysis processes for `config` (started on first use, then kept)."""
+        if self._pool is not None:
+            pool, n, for_config = self._pool
+            if n == workers and for_config is config:
+                return pool
+            pool.shutdown(cancel_futures=True)
+        pool = _start_pool(config, self.models_dir, workers)
+        self._pool = (pool, workers, config)
+        return pool
+
+    def drop_pool(self) -> None:
+        """Stop the analysis processes (the next big pass starts new ones)."""
+        if self._pool is not None:
+            self._pool[0].shutdown(wait=False, cancel_futures=True)
+            self._pool = None
+
+    def close(self) -> None:
+        """Stop the analysis processes and wait for them."""
+        if self._pool is not None:
+            self._pool[0].shutdown(cancel_futures=True)
+            self._pool = None
 
 
 def document(title: str, text: str) -> str:
@@ -177,7 +207,7 @@ def analyse_pending(
     first = next_batch()
     n_workers = workers if workers is not None else (os.cpu_count() or 1)
     big = len(first) == batch_size and n_workers > 1
-    pool = _pool(config, analysers.models_dir, n_workers) if big else None
+    pool = analysers.pool(config, n_workers) if big else None
     pending = [first] if first else []
     try:
         while pending or inflight:
@@ -210,9 +240,12 @@ def analyse_pending(
                 on_batch(len(records))
             if pool is None and not inflight and (more := next_batch()):
                 pending = [more]
+    except BrokenProcessPool:
+        analysers.drop_pool()  # an analysis process died (killed): the next pass starts fresh ones
+        raise
     finally:
-        if pool is not None:
-            pool.shutdown(cancel_futures=True)
+        for _batch, future in inflight:  # stopping: batches not stored yet stay pending for the next pass
+            future.cancel()
         if claim is not None:  # stopping: batches claimed but not stored go back at once
             with db.write() as session:
                 undone = [a.id for b in pending for a in b] + [a.id for b, _ in inflight for a in b]
@@ -243,7 +276,7 @@ def _requeue_leftovers(db: Database, config: Config, report: AnalyseReport, clai
 _worker: tuple[Analysers, Config] | None = None  # set in each worker process by _init_worker
 
 
-def _pool(config: Config, models_dir: Path | None, workers: int) -> ProcessPoolExecutor:
+def _start_pool(config: Config, models_dir: Path | None, workers: int) -> ProcessPoolExecutor:
     """Worker processes that each load the matcher and models once (spawned: no inherited threads)."""
     ctx = multiprocessing.get_context("spawn")
     return ProcessPoolExecutor(

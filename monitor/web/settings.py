@@ -26,6 +26,9 @@ class WebSettings:
     policy: AccountPolicy = field(default_factory=AccountPolicy)
     page_size: int = 50
     poll_seconds: int = 20  # the queue asks for new cases this often
+    # The dashboard's counts are computed at most this often per web process and shared by every viewer
+    # (the page says when they were computed): aggregating a month of a big archive takes seconds.
+    dashboard_seconds: int = 60
 
     @property
     def cookie_name(self) -> str:

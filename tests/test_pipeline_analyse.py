@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -9,7 +10,6 @@ import pytest
 from sqlalchemy import select, update
 
 from monitor.config import load_config
-from monitor.pipeline import analyse as stage
 from monitor.pipeline.analyse import Analysers, analyse_pending
 from monitor.store.analyses import count_pending_analysis, pending_analysis
 from monitor.store.db import Database
@@ -49,9 +49,11 @@ ARTICLES = [
 
 
 @pytest.fixture(scope="module")
-def loaded() -> tuple[Analysers, object]:
+def loaded() -> Iterator[tuple[Analysers, object]]:
     config = load_config(ROOT / "sources.toml")
-    return Analysers.load(config), config
+    analysers = Analysers.load(config)
+    yield analysers, config
+    analysers.close()  # the analysis processes a big pass started
 
 
 def _seed(db: Database, docs: list[tuple[str, str]], weight: float = 2.0) -> list[int]:
@@ -133,15 +135,15 @@ def test_reanalysis_after_a_new_model_version(db: Database, loaded) -> None:  # 
         assert set(s.scalars(select(AnalysisRow.model_version))) == {analysers.analyzer.version}
 
 
-def test_worker_processes_give_the_same_results(tmp_path: Path, loaded, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_worker_processes_give_the_same_results(tmp_path: Path, loaded) -> None:  # type: ignore[no-untyped-def]
     analysers, config = loaded
-    monkeypatch.setattr(stage, "BATCH", 3)  # more than one batch → the process pool is used
     results = []
     for workers in (0, 2):
         db = Database(f"sqlite:///{tmp_path / f'w{workers}.db'}")
         db.migrate()
         _seed(db, ARTICLES)
-        report = analyse_pending(db, config, analysers, workers=workers)
+        # more than one batch → the process pool is used
+        report = analyse_pending(db, config, analysers, workers=workers, batch_size=3)
         with db.read() as s:
             results.append(
                 sorted((a.article_id, a.topic, a.tone, a.flagged) for a in s.scalars(select(AnalysisRow)))
@@ -149,6 +151,30 @@ def test_worker_processes_give_the_same_results(tmp_path: Path, loaded, monkeypa
         db.dispose()
         assert report.analysed == len(ARTICLES)
     assert results[0] == results[1]
+
+
+def test_analysis_processes_are_kept_for_the_next_pass(tmp_path: Path, loaded) -> None:  # type: ignore[no-untyped-def]
+    """Started by the first big pass, reused by the next (the daemon's every pass), stopped by close()."""
+    _shared, config = loaded
+    analysers = Analysers.load(config)  # its own processes, whatever other tests did
+    db = Database(f"sqlite:///{tmp_path / 'kept.db'}")
+    db.migrate()
+    try:
+        _seed(db, ARTICLES)
+        assert analysers._pool is None
+        assert analyse_pending(db, config, analysers, workers=2, batch_size=3).analysed == len(ARTICLES)
+        assert analysers._pool is not None  # more than one batch: the first pass started them
+        pool = analysers._pool[0]
+        with db.write() as s:  # the same texts again, as new articles
+            for a in s.scalars(select(ArticleRow)).all():
+                a.analysed_at = None
+        assert analyse_pending(db, config, analysers, workers=2, batch_size=3).analysed == len(ARTICLES)
+        assert analysers.pool(config, 2) is pool  # the same processes did the second pass
+        assert analysers.pool(config, 1) is not pool  # another size: new processes
+    finally:
+        analysers.close()
+        db.dispose()
+    assert analysers._pool is None
 
 
 def test_a_pass_interrupted_before_the_queue_stage_is_completed_by_the_next(

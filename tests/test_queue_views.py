@@ -125,6 +125,41 @@ def test_listing_filters_and_pages(db):
     assert first[0].priority_label == "cao" and first[0].topic_label.startswith("Thủ tục")
 
 
+def test_counting_stops_at_the_cap(db, monkeypatch):
+    from monitor.queue import views
+    from monitor.store.cases import QueueQuery, queue_count
+
+    seed_users(db)
+    seed_cases(db, 5, start=NOW - timedelta(days=3))
+    with db.read() as s:
+        assert queue_count(s, QueueQuery()) == 5
+        assert queue_count(s, QueueQuery(), cap=3) == 4  # stops at cap + 1: "more than 3"
+        assert queue_count(s, QueueQuery(), cap=5) == 5
+    monkeypatch.setattr(views, "COUNT_CAP", 3)
+    first = queue_listing(db, parse_filter(limit=2), NOW)
+    assert (first.total, first.capped, first.total_text, first.pages_text) == (3, True, "hơn 3", "2+")
+    last = queue_listing(db, parse_filter(limit=2, page=3), NOW)
+    assert len(last.lines) == 1 and last.pages == 3  # not full: no page after it
+
+
+@pytest.mark.parametrize(
+    ("total", "capped", "page", "full", "text", "pages"),
+    [
+        (0, False, 1, False, "0", "1"),
+        (1234, False, 1, True, "1.234", "25"),
+        (10_000, True, 1, True, "hơn 10.000", "200+"),
+        (10_000, True, 250, True, "hơn 10.000", "251+"),  # past the count, a full page: one more
+        (10_000, True, 250, False, "hơn 10.000", "250+"),
+    ],
+)
+def test_page_counts_as_people_read_them(total, capped, page, full, text, pages):
+    from monitor.queue.views import QueuePage
+
+    lines = (None,) * (50 if full else 10)
+    listing = QueuePage(lines, page, 50, total, capped=capped)  # type: ignore[arg-type]
+    assert (listing.total_text, listing.pages_text) == (text, pages)
+
+
 @pytest.mark.parametrize(
     ("kwargs", "words"),
     [

@@ -38,7 +38,7 @@ def _deadline(deadline_at: datetime, overdue: bool) -> Text:
 
 def format_queue(page: QueuePage) -> Table:
     """The queue as a rich table; overdue deadlines in red (pure)."""
-    table = Table(title=f"Hàng đợi xác minh ({page.total} vụ việc)", show_lines=False)
+    table = Table(title=f"Hàng đợi xác minh ({page.total_text} vụ việc)", show_lines=False)
     for col in ("#", "Ưu tiên", "Hạn xử lý", "Tiêu đề", "Số báo", "Sắc thái", "Chủ đề", "Trạng thái"):
         table.add_column(col, overflow="fold")
     table.add_column("Người giữ", overflow="fold")
@@ -55,7 +55,7 @@ def format_queue(page: QueuePage) -> Table:
             q.holder_name or q.holder or "—",
         )
     if page.pages > 1:
-        table.caption = f"Trang {page.page}/{page.pages}; xem trang sau: --page {page.page + 1}"
+        table.caption = f"Trang {page.page}/{page.pages_text}; xem trang sau: --page {page.page + 1}"
     return table
 
 

@@ -60,12 +60,28 @@ class QueuePage:
     lines: tuple[QueueLine, ...]
     page: int
     limit: int
-    total: int
+    total: int  # at most COUNT_CAP
+    capped: bool = False  # more than COUNT_CAP cases match: counting stopped there
 
     @property
     def pages(self) -> int:
-        """How many pages the whole listing has (at least 1)."""
-        return max(1, -(-self.total // self.limit))
+        """How many pages the whole listing has (at least 1; at least this one and, capped, one more)."""
+        counted = max(1, -(-self.total // self.limit))
+        if not self.capped:
+            return counted
+        # counting stopped: there is a next page unless this one is the last and not full
+        return max(counted, self.page + 1 if len(self.lines) == self.limit else self.page)
+
+    @property
+    def total_text(self) -> str:
+        """The count as people read it: "1.234", or "hơn 10.000" when counting stopped."""
+        text = f"{self.total:,}".replace(",", ".")
+        return f"hơn {text}" if self.capped else text
+
+    @property
+    def pages_text(self) -> str:
+        """The page count as people read it ("200+" when counting stopped)."""
+        return f"{self.pages}+" if self.capped else str(self.pages)
 
 
 @dataclass(frozen=True)
@@ -185,6 +201,11 @@ class CaseView:
     related: tuple[RelatedView, ...] = ()
 
 
+# A listing counts its cases up to here: beyond, "hơn 10.000" says enough and counting 100,000 open cases
+# on every page and every poll would cost more than the page itself.
+COUNT_CAP = 10_000
+
+
 def queue_listing(db: Database, f: QueueFilter, now: datetime) -> QueuePage:
     """One page of the queue for filter `f`, most urgent first (an unknown assignee is NotFoundError)."""
     with db.read() as session:
@@ -203,8 +224,9 @@ def queue_listing(db: Database, f: QueueFilter, now: datetime) -> QueuePage:
             opened_before=_day_start(f.opened_to, days=1),
         )
         items = store_cases.queue_page(session, query=query, limit=f.limit, offset=(f.page - 1) * f.limit)
-        total = store_cases.queue_count(session, query)
-    return QueuePage(tuple(queue_line(q, now) for q in items), f.page, f.limit, total)
+        total = store_cases.queue_count(session, query, cap=COUNT_CAP)
+    lines = tuple(queue_line(q, now) for q in items)
+    return QueuePage(lines, f.page, f.limit, min(total, COUNT_CAP), capped=total > COUNT_CAP)
 
 
 def _day_start(day: date | None, days: int = 0) -> datetime | None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, ColumnElement, and_, func, or_, select
+from sqlalchemy import BigInteger, ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from monitor.store.base import table_of
@@ -507,22 +507,36 @@ def queue_page(
         .join(StoryRow, StoryRow.id == CaseRow.story_id)
         .outerjoin(holder, holder.id == CaseRow.claimed_by)
         .outerjoin(assignee, assignee.id == CaseRow.assignee_id)
-        .where(*queue_conditions(query))
-        .order_by(CaseRow.priority_rank, CaseRow.deadline_at, CaseRow.id)
-        .limit(limit)
-        .offset(offset)
+        .where(CaseRow.id.in_(_page_ids(query, limit, offset)))
+        .order_by(*_QUEUE_ORDER)
     )
     return [QueueItem(*row) for row in session.execute(q)]
 
 
-def queue_count(session: Session, query: QueueQuery) -> int:
-    """How many cases the listing `query` matches (for paging)."""
-    q = (
-        select(func.count(CaseRow.id))
-        .join(StoryRow, StoryRow.id == CaseRow.story_id)
-        .where(*queue_conditions(query))
-    )
-    return int(session.scalar(q) or 0)
+_QUEUE_ORDER = (CaseRow.priority_rank, CaseRow.deadline_at, CaseRow.id)  # most urgent first
+
+
+def _matching(query: QueueQuery) -> Select[tuple[int]]:
+    """The ids of the cases a listing matches; stories are joined only when a filter reads them, so the
+    common listings are answered from the cases index alone (ix_cases_priority_queue carries the state)."""
+    q = select(CaseRow.id).where(*queue_conditions(query))
+    if query.topics or query.tones:
+        q = q.join(StoryRow, StoryRow.id == CaseRow.story_id)
+    return q
+
+
+def _page_ids(query: QueueQuery, limit: int, offset: int) -> Select[tuple[int]]:
+    """One page of matching case ids, found before anything else is joined (a deep page skips index
+    entries, not joined rows)."""
+    return _matching(query).order_by(*_QUEUE_ORDER).limit(limit).offset(offset)
+
+
+def queue_count(session: Session, query: QueueQuery, *, cap: int | None = None) -> int:
+    """How many cases the listing `query` matches (for paging); with `cap`, counting stops at cap + 1."""
+    matching = _matching(query)
+    if cap is not None:
+        matching = matching.limit(cap + 1)
+    return int(session.scalar(select(func.count()).select_from(matching.subquery())) or 0)
 
 
 def story_and_case_status(

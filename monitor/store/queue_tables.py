@@ -105,7 +105,7 @@ class CaseRow(Base):
         UniqueConstraint("story_id"),
         # the queue's first page: filter by state and/or priority, order by rank, deadline
         Index("ix_cases_queue", "state", "priority_rank", "deadline_at", "id"),
-        # carries the state: the open queue's page ids and count come from this index alone (0010)
+        # carries the state: the open queue's page ids and count come from this index alone (0011)
         Index("ix_cases_priority_queue", "priority_rank", "deadline_at", "id", "state"),
         Index("ix_cases_claimed_by", "claimed_by", "priority_rank", "deadline_at"),
         Index("ix_cases_assignee", "assignee_id", "priority_rank", "deadline_at"),

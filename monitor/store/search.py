@@ -35,7 +35,7 @@ from monitor.store.tables import AnalysisRow, ArticleRow, MentionRow, SourceRow
 # Created by migration 0005 on PostgreSQL only; no model declares them (tests/test_store_migrations.py).
 PG_ONLY_INDEXES = ("ix_articles_search", "ix_stories_search")
 # Expression indexes migrations create on both backends; no model declares them either.
-EXPRESSION_INDEXES = ("ix_articles_seen",)  # coalesce(published_at, fetched_at), id (migration 0010)
+EXPRESSION_INDEXES = ("ix_articles_seen",)  # coalesce(published_at, fetched_at), id (migration 0011)
 
 # Exactly the indexed expressions (the planner matches them structurally).
 # Stored folded (tables.search_doc, migration 0009): folding in the index expression slowed every insert.
@@ -150,7 +150,7 @@ def search_articles(
 def _article_query(
     session: Session, words: list[str], f: SearchFilters, *, limit: int, offset: int
 ) -> Select[tuple[int, str, str, datetime, str, int, str]]:  # case id and state: None when none
-    # Newest first by the expression migration 0010 indexes (with id): a query that matches most of the
+    # Newest first by the expression migration 0011 indexes (with id): a query that matches most of the
     # archive walks that index and stops after a page; a rare word is answered by the full-text index.
     seen = func.coalesce(ArticleRow.published_at, ArticleRow.fetched_at)
     q = (

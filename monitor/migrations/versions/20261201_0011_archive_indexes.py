@@ -10,15 +10,15 @@ The queue's order index (priority rank, deadline, id) now carries the state too:
 ids and its count are read from the index alone, so page 900 of 100,000 open cases skips index entries
 instead of fetching and joining 45,000 rows.
 
-Revision ID: 0010
-Revises: 0004
+Revision ID: 0011
+Revises: 0010
 Create Date: 2026-12-01
 """
 
 from alembic import op
 
-revision = "0010"
-down_revision = "0004"
+revision = "0011"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 

@@ -96,3 +96,23 @@ def test_search_can_walk_the_seen_index_newest_first(db):
         assert "ix_articles_seen" in plan, plan
         found = [h.id for h in search_articles(s, "kon tum", SearchFilters())[0]]
     assert sorted(found) == sorted(ids.values())  # every article names Kon Tum
+
+
+@pytest.mark.parametrize("few", [0, 1000])
+def test_case_search_ranks_the_same_whether_few_or_many_stories_match(db, monkeypatch, few):
+    """PostgreSQL asks the full-text index first and ranks just the matching stories when they are few;
+    either way the cases found and their order are the same (most urgent first)."""
+    from monitor.store import search
+    from tests.test_queue_support import seed_cases, seed_users
+
+    seed_users(db)
+    ids = seed_cases(db, 4)  # "Vụ việc số 0" … "Vụ việc số 3"
+    monkeypatch.setattr(search, "FEW_STORIES", few)
+    with db.read() as s:
+
+        def found(q: str) -> list[int]:
+            return [h.case_id for h in search.search_cases(s, q, search.SearchFilters())[0]]
+
+        assert found("vu viec so") == ids
+        assert found("vụ việc số 2") == [ids[2]]
+        assert found("vu viec so 9") == []

@@ -152,3 +152,52 @@ def test_search_finds_articles_by_their_latest_title_and_text(db: Database) -> N
         store_articles.save_extraction(s, article_id, "Vụ trộm xe máy ở Đắk Hà đã được làm rõ.", None, NOW)
     with db.read() as s:
         assert [h.id for h in search_articles(s, "trom xe may dak ha", SearchFilters())[0]] == [article_id]
+
+
+def test_new_rows_are_stored_column_for_column(db: Database) -> None:
+    """The driver-level insert (COPY on PostgreSQL, multi-row INSERT on SQLite) writes what the ORM reads."""
+    import pickle
+
+    from monitor.store.tables import search_doc
+
+    (a,) = _sources(db, 1)
+    published = datetime(2026, 11, 30, 23, 59, 58, 123456, tzinfo=UTC)
+    item = store_articles.NewItem(
+        item_key="bai-204512",
+        url="https://báo.vn/tin-tức/kon-tum.html?utm_source=rss",
+        canonical_url="https://xn--bo-jja.vn/tin-t%E1%BB%A9c/kon-tum.html",
+        title="Công an tỉnh Kon Tum tuần tra",
+        summary="Lực lượng chức năng ra quân dịp cuối năm.",
+        published_at=published,
+        content_hash="c" * 64,
+    )
+    undated = store_articles.NewItem("k2", None, "urn:monitor:s:k2", "Tin không ngày", "", None, "d" * 64)
+    # Built in a parse worker and sent back: the derived columns travel with the row.
+    item, undated = pickle.loads(pickle.dumps((item, undated)))
+    with db.write() as s:
+        (res,) = store_articles.upsert_many(s, [(a, [item, undated])], NOW, extract=True)
+    assert len(res.new_ids) == 2
+    with db.read() as s:
+        rows = {r.item_key: r for r in s.scalars(select(ArticleRow))}
+    row = rows["bai-204512"]
+    assert (row.source_id, row.url, row.canonical_url, row.title, row.summary, row.text) == (
+        a,
+        item.url,
+        item.canonical_url,
+        item.title,
+        item.summary,
+        "",
+    )
+    assert (row.url_hash, row.canonical_hash) == (url_hash(item.url), url_hash(item.canonical_url))
+    folded = "cong an tinh kon tum tuan tra luc luong chuc nang ra quan dip cuoi nam."
+    assert row.search_doc == search_doc(item.title, "", item.summary) == folded
+    assert (row.published_at, row.fetched_at, row.updated_at) == (published, NOW, NOW)
+    assert (row.content_hash, row.extract_status, row.extract_attempts, row.analysed_at) == (
+        "c" * 64,
+        "pending",
+        0,
+        None,
+    )
+    blank = rows["k2"]
+    assert (blank.url, blank.url_hash, blank.published_at) == (None, None, None)
+    assert blank.canonical_hash == url_hash("urn:monitor:s:k2")

@@ -85,6 +85,11 @@ def _leaf(el: ET.Element, name: str) -> str:
     return (el.text or "").strip()
 
 
+def _resolve(text: str) -> str:
+    """feedparser's relative-URI step with its empty base: only `scheme:///x` changes (to `scheme://x`)."""
+    return _urljoin("", text) if ":///" in text else text
+
+
 def _finish(text: str) -> str:
     """The last steps of feedparser's pop(): its double-encoded UTF-8 repair and cp1252 mapping."""
     if text.isascii():  # both steps leave ASCII as it is
@@ -111,14 +116,14 @@ def _entry(item: ET.Element) -> dict[str, Any]:
         seen.add(key)
         text = _leaf(el, name)
         if key == "link":
-            text = _finish(_urljoin("", text) if text else text)
+            text = _finish(_resolve(text))
             if "&" in text:
                 text = _LINK_ENTITY.sub(r"&\g<1>", text.replace("&amp;", "&"))
             entry["link"] = text
         elif key == "id":
             attrs = {k.lower(): v for k, v in el.attrib.items()}
             is_link = attrs.get("ispermalink", "true") == "true"
-            text = _finish(_urljoin("", text) if text and is_link else text)
+            text = _finish(_resolve(text) if is_link else text)
             entry["id"] = text
             entry.setdefault("guidislink", is_link and "link" not in entry)
             if is_link:

@@ -11,6 +11,7 @@ import unicodedata
 _JUNK = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufeff\ufffe\uffff]")
 # Zero-width space/joiners and soft hyphen are invisible and break word matching downstream.
 _INVISIBLE = re.compile("[\u00ad\u200b-\u200d\u2060]")
+_JUNK_OR_INVISIBLE = re.compile(f"{_JUNK.pattern}|{_INVISIBLE.pattern}")
 _SPACES = re.compile(r"\s+")
 _LINE_SPACES = re.compile(r"[^\S\n]+")
 _MANY_NEWLINES = re.compile(r"\n{3,}")
@@ -28,8 +29,7 @@ def clean_text(s: str, *, multiline: bool = False) -> str:
     """Return `s` as clean NFC text: control chars and lone surrogates removed, whitespace collapsed."""
     if not s:
         return ""
-    s = _JUNK.sub("", s)
-    s = _INVISIBLE.sub("", s)
+    s = _JUNK_OR_INVISIBLE.sub("", s)
     if not s.isascii():
         # Windows-1258 and some CMSes produce decomposed tone marks; store one form only.
         s = unicodedata.normalize("NFC", s)

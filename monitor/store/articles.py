@@ -167,55 +167,64 @@ def upsert_many(
 def _insert_fresh(session: Session, plans: Sequence[_Plan], now: datetime, extract: bool) -> dict[str, int]:
     """Insert every plan's new URLs in one multi-row INSERT; url → id of the rows this call inserted."""
     status = "pending" if extract else "none"
-    values = []
+    rows: list[tuple[Any, ...]] = []  # in _NEW_COLUMNS order
     for plan in plans:
         by_url = {it.canonical_url: it for it in reversed(plan.items)}  # the first item of each URL
         for url in plan.fresh:
             it = by_url[url]
-            values.append(
-                dict(
-                    source_id=plan.source_id,
-                    item_key=it.item_key,
-                    url=it.url,
-                    url_hash=it.url_hash,
-                    canonical_url=url,
-                    canonical_hash=it.canonical_hash,
-                    content_hash=it.content_hash,
-                    title=it.title,
-                    summary=it.summary,
-                    text="",
-                    search_doc=it.search_doc,
-                    published_at=it.published_at,
-                    fetched_at=now,
-                    updated_at=now,
-                    extract_status=status,
-                    extract_attempts=0,
+            rows.append(
+                (
+                    plan.source_id,
+                    it.item_key,
+                    it.url,
+                    it.url_hash,
+                    url,
+                    it.canonical_hash,
+                    it.content_hash,
+                    it.title,
+                    it.summary,
+                    "",  # text
+                    it.published_at,
+                    now,  # fetched_at
+                    now,  # updated_at
+                    status,  # extract_status
+                    0,  # extract_attempts
+                    it.search_doc,
                 )
             )
-    ids: dict[str, int] = {}
-    if not values:
-        return ids
+    if not rows:
+        return {}
     if session.get_bind().dialect.name == "postgresql":
-        return _insert_copy(session, values)
-    return _insert_sqlite(session, values)
+        return _insert_copy(session, rows)
+    return _insert_sqlite(session, rows)
 
 
-def _insert_sqlite(session: Session, values: Sequence[dict[str, Any]]) -> dict[str, int]:
+def _insert_sqlite(session: Session, rows: Sequence[tuple[Any, ...]]) -> dict[str, int]:
     """SQLite: multi-row INSERT … ON CONFLICT DO NOTHING RETURNING, sent through the driver.
 
     ON CONFLICT DO NOTHING: a parallel writer that inserted the same URL first wins, silently. The
-    statement goes to sqlite3 directly with each value bound once by its column type's own processor
-    (only the datetimes have one): SQLAlchemy's insertmanyvalues path cost twice the insert itself.
+    statement goes to sqlite3 directly with each value bound by its column type's own processor (only
+    the datetimes have one, and a pass repeats the same few): SQLAlchemy's insertmanyvalues path cost
+    twice the insert itself.
     """
     table = table_of(ArticleRow)
     dialect = session.get_bind().dialect
-    procs = [(c, table.c[c].type.bind_processor(dialect)) for c in _NEW_COLUMNS]
-    row_marks = "(" + ", ".join("?" * len(procs)) + ")"
+    procs = [(i, p) for i, c in enumerate(_NEW_COLUMNS) if (p := table.c[c].type.bind_processor(dialect))]
+    bound: dict[tuple[int, Any], Any] = {}
+    row_marks = "(" + ", ".join("?" * len(_NEW_COLUMNS)) + ")"
     conn = session.connection().connection.driver_connection
     assert conn is not None
     ids: dict[str, int] = {}
-    for part in _chunks(values, CHUNK):
-        params = [proc(v[c]) if proc else v[c] for v in part for c, proc in procs]
+    for part in _chunks(rows, CHUNK):
+        params: list[Any] = []
+        for row in part:
+            values = list(row)
+            for i, proc in procs:
+                key = (i, values[i])
+                if key not in bound:
+                    bound[key] = proc(values[i])
+                values[i] = bound[key]
+            params += values
         cur = conn.execute(
             f"INSERT INTO articles ({_NEW_COLUMN_LIST}) VALUES {', '.join([row_marks] * len(part))} "
             "ON CONFLICT (canonical_hash) DO NOTHING RETURNING id, canonical_url",
@@ -253,7 +262,7 @@ _PG_STAGE = (
 )
 
 
-def _insert_copy(session: Session, values: Sequence[dict[str, Any]]) -> dict[str, int]:
+def _insert_copy(session: Session, rows: Sequence[tuple[Any, ...]]) -> dict[str, int]:
     """PostgreSQL: COPY the new rows into a temporary staging table, then one INSERT … SELECT.
 
     A multi-row VALUES list has a placeholder per cell, and psycopg rewrites that query text on every
@@ -264,15 +273,15 @@ def _insert_copy(session: Session, values: Sequence[dict[str, Any]]) -> dict[str
     with conn.cursor() as cur:
         cur.execute(_PG_STAGE)
         with cur.copy(f"COPY articles_stage ({_NEW_COLUMN_LIST}) FROM STDIN") as copy:
-            for v in values:
-                copy.write_row(tuple(v[c] for c in _NEW_COLUMNS))
+            for row in rows:
+                copy.write_row(row)
         cur.execute(
             f"INSERT INTO articles ({_NEW_COLUMN_LIST}) SELECT {_NEW_COLUMN_LIST} FROM articles_stage "
             "ON CONFLICT (canonical_hash) DO NOTHING RETURNING id, canonical_url"
         )
-        rows = cur.fetchall()
+        inserted = cur.fetchall()
         cur.execute("DELETE FROM articles_stage")
-    return {url: i for i, url in rows}
+    return {url: i for i, url in inserted}
 
 
 def _update_changed(

@@ -220,7 +220,7 @@ def indexed_verdicts(pairs: list[dict], background: list[dict], settings: QueueS
     weights = events.idf([*base, *views.values()])
     story = {k: i for i, k in enumerate(views)}
     weighed = {k: events.weigh(v, weights) for k, v in views.items()}
-    index = events.EventIndex(weights, settings)
+    index = events.EventIndex(weights, settings, searched=list(views.values()))
     at = datetime(2026, 12, 1, tzinfo=UTC)
     for i, v in enumerate(base):
         index.add(-1 - i, at, v)

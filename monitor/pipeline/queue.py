@@ -177,7 +177,8 @@ def _event_index(
     lo, hi = min(a.seen_at for a in mine) - window, max(a.seen_at for a in mine) + window
     stored = store_relations.event_docs(session, lo, hi, EVENT_DOCS)
     views = [events.EventText(d.terms, frozenset(d.names)) for d in stored]
-    index = events.EventIndex(events.idf([*views, *(texts[a.id] for a in mine)]), settings)
+    batch = [texts[a.id] for a in mine]
+    index = events.EventIndex(events.idf([*views, *batch]), settings, searched=batch)
     for d, view in zip(stored, views):
         index.add(d.story_id, d.seen_at, view)
     return index

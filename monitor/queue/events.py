@@ -221,13 +221,20 @@ class EventIndex:
     A stored report is weighed only when it comes near the top of a search (most of a window never does).
     """
 
-    def __init__(self, weights: Idf, settings: QueueSettings) -> None:
+    def __init__(self, weights: Idf, settings: QueueSettings, searched: Iterable[EventText] = ()) -> None:
+        """`searched`: the reports that will be searched for, if known (only their terms are indexed)."""
         self.weights = weights
         self.settings = settings
         self._docs: list[tuple[int, datetime, EventText]] = []  # (story id, seen at, report)
         self._weighed: dict[int, Weighed] = {}
         self._postings: dict[str, list[int]] = {}
-        self._common = max(10.0, weights.docs * COMMON_SHARE)
+        common = max(10.0, weights.docs * COMMON_SHARE)
+        # a term only one report has finds nothing; one in many reports is never a seed worth a walk
+        self._vocabulary: set[str] | None = None
+        if searched:
+            terms = set().union(*(d.terms.keys() for d in searched))
+            self._vocabulary = {t for t in terms if 1 < weights.df.get(t, 0) <= common}
+        self._common = common
 
     def add(self, story_id: int, seen_at: datetime, doc: EventText, weighed: Weighed | None = None) -> None:
         """Index a report of `story_id` (with its weighed form if the caller has it already)."""
@@ -235,9 +242,13 @@ class EventIndex:
         self._docs.append((story_id, seen_at, doc))
         if weighed is not None:
             self._weighed[i] = weighed
-        df, postings = self.weights.df, self._postings
+        postings = self._postings
+        if self._vocabulary is not None:
+            for term in doc.terms.keys() & self._vocabulary:
+                postings.setdefault(term, []).append(i)
+            return
+        df = self.weights.df
         for term in doc.terms:
-            # a term only this report has finds nothing; one in many reports is never a seed worth a walk
             if 1 < df.get(term, 0) <= self._common:
                 postings.setdefault(term, []).append(i)
 

@@ -151,7 +151,7 @@ PROVENANCE = {
     "danes": "DANeS annotated headlines (github.com/dataset-vn/DANeS, CC BY 4.0, DATASET JSC & AIV Group), "
     "sentiment mapped to our tone with lexicon corrections",
     "seed": "hand-written examples by the monitor team (monitor/data/seed_handwritten.jsonl)",
-    "vntc-checked": "616 VNTC train articles read and labelled by hand (297 first, 319 more for issue 11: "
+    "vntc-checked": "705 VNTC train articles read and labelled by hand (297 first, 319 + 89 more for issue 11: "
     "escapes, police beatings, wrongful detention, attacks on officers, land complaints, ID services, scams, "
     "disasters; monitor/data/seed_vntc_checked.jsonl; they override the weak labels and weigh twice)",
     "method": "docs/MODELS.md; weak labels in monitor/data/seed_weak_labels.jsonl (tools/build_seed.py)",

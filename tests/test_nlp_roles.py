@@ -66,7 +66,22 @@ CASES = [
         None,
     ),
     ("Giá vàng tăng mạnh", "Giá vàng miếng tăng 500.000 đồng mỗi lượng.", None),
-    ("Công an cảnh báo thủ đoạn lừa đảo mới qua mạng", "Kẻ gian giả danh nhân viên ngân hàng.", None),
+    # the police warning the public, or impersonated: a public-service story
+    ("Công an cảnh báo thủ đoạn lừa đảo mới qua mạng", "Kẻ gian giả danh nhân viên ngân hàng.", "advice"),
+    (
+        "Cảnh báo thủ đoạn giả danh công an gọi điện lừa đảo",
+        "Công an tỉnh khuyến cáo người dân không chuyển tiền theo yêu cầu qua điện thoại.",
+        "advice",
+    ),
+    ("Kẻ gian giả danh cán bộ công an để chiếm đoạt tiền", "Nhiều người đã mắc bẫy.", "advice"),
+    ("Cảnh báo giá vàng có thể giảm mạnh", "Các chuyên gia nhận định thị trường biến động.", None),
+    # advice does not hide misconduct in the same story
+    (
+        "Trưởng công an xã đánh người rồi khuyến cáo người dân im lặng",
+        "Người dân bức xúc.",
+        "misconduct",
+    ),
+    ("Canh bao thu doan gia danh cong an goi dien", "Cong an tinh khuyen cao nguoi dan.", "advice"),
     # second round (issue 11): traps seen while labelling more real press
     ("Công an xã dùng dùi cui báng súng đánh nghi phạm", "Người bị đánh phải nhập viện.", "misconduct"),
     ("Công an xã bị kẻ trốn khỏi nơi tạm giữ đâm chết", "Hai chiến sĩ khác bị thương.", "misconduct"),

@@ -33,7 +33,14 @@ CUE_GUARD = 0.5
 # tieu_cuc cues, title x2 + lead, >= 2, no police action in the title). 0.7 was chosen on the dev set.
 NEUTRAL_DOUBT, CUE_TONE_SCORE = 0.7, 0.6
 # Confidence given to the police-role rules (roles.py): who does what to whom in the title and lead.
-ROLE_SCORE = {"victim": 0.7, "abuse": 0.85, "misconduct": 0.85, "corruption": 0.7, "action": 0.6}
+ROLE_SCORE = {
+    "victim": 0.7,
+    "abuse": 0.85,
+    "misconduct": 0.85,
+    "corruption": 0.7,
+    "action": 0.6,
+    "advice": 0.6,
+}
 # Police topics an officials'-corruption story was read as: the role rule moves it to tham_nhung.
 CORRUPTION_FROM = ("an_ninh_trat_tu", "lua_dao", "khac")
 # An unsure `khac` yields to a police topic whose cue words weigh at least KHAC_CUES in title (x3) + lead:
@@ -252,8 +259,8 @@ class Analyzer:
         The model and the vocabulary rules read the article's mood; the role says whom it is about. A
         victim role only takes criticism away, an action only turns a neutral positive.
         """
-        if role.kind == "victim" and current.label == "tieu_cuc":
-            return Prediction("trung_tinh", ROLE_SCORE["victim"], role.reason)
+        if role.kind in ("victim", "advice") and current.label == "tieu_cuc":
+            return Prediction("trung_tinh", ROLE_SCORE[role.kind], role.reason)
         if role.kind in ("abuse", "misconduct", "corruption") and (
             current.label != "tieu_cuc" or role.kind != "corruption"
         ):

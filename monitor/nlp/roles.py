@@ -115,6 +115,13 @@ _ACTION = (
     # caught in the end: "…vẫn không thoát khỏi lưới trời", "cho đến khi bị Công an TP.HCM bắt"
     rf"(?:lưới trời|sa lưới|ra đầu thú|bị {_POLICE}(?: \S+){{0,4}} bắt(?: giữ| được)?(?!\S))",
 )
+# The police warning or advising the public, or impersonated by crooks: a public-service story, not
+# criticism of the unit ("Công an tỉnh khuyến cáo người dân…", "giả danh cán bộ công an gọi điện").
+_ADVICE = (
+    rf"{_POLICE}(?: \S+){{0,6}} (?:khuyến cáo|cảnh báo|lưu ý|đề nghị người dân|thông tin tới người dân|khuyên)",
+    r"giả danh (?:cán bộ |cơ quan |lực lượng |chiến sĩ )?(?:công an|cảnh sát)",
+    r"^cảnh báo (?:thủ đoạn|chiêu|chiêu trò|tình trạng|lừa đảo|mạo danh)",
+)
 _ESCAPE = re.compile(r"tr[oố]n|v[uư][oợ]t ng[uụ]c")
 _SENTENCE = re.compile(r"(?:[!?;\n]|\.(?!\d)|(?<!\d)\.)+")  # "1.300 cán bộ" is one number
 LEAD_CHARS = 320  # the title and the lead decide; the sentences around the mention come first (see focus)
@@ -124,7 +131,7 @@ LEAD_CHARS = 320  # the title and the lead decide; the sentences around the ment
 class Role:
     """The police's role in a story and what it means for tone, with the words that showed it."""
 
-    kind: str  # "victim" | "abuse" | "misconduct" | "corruption" | "action"
+    kind: str  # "victim" | "abuse" | "misconduct" | "corruption" | "action" | "advice"
     tone: str  # "trung_tinh" | "tieu_cuc" | "tich_cuc"
     words: str  # the matched words, quoted in the reason
     reason: str  # Vietnamese, for a collaborator
@@ -136,6 +143,7 @@ _REASONS = {
     "misconduct": 'Công an/nơi tạm giữ là chủ thể sai phạm: "{}"',
     "corruption": 'Cán bộ tham nhũng, sai phạm: "{}"',
     "action": 'Lực lượng chức năng hành động: "{}"',
+    "advice": 'Công an cảnh báo, khuyến cáo người dân (hoặc bị kẻ gian giả danh), không bị phê phán: "{}"',
 }
 _TONE = {
     "victim": "trung_tinh",
@@ -143,6 +151,7 @@ _TONE = {
     "misconduct": "tieu_cuc",
     "corruption": "tieu_cuc",
     "action": "tich_cuc",
+    "advice": "trung_tinh",
 }
 
 
@@ -162,6 +171,8 @@ def _compiled(plain: bool) -> dict[str, tuple[re.Pattern[str], ...]]:
         "official": (rx(_OFFICIAL),),
         "summary": (rx(_SUMMARY),),
         "action": tuple(rx(p) for p in _ACTION),
+        "advice": tuple(rx(p) for p in _ADVICE),
+        "impostor": (rx(_ADVICE[1]),),
     }
 
 
@@ -193,7 +204,7 @@ def mention_sentences(text: str, spans: Sequence[tuple[int, int]], limit: int = 
 def police_role(title: str, lead: str, focus: str = "") -> Role | None:
     """The police's role: in the sentences around the mention (`focus`) first, else in the title and lead.
 
-    Within one place the strongest role wins (abuse > misconduct > victim > corruption > action).
+    Within one place the strongest role wins (abuse > misconduct > victim > corruption > action > advice).
     """
     if focus:
         near = _role_in(_sentences(focus, ""), focus.isascii())
@@ -210,7 +221,7 @@ def _role_in(sentences: list[str], plain: bool) -> Role | None:
         if hit:
             found["corruption"] = hit
     for s in sentences:
-        for kind in ("abuse", "misconduct", "victim", "action"):
+        for kind in ("abuse", "misconduct", "victim", "action", "advice"):
             if kind not in found:
                 hit = _first(rx[kind], s)
                 if hit and kind == "misconduct" and "oan" in hit and _first(rx["policy"], s):
@@ -224,9 +235,11 @@ def _role_in(sentences: list[str], plain: bool) -> Role | None:
     for bad in ("abuse", "misconduct"):
         if "victim" in found and bad in found and found[bad] in found["victim"]:
             del found[bad]  # "côn đồ đánh công an" read backwards as "công an … đánh"
+    if "corruption" in found and any(_first(rx["impostor"], s) for s in sentences):
+        del found["corruption"]  # "kẻ gian giả danh cán bộ công an để chiếm đoạt": no official did it
     if "misconduct" in found and "action" in found and _ESCAPE.search(found["misconduct"]):
         del found["misconduct"]  # an escapee caught again: the arrest is the story ("Tên cướp trốn trại…")
-    for kind in ("abuse", "misconduct", "victim", "corruption", "action"):
+    for kind in ("abuse", "misconduct", "victim", "corruption", "action", "advice"):
         if kind in found:
             words = found[kind].strip()
             return Role(kind, _TONE[kind], words, _REASONS[kind].format(words))

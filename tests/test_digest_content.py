@@ -74,7 +74,7 @@ def test_empty_day_is_short_and_useful(db: Database) -> None:
     r = render(build(db, digest_config(), date(2026, 11, 30), SEND_AT))
     assert "Không có tin cần chú ý" in r.text and "Không có tin cần chú ý" in r.html
     assert "Mọi nguồn tin hoạt động bình thường." in r.text
-    assert "Bài viết nhắc đến đơn vị: 0 | 0 | 0" in r.text
+    assert "Bài viết nhắc đến đơn vị (theo ngày đăng): 0 | 0 | 0" in r.text
 
 
 def test_reader_with_unit_only_sees_unit_figures(db: Database) -> None:

@@ -43,7 +43,9 @@ def digest(
     day: str = typer.Option(None, "--date", help="Ngày của bản tin, dd/mm/yyyy (mặc định: hôm qua)."),
     preview: Path = typer.Option(None, "--preview", help="Ghi bản tin dạng HTML vào tệp này, không gửi."),
     text: Path = typer.Option(None, "--text", help="Ghi thêm phần văn bản thuần vào tệp này."),
-    send: bool = typer.Option(False, "--send", help="Gửi ngay cho người nhận trong [digest]."),
+    send: bool = typer.Option(
+        False, "--send", help="Gửi ngay cho người nhận khai báo ở mục digest của sources.toml."
+    ),
     force: bool = typer.Option(False, "--force", help="Gửi lại cả khi ngày này đã gửi cho người nhận."),
 ) -> None:
     """Bản tin dư luận hằng ngày: xem trước thành tệp hoặc gửi thư ngay (mỗi ngày mỗi người một lần)."""

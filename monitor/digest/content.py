@@ -231,9 +231,17 @@ def build_digest(facts: DayFacts, opts: DigestOptions) -> Digest:
         return {d: sum(1 for a in by_day[d] if pred(a)) for d in days}
 
     figures = (
-        figure("Bài viết nhắc đến đơn vị", count(lambda a: bool(units.intersection(a.targets)))),
-        figure("Bài viết nhắc đến địa bàn", count(lambda a: bool(provinces.intersection(a.targets)))),
-        figure("Tin bị gắn cờ (vụ việc mới)", dict(opened_by_day)),
+        # Articles count on the day they were published, cases on the day they were opened: a case opened
+        # today may come from yesterday's article, so each label says which day it counts (leaders saw
+        # "0 articles" beside "3 flagged" and asked which was wrong).
+        figure(
+            "Bài viết nhắc đến đơn vị (theo ngày đăng)", count(lambda a: bool(units.intersection(a.targets)))
+        ),
+        figure(
+            "Bài viết nhắc đến địa bàn (theo ngày đăng)",
+            count(lambda a: bool(provinces.intersection(a.targets))),
+        ),
+        figure("Tin bị gắn cờ (vụ việc mở trong ngày, kể cả từ bài đăng trước đó)", dict(opened_by_day)),
     )
     tones = tuple(figure(label(t).capitalize(), count(functools.partial(_has_tone, tone=t))) for t in TONES)
     topics = tuple(

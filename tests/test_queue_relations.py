@@ -3,6 +3,7 @@ relation (who, when), refused like any other case action, shown by the CLI; noth
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -141,6 +142,7 @@ def test_the_cli_shows_the_suggestion_and_confirms_it(tmp_path, monkeypatch):
     shown = runner.invoke(app, ["case", str(first)])
     assert shown.exit_code == 0, shown.output
     assert f"Có thể cùng sự việc: vụ việc #{second}" in shown.output
+    assert re.search(r"độ giống 0,\d\d", shown.output)  # a Vietnamese decimal comma
     assert f"monitor case {first} cùng-sự-việc --with {second}" in shown.output
     assert f"monitor case {first} tách --with {second}" in shown.output
     done = runner.invoke(app, ["case", str(first), "cùng-sự-việc", "--with", str(second), "--as", "ctv1"])

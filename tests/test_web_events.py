@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -33,6 +34,7 @@ def test_one_click_from_the_case_page(app, db, action, status, said):
     a = login(app, "ctv1")
     page = a.get(f"/cases/{first}").text
     assert "Có thể cùng sự việc:" in page and f'href="/cases/{second}"' in page
+    assert re.search(r"độ giống 0,\d\d", page)  # a Vietnamese decimal comma
     assert f'id="{action}-' in page
     r = a.post(
         f"/cases/{first}/{action}",

@@ -56,3 +56,25 @@ def test_demo_config_is_bundled_with_the_default_targets_and_the_served_outlets(
     assert [s.url for s in config.sources] == [o.url for o in outlets]
     assert all(s.allow_private for s in config.sources)
     assert config.flags.sensitive_topics == ("tham_nhung",)
+
+
+def test_the_demo_table_fits_an_office_terminal_and_keeps_titles_as_written() -> None:
+    from rich.console import Console
+
+    from monitor.cli.demo import format_articles
+
+    record = dict(
+        title="[red]Người dân xếp hàng từ 4 giờ sáng chờ làm căn cước ở Kon Tum[/red]",
+        source="demo-bao-dia-phuong",
+        mentions=[{"alias": "Công an tỉnh Kon Tum"}],
+        topic="dich_vu_cong",
+        tone="tieu_cuc",
+        tone_score=0.85,
+        flagged=True,
+        story_id=5,
+    )
+    console = Console(width=80, record=True)
+    console.print(format_articles([record]))
+    out = console.export_text()
+    assert max(len(line) for line in out.splitlines()) <= 80 and "chuyện" in out  # every column shown
+    assert "(0,85)" in out and "[red]" in out  # a decimal comma; a feed's markup stays text

@@ -10,6 +10,7 @@ from pathlib import Path
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from monitor.app import App
 from monitor.vocab import label
@@ -18,14 +19,21 @@ from monitor.vocab import label
 def format_articles(records: list[dict]) -> Table:  # type: ignore[type-arg]
     """What the pipeline made of each demo article (pure)."""
     table = Table(title="Kết quả phân tích bài viết mẫu")
-    for col in ("Tiêu đề", "Nguồn", "Nhắc đến", "Chủ đề", "Sắc thái", "Cần chú ý", "Câu chuyện"):
-        table.add_column(col)
+    # Fits an 80-column terminal: the outlet goes under the title, the short columns never wrap.
+    table.add_column("Bài viết (nguồn)", overflow="fold")
+    table.add_column("Nhắc đến")
+    table.add_column("Chủ đề")
+    table.add_column("Sắc thái")
+    table.add_column("Chú ý", no_wrap=True)
+    table.add_column("Câu\nchuyện", no_wrap=True, justify="right")
     for r in records:
         mentions = ", ".join(sorted({m["alias"] for m in r["mentions"] or []})) or "—"
-        tone = f"{label(r['tone'])} ({r['tone_score']:.2f})" if r["tone"] else "—"
+        score = f"{r['tone_score']:.2f}".replace(".", ",")  # a Vietnamese decimal comma
+        tone = f"{label(r['tone'])} ({score})" if r["tone"] else "—"
+        title = Text(r["title"])  # a Text, never markup: a feed's "[red]" stays as written
+        title.append(f"\n{r['source']}", style="dim")
         table.add_row(
-            r["title"],
-            r["source"],
+            title,
             mentions,
             label(r["topic"]),
             tone,

@@ -12,6 +12,7 @@ import functools
 import hashlib
 import logging
 import multiprocessing
+import multiprocessing.forkserver
 import random
 import signal
 import time
@@ -272,6 +273,11 @@ async def ingest(
     does it once at start, not every pass).
     """
     now = datetime.now(UTC)
+    if claim_limit is None and len(config.sources) >= PARALLEL_PARSE_MIN_SOURCES:
+        # The parse workers fork from the forkserver, whose first start imports this program's modules
+        # (about a second of CPU). Started now, that happens during the database read and the first round
+        # of fetches rather than after the first body has arrived. A no-op once it runs.
+        multiprocessing.forkserver.ensure_running()
     with db.write() as session:
         if sync:
             store_sources.sync_sources(session, config.sources, now)

@@ -173,7 +173,9 @@ def test_new_rows_are_stored_column_for_column(db: Database) -> None:
     )
     undated = store_articles.NewItem("k2", None, "urn:monitor:s:k2", "Tin không ngày", "", None, "d" * 64)
     # Built in a parse worker and sent back: the derived columns travel with the row.
-    item, undated = pickle.loads(pickle.dumps((item, undated)))
+    back = pickle.loads(pickle.dumps((item, undated)))
+    assert [vars(x) for x in back] == [vars(item), vars(undated)] and back == (item, undated)
+    item, undated = back
     with db.write() as s:
         (res,) = store_articles.upsert_many(s, [(a, [item, undated])], NOW, extract=True)
     assert len(res.new_ids) == 2

@@ -311,28 +311,6 @@ def save_aggregates(session: Session, values: dict[int, dict[str, Any]], now: da
     return changed
 
 
-def create_story(session: Session, a: StageArticle, now: datetime) -> int:
-    """A new one-article story founded by `a`."""
-    row = StoryRow(
-        title=a.title,
-        first_article_id=a.id,
-        first_source_id=a.source_id,
-        first_seen_at=a.seen_at,
-        last_seen_at=a.seen_at,
-        article_count=1,
-        outlet_count=1,
-        outlets=[a.source_name],
-        targets=list(a.targets),
-        flagged=a.flagged,
-        flag_reasons=list(a.flag_reasons),
-        max_outlet_weight=a.weight,
-        updated_at=now,
-    )
-    session.add(row)
-    session.flush()
-    return row.id
-
-
 def add_member(
     session: Session,
     a: StageArticle,

@@ -88,16 +88,10 @@ class Analysers:
         self._pool = (pool, workers, config)
         return pool
 
-    def drop_pool(self) -> None:
-        """Stop the analysis processes (the next big pass starts new ones)."""
+    def close(self, *, wait: bool = True) -> None:
+        """Stop the analysis processes (the next big pass starts new ones); `wait` for them to exit."""
         if self._pool is not None:
-            self._pool[0].shutdown(wait=False, cancel_futures=True)
-            self._pool = None
-
-    def close(self) -> None:
-        """Stop the analysis processes and wait for them."""
-        if self._pool is not None:
-            self._pool[0].shutdown(cancel_futures=True)
+            self._pool[0].shutdown(wait=wait, cancel_futures=True)
             self._pool = None
 
 
@@ -241,7 +235,7 @@ def analyse_pending(
             if pool is None and not inflight and (more := next_batch()):
                 pending = [more]
     except BrokenProcessPool:
-        analysers.drop_pool()  # an analysis process died (killed): the next pass starts fresh ones
+        analysers.close(wait=False)  # an analysis process died (killed): the next pass starts fresh ones
         raise
     finally:
         for _batch, future in inflight:  # stopping: batches not stored yet stay pending for the next pass

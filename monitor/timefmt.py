@@ -1,4 +1,4 @@
-"""Dates for people: Asia/Ho_Chi_Minh, dd/mm/yyyy; ISO 8601 with +07:00 for exports."""
+"""Dates and numbers for people: Asia/Ho_Chi_Minh, dd/mm/yyyy, a decimal comma; ISO 8601 with +07:00 for exports."""
 
 from __future__ import annotations
 
@@ -23,6 +23,11 @@ def fmt_date(dt: datetime | None) -> str:
 def fmt_datetime(dt: datetime | None) -> str:
     """HH:MM dd/mm/yyyy in Vietnam time, or '—'."""
     return local(dt).strftime("%H:%M %d/%m/%Y") if dt else "—"
+
+
+def fmt_decimal(value: float, places: int = 2) -> str:
+    """A number as Vietnamese writes it, with a decimal comma: 0.85 → "0,85"."""
+    return f"{value:.{places}f}".replace(".", ",")
 
 
 def iso_local(dt: datetime | None) -> str | None:

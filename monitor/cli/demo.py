@@ -13,6 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from monitor.app import App
+from monitor.timefmt import fmt_decimal
 from monitor.vocab import label
 
 
@@ -28,8 +29,7 @@ def format_articles(records: list[dict]) -> Table:  # type: ignore[type-arg]
     table.add_column("Câu\nchuyện", no_wrap=True, justify="right")
     for r in records:
         mentions = ", ".join(sorted({m["alias"] for m in r["mentions"] or []})) or "—"
-        score = f"{r['tone_score']:.2f}".replace(".", ",")  # a Vietnamese decimal comma
-        tone = f"{label(r['tone'])} ({score})" if r["tone"] else "—"
+        tone = f"{label(r['tone'])} ({fmt_decimal(r['tone_score'])})" if r["tone"] else "—"
         title = Text(r["title"])  # a Text, never markup: a feed's "[red]" stays as written
         title.append(f"\n{r['source']}", style="dim")
         table.add_row(

@@ -18,7 +18,7 @@ from rich.text import Text
 
 from monitor.app import App
 from monitor.errors import ConfigError
-from monitor.timefmt import fmt_datetime
+from monitor.timefmt import fmt_datetime, fmt_decimal
 
 if TYPE_CHECKING:
     from monitor.queue.views import ArticleView, CaseView, QueuePage
@@ -111,7 +111,7 @@ def format_related(c: CaseView) -> Text:
         text.append(f"{r.status_label[:1].upper()}{r.status_label[1:]}: {other} “{r.title}”", style="bold")
         text.append(f" ({r.outlet}, {when(r.seen_at)})")
         if r.score is not None:
-            text.append(f" — độ giống {r.score:.2f}".replace(".", ","))
+            text.append(f" — độ giống {fmt_decimal(r.score)}")
         if r.decided_by:
             text.append(f" — {r.decided_by}, {when(r.decided_at)}")
         text.append("\n")

@@ -13,7 +13,7 @@ import typer
 
 from monitor.app import App
 from monitor.settings import DAEMON_JOB_TIMEOUT, DAEMON_TICK
-from monitor.timefmt import fmt_datetime
+from monitor.timefmt import fmt_datetime, fmt_decimal
 
 if TYPE_CHECKING:
     from monitor.pipeline import PassReport
@@ -62,7 +62,7 @@ def format_pass(report: PassReport | None, seconds: float, at: datetime) -> str:
 
 
 def _seconds(seconds: float) -> str:
-    return f"{seconds:.1f}".replace(".", ",") + " giây"
+    return f"{fmt_decimal(seconds, 1)} giây"
 
 
 def run(

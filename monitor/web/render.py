@@ -15,7 +15,7 @@ from flask import Flask
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 
-from monitor.timefmt import fmt_date, fmt_datetime
+from monitor.timefmt import fmt_date, fmt_datetime, fmt_decimal
 from monitor.vocab import label
 
 
@@ -86,7 +86,13 @@ def csrf_field() -> Markup:
 def install(app: Flask) -> None:
     """Register filters and globals."""
     app.jinja_env.filters.update(
-        after=after, when=fmt_datetime, day=fmt_date, label=label, safe_url=safe_url, highlight=highlight
+        after=after,
+        when=fmt_datetime,
+        day=fmt_date,
+        decimal=fmt_decimal,
+        label=label,
+        safe_url=safe_url,
+        highlight=highlight,
     )
     app.jinja_env.globals.update(csrf_field=csrf_field, label=label, nav_links=nav_links)
 

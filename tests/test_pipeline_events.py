@@ -7,17 +7,10 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 from test_queue_support import (
-    DRUG_STORY,
-    ESCAPE_A,
     ESCAPE_B,
     ESCAPE_B_NAMELESS,
-    FIRE,
     NOW,
-    OTHER_ESCAPE,
-    QUEUE_STORY,
-    TRAFFIC_STORY,
-    seed_article,
-    seed_source,
+    seed_event_reports,
     seed_users,
 )
 
@@ -29,20 +22,11 @@ from monitor.store.queue_tables import CaseRow, StoryRelationRow, StoryRow
 from monitor.store.users import get_user
 
 SETTINGS = QueueSettings()
-BACKGROUND = (QUEUE_STORY, DRUG_STORY, TRAFFIC_STORY, FIRE, OTHER_ESCAPE)
 
 
 def _seed(db, second, hours: float = 5) -> list[int]:
     """Yesterday's other reports, then the escape from outlet A and `second` from outlet B `hours` later."""
-    with db.write() as s:
-        a, b, c = (seed_source(s, f"ev{i}", f"Báo {i}") for i in "ABC")
-        ids = [
-            seed_article(s, c, t, x, at=NOW - timedelta(hours=20 - i), flagged=False)
-            for i, (t, x) in enumerate(BACKGROUND)
-        ]
-        ids.append(seed_article(s, a, *ESCAPE_A, at=NOW))
-        ids.append(seed_article(s, b, *second, at=NOW + timedelta(hours=hours)))
-    return ids
+    return seed_event_reports(db, second, later=timedelta(hours=hours))
 
 
 def _relations(db) -> list[tuple[int, int, str]]:

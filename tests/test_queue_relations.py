@@ -10,16 +10,9 @@ import pytest
 from conftest import ROOT
 from sqlalchemy import select
 from test_queue_support import (
-    DRUG_STORY,
-    ESCAPE_A,
     ESCAPE_B_NAMELESS,
-    FIRE,
     NOW,
-    OTHER_ESCAPE,
-    QUEUE_STORY,
-    TRAFFIC_STORY,
-    seed_article,
-    seed_source,
+    seed_event_reports,
     seed_users,
 )
 from typer.testing import CliRunner
@@ -42,16 +35,7 @@ SETTINGS = QueueSettings()
 def seed_suggestion(db: Database, at: datetime = NOW, *, second_flagged: bool = True) -> tuple[int, int]:
     """Two outlets' reports of one escape, too unlike to join: two cases and a suggestion; the case ids
     (`second_flagged=False`: the second story has no case; its story id instead)."""
-    with db.write() as s:
-        a, b, c = (seed_source(s, f"rel{i}", f"Báo {i}") for i in "ABC")
-        ids = [
-            seed_article(s, c, t, x, at=at - timedelta(hours=20 - i), flagged=False)
-            for i, (t, x) in enumerate((QUEUE_STORY, DRUG_STORY, TRAFFIC_STORY, FIRE, OTHER_ESCAPE))
-        ]
-        ids += [
-            seed_article(s, a, *ESCAPE_A, at=at),
-            seed_article(s, b, *ESCAPE_B_NAMELESS, at=at, flagged=second_flagged),
-        ]
+    ids = seed_event_reports(db, ESCAPE_B_NAMELESS, at=at, key="rel", second_flagged=second_flagged)
     report = run_queue_stage(db, ids, SETTINGS, at + timedelta(hours=1))
     assert report.event_suggestions == 1 and report.cases_opened == 1 + second_flagged
     with db.read() as s:

@@ -106,6 +106,28 @@ FIRE = (
 )
 
 
+def seed_event_reports(
+    db,
+    second: tuple[str, str],
+    *,
+    at: datetime = NOW,
+    later: timedelta = timedelta(0),
+    key: str = "ev",
+    second_flagged: bool = True,
+) -> list[int]:
+    """The day before: five other reports from outlet C; then ESCAPE_A from outlet A at `at` and `second`
+    from outlet B `later`. The article ids in that order (the two reports last)."""
+    with db.write() as s:
+        a, b, c = (seed_source(s, f"{key}{i}", f"Báo {i}") for i in "ABC")
+        ids = [
+            seed_article(s, c, t, x, at=at - timedelta(hours=20 - i), flagged=False)
+            for i, (t, x) in enumerate((QUEUE_STORY, DRUG_STORY, TRAFFIC_STORY, FIRE, OTHER_ESCAPE))
+        ]
+        ids.append(seed_article(s, a, *ESCAPE_A, at=at))
+        ids.append(seed_article(s, b, *second, at=at + later, flagged=second_flagged))
+    return ids
+
+
 def seed_article(
     session,
     source_id: int,

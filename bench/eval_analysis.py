@@ -3,8 +3,8 @@
 python bench/eval_analysis.py                      # monitor/models on the whole dev set
 python bench/eval_analysis.py --models DIR --data FILE [--by-source]
 
-The dev set is tests/data/analysis_dev.jsonl (texts inline) plus tests/data/analysis_dev_blind.jsonl and
-analysis_dev_blind2.jsonl (real VNTC press, ids and labels only, texts joined from ../shared/data at run time).
+The dev set is tests/data/analysis_dev.jsonl (texts inline) plus tests/data/analysis_dev_blind.jsonl,
+analysis_dev_blind2.jsonl and analysis_dev_blind3.jsonl (real VNTC press, ids and labels only, texts joined from ../shared/data at run time).
 Each blind split is always printed on its own too, with a confusion table of tone on the items whose gold says
 the unit takes part.
 """
@@ -32,11 +32,13 @@ from monitor.nlp.train import (  # noqa: E402
 DEV = ROOT / "tests" / "data" / "analysis_dev.jsonl"
 BLIND = ROOT / "tests" / "data" / "analysis_dev_blind.jsonl"
 BLIND2 = ROOT / "tests" / "data" / "analysis_dev_blind2.jsonl"
-DEFAULT = (DEV, BLIND, BLIND2)
+BLIND3 = ROOT / "tests" / "data" / "analysis_dev_blind3.jsonl"
+DEFAULT = (DEV, BLIND, BLIND2, BLIND3)
 # The real-press splits, each labelled before the tuning that followed it (see docs/MODELS.md).
 BLIND_SPLITS = {
     "blind1": "blind1 (real press, labelled before the issue-11 tuning)",
     "blind2": "blind2 (real press, labelled before the second round of tuning)",
+    "blind3": "blind3 (real press, labelled before the third round of tuning)",
 }
 
 
@@ -94,9 +96,7 @@ def format_unit_tone(analyzer: Analyzer, items: list[DevItem]) -> str:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--models", type=Path, default=None)
-    ap.add_argument(
-        "--data", type=Path, action="append", help="dev file(s); default: dev + both blind splits"
-    )
+    ap.add_argument("--data", type=Path, action="append", help="dev file(s); default: dev + the blind splits")
     ap.add_argument("--by-source", action="store_true", help="also report hand-written vs VNTC-test items")
     ap.add_argument("--folded", action="store_true", help="also score every item written without diacritics")
     args = ap.parse_args()

@@ -143,9 +143,10 @@ def test_seed_with_shared_data(shared_data: Path) -> None:
 
 BLIND = Path(__file__).parent / "data" / "analysis_dev_blind.jsonl"
 BLIND2 = Path(__file__).parent / "data" / "analysis_dev_blind2.jsonl"
+BLIND3 = Path(__file__).parent / "data" / "analysis_dev_blind3.jsonl"
 
 
-@pytest.mark.parametrize(("path", "split"), [(BLIND, "blind1"), (BLIND2, "blind2")])
+@pytest.mark.parametrize(("path", "split"), [(BLIND, "blind1"), (BLIND2, "blind2"), (BLIND3, "blind3")])
 def test_blind_split_holds_ids_and_labels_only(path: Path, split: str) -> None:
     from monitor import vocab
 
@@ -167,7 +168,7 @@ def test_blind_split_holds_ids_and_labels_only(path: Path, split: str) -> None:
 def test_blind_splits_share_no_article_with_each_other_or_the_dev_set() -> None:
     ids = [
         {json.loads(line)["id"] for line in p.read_text(encoding="utf-8").splitlines()}
-        for p in (BLIND, BLIND2)
+        for p in (BLIND, BLIND2, BLIND3)
     ]
     dev = Path(__file__).parent / "data" / "analysis_dev.jsonl"
     dev_sources = {
@@ -175,7 +176,8 @@ def test_blind_splits_share_no_article_with_each_other_or_the_dev_set() -> None:
         for line in dev.read_text(encoding="utf-8").splitlines()
         if json.loads(line)["source"].startswith("vntc-test:")
     }
-    assert len(dev_sources) > 100 and not ids[0] & ids[1] and not (ids[0] | ids[1]) & dev_sources
+    assert len(dev_sources) > 100 and not (ids[0] | ids[1] | ids[2]) & dev_sources
+    assert not ids[0] & ids[1] and not ids[0] & ids[2] and not ids[1] & ids[2]
 
 
 def test_read_dev_joins_ids_to_shared_texts(tmp_path: Path) -> None:

@@ -36,6 +36,7 @@ WEAK = ROOT / "monitor" / "data" / "seed_weak_labels.jsonl"
 # The blind real-press dev splits: their articles are never trained on (some are VNTC *train* articles).
 BLIND = ROOT / "tests" / "data" / "analysis_dev_blind.jsonl"
 BLIND2 = ROOT / "tests" / "data" / "analysis_dev_blind2.jsonl"
+BLIND3 = ROOT / "tests" / "data" / "analysis_dev_blind3.jsonl"
 CRIME_SECTIONS = {"Pháp luật", "Chính trị - Xã hội", "Đời sống"}
 FAR_SECTIONS = {"Thể thao", "Khoa học", "Vi tính", "Văn hóa", "Thế giới"}
 # Per-section cap so that ``khac`` does not drown the police topics (seeded, reproducible).
@@ -114,7 +115,7 @@ def build() -> Counter:
     rng.shuffle(rows)
     held_out = {
         json.loads(line)["id"]
-        for path in (BLIND, BLIND2)
+        for path in (BLIND, BLIND2, BLIND3)
         if path.is_file()
         for line in path.read_text(encoding="utf-8").splitlines()
         if line
@@ -179,7 +180,11 @@ def record_figures(manifest: dict) -> dict:
     items = load_items()
     dev, mentions = [i.example for i in items], [bool(i.mentions) for i in items]
     analyzer = Analyzer.load(MODELS_DIR)
-    for split, key in (("blind1", "blind_figures"), ("blind2", "blind2_figures")):
+    for split, key in (
+        ("blind1", "blind_figures"),
+        ("blind2", "blind2_figures"),
+        ("blind3", "blind3_figures"),
+    ):
         blind = [i for i in items if i.split == split]
         if not blind:
             continue

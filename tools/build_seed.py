@@ -41,6 +41,12 @@ CRIME_SECTIONS = {"Pháp luật", "Chính trị - Xã hội", "Đời sống"}
 FAR_SECTIONS = {"Thể thao", "Khoa học", "Vi tính", "Văn hóa", "Thế giới"}
 # Per-section cap so that ``khac`` does not drown the police topics (seeded, reproducible).
 SECTION_CAP = {"Pháp luật": 10_000, "Chính trị - Xã hội": 3_000, "Đời sống": 1_500}
+# Society and life articles whose weak tone is an unsure neutral (some tone cue in the title or lead, below the
+# margin) get no tone label: read by hand (issue 11, third round), 43 of 91 such weak-neutral reports of
+# complaints, land clearance, strikes, pollution and offices' failings were critical or positive; learning
+# them as neutral taught the model that criticism of an office in flat words is neutral. A neutral without any
+# cue is kept (dropping those too cost the hand-written dev set 0.02 of tone F1); topic labels are kept.
+NO_UNSURE_NEUTRAL_TONE = {"Chính trị - Xã hội", "Đời sống"}
 OTHER_CAP = 500
 
 
@@ -80,6 +86,12 @@ def weak_tone(title: str, body: str, section: str) -> str:
     if neg - pos >= 2:
         return "tieu_cuc"
     return "trung_tinh"
+
+
+def unsure_neutral(title: str, body: str) -> bool:
+    """A weak neutral tone with some tone cue in the title or lead: the cue balance fell short, not absent."""
+    t, b = norm(title), norm(body[:400])
+    return any(count_cues(x, TONE_CUES[k]) for x in (t, b) for k in ("tieu_cuc", "tich_cuc"))
 
 
 def danes_labels(row: dict) -> tuple[str, str]:
@@ -128,11 +140,14 @@ def build() -> Counter:
             continue
         taken[r["label"]] += 1
         title, body = _split(r["text"])
+        tone: str | None = weak_tone(title, body, r["label"])
+        if tone == "trung_tinh" and r["label"] in NO_UNSURE_NEUTRAL_TONE and unsure_neutral(title, body):
+            tone = None
         out.append(
             {
                 "id": "vntc:" + r["doc_id"],
                 "topic": weak_topic(title, body, r["label"]),
-                "tone": weak_tone(title, body, r["label"]),
+                "tone": tone,
                 "source": "vntc-weak",
             }
         )
@@ -152,11 +167,12 @@ PROVENANCE = {
     "danes": "DANeS annotated headlines (github.com/dataset-vn/DANeS, CC BY 4.0, DATASET JSC & AIV Group), "
     "sentiment mapped to our tone with lexicon corrections",
     "seed": "hand-written examples by the monitor team (monitor/data/seed_handwritten.jsonl)",
-    "vntc-checked": "705 VNTC train articles read and labelled by hand (297 first, 319 + 89 more for issue 11: "
-    "escapes, police beatings, wrongful detention, attacks on officers, land complaints, ID services, scams, "
-    "disasters; monitor/data/seed_vntc_checked.jsonl; they override the weak labels and weigh twice)",
+    "vntc-checked": "1,345 VNTC train articles read and labelled by hand (297 first, 319 + 89 + 640 more for issue "
+    "11: escapes, police beatings, wrongful detention, attacks on officers, land complaints, ID services, scams, "
+    "disasters, criticism of local offices, police and inspectors' fines and seizures; "
+    "monitor/data/seed_vntc_checked.jsonl; they override the weak labels and weigh twice)",
     "method": "docs/MODELS.md; weak labels in monitor/data/seed_weak_labels.jsonl (tools/build_seed.py)",
-    "dev_set": "tests/data/analysis_dev.jsonl + analysis_dev_blind.jsonl + analysis_dev_blind2.jsonl (held out; "
+    "dev_set": "tests/data/analysis_dev.jsonl + analysis_dev_blind.jsonl, _blind2.jsonl, _blind3.jsonl (held out; "
     "never trained on)",
 }
 
@@ -222,7 +238,7 @@ def record_figures(manifest: dict) -> dict:
 
 
 if __name__ == "__main__":
-    for k, v in sorted(build().items()):
+    for k, v in sorted(build().items(), key=str):
         print(k, v)
     if len(sys.argv) > 2 and sys.argv[1] == "--ship":
         shipped = ship(sys.argv[2])

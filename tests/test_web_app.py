@@ -462,3 +462,35 @@ def test_autoescape_covers_every_template(app):
     assert names and all(app.select_jinja_autoescape(n) for n in names), names
     assert all(n.endswith(".html") for n in names)
     assert not app.select_jinja_autoescape("x.txt")  # the rule is by extension: a .txt would not be escaped
+
+
+def test_a_page_reads_in_one_transaction_and_a_post_still_sees_its_write(app, db):
+    from sqlalchemy import event
+
+    (case_id,) = seed_cases(db, 1)
+    ld = login(app, "ld")
+    ld.get(f"/cases/{case_id}")  # the first page of a session may store its CSRF token (a write)
+    checkouts: list[object] = []
+    event.listen(db.engine.pool, "checkout", lambda *a: checkouts.append(a))
+    for path in (f"/cases/{case_id}", "/", "/search?q=cong+an"):
+        checkouts.clear()
+        assert ld.get(path).status_code == 200
+        # session, user, case, story, history, response section, collaborators: one connection, one BEGIN
+        assert len(checkouts) == 1, path
+    assert db.engine.pool.checkedout() == 0
+    # a POST is not a page: its write commits and the page it leads to shows it
+    page = ld.get(f"/cases/{case_id}").text
+    r = ld.post(
+        f"/cases/{case_id}/priority",
+        data={"csrf_token": csrf_of(page), "priority": "critical"},
+        follow_redirects=True,
+    )
+    assert "nay “mới”" in r.text and 'class="badge prio-critical"' in r.text
+    assert get_case_priority(db, case_id) == "critical"
+
+
+def get_case_priority(db, case_id):
+    with db.read() as s:
+        case = get_case(s, case_id)
+    assert case is not None
+    return case.priority

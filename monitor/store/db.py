@@ -11,6 +11,7 @@ import logging
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -93,6 +94,18 @@ def _configure_sqlite(engine: Engine) -> None:
         conn.exec_driver_sql(f"BEGIN {mode}")
 
 
+class _SharedRead:
+    """The one read transaction of a `Database.read_scope()`, opened at its first read."""
+
+    def __init__(self) -> None:
+        self.session: Session | None = None
+
+    def end(self) -> None:
+        if self.session is not None:
+            self.session.close()  # a read has nothing to commit: rollback, connection back to the pool
+            self.session = None
+
+
 class Database:
     """A database handle: one engine, read and write sessions, migrations."""
 
@@ -103,6 +116,10 @@ class Database:
         self._write = sessionmaker(self.engine, expire_on_commit=False)
         reader = self.engine.execution_options(sqlite_begin="DEFERRED")
         self._read = sessionmaker(reader, expire_on_commit=False)
+        # per context (thread, task): the read scope open there, if any
+        self._shared: ContextVar[_SharedRead | None] = ContextVar(
+            f"monitor_read_scope_{id(self)}", default=None
+        )
 
     @contextmanager
     def write(self) -> Iterator[Session]:
@@ -130,9 +147,43 @@ class Database:
 
     @contextmanager
     def read(self) -> Iterator[Session]:
-        """A read-only transaction that never takes the SQLite write lock."""
-        with self._read() as session, session.begin():
-            yield session
+        """A read-only transaction that never takes the SQLite write lock.
+
+        Inside `read_scope()` every `read()` is the scope's one transaction (opened at the first).
+        """
+        shared = self._shared.get()
+        if shared is None:
+            with self._read() as session, session.begin():
+                yield session
+            return
+        if shared.session is None:
+            shared.session = self._read()
+            shared.session.begin()
+        try:
+            yield shared.session
+        except Exception:
+            # the caller may handle its error and read again: a database error has aborted the
+            # transaction (PostgreSQL refuses every later statement), so the next read starts afresh
+            shared.end()
+            raise
+
+    @contextmanager
+    def read_scope(self) -> Iterator[None]:
+        """Let every `read()` of this context share one read transaction until the scope ends.
+
+        For a web page that reads through several application functions: one pooled connection, one
+        BEGIN and one end instead of one each per function, and every part of the page sees the same
+        database. Only for work that does not read what it writes itself (a page shown by GET): a
+        `write()` inside is its own transaction and commits, but the scope's reads may not see it
+        (SQLite keeps the snapshot of the scope's first read; the session keeps the rows it loaded).
+        """
+        shared = _SharedRead()
+        token = self._shared.set(shared)
+        try:
+            yield
+        finally:
+            self._shared.reset(token)
+            shared.end()
 
     def migrate(self, revision: str = "head") -> None:
         """Bring the schema to `revision` by running the Alembic migrations, once, under a lock.

@@ -89,9 +89,13 @@ class Draft:
     outlet_name: str | None
 
 
+_APPROVER = aliased(UserRow, name="approver")  # built once (an alias per call costs more than the query)
+_PUBLISHER = aliased(UserRow, name="publisher")
+
+
 def get_response(session: Session, case_id: int) -> ResponseInfo | None:
     """The response of a case, or None when nobody has drafted one."""
-    approver, publisher = aliased(UserRow), aliased(UserRow)
+    approver, publisher = _APPROVER, _PUBLISHER
     row = session.execute(
         select(ResponseRow, approver.username, publisher.username)
         .outerjoin(approver, approver.id == ResponseRow.approved_by)

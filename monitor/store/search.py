@@ -25,10 +25,10 @@ from sqlalchemy import (
     literal_column,
     select,
 )
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from monitor.store import cases as store_cases
-from monitor.store.queue_tables import CaseRow, StoryArticleRow, StoryRow, UserRow
+from monitor.store.queue_tables import CaseRow, StoryArticleRow, StoryRow
 from monitor.store.search_fold import search_words
 from monitor.store.tables import AnalysisRow, ArticleRow, MentionRow, SourceRow
 
@@ -187,7 +187,7 @@ def search_cases(
     words = search_words(query)
     if not words:
         return [], False
-    holder = aliased(UserRow)
+    holder = store_cases.HOLDER
     # The queue's own named filters (store.cases), so "about a target" or "carried by an outlet" has one
     # definition for the queue and for search.
     listing = store_cases.QueueQuery(

@@ -437,10 +437,14 @@ class StoryDetail:
 
 def story_detail(session: Session, story_id: int, max_articles: int = 50) -> StoryDetail | None:
     """A story for the case view (its first `max_articles` articles, oldest first, and their mentions)."""
-    story = session.get(StoryRow, story_id)
-    if story is None:
+    found = session.execute(
+        select(StoryRow, SourceRow.name)
+        .outerjoin(SourceRow, SourceRow.id == StoryRow.first_source_id)
+        .where(StoryRow.id == story_id)
+    ).first()
+    if found is None:
         return None
-    first = session.get(SourceRow, story.first_source_id)
+    story, first_name = found
     seen = story_seen_at()
     rows = session.execute(
         select(
@@ -460,16 +464,17 @@ def story_detail(session: Session, story_id: int, max_articles: int = 50) -> Sto
     articles = [ArticleLine(*r) for r in rows]
     mentions = [
         MentionLine(*m)
+        for cond in among(session, MentionRow.article_id, [a.id for a in articles], BigInteger)
         for m in session.execute(
             select(MentionRow.article_id, MentionRow.target, MentionRow.alias, MentionRow.snippet)
-            .where(MentionRow.article_id.in_([a.id for a in articles]))
+            .where(cond)
             .order_by(MentionRow.article_id, MentionRow.start)
         )
     ]
     return StoryDetail(
         story.id,
         story.title,
-        first.name if first else "?",
+        first_name or "?",
         story.first_seen_at,
         story.last_seen_at,
         story.article_count,

@@ -25,12 +25,20 @@ Every POST needs the CSRF token: forms include `{{ csrf_field() }}`; htmx sends 
 from __future__ import annotations
 
 import importlib
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
 
 from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 
 from monitor.web.settings import WebContext
+
+if TYPE_CHECKING:
+    from monitor.store.db import Database
+
+# A page shown by GET reads only: its session, its user and the application functions it calls share one
+# read transaction (store.db.Database.read_scope). Other methods write, then may read what they wrote.
+READ_ONLY_METHODS = frozenset({"GET", "HEAD"})
 
 BLUEPRINTS = (
     "monitor.web.auth",
@@ -65,4 +73,20 @@ def create_app(context: WebContext, extra: dict[str, Any] | None = None) -> Flas
     errors.install(app)
     for name in BLUEPRINTS:
         app.register_blueprint(importlib.import_module(name).bp)
+    app.wsgi_app = one_read_per_page(app.wsgi_app, context.db)  # type: ignore[method-assign]
+    return app
+
+
+def one_read_per_page(
+    wsgi_app: Callable[..., Iterable[bytes]], db: Database
+) -> Callable[..., Iterable[bytes]]:
+    """The app with every GET/HEAD request's reads in one read transaction (one connection and BEGIN
+    instead of one per application function: under load the round trips cost more than the queries)."""
+
+    def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        if environ.get("REQUEST_METHOD") not in READ_ONLY_METHODS:
+            return wsgi_app(environ, start_response)
+        with db.read_scope():
+            return wsgi_app(environ, start_response)
+
     return app

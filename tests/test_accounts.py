@@ -192,6 +192,25 @@ def test_users_passwd_needs_an_admin_for_someone_else(cli_input, tmp_path):
     assert ("(cli)", "set_password", "qt", "ok", "local") in lines
 
 
+def test_users_passwd_refuses_before_asking_for_the_password(cli_input, tmp_path, monkeypatch):
+    import monitor.cli.users as cli_users
+
+    asked: list[str] = []
+    real = cli_users.read_password
+    monkeypatch.setattr(cli_users, "read_password", lambda stdin: asked.append("?") or real(stdin))
+    run = cli_input
+    assert run("users", "add", "qt", "--role", "admin", "--name", "Hoàng Quản Trị").exit_code == 0
+    assert run("users", "add", "ctv1", "--role", "ctv", "--name", "Y Hiên", "--as", "qt").exit_code == 0
+    assert run("users", "add", "ctv2", "--role", "ctv", "--name", "Lê Thị Hoa", "--as", "qt").exit_code == 0
+    _refused(_passwd(run, "ctv2", "--as", "ctv1"), "Chỉ quản trị viên được đặt mật khẩu cho người khác")
+    _refused(_passwd(run, "ctv1"), "Cần quản trị viên để đặt mật khẩu cho người khác")
+    _refused(_passwd(run, "ai-đó", "--as", "qt"), "Không có người dùng", NotFoundError)
+    assert asked == []  # nobody typed a password only to be told they may not set it
+    refused = [x for x in _audit(tmp_path) if x[3] == "refused"]
+    assert refused.count(("ctv1", "set_password", "ctv2", "refused", "local")) == 1  # audited once
+    assert _passwd(run, "ctv1", "--as", "ctv1").exit_code == 0 and asked == ["?"]  # one's own: asked
+
+
 def test_users_passwd_of_a_non_admin_needs_an_admin_even_on_an_empty_database(cli_input):
     run = cli_input
     assert run("users", "add", "ctv1", "--role", "ctv", "--name", "Y Hiên").exit_code == 0  # no admin yet

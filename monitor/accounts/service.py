@@ -133,11 +133,7 @@ def set_password(
     operator = actor or Actor("(cli)", "local")
     problem = passwords.password_problem(password, username)
     with _audited_refusal(db, operator, now), db.write() as session:
-        user = store_users.find_user(session, username)
-        if user is None:
-            raise NotFoundError(f"Không có người dùng “{username}”.")
-        has_password = store_users.password_hash(session, user.id) is not None
-        _check(session, actor, UserAction.SET_PASSWORD, Target(username, user.role, None, has_password))
+        user = _check_set_password(session, username, actor)
         if problem:
             raise StoreError(problem)
         store_users.set_password_hash(session, user.id, passwords.hash_password(password))
@@ -151,6 +147,23 @@ def set_password(
             now,
             f"sessions ended: {ended}",
         )
+    return user
+
+
+def may_set_password(db: Database, username: str, now: datetime, actor: Actor | None = None) -> None:
+    """Refuse, before anyone types a password, what `set_password` would refuse to this actor (audited
+    PermissionDeniedError, or NotFoundError); `set_password` checks again inside its write."""
+    with _audited_refusal(db, actor or Actor("(cli)", "local"), now), db.read() as session:
+        _check_set_password(session, username, actor)
+
+
+def _check_set_password(session: Session, username: str, actor: Actor | None) -> User:
+    """The user whose password `actor` may set (the one rule of who may manage users)."""
+    user = store_users.find_user(session, username)
+    if user is None:
+        raise NotFoundError(f"Không có người dùng “{username}”.")
+    has_password = store_users.password_hash(session, user.id) is not None
+    _check(session, actor, UserAction.SET_PASSWORD, Target(username, user.role, None, has_password))
     return user
 
 

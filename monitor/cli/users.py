@@ -128,11 +128,12 @@ def passwd(
     ),
 ) -> None:
     """Đặt mật khẩu đăng nhập trang web (đọc từ stdin khi dẫn vào, không hiện khi gõ)."""
-    from monitor.accounts.service import Actor, set_password
+    from monitor.accounts.service import Actor, may_set_password, set_password
 
     obj: App = ctx.obj
     name = as_user or obj.settings.user
     actor = Actor(name, "local") if name else None
+    may_set_password(obj.db, username, datetime.now(UTC), actor=actor)  # refused before the password is asked
     password = read_password(sys.stdin)
     user = set_password(obj.db, username, password, datetime.now(UTC), actor=actor)
     typer.echo(f"Đã đặt mật khẩu cho {user.name} ({user.username}); các phiên đăng nhập cũ đã kết thúc.")

@@ -49,7 +49,17 @@ def _case(session: Session, case_id: int) -> store_cases.CaseInfo:
 def _view(session: Session, case_id: int, username: str, now: datetime) -> ResponseView:
     user = store_users.get_user(session, username)
     case = _case(session, case_id)
-    resp = store.get_response(session, case_id)
+    return view_of(session, case, store.get_response(session, case_id), user, now)
+
+
+def view_of(
+    session: Session,
+    case: store_cases.CaseInfo,
+    resp: store.ResponseInfo | None,
+    user: store_users.User,
+    now: datetime,
+) -> ResponseView:
+    """`view` from the case, its response and the viewer already read in this session (the case page)."""
     role = Role(user.role)
     returned = store.returned_version(session, resp.id) if resp else None
     revised = resp is not None and (returned is None or resp.version > returned)

@@ -13,7 +13,9 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from monitor.errors import NotFoundError
+from monitor.queue import response_service
 from monitor.queue.inputs import Names, QueueFilter
+from monitor.queue.response_service import ResponseView
 from monitor.queue.responses import status_text
 from monitor.queue.workflow import claim_active, is_overdue
 from monitor.store import cases as store_cases
@@ -25,7 +27,7 @@ from monitor.timefmt import LOCAL_TZ
 from monitor.vocab import Relation, label
 
 if TYPE_CHECKING:
-    from monitor.store.db import Database
+    from monitor.store.db import Database, Session
 
 
 @dataclass(frozen=True)
@@ -263,19 +265,59 @@ def queue_line(q: store_cases.QueueItem, now: datetime) -> QueueLine:
     )
 
 
-def case_view(db: Database, case_id: int, now: datetime, names: Names | None = None) -> CaseView:
-    """The case with its story, articles (each with its mentions), reasons and history."""
-    names = names or Names()
-    with db.read() as session:
-        case = store_cases.get_case(session, case_id)
-        if case is None:
-            raise NotFoundError(f"Không có vụ việc #{case_id}.")
-        story = store_stories.story_detail(session, case.story_id)
-        events = store_cases.case_events(session, case_id)
-        resp = store_responses.get_response(session, case_id)
-        related = store_relations.related_stories(session, case.story_id)
+@dataclass(frozen=True)
+class CasePage:
+    """The case page of one viewer: the case, and its press response as this viewer may work it."""
+
+    case: CaseView
+    response: ResponseView
+
+
+@dataclass(frozen=True)
+class _CaseRecord:
+    """What the store holds about a case, read in one session."""
+
+    case: store_cases.CaseInfo
+    story: store_stories.StoryDetail
+    events: list[store_cases.EventInfo]
+    response: store_responses.ResponseInfo | None
+    related: list[store_relations.RelatedStory]
+
+
+def _read_case(session: Session, case_id: int) -> _CaseRecord:
+    case = store_cases.get_case(session, case_id)
+    if case is None:
+        raise NotFoundError(f"Không có vụ việc #{case_id}.")
+    story = store_stories.story_detail(session, case.story_id)
     if story is None:  # a case always has its story (foreign key); say so rather than crash
         raise NotFoundError(f"Vụ việc #{case_id} không còn câu chuyện gốc.")
+    events = store_cases.case_events(session, case_id)
+    resp = store_responses.get_response(session, case_id)
+    related = store_relations.related_stories(session, case.story_id)
+    return _CaseRecord(case, story, events, resp, related)
+
+
+def case_view(db: Database, case_id: int, now: datetime, names: Names | None = None) -> CaseView:
+    """The case with its story, articles (each with its mentions), reasons and history."""
+    with db.read() as session:
+        record = _read_case(session, case_id)
+    return _case_view(record, now, names or Names())
+
+
+def case_page(
+    db: Database, case_id: int, username: str, now: datetime, names: Names | None = None
+) -> CasePage:
+    """`case_view` and the response part (`response_service.view`) in one read: the case and its response
+    are read once for both (the web's case page)."""
+    with db.read() as session:
+        viewer = store_users.get_user(session, username)
+        record = _read_case(session, case_id)
+        response = response_service.view_of(session, record.case, record.response, viewer, now)
+    return CasePage(_case_view(record, now, names or Names()), response)
+
+
+def _case_view(record: _CaseRecord, now: datetime, names: Names) -> CaseView:
+    case, story = record.case, record.story
     active = claim_active(case.holder, case.claim_expires_at, now)
     return CaseView(
         case_id=case.id,
@@ -311,9 +353,9 @@ def case_view(db: Database, case_id: int, now: datetime, names: Names | None = N
         tone_reason=story.tone_reason,
         reasons=(*story.flag_reasons, *case.priority_reasons),
         articles=_articles(story, names.targets),
-        history=tuple(_event(e) for e in events),
-        response=_response(resp, case.state),
-        related=tuple(_related(r) for r in related),
+        history=tuple(_event(e) for e in record.events),
+        response=_response(record.response, case.state),
+        related=tuple(_related(r) for r in record.related),
     )
 
 

@@ -116,6 +116,13 @@ class Database:
         self._write = sessionmaker(self.engine, expire_on_commit=False)
         reader = self.engine.execution_options(sqlite_begin="DEFERRED")
         self._read = sessionmaker(reader, expire_on_commit=False)
+        # A read scope on PostgreSQL reads in autocommit: under READ COMMITTED every statement takes its own
+        # snapshot inside a transaction too, so BEGIN and its ROLLBACK were two round trips buying nothing.
+        # SQLite keeps its deferred transaction (one snapshot for the whole scope).
+        scoped = (
+            reader.execution_options(isolation_level="AUTOCOMMIT") if self.dialect == "postgresql" else reader
+        )
+        self._scoped_read = sessionmaker(scoped, expire_on_commit=False)
         # per context (thread, task): the read scope open there, if any
         self._shared: ContextVar[_SharedRead | None] = ContextVar(
             f"monitor_read_scope_{id(self)}", default=None
@@ -157,7 +164,7 @@ class Database:
                 yield session
             return
         if shared.session is None:
-            shared.session = self._read()
+            shared.session = self._scoped_read()
             shared.session.begin()
         try:
             yield shared.session

@@ -32,7 +32,8 @@ class User:
 _EMAIL = re.compile(r"[^@\s<>\"(),;:]+@[^@\s<>\"(),;:]+\.[^@\s<>\"(),;:]+")
 
 
-def _user(row: UserRow) -> User:
+def user_of_row(row: UserRow) -> User:
+    """A stored user row as the frozen User (inside the store: rows never leave it)."""
     return User(row.id, row.username, row.name, row.role, row.active, row.email)
 
 
@@ -60,24 +61,24 @@ def add_user(
             session.flush()
     except IntegrityError as exc:
         raise StoreError(f"Tên đăng nhập “{username}” đã tồn tại.", detail=str(exc.orig)) from None
-    return _user(row)
+    return user_of_row(row)
 
 
 def list_users(session: Session) -> list[User]:
     """Every user, by username."""
-    return [_user(r) for r in session.scalars(select(UserRow).order_by(UserRow.username))]
+    return [user_of_row(r) for r in session.scalars(select(UserRow).order_by(UserRow.username))]
 
 
 def find_user(session: Session, username: str) -> User | None:
     """The user named `username` (active or not), or None."""
     row = session.scalar(select(UserRow).where(UserRow.username == username))
-    return _user(row) if row is not None else None
+    return user_of_row(row) if row is not None else None
 
 
 def user_by_id(session: Session, user_id: int) -> User | None:
     """The user with this id (active or not), or None."""
     row = session.get(UserRow, user_id)
-    return _user(row) if row is not None else None
+    return user_of_row(row) if row is not None else None
 
 
 def password_hash(session: Session, user_id: int) -> str | None:

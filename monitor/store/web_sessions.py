@@ -10,6 +10,8 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+from monitor.store.queue_tables import UserRow
+from monitor.store.users import User, user_of_row
 from monitor.store.web_tables import WebSessionRow
 
 
@@ -21,6 +23,7 @@ class StoredSession:
     data: dict[str, Any]
     created_at: datetime
     last_seen_at: datetime
+    user: User | None = None  # its user as stored (active or not), read with it
 
 
 def token_hash(token: str) -> str:
@@ -30,10 +33,21 @@ def token_hash(token: str) -> str:
 
 def load_session(session: Session, token: str) -> StoredSession | None:
     """The session of `token`, if one is stored."""
-    row = session.get(WebSessionRow, token_hash(token))
-    if row is None:
+    found = session.execute(
+        select(WebSessionRow, UserRow)
+        .outerjoin(UserRow, UserRow.id == WebSessionRow.user_id)
+        .where(WebSessionRow.id_hash == token_hash(token))
+    ).first()
+    if found is None:
         return None
-    return StoredSession(row.user_id, dict(row.data or {}), row.created_at, row.last_seen_at)
+    row, user = found
+    return StoredSession(
+        row.user_id,
+        dict(row.data or {}),
+        row.created_at,
+        row.last_seen_at,
+        user_of_row(user) if user is not None else None,
+    )
 
 
 def create_session(

@@ -1,6 +1,6 @@
 """The case page and the actions on a case: the domain (`queue.service.act`) decides every one of them.
 
-The page renders `queue.views.case_view`; forms are turned into a Decision by `queue.inputs.parse_decision`,
+The page renders `queue.views.case_page` (the case and its response part, read together); forms are turned into a Decision by `queue.inputs.parse_decision`,
 exactly as `monitor case ID ACTION` does.
 """
 
@@ -15,7 +15,7 @@ from flask.typing import ResponseReturnValue
 from monitor.errors import MonitorError, NotFoundError, PermissionDeniedError
 from monitor.queue.inputs import parse_decision
 from monitor.queue.service import Decision, act
-from monitor.queue.views import case_view
+from monitor.queue.views import case_page
 from monitor.store import users as store_users
 from monitor.vocab import TONES, TOPICS, VERDICTS, Action, Priority, Role, label, parse
 from monitor.web.queue import names
@@ -32,23 +32,27 @@ ACTIONS = frozenset(
 @bp.route("/<int:case_id>")
 def show(case_id: int) -> ResponseReturnValue:
     """One case: story, articles with their mentions, reasons, labels, history, claim, deadline."""
+    can_lead = me().role in (Role.LEADER, Role.ADMIN)
     try:
-        view = case_view(ctx().db, case_id, datetime.now(UTC), names())
+        page = case_page(ctx().db, case_id, me().username, datetime.now(UTC), names())
     except NotFoundError:
         abort(404)
-    with ctx().db.read() as session:
-        collaborators = [
-            u for u in store_users.list_users(session) if u.active and u.role == Role.COLLABORATOR
-        ]
+    collaborators = []
+    if can_lead:  # the assign form is a leader's
+        with ctx().db.read() as session:
+            collaborators = [
+                u for u in store_users.list_users(session) if u.active and u.role == Role.COLLABORATOR
+            ]
     return render_template(
         "case.html",
-        case=view,
+        case=page.case,
+        response_view=page.response,
         verdicts=VERDICTS,
         topics=TOPICS,
         tones=TONES,
         priorities=list(Priority),
         collaborators=collaborators,
-        can_lead=me().role in (Role.LEADER, Role.ADMIN),
+        can_lead=can_lead,
         can_correct=me().role in (Role.COLLABORATOR, Role.LEADER, Role.ADMIN),
     )
 

@@ -54,10 +54,12 @@ def _draft_from_form() -> Draft:
     return clean_draft(_form("kind"), _form("title"), _form("body"), key, name)
 
 
-def section(case_id: int) -> dict[str, Any]:
-    """What the response section of the case page shows to the logged-in user (a template global)."""
+def section(case_id: int, view: svc.ResponseView | None = None) -> dict[str, Any]:
+    """What the response section of the case page shows to the logged-in user (a template global);
+    `view`: the response part the page has already read (`queue.views.case_page`)."""
     now = datetime.now(UTC)
-    view = svc.view(ctx().db, case_id, me().username, now)
+    if view is None:
+        view = svc.view(ctx().db, case_id, me().username, now)
     editor: Draft | None = None
     if view.response is not None:
         r = view.response

@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable
 from typing import Any, NoReturn, TypeVar, cast
 
-from flask import Flask, Response, current_app, g, redirect, request, url_for
+from flask import Flask, Response, current_app, g, redirect, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import LoginManager, UserMixin, current_user
 
@@ -101,8 +101,10 @@ def _load_user(user_id: str) -> WebUser | None:
         uid = int(user_id)
     except ValueError:
         return None
-    with ctx().db.read() as session:
-        user = store_users.user_by_id(session, uid)
+    user = getattr(session, "user", None)  # read with the session row (web.sessions), re-read every request
+    if user is None or user.id != uid:
+        with ctx().db.read() as s:
+            user = store_users.user_by_id(s, uid)
     if user is None or not user.active:
         return None
     return WebUser(user.id, user.username, user.name, user.role)

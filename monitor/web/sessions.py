@@ -21,6 +21,7 @@ from monitor.accounts.policy import session_alive
 from monitor.store import web_sessions as store
 
 if TYPE_CHECKING:
+    from monitor.store.users import User as StoredUser
     from monitor.web.settings import WebContext
 
 USER_KEY = "_user_id"  # Flask-Login's key
@@ -40,6 +41,7 @@ class DbSession(CallbackDict[str, Any], SessionMixin):
         self.rotate = False
         self.ended = False
         self.touch = False
+        self.user: StoredUser | None = None  # the session's user, read with the session (see security)
 
 
 def rotate_session(session: Any) -> None:
@@ -83,6 +85,7 @@ class DbSessionInterface(SessionInterface):
                 store.delete_session(s, token)
             return DbSession()
         sess = DbSession(stored.data, token)
+        sess.user = stored.user
         sess.touch = now - stored.last_seen_at >= timedelta(seconds=policy.touch_seconds)
         return sess
 

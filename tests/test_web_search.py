@@ -116,3 +116,30 @@ def test_case_search_ranks_the_same_whether_few_or_many_stories_match(db, monkey
         assert found("vu viec so") == ids
         assert found("vụ việc số 2") == [ids[2]]
         assert found("vu viec so 9") == []
+
+
+def test_article_search_pages_and_filters_join_only_the_page(db):
+    """The page of articles is chosen first (with the joins its filters need), then given its outlet and
+    case: the hits, their order and the pages are those of the whole match, whatever the filter."""
+    from monitor.store.search import SearchFilters, search_articles
+    from tests.web_support import seed_world
+
+    cases = seed_world(db)
+    with db.read() as s:
+
+        def found(limit: int = 30, offset: int = 0, **filters):
+            return search_articles(s, "kon tum", SearchFilters(**filters), limit=limit, offset=offset)
+
+        every, more = found()
+        assert len(every) == 7 and not more  # 3 + 1 + 2 + 1 copies, every one of them names Kon Tum
+        assert [h.seen_at for h in every] == sorted((h.seen_at for h in every), reverse=True)
+        assert {h.case_id for h in every} == set(cases.values()) and {h.case_state for h in every} == {"new"}
+        paged = [h for page in range(4) for h in found(limit=2, offset=2 * page)[0]]
+        assert [h.id for h in paged] == [h.id for h in every]
+        assert found(limit=2)[1] and not found(limit=2, offset=6)[1]
+        outlet = found(outlets=["thanhnien"])[0]
+        assert len(outlet) == 2 and {h.source for h in outlet} == {"Thanh Niên"}
+        assert [h.id for h in found(states=["new"], priorities=["critical"])[0]] == [
+            h.id for h in every if h.case_id == cases["queue"]
+        ]
+        assert found(states=["closed"])[0] == []

@@ -98,16 +98,18 @@ def test_search_can_walk_the_seen_index_newest_first(db):
     assert sorted(found) == sorted(ids.values())  # every article names Kon Tum
 
 
-@pytest.mark.parametrize("few", [0, 1000])
-def test_case_search_ranks_the_same_whether_few_or_many_stories_match(db, monkeypatch, few):
-    """PostgreSQL asks the full-text index first and ranks just the matching stories when they are few;
-    either way the cases found and their order are the same (most urgent first)."""
+@pytest.mark.parametrize(("few", "common"), [(0, 20_000), (1000, 20_000), (1000, 0)])
+def test_case_search_ranks_the_same_whether_few_or_many_stories_match(db, monkeypatch, few, common):
+    """PostgreSQL asks the full-text index first and ranks just the matching stories when they are few,
+    and walks the queue's order at once when its statistics expect most stories to match (common = 0:
+    every word counts as common); either way the cases found and their order are the same."""
     from monitor.store import search
     from tests.test_queue_support import seed_cases, seed_users
 
     seed_users(db)
     ids = seed_cases(db, 4)  # "Vụ việc số 0" … "Vụ việc số 3"
     monkeypatch.setattr(search, "FEW_STORIES", few)
+    monkeypatch.setattr(search, "COMMON_STORIES", common)
     with db.read() as s:
 
         def found(q: str) -> list[int]:

@@ -253,7 +253,11 @@ def search_cases(
 def _expected_rows(session: Session, query: Select[Any]) -> float:
     """How many rows PostgreSQL expects `query` to return (it is planned, not run)."""
     compiled = query.compile(dialect=session.get_bind().dialect)
-    plan = session.connection().exec_driver_sql(f"EXPLAIN (FORMAT JSON) {compiled}", compiled.params).scalar()
+    plan = (
+        session.connection()
+        .exec_driver_sql(f"EXPLAIN (FORMAT JSON) {compiled}", compiled.params)
+        .scalar_one()
+    )
     return float(plan[0]["Plan"]["Plan Rows"])
 
 

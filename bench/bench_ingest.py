@@ -27,7 +27,8 @@ sys.path.insert(0, str(ROOT))
 
 from monitor.config import parse_config  # noqa: E402
 from monitor.fetch import Fetcher  # noqa: E402
-from monitor.pipeline.ingest import _parse, ingest, to_new_items  # noqa: E402
+from monitor.pipeline.ingest import ingest  # noqa: E402
+from monitor.pipeline.parse_workers import parse_items, to_new_items  # noqa: E402
 from monitor.store import articles as store_articles  # noqa: E402
 from monitor.store import sources as store_sources  # noqa: E402
 from monitor.store.db import Database  # noqa: E402
@@ -131,7 +132,9 @@ def main() -> None:
     bodies = [make_feed(i, args.items) for i in range(args.feeds)]
     t0 = time.perf_counter()
     parsed = [
-        _parse("rss", b, {"content-type": "application/rss+xml"}, f"http://outlet{i}.bench.test/", 200, 2048)
+        parse_items(
+            "rss", b, {"content-type": "application/rss+xml"}, f"http://outlet{i}.bench.test/", 200, 2048
+        )
         for i, b in enumerate(bodies)
     ]
     t_parse = time.perf_counter() - t0

@@ -9,7 +9,8 @@ from sqlalchemy import select, text
 from monitor.store import articles as store_articles
 from monitor.store import sources as store_sources
 from monitor.store.db import Database
-from monitor.store.tables import ArticleRow, url_hash
+from monitor.store.new_item import url_hash
+from monitor.store.tables import ArticleRow
 from tests.pipeline_helpers import config_for
 
 NOW = datetime(2026, 12, 1, 8, tzinfo=UTC)
@@ -158,7 +159,7 @@ def test_new_rows_are_stored_column_for_column(db: Database) -> None:
     """The driver-level insert (COPY on PostgreSQL, multi-row INSERT on SQLite) writes what the ORM reads."""
     import pickle
 
-    from monitor.store.tables import search_doc
+    from monitor.store.new_item import search_doc
 
     (a,) = _sources(db, 1)
     published = datetime(2026, 11, 30, 23, 59, 58, 123456, tzinfo=UTC)

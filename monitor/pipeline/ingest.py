@@ -8,16 +8,10 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import functools
-import hashlib
 import logging
-import multiprocessing
-import multiprocessing.forkserver
 import random
-import signal
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -25,15 +19,17 @@ from monitor.config import Config, Source
 from monitor.errors import FetchError, MonitorError, ParseError
 from monitor.fetch import Fetcher, FetchLimits, FetchResult, Validators
 from monitor.fetch import health as fhealth
-from monitor.parse import FeedItem, find_article_links, parse_feed
+from monitor.pipeline.parse_workers import ParseJob, ParseWorkers, parse_rows
 from monitor.store import articles as store_articles
 from monitor.store import sources as store_sources
 from monitor.store.claims import Claim
 from monitor.store.db import Database
+from monitor.store.new_item import NewItem
 
 log = logging.getLogger(__name__)
 
-PARALLEL_PARSE_MIN_SOURCES = 8  # below this a process pool costs more than it saves
+PARALLEL_PARSE_MIN_SOURCES = 8  # below this, worker processes cost more than they save
+PARSE_WORKERS = 2
 WRITE_BATCH = 32
 MAX_CLAIM = 100_000  # due sources one pass claims when not told otherwise: all of them
 ANALYZE_AFTER = 2000  # new articles in one pass after which PostgreSQL's statistics are refreshed
@@ -63,7 +59,7 @@ class _Fetched:
     source: Source
     started: datetime
     result: FetchResult | None
-    items: tuple[store_articles.NewItem, ...]
+    items: tuple[NewItem, ...]
     error: MonitorError | None
     elapsed: float
     unconditional: bool
@@ -75,68 +71,13 @@ def fetch_limits(config: Config) -> FetchLimits:
     return FetchLimits(deadline=f.deadline, max_bytes=int(f.max_body_mb * 2**20))
 
 
-def content_hash(title: str, summary: str) -> str:
-    """Fingerprint of what the outlet published for an item (changes mean 'updated')."""
-    return hashlib.sha256(f"{title}\n{summary}".encode()).hexdigest()
-
-
-def to_new_items(source_key: str, items: Sequence[FeedItem]) -> list[store_articles.NewItem]:
-    """Feed items → rows to store; items without a URL get a stable URN as their identity."""
-    return [
-        store_articles.NewItem(
-            item_key=it.key[:512],
-            url=it.url,
-            canonical_url=it.url or f"urn:monitor:{source_key}:{it.key}"[:2048],
-            title=it.title,
-            summary=it.summary_text,
-            published_at=it.published_at,
-            content_hash=content_hash(it.title, it.summary_text),
-        )
-        for it in items
-    ]
-
-
-def _ignore_sigint() -> None:
-    """In parse workers: Ctrl+C reaches the whole process group; the parent decides when they stop."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
-PARSE_WORKERS = 2
-
-
-def _parse(
-    kind: str, body: bytes, headers: dict[str, str], url: str, max_items: int, max_url_len: int
-) -> tuple[FeedItem, ...]:
-    """Parse a fetched body into items (runs in a worker process for big passes)."""
-    if kind == "html":
-        links = find_article_links(body, headers, url, max_links=max_items)
-        return tuple(
-            FeedItem(key=link, url=link, title="", summary_html="", summary_text="", published_at=None)
-            for link in links
-        )
-    return parse_feed(body, headers, url, max_items=max_items, max_url_len=max_url_len).items
-
-
-def _parse_rows(
-    kind: str,
-    body: bytes,
-    headers: dict[str, str],
-    url: str,
-    max_items: int,
-    max_url_len: int,
-    source_key: str,
-) -> tuple[store_articles.NewItem, ...]:
-    """Parse a fetched body into rows to store (in a worker process for big passes: hashing included)."""
-    return tuple(to_new_items(source_key, _parse(kind, body, headers, url, max_items, max_url_len)))
-
-
 async def _fetch_one(
     fetcher: Fetcher,
     config: Config,
     state: store_sources.SourceState,
     src: Source,
     now: datetime,
-    executor: Executor | None,
+    workers: ParseWorkers | None,
 ) -> _Fetched:
     health = fhealth.Health(**state.health)
     unconditional = fhealth.wants_unconditional(
@@ -144,7 +85,7 @@ async def _fetch_one(
     )
     t0 = time.perf_counter()
     result: FetchResult | None = None
-    items: tuple[store_articles.NewItem, ...] = ()
+    items: tuple[NewItem, ...] = ()
     error: MonitorError | None = None
     try:
         result = await fetcher.get(
@@ -154,7 +95,7 @@ async def _fetch_one(
             unconditional=unconditional,
         )
         if not result.not_modified:
-            args = (
+            job: ParseJob = (
                 src.kind,
                 result.body,
                 dict(result.headers),
@@ -163,14 +104,7 @@ async def _fetch_one(
                 config.fetch.max_url_len,
                 src.key,
             )
-            if executor is None:
-                items = _parse_rows(*args)
-            else:
-                # Submitted from a thread: the first submit spawns the workers, and a forkserver's first
-                # start imports this program's modules (about a second of CPU) while the caller waits in a
-                # blocking handshake. The event loop keeps fetching meanwhile.
-                future = await asyncio.to_thread(functools.partial(executor.submit, _parse_rows, *args))
-                items = await asyncio.wrap_future(future)
+            items = parse_rows(*job) if workers is None else await workers.parse(job)
     except (FetchError, ParseError) as exc:
         error = exc
     except Exception as exc:  # a bug in one source must not stop the pass; it is logged and shown
@@ -273,11 +207,6 @@ async def ingest(
     does it once at start, not every pass).
     """
     now = datetime.now(UTC)
-    if claim_limit is None and len(config.sources) >= PARALLEL_PARSE_MIN_SOURCES:
-        # The parse workers fork from the forkserver, whose first start imports this program's modules
-        # (about a second of CPU). Started now, that happens during the database read and the first round
-        # of fetches rather than after the first body has arrived. A no-op once it runs.
-        multiprocessing.forkserver.ensure_running()
     with db.write() as session:
         if sync:
             store_sources.sync_sources(session, config.sources, now)
@@ -298,15 +227,11 @@ async def ingest(
     if not states:
         return []
     rng = random.Random()
-    # feedparser holds the GIL: big passes parse in worker processes. forkserver, not fork: this process
-    # has threads (the writer, the scheduler) whose locks a forked child could inherit mid-hold.
-    executor = (
-        ProcessPoolExecutor(
-            max_workers=PARSE_WORKERS,
-            mp_context=multiprocessing.get_context("forkserver"),
-            initializer=_ignore_sigint,
-        )
-        if len(states) >= PARALLEL_PARSE_MIN_SOURCES and claim_limit is None  # workers: parallel already
+    # feedparser and the sanitiser hold the GIL: big passes parse in worker processes (started by the
+    # first body to parse). `monitor worker` processes parse in line: they run in parallel already.
+    workers = (
+        ParseWorkers(PARSE_WORKERS)
+        if len(states) >= PARALLEL_PARSE_MIN_SOURCES and claim_limit is None
         else None
     )
     done: asyncio.Queue[_Fetched | None] = asyncio.Queue()
@@ -344,12 +269,12 @@ async def ingest(
             writer_task = asyncio.create_task(writer())
 
             async def run(state: store_sources.SourceState) -> None:
-                await done.put(await _fetch_one(fetcher, config, state, by_key[state.key], now, executor))
+                await done.put(await _fetch_one(fetcher, config, state, by_key[state.key], now, workers))
 
             await asyncio.gather(*(run(s) for s in states))
             await done.put(None)
             await writer_task
     finally:
-        if executor is not None:
-            executor.shutdown(cancel_futures=True)
+        if workers is not None:
+            await workers.aclose()
     return reports

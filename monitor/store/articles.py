@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field, fields
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -25,49 +25,10 @@ from sqlalchemy.orm import Session
 from monitor.store.base import table_of
 from monitor.store.claims import Claim, claim_rows
 from monitor.store.db import among
-from monitor.store.tables import ArticleRow, SourceRow, TombstoneRow, search_doc, url_hash
+from monitor.store.new_item import NewItem, url_hash
+from monitor.store.tables import ArticleRow, SourceRow, TombstoneRow
 
 CHUNK = 500  # keeps IN (...) lists under SQLite's variable limit
-
-
-@dataclass(frozen=True)
-class NewItem:
-    """A feed item ready to store, with the derived columns computed where it is built.
-
-    The derived columns (URL hashes, folded search document) cost more than the insert itself; built
-    in the ingest's parse workers, they are computed there instead of in the one writing process.
-    """
-
-    item_key: str
-    url: str | None
-    canonical_url: str
-    title: str
-    summary: str
-    published_at: datetime | None
-    content_hash: str
-    url_hash: int | None = field(init=False, compare=False)
-    canonical_hash: int = field(init=False, compare=False)
-    search_doc: str = field(init=False, compare=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "url_hash", url_hash(self.url))
-        object.__setattr__(self, "canonical_hash", url_hash(self.canonical_url))
-        object.__setattr__(self, "search_doc", search_doc(self.title, "", self.summary))
-
-    def __reduce__(self) -> tuple[Callable[[tuple[Any, ...]], NewItem], tuple[tuple[Any, ...]]]:
-        """Pickle as one tuple of values: rows cross back from the parse workers by the tens of thousands,
-        and the default (a state dict per row) cost the one writing process 3× more to unpickle."""
-        return _new_item_from, (tuple(self.__dict__[name] for name in _NEW_ITEM_FIELDS),)
-
-
-_NEW_ITEM_FIELDS = tuple(f.name for f in fields(NewItem))
-
-
-def _new_item_from(values: tuple[Any, ...]) -> NewItem:
-    """A pickled NewItem back, derived columns included (not recomputed)."""
-    item = object.__new__(NewItem)
-    item.__dict__.update(zip(_NEW_ITEM_FIELDS, values, strict=True))
-    return item
 
 
 @dataclass(frozen=True)

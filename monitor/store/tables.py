@@ -5,7 +5,6 @@ Rows never leave `monitor.store`: the store functions return our own dataclasses
 
 from __future__ import annotations
 
-import hashlib
 from datetime import datetime
 from typing import TypedDict
 
@@ -25,18 +24,7 @@ from sqlalchemy.engine.default import DefaultExecutionContext
 from sqlalchemy.orm import Mapped, mapped_column, validates
 
 from monitor.store.base import Base, BigId, Json, UtcDateTime
-from monitor.store.search_fold import fold_for_search
-
-
-def url_hash(url: str | None) -> int | None:
-    """The indexed stand-in of a URL: the first 8 bytes of its MD5 as a signed 64-bit integer.
-
-    Migration 0009 computes the same number in SQL on PostgreSQL. Lookups by hash always compare the
-    URL itself too, so a collision can only refuse a new URL (odds ~1e-7 at ten million articles).
-    """
-    if url is None:
-        return None
-    return int.from_bytes(hashlib.md5(url.encode(), usedforsecurity=False).digest()[:8], "big", signed=True)
+from monitor.store.new_item import search_doc, url_hash
 
 
 def _params(ctx: DefaultExecutionContext) -> dict[str, object]:
@@ -52,15 +40,6 @@ def _default_url_hash(ctx: DefaultExecutionContext) -> int | None:
 
 def _default_canonical_hash(ctx: DefaultExecutionContext) -> int | None:
     return url_hash(str(_params(ctx)["canonical_url"]))
-
-
-def search_doc(title: str | None, text: str | None, summary: str | None) -> str:
-    """What the article search index covers: the folded title and text (the feed summary until then).
-
-    Computed here, once per write, instead of in the index expression: PostgreSQL's translate() over a
-    500-letter table for every inserted row made a first ingest pass eight times slower.
-    """
-    return fold_for_search(f"{title or ''} {text or summary or ''}")
 
 
 def _default_search_doc(ctx: DefaultExecutionContext) -> str:

@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import html
+import random
 import re
 from html.parser import HTMLParser
 
 import pytest
 
 from monitor.parse import parse_feed
-from monitor.parse.sanitize import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, html_to_text, sanitize_html
+from monitor.parse.sanitize import (
+    ALLOWED_ATTRIBUTES,
+    ALLOWED_TAGS,
+    html_to_text,
+    sanitize_html,
+    sanitize_with_text,
+)
 
 # (id, payload): each of these has got through some sanitizer, feedparser's included.
 PAYLOADS = [
@@ -124,3 +131,41 @@ def test_sanitize_keeps_ordinary_press_markup() -> None:
 )
 def test_html_to_text(fragment: str, expected: str) -> None:
     assert html_to_text(fragment) == expected
+
+
+# Markup where a pattern could go wrong on nh3's output: '>' inside attribute values, tables that the
+# parser rearranges, raw-text elements, entities, invisible and non-breaking spaces.
+TRICKY = [
+    '<p title="a>b">Kon</p>Tum',
+    '<img alt="1 > 0" src="https://img.baomau.example.vn/a.jpg">Ảnh',
+    '<a title="<b>" href="https://baomau.example.vn/?a=1&b=2">l&amp;m</a>',
+    '<img title=\'a"b\' alt="c">d',
+    "<table>trước<tr><td>ô</td></tr></table>sau",
+    "<table><select><option>q</select><tr><td>w",
+    "<pre>\n  mã</pre>",
+    "<textarea><b>t</b></textarea>",
+    "<xmp><b>x</b></xmp><plaintext><b>y",
+    "<ul><span>t</span><li>u</li></ul><p>a<p>b",
+    "&nbsp;x&nbsp;<p>\u00a0</p>A\u200bB",
+    "x &lt;b&gt;y&lt;/b&gt; &amp;lt;i&amp;gt;",
+]
+_PIECES = (
+    "<p>", "</p>", "<b>", "</b>", "<table>", "</table>", "<tr>", "<td>", "</td>", "<br>", "<ul>", "<li>",
+    '<a href="https://x.vn/y?q=1&z=2" title="a>b">', "</a>", '<img src="https://i.vn/j.png" alt="x>y">',
+    "<script>", "</script>", "<style>", "<select>", "<option>", "<pre>", "<!--", "-->", "<svg>", "<math>",
+    "<noscript>", "<textarea>", "<caption>", "&amp;", "&lt;", "&gt;", "&nbsp;", "&quot;", '"', "'", "<", ">",
+    "&", "Kon Tum ", "đường ", " ", "\n",
+)  # fmt: skip
+
+
+def _fragments() -> list[str]:
+    rng = random.Random(20261201)
+    made = ["".join(rng.choice(_PIECES) for _ in range(rng.randint(1, 14))) for _ in range(2000)]
+    return [p for _, p in PAYLOADS] + TRICKY + made
+
+
+def test_sanitize_with_text_is_sanitize_then_html_to_text() -> None:
+    """One parse instead of two gives the same HTML and the same text, on hostile and broken markup."""
+    for fragment in _fragments():
+        clean = sanitize_html(fragment)
+        assert sanitize_with_text(fragment) == (clean, html_to_text(clean)), fragment

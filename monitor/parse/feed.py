@@ -23,7 +23,7 @@ from monitor.errors import NotAFeedError, ParseError
 from monitor.parse.charset import declared_charsets, detect_and_decode, xml_as_utf8
 from monitor.parse.model import FeedItem, ParsedFeed
 from monitor.parse.plain_rss import read_plain_rss
-from monitor.parse.sanitize import html_to_text, sanitize_html
+from monitor.parse.sanitize import html_to_text, sanitize_with_text
 from monitor.parse.sniff import check_feed, strip_leading_junk
 from monitor.parse.text import clean_text
 from monitor.parse.urls import MAX_URL_LEN, canonical_url
@@ -113,8 +113,7 @@ def _item(entry: dict[str, Any], base_url: str, max_url_len: int, warnings: list
     if link and url is None:
         warnings.append(f"item: link dropped (not http/https or too long): {link[:100]!r}")
     title = html_to_text(dict.get(entry, "title") or "")
-    summary_html = sanitize_html(_summary(entry))
-    summary_text = html_to_text(summary_html)
+    summary_html, summary_text = sanitize_with_text(_summary(entry))
     published_at = _utc(dict.get(entry, "published_parsed") or dict.get(entry, "updated_parsed"))
     author = html_to_text(dict.get(entry, "author") or "") or None
     guid = clean_text(dict.get(entry, "id") or "")

@@ -416,6 +416,9 @@ def refresh_statistics(session: Session) -> None:
 
     A fresh table has no statistics, so the per-feed lookups by URL run as sequential scans until
     autovacuum gets round to it (a minute or more): a first big pass is four times slower without this.
+    Only the columns those lookups use: the row count comes with any ANALYZE, and sampling the text
+    columns too cost 30× more. A column list leaves autovacuum's own count of changes as it is, so its
+    full ANALYZE still follows.
     """
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("ANALYZE articles"))
+        session.execute(text("ANALYZE articles (canonical_hash, url_hash)"))

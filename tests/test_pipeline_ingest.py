@@ -164,3 +164,52 @@ def test_big_pass_parses_in_worker_processes(db: Database, monkeypatch) -> None:
         reports = asyncio.run(ingest(db, config))
     assert sorted(r.new for r in reports) == [5] * n
     assert _count(db) == 5 * n
+
+
+def test_feeds_sharing_items_in_opposite_orders_store_each_url_once(db: Database, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Small batches, written two at a time on PostgreSQL: a URL is never in two transactions at once
+    (inserting shared URLs in opposite orders could deadlock), and every URL is stored once."""
+    import threading
+    import time
+
+    from monitor.pipeline import ingest as stage
+
+    write = stage._write
+    active: list[set[str]] = []
+    lock = threading.Lock()
+    overlaps: list[set[str]] = []
+    at_once = [0, 0]  # now, most
+
+    def watched(db_, config_, batch, rng):  # type: ignore[no-untyped-def]
+        urls = {item.canonical_url for f in batch for item in f.items}
+        with lock:
+            overlaps.extend(urls & other for other in active if urls & other)
+            active.append(urls)
+            at_once[0] += 1
+            at_once[1] = max(at_once)
+        try:
+            time.sleep(0.05)  # long enough for the other writer to start a batch meanwhile
+            return write(db_, config_, batch, rng)
+        finally:
+            with lock:
+                active.remove(urls)
+                at_once[0] -= 1
+
+    monkeypatch.setattr(stage, "_write", watched)
+    monkeypatch.setattr(stage, "WRITE_BATCH", 3)
+    shared = numbered_items(12, prefix="chung")
+    n = 48  # the first half share 12 articles, in opposite orders; the second half share nothing
+    with LocalServer() as srv:
+        for i in range(n):
+            items = ([] if i >= n // 2 else shared if i % 2 else shared[::-1]) + numbered_items(
+                3, prefix=f"r{i}"
+            )
+            srv.route(f"/f{i}.rss", Reply(body=rss(items)))
+        config = config_for({f"f{i}": srv.url(f"/f{i}.rss") for i in range(n)})
+        reports = asyncio.run(ingest(db, config))
+    assert overlaps == []
+    assert at_once[1] == (stage.PG_WRITERS if db.dialect == "postgresql" else 1)  # the rest is parallel
+    assert [r.status for r in reports] == ["ok"] * n
+    assert sum(r.new for r in reports) == 12 + 3 * n  # each shared article is new for one feed only
+    assert sum(r.new + r.unchanged for r in reports) == 12 * n // 2 + 3 * n
+    assert _count(db) == 12 + 3 * n

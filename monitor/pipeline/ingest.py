@@ -31,6 +31,10 @@ log = logging.getLogger(__name__)
 PARALLEL_PARSE_MIN_SOURCES = 8  # below this, worker processes cost more than they save
 PARSE_WORKERS = 2
 WRITE_BATCH = 32
+# Transactions writing at once. PostgreSQL does the index work (the full-text index most) in one server
+# process per connection: two writers use both cores once parsing is done, where one left a tail of
+# writes after the last fetch. SQLite has one writer at a time anyway.
+PG_WRITERS = 2
 MAX_CLAIM = 100_000  # due sources one pass claims when not told otherwise: all of them
 ANALYZE_AFTER = 2000  # new articles in one pass after which PostgreSQL's statistics are refreshed
 
@@ -238,10 +242,28 @@ async def ingest(
     reports: list[SourceReport] = []
     stored = 0
 
+    # Canonical URLs of the batches being written: two writers never write the same URL at once, so
+    # neither waits on a row the other inserted or updated (no lock cycle, no deadlock).
+    writing: set[str] = set()
+    turn = asyncio.Condition()
+
+    async def write(batch: list[_Fetched]) -> list[SourceReport]:
+        urls = {item.canonical_url for f in batch for item in f.items}
+        async with turn:
+            await turn.wait_for(lambda: writing.isdisjoint(urls))
+            writing.update(urls)
+        try:
+            return await asyncio.to_thread(_write, db, config, batch, rng)
+        finally:
+            async with turn:
+                writing.difference_update(urls)
+                turn.notify_all()
+
     async def writer() -> None:
         while True:
             first = await done.get()
             if first is None:
+                await done.put(None)  # for the other writers
                 return
             batch = [first]
             while len(batch) < WRITE_BATCH and not done.empty():
@@ -250,7 +272,7 @@ async def ingest(
                     await done.put(None)
                     break
                 batch.append(nxt)
-            for rep in await asyncio.to_thread(_write, db, config, batch, rng):
+            for rep in await write(batch):
                 reports.append(rep)
                 if on_report:
                     on_report(rep)
@@ -266,14 +288,20 @@ async def ingest(
             per_host=config.fetch.per_host,
             limits=fetch_limits(config),
         ) as fetcher:
-            writer_task = asyncio.create_task(writer())
+            writers = [
+                asyncio.create_task(writer()) for _ in range(PG_WRITERS if db.dialect == "postgresql" else 1)
+            ]
 
             async def run(state: store_sources.SourceState) -> None:
                 await done.put(await _fetch_one(fetcher, config, state, by_key[state.key], now, workers))
 
-            await asyncio.gather(*(run(s) for s in states))
-            await done.put(None)
-            await writer_task
+            try:
+                await asyncio.gather(*(run(s) for s in states))
+                await done.put(None)
+                await asyncio.gather(*writers)
+            finally:
+                for task in writers:  # a failed writer's siblings stop too (a no-op once they are done)
+                    task.cancel()
     finally:
         if workers is not None:
             await workers.aclose()

@@ -276,7 +276,8 @@ def _update_changed(
             published_at=item.published_at,
             analysed_at=None,
         )
-        for url, item in latest.items()
+        # in id order: two writers at once lock the rows they share in one order, never in a cycle
+        for url, item in sorted(latest.items(), key=lambda kv: ids.get(kv[0], 0))
         if url in ids
     ]
     if not rows:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -95,3 +96,70 @@ def test_cosine_is_one_for_the_same_text_and_zero_for_nothing_shared() -> None:
     a = events.event_text(*ESCAPE_A)
     assert events.cosine(a, a, WEIGHTS) == pytest.approx(1.0)
     assert events.cosine(a, events.event_text("", ""), WEIGHTS) == 0.0
+
+
+# -- the window kept between batches (EventCorpus) --------------------------------------------------
+T0 = datetime(2026, 11, 30, 8, tzinfo=UTC)
+REPORTS = {
+    i: events.event_text(*doc) for i, doc in enumerate([ESCAPE_A, OTHER_ESCAPE, FIRE, ESCAPE_B_NAMELESS], 1)
+}
+
+
+def _window(*ids: int) -> list[tuple[int, int, datetime]]:
+    """(article, story, seen at) rows as the archive gives them: article i in story 100 + i."""
+    return [(i, 100 + i, T0 + timedelta(hours=i)) for i in ids]
+
+
+def _held(corpus: events.EventCorpus) -> set[int]:
+    return {a for a, _ in corpus.texts}
+
+
+def test_corpus_reads_only_reports_new_to_it_and_counts_as_a_fresh_count() -> None:
+    corpus = events.EventCorpus()
+    assert corpus.missing(_window(1, 2)) == [1, 2]
+    corpus.sync(_window(1, 2), {1: REPORTS[1], 2: REPORTS[2]})
+    corpus.remember(3, T0 + timedelta(hours=3), REPORTS[3])  # placed by this batch: never read back
+    assert corpus.missing(_window(2, 3, 4)) == [4]
+    corpus.sync(_window(2, 3, 4), {4: REPORTS[4]})
+    assert _held(corpus) == {2, 3, 4}
+    n, df = events.document_frequencies(REPORTS[i] for i in (2, 3, 4))
+    assert len(corpus) == n and corpus.df == df  # report 1 left the window and its counts with it
+
+
+def test_a_reused_article_id_with_another_time_is_another_report() -> None:
+    corpus = events.EventCorpus()
+    corpus.sync(_window(1), {1: REPORTS[1]})
+    later = [(1, 101, T0 + timedelta(days=9))]
+    assert corpus.missing(later) == [1]
+    corpus.sync(later, {1: REPORTS[3]})
+    assert list(corpus.texts.values()) == [REPORTS[3]]
+
+
+def test_an_index_over_the_kept_window_finds_what_a_fresh_index_finds() -> None:
+    """The stage's index (a kept corpus, several syncs) matches like one built from scratch."""
+    corpus = events.EventCorpus()
+    corpus.sync(_window(2, 3), {2: REPORTS[2], 3: REPORTS[3]})
+    for _ in range(3):  # reports leave and come back: the posting lists stay right
+        corpus.sync(_window(1), {1: REPORTS[1]})
+        corpus.sync(_window(1, 2, 3), {2: REPORTS[2], 3: REPORTS[3]})
+    searched = events.event_text(*ESCAPE_B)
+    kept = events.EventIndex(events.idf([searched], base=corpus), SETTINGS, [searched], base=corpus)
+    fresh_weights = events.idf([*(REPORTS[i] for i in (1, 2, 3)), searched])
+    fresh = events.EventIndex(fresh_weights, SETTINGS, [searched])
+    for a, story, at in _window(1, 2, 3):
+        fresh.add(story, at, REPORTS[a], key=a)
+    at = T0 + timedelta(hours=5)
+    got = kept.matches(events.weigh(searched, kept.weights), at)
+    want = fresh.matches(events.weigh(searched, fresh_weights), at)
+    assert got == want
+    assert got and got[0].story_id == 101  # the other outlet's report of the same escape
+
+
+def test_a_report_dropped_from_the_window_is_never_found() -> None:
+    corpus = events.EventCorpus()
+    corpus.sync(_window(1, 2, 3), {1: REPORTS[1], 2: REPORTS[2], 3: REPORTS[3]})
+    corpus.sync(_window(2, 3), {})  # the escape report left the window
+    searched = events.event_text(*ESCAPE_B)
+    index = events.EventIndex(events.idf([searched], base=corpus), SETTINGS, [searched], base=corpus)
+    found = index.matches(events.weigh(searched, index.weights), T0 + timedelta(hours=5))
+    assert 101 not in {m.story_id for m in found}

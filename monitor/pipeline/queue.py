@@ -7,6 +7,8 @@ rows, the store raises WriteConflictError and the batch is placed again (the re-
 from __future__ import annotations
 
 import logging
+import threading
+import weakref
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
@@ -27,15 +29,31 @@ from monitor.queue.priority import (
 from monitor.store import cases as store_cases
 from monitor.store import relations as store_relations
 from monitor.store import stories as store_stories
+from monitor.store.db import Database
 from monitor.vocab import PRIORITY_RANK, Priority
 
 if TYPE_CHECKING:
-    from monitor.store.db import Database, Session
+    from monitor.store.db import Session
 
 log = logging.getLogger(__name__)
 RETRIES = 3
 STAGE_BATCH = 500  # articles per transaction (an analysis batch is at most this)
 EVENT_DOCS = 5000  # most recent reports of the event window weighed and searched per batch
+
+# The event window's reports, kept between batches per database (read again only when new to it).
+_corpora: weakref.WeakKeyDictionary[Database, tuple[threading.Lock, events.EventCorpus]] = (
+    weakref.WeakKeyDictionary()
+)
+_corpora_lock = threading.Lock()
+
+
+def _corpus(db: Database) -> tuple[threading.Lock, events.EventCorpus]:
+    """The database's event corpus and the lock a queue stage holds while it uses it."""
+    with _corpora_lock:
+        found = _corpora.get(db)
+        if found is None:
+            found = _corpora[db] = (threading.Lock(), events.EventCorpus())
+        return found
 
 
 @dataclass
@@ -92,13 +110,14 @@ def run_queue_stage(
     # event matching is for reports that name a watched target (the ones a case can be about)
     given = event_texts or {}
     texts = {a.id: given.get(a.id) or events.event_text(a.title, a.text) for a in articles if a.targets}
+    lock, corpus = _corpus(db)
     for start in range(0, len(articles), STAGE_BATCH):
         batch = articles[start : start + STAGE_BATCH]
         for attempt in range(1, RETRIES + 1):
             attempt_result = QueueReport()  # counted only once its transaction has committed
             try:
-                with db.write_contended() as session:
-                    _place_batch(session, batch, sigs, texts, settings, now, attempt_result)
+                with lock, db.write_contended() as session:
+                    _place_batch(session, batch, sigs, texts, corpus, settings, now, attempt_result)
                 result.add(attempt_result)
                 break
             except WriteConflictError as exc:
@@ -116,6 +135,7 @@ def _place_batch(
     articles: Sequence[store_stories.StageArticle],
     sigs: dict[int, dedup.Signature],
     texts: Mapping[int, events.EventText],
+    corpus: events.EventCorpus,
     settings: QueueSettings,
     now: datetime,
     result: QueueReport,
@@ -125,7 +145,7 @@ def _place_batch(
     story_of = store_stories.stories_of(session, [a.id for a in articles])
     todo = [a for a in articles if a.id not in story_of]
     if todo:
-        story_of.update(_assign(session, todo, sigs, texts, settings, now, result))
+        story_of.update(_assign(session, todo, sigs, texts, corpus, settings, now, result))
     touched = sorted(set(story_of.values()))
     members = store_stories.members_by_story(session, touched)
     aggs = {sid: aggregate(members[sid]) for sid in touched if members[sid]}
@@ -167,21 +187,23 @@ def _event_index(
     session: Session,
     todo: Sequence[store_stories.StageArticle],
     texts: Mapping[int, events.EventText],
+    corpus: events.EventCorpus,
     settings: QueueSettings,
 ) -> events.EventIndex | None:
-    """The recent archive's reports in the event window, weighed by their own document frequencies."""
+    """The recent archive's reports in the event window, weighed by their own document frequencies.
+
+    `corpus` keeps the window's reports between batches: only reports new to it are read.
+    """
     mine = [a for a in todo if a.id in texts]
     if not mine:
         return None
     window = timedelta(hours=settings.event_window_hours)
     lo, hi = min(a.seen_at for a in mine) - window, max(a.seen_at for a in mine) + window
-    stored = store_relations.event_docs(session, lo, hi, EVENT_DOCS)
-    views = [events.EventText(d.terms, frozenset(d.names)) for d in stored]
+    held = store_relations.event_window(session, lo, hi, EVENT_DOCS)
+    read = store_relations.event_terms(session, corpus.missing(held))
+    corpus.sync(held, {a: events.EventText(terms, frozenset(names)) for a, (terms, names) in read.items()})
     batch = [texts[a.id] for a in mine]
-    index = events.EventIndex(events.idf([*views, *batch]), settings, searched=batch)
-    for d, view in zip(stored, views):
-        index.add(d.story_id, d.seen_at, view)
-    return index
+    return events.EventIndex(events.idf(batch, base=corpus), settings, searched=batch, base=corpus)
 
 
 def _assign(
@@ -189,6 +211,7 @@ def _assign(
     todo: Sequence[store_stories.StageArticle],
     sigs: dict[int, dedup.Signature],
     texts: Mapping[int, events.EventText],
+    corpus: events.EventCorpus,
     settings: QueueSettings,
     now: datetime,
     result: QueueReport,
@@ -208,7 +231,7 @@ def _assign(
     known = store_stories.signatures_of(session, sorted({i for hs in hits.values() for i, _ in hs}))
     founders: list[store_stories.StageArticle] = []
     placed: list[tuple[store_stories.StageArticle, int, float | None]] = []  # story id < 0: founded here
-    index = _event_index(session, todo, texts, settings)
+    index = _event_index(session, todo, texts, corpus, settings)
     suggestions: list[store_relations.Suggestion] = []  # story ids < 0: founded here
     for a in todo:
         sig = sigs[a.id]
@@ -224,8 +247,10 @@ def _assign(
             score = None if c is None else dedup.same_story(sig, c.minhash, c.shingles, settings)
             if c is not None and score is not None and (best is None or score > best[0]):
                 best = (score, c.story_id)
-        weighed = events.weigh(texts[a.id], index.weights) if index is not None and a.id in texts else None
-        found = index.matches(weighed, a.seen_at) if index is not None and weighed and best is None else []
+        # a copy of a story needs no event search (and is weighed only if a later report meets it)
+        searching = index is not None and a.id in texts and best is None
+        weighed = events.weigh(texts[a.id], index.weights) if index is not None and searching else None
+        found = index.matches(weighed, a.seen_at) if index is not None and weighed else []
         if best is None and found and found[0].match.verdict is events.Verdict.SAME:
             best = (found[0].match.cosine, found[0].story_id)
             result.event_joins += 1
@@ -241,8 +266,9 @@ def _assign(
         else:
             similarity, story_id = best
         placed.append((a, story_id, similarity))
-        if index is not None and weighed is not None:
-            index.add(story_id, a.seen_at, texts[a.id], weighed)
+        if index is not None and a.id in texts:
+            index.add(story_id, a.seen_at, texts[a.id], weighed, key=a.id)
+            corpus.remember(a.id, a.seen_at, texts[a.id])
         # later articles of this batch can join it: it is a candidate like any stored article
         known[a.id] = store_stories.Candidate(a.id, story_id, sig.minhash, sig.shingles)
         for key in sig.bands:

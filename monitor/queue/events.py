@@ -13,6 +13,7 @@ find the same names for free, and the cosine carries the decision anyway.
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
 import unicodedata
@@ -23,6 +24,7 @@ from datetime import datetime
 from enum import StrEnum
 from functools import lru_cache
 from itertools import pairwise
+from operator import itemgetter
 
 from monitor.config_tables import QueueSettings
 from monitor.queue.dedup import fold
@@ -123,29 +125,66 @@ def event_text(title: str, text: str) -> EventText:
 
 
 class Idf:
-    """Inverse document frequencies over a corpus (smoothed, so unseen terms weigh most)."""
+    """Inverse document frequencies over a corpus (smoothed, so unseen terms weigh most).
 
-    def __init__(self, docs: int, df: Mapping[str, int]) -> None:
+    `df` counts the corpus; `extra` (optional) counts more documents on top of it (a batch beside the
+    window kept between batches) without copying either.
+    """
+
+    def __init__(self, docs: int, df: Mapping[str, int], extra: Mapping[str, int] | None = None) -> None:
         self.docs = docs
         self.df = df
+        self.extra: Mapping[str, int] = extra or {}
         self.unseen = math.log(1 + docs) + 1
-        # every weight computed once: weighing a batch's window asks for each term thousands of times
-        self.table = {t: math.log((1 + docs) / (1 + n)) + 1 for t, n in df.items()}
+        # each weight computed once, on first use: weighing a batch asks for each term thousands of times,
+        # but of a window's whole vocabulary only the terms of the reports compared
+        self.table = _Weights(self)
+
+    def count(self, term: str) -> int:
+        """How many documents of the corpus have `term`."""
+        return self.df.get(term, 0) + self.extra.get(term, 0)
 
     def weight(self, term: str) -> float:
         """log((1 + n) / (1 + df)) + 1, as scikit-learn's smooth idf."""
-        return self.table.get(term, self.unseen)
+        return self.table[term]
 
 
-def idf(corpus: Iterable[EventText]) -> Idf:
-    """Document frequencies of terms and names over a corpus of reports."""
+class _Weights(dict[str, float]):
+    """term → idf weight, computed when first asked for."""
+
+    def __init__(self, idf: Idf) -> None:
+        super().__init__()
+        self._idf = idf
+
+    def __missing__(self, term: str) -> float:
+        idf = self._idf
+        w = self[term] = math.log((1 + idf.docs) / (1 + idf.count(term))) + 1
+        return w
+
+
+def idf(corpus: Iterable[EventText], base: EventCorpus | None = None) -> Idf:
+    """Document frequencies of terms and names over a corpus of reports (on top of `base`'s, if given)."""
+    n, df = document_frequencies(corpus)
+    if base is None:
+        return Idf(n, df)
+    return Idf(n + len(base), base.df, df)
+
+
+def document_frequencies(corpus: Iterable[EventText]) -> tuple[int, Counter[str]]:
+    """How many reports `corpus` has, and how many of them have each term and each name ("@name")."""
     df: Counter[str] = Counter()
     n = 0
     for doc in corpus:
         n += 1
-        df.update(doc.terms.keys())
-        df.update(f"@{name}" for name in doc.names)
-    return Idf(n, df)
+        df.update(_keys(doc))
+    return n, df
+
+
+def _keys(doc: EventText) -> Iterable[str]:
+    """What a report counts for in document frequencies: its terms and its names ("@name")."""
+    yield from doc.terms.keys()
+    for name in doc.names:
+        yield f"@{name}"
 
 
 @dataclass(frozen=True)
@@ -158,8 +197,8 @@ class Weighed:
 
 def weigh(doc: EventText, weights: Idf) -> Weighed:
     """The report's TF-IDF vector (sublinear tf), normalised to length 1."""
-    get, unseen, log = weights.table.get, weights.unseen, math.log
-    vec = {t: (1 + log(c) if c > 1 else 1.0) * get(t, unseen) for t, c in doc.terms.items()}
+    table, log = weights.table, math.log
+    vec = {t: (1 + log(c) if c > 1 else 1.0) * table[t] for t, c in doc.terms.items()}
     norm = math.sqrt(sum(w * w for w in vec.values())) or 1.0
     return Weighed({t: w / norm for t, w in vec.items()}, doc.names)
 
@@ -178,7 +217,7 @@ def cosine(a: EventText, b: EventText, weights: Idf) -> float:
 def specific_names(a: Weighed, b: Weighed, weights: Idf) -> tuple[str, ...]:
     """Names both reports give that are rare in the corpus (not the province every report names)."""
     common = max(2.0, weights.docs * 0.05)  # a name in 5% of recent reports identifies no event
-    return tuple(sorted(n for n in a.names & b.names if weights.df.get(f"@{n}", 0) <= common))
+    return tuple(sorted(n for n in a.names & b.names if weights.count(f"@{n}") <= common))
 
 
 def judge(a: Weighed, b: Weighed, hours_apart: float, weights: Idf, settings: QueueSettings) -> EventMatch:
@@ -215,63 +254,177 @@ class StoryMatch:
     match: EventMatch
 
 
+class EventCorpus:
+    """The stored reports of the recent window, kept between batches (the archive stays the truth).
+
+    Each batch tells it which reports the window holds now (`sync`: article, story, seen at); it keeps
+    their texts, their document frequencies and a posting list of every term, so a batch only reads and
+    counts the reports that are new to it, instead of the whole window every time. A report is known by
+    (article id, seen at): a reused id with another time is another report.
+    """
+
+    def __init__(self) -> None:
+        self.texts: dict[tuple[int, datetime], EventText] = {}
+        self.df: Counter[str] = Counter()
+        # term → reports that have it (may still list reports dropped since: check `texts`)
+        self.postings: dict[str, list[tuple[int, datetime]]] = {}
+        self.story: dict[tuple[int, datetime], int] = {}  # the story each report is in now
+        self._known: dict[tuple[int, datetime], EventText] = {}  # texts met before they were stored
+        self._posted = 0  # entries in the posting lists
+        self._stale = 0  # of them, entries of reports no longer held
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    def missing(self, window: Iterable[tuple[int, int, datetime]]) -> list[int]:
+        """Articles of the window whose texts this corpus does not have (to read from the archive)."""
+        return [a for a, _, at in window if (a, at) not in self.texts and (a, at) not in self._known]
+
+    def remember(self, article_id: int, seen_at: datetime, text: EventText) -> None:
+        """A report about to be stored: the next `sync` takes its text from here, not the archive."""
+        self._known[(article_id, seen_at)] = text
+
+    def sync(self, window: Iterable[tuple[int, int, datetime]], read: Mapping[int, EventText]) -> None:
+        """Hold exactly the window's reports; `read`: texts of the `missing` ones, by article id."""
+        story = {(a, at): s for a, s, at in window}
+        for key in [k for k in self.texts if k not in story]:
+            self._drop(key)
+        for key in story.keys() - self.texts.keys():
+            text = self._known.get(key) or read.get(key[0])
+            if text is not None:  # a report whose terms went missing is left out, as the archive has it
+                self._put(key, text)
+        self._known.clear()
+        self.story = {k: s for k, s in story.items() if k in self.texts}
+
+    def _put(self, key: tuple[int, datetime], text: EventText) -> None:
+        self.texts[key] = text
+        self.df.update(_keys(text))
+        self._post(key, text)
+
+    def _post(self, key: tuple[int, datetime], text: EventText) -> None:
+        self._posted += len(text.terms)
+        postings = self.postings
+        for term in text.terms:
+            found = postings.get(term)
+            if found is None:
+                postings[term] = [key]
+            else:
+                found.append(key)
+
+    def _drop(self, key: tuple[int, datetime]) -> None:
+        text = self.texts.pop(key)
+        self.df.subtract(_keys(text))
+        for term in [t for t in _keys(text) if self.df[t] <= 0]:
+            del self.df[term]
+        # postings keep the key until they are rebuilt (readers skip reports no longer held)
+        self._stale += len(text.terms)
+        if self._stale > self._posted // 2:
+            self._reindex()
+
+    def _reindex(self) -> None:
+        """Posting lists of the held reports only."""
+        self.postings = {}
+        self._stale = self._posted = 0
+        for key, text in self.texts.items():
+            self._post(key, text)
+
+
+_Key = tuple[int, datetime] | int  # a report of the base corpus, or one added to the index
+
+
 class EventIndex:
     """Reports of the recent archive by term, to find and judge the stories a new report may belong to.
 
     A stored report is weighed only when it comes near the top of a search (most of a window never does).
+    The stored reports come from a `base` corpus kept between batches, from `add`, or both.
     """
 
-    def __init__(self, weights: Idf, settings: QueueSettings, searched: Iterable[EventText] = ()) -> None:
+    def __init__(
+        self,
+        weights: Idf,
+        settings: QueueSettings,
+        searched: Iterable[EventText] = (),
+        base: EventCorpus | None = None,
+    ) -> None:
         """`searched`: the reports that will be searched for, if known (only their terms are indexed)."""
         self.weights = weights
         self.settings = settings
-        self._docs: list[tuple[int, datetime, EventText]] = []  # (story id, seen at, report)
-        self._weighed: dict[int, Weighed] = {}
-        self._postings: dict[str, list[int]] = {}
+        self._base = base
+        self._docs: dict[_Key, tuple[int, datetime, EventText]] = {}  # added: (story id, seen at, report)
+        self._weighed: dict[_Key, Weighed] = {}
+        self._postings: dict[str, list[_Key]] = {}
         common = max(10.0, weights.docs * COMMON_SHARE)
         # a term only one report has finds nothing; one in many reports is never a seed worth a walk
         self._vocabulary: set[str] | None = None
         if searched:
             terms = set().union(*(d.terms.keys() for d in searched))
-            self._vocabulary = {t for t in terms if 1 < weights.df.get(t, 0) <= common}
+            self._vocabulary = {t for t in terms if 1 < weights.count(t) <= common}
         self._common = common
 
-    def add(self, story_id: int, seen_at: datetime, doc: EventText, weighed: Weighed | None = None) -> None:
-        """Index a report of `story_id` (with its weighed form if the caller has it already)."""
-        i = len(self._docs)
-        self._docs.append((story_id, seen_at, doc))
+    def add(
+        self,
+        story_id: int,
+        seen_at: datetime,
+        doc: EventText,
+        weighed: Weighed | None = None,
+        *,
+        key: int | None = None,
+    ) -> None:
+        """Index a report of `story_id` (with its weighed form if the caller has it already).
+
+        `key`: the report's article id, if it has one (ties between equally near reports go to the higher).
+        """
+        k: _Key = key if key is not None else -1 - len(self._docs)
+        self._docs[k] = (story_id, seen_at, doc)
         if weighed is not None:
-            self._weighed[i] = weighed
+            self._weighed[k] = weighed
         postings = self._postings
         if self._vocabulary is not None:
             for term in doc.terms.keys() & self._vocabulary:
-                postings.setdefault(term, []).append(i)
+                postings.setdefault(term, []).append(k)
             return
-        df = self.weights.df
+        count = self.weights.count
         for term in doc.terms:
-            if 1 < df.get(term, 0) <= self._common:
-                postings.setdefault(term, []).append(i)
+            if 1 < count(term) <= self._common:
+                postings.setdefault(term, []).append(k)
 
-    def _weigh(self, i: int) -> Weighed:
-        found = self._weighed.get(i)
+    def _doc(self, k: _Key) -> tuple[int, datetime, EventText]:
+        if isinstance(k, tuple):
+            assert self._base is not None
+            return self._base.story[k], k[1], self._base.texts[k]
+        return self._docs[k]
+
+    def _weigh(self, k: _Key) -> Weighed:
+        found = self._weighed.get(k)
         if found is None:
-            found = self._weighed[i] = weigh(self._docs[i][2], self.weights)
+            found = self._weighed[k] = weigh(self._doc(k)[2], self.weights)
         return found
 
     def matches(self, doc: Weighed, seen_at: datetime) -> list[StoryMatch]:
         """Stories that tell the same event or maybe do, best first (same before maybe, then cosine)."""
-        seeds = sorted(doc.vector.items(), key=lambda tw: -tw[1])[:SEED_TERMS]
+        seeds = heapq.nlargest(SEED_TERMS, doc.vector.items(), key=itemgetter(1))
         k = self.settings.event_max_candidates
+        count, common = self.weights.count, self._common
+        base = self._base.postings if self._base is not None else {}
+        held = self._base.texts if self._base is not None else {}
         # rough: the seeds' weight times the stored report's term count, not yet normalised by its length
-        rough: dict[int, float] = {}
+        rough: dict[_Key, float] = {}
         for term, w in seeds:
-            for i in self._postings.get(term, ()):
-                rough[i] = rough.get(i, 0.0) + w * self._docs[i][2].terms[term]
-        near = sorted(rough, key=lambda i: (-rough[i], -i))[: 3 * k]
-        exact = {i: sum(w * self._weigh(i).vector.get(t, 0.0) for t, w in seeds) for i in near}
+            if not 1 < count(term) <= common:
+                continue
+            for stored in base.get(term, ()):
+                if stored in held:
+                    rough[stored] = rough.get(stored, 0.0) + w * held[stored].terms[term]
+            for added in self._postings.get(term, ()):
+                rough[added] = rough.get(added, 0.0) + w * self._docs[added][2].terms[term]
+        near = sorted(rough, key=lambda i: (-rough[i], -_order(i)))[: 3 * k]
+        exact = {}
+        for i in near:
+            vector = self._weigh(i).vector
+            exact[i] = sum(w * vector.get(t, 0.0) for t, w in seeds)
         best: dict[int, EventMatch] = {}
-        for i in sorted(exact, key=lambda i: (-exact[i], -i))[:k]:
-            story_id, seen, _ = self._docs[i]
+        for i in sorted(exact, key=lambda i: (-exact[i], -_order(i)))[:k]:
+            story_id, seen, _ = self._doc(i)
             hours = (seen_at - seen).total_seconds() / 3600
             m = judge(doc, self._weigh(i), hours, self.weights, self.settings)
             if m.verdict is not Verdict.DIFFERENT and _better(m, best.get(story_id)):
@@ -279,6 +432,11 @@ class EventIndex:
         rank = {Verdict.SAME: 0, Verdict.MAYBE: 1}
         ordered = sorted(best.items(), key=lambda sm: (rank[sm[1].verdict], -sm[1].cosine, sm[0]))
         return [StoryMatch(s, m) for s, m in ordered]
+
+
+def _order(key: _Key) -> int:
+    """Tie-break between equally near reports: the later article first."""
+    return key[0] if isinstance(key, tuple) else key
 
 
 def _better(m: EventMatch, old: EventMatch | None) -> bool:

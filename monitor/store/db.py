@@ -241,6 +241,54 @@ def upsert_insert(session: Session, target: type[Base] | Table) -> postgresql.In
     return sqlite.insert(target)
 
 
+def insert_new(
+    session: Session, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]], key: Sequence[str]
+) -> None:
+    """INSERT many rows (tuples in `columns` order) … ON CONFLICT (key) DO NOTHING, in few round trips.
+
+    PostgreSQL: one statement over one array per column (`unnest`), instead of a row-by-row pipeline.
+    SQLite: the driver's executemany. Either way each value goes through its column type's bind
+    processor (once per distinct hashable value: the same few timestamps repeat through a batch's rows),
+    past the ORM's and Core's per-row bookkeeping.
+    """
+    if not rows:
+        return
+    dialect = session.get_bind().dialect
+    procs = [table.c[c].type.bind_processor(dialect) for c in columns]
+    memo: list[dict[Any, Any]] = [{} for _ in columns]
+    bound_columns: list[list[Any]] = [[] for _ in columns]
+    for row in rows:
+        for i, value in enumerate(row):
+            proc = procs[i]
+            if proc is not None:
+                if isinstance(value, dict | list):  # JSON: unhashable, and rarely repeated
+                    value = proc(value)
+                else:
+                    seen = memo[i]
+                    if value not in seen:
+                        seen[value] = proc(value)
+                    value = seen[value]
+            bound_columns[i].append(value)
+    names = ", ".join(columns)
+    conflict = ", ".join(key)
+    driver = session.connection().connection.driver_connection
+    assert driver is not None
+    if dialect.name == "postgresql":
+        types = ", ".join(f"%s::{table.c[c].type.compile(dialect=dialect)}[]" for c in columns)
+        with driver.cursor() as cur:
+            cur.execute(
+                f"INSERT INTO {table.name} ({names}) SELECT * FROM unnest({types}) "
+                f"ON CONFLICT ({conflict}) DO NOTHING",
+                bound_columns,
+            )
+        return
+    marks = ", ".join("?" * len(columns))
+    driver.executemany(
+        f"INSERT INTO {table.name} ({names}) VALUES ({marks}) ON CONFLICT ({conflict}) DO NOTHING",
+        list(zip(*bound_columns, strict=True)),
+    )
+
+
 def affected_rows(result: Result[Any]) -> int:
     """How many rows an INSERT/UPDATE/DELETE touched (Session.execute types every result as Result)."""
     assert isinstance(result, CursorResult)

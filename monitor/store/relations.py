@@ -14,7 +14,8 @@ from datetime import datetime
 from sqlalchemy import BigInteger, or_, select
 from sqlalchemy.orm import Session
 
-from monitor.store.db import among, upsert_insert
+from monitor.store.base import table_of
+from monitor.store.db import among, insert_new, upsert_insert
 from monitor.store.queue_tables import (
     ArticleEventTermsRow,
     CaseRow,
@@ -26,17 +27,6 @@ from monitor.store.queue_tables import (
 from monitor.store.tables import SourceRow
 
 SUGGESTED, CONFIRMED, SPLIT = "suggested", "confirmed", "split"  # vocab.Relation (the store sits below it)
-
-
-@dataclass(frozen=True)
-class EventDoc:
-    """A stored article as event matching sees it: its story, when it was seen, terms and names."""
-
-    article_id: int
-    story_id: int
-    seen_at: datetime
-    terms: dict[str, int]
-    names: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -65,31 +55,41 @@ def pair(a: int, b: int) -> tuple[int, int]:
 
 
 def save_event_terms(session: Session, rows: Sequence[NewEventTerms]) -> None:
-    """Keep event terms of placed articles (one multi-row INSERT; a rerun changes nothing)."""
-    if not rows:
-        return
-    session.execute(
-        upsert_insert(session, ArticleEventTermsRow).on_conflict_do_nothing(index_elements=["article_id"]),
-        [dict(article_id=r.article_id, seen_at=r.seen_at, terms=r.terms, names=list(r.names)) for r in rows],
+    """Keep event terms of placed articles (one bulk INSERT; a rerun changes nothing)."""
+    insert_new(
+        session,
+        table_of(ArticleEventTermsRow),
+        ("article_id", "seen_at", "terms", "names"),
+        [(r.article_id, r.seen_at, r.terms, list(r.names)) for r in rows],
+        ("article_id",),
     )
 
 
-def event_docs(session: Session, lo: datetime, hi: datetime, limit: int) -> list[EventDoc]:
-    """Stored event terms of articles seen in [lo, hi] (the `limit` most recent), with their stories."""
+def event_window(session: Session, lo: datetime, hi: datetime, limit: int) -> list[tuple[int, int, datetime]]:
+    """(article, story, seen at) of the `limit` most recent articles with event terms seen in [lo, hi]."""
     rows = session.execute(
-        select(
-            ArticleEventTermsRow.article_id,
-            StoryArticleRow.story_id,
-            ArticleEventTermsRow.seen_at,
-            ArticleEventTermsRow.terms,
-            ArticleEventTermsRow.names,
-        )
+        select(ArticleEventTermsRow.article_id, StoryArticleRow.story_id, ArticleEventTermsRow.seen_at)
         .join(StoryArticleRow, StoryArticleRow.article_id == ArticleEventTermsRow.article_id)
         .where(ArticleEventTermsRow.seen_at.between(lo, hi))
         .order_by(ArticleEventTermsRow.seen_at.desc(), ArticleEventTermsRow.article_id.desc())
         .limit(limit)
-    ).all()
-    return [EventDoc(r[0], r[1], r[2], dict(r[3]), tuple(r[4])) for r in rows]
+    )
+    return [(a, s, at) for a, s, at in rows]
+
+
+def event_terms(
+    session: Session, article_ids: Sequence[int]
+) -> dict[int, tuple[dict[str, int], tuple[str, ...]]]:
+    """Stored event terms and names of these articles."""
+    out: dict[int, tuple[dict[str, int], tuple[str, ...]]] = {}
+    for cond in among(session, ArticleEventTermsRow.article_id, list(article_ids), BigInteger):
+        rows = session.execute(
+            select(
+                ArticleEventTermsRow.article_id, ArticleEventTermsRow.terms, ArticleEventTermsRow.names
+            ).where(cond)
+        )
+        out.update({a: (dict(terms), tuple(names)) for a, terms, names in rows})
+    return out
 
 
 def related_pairs(session: Session, story_ids: Sequence[int]) -> set[tuple[int, int]]:

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import BigInteger, ColumnElement, func, select, text
+from sqlalchemy import BigInteger, ColumnElement, bindparam, func, literal, select, text, update
 from sqlalchemy.orm import Session
 
 from monitor.store.base import table_of
-from monitor.store.db import IN_CHUNK, affected_rows, among, upsert_insert
+from monitor.store.db import IN_CHUNK, affected_rows, among, insert_new, upsert_insert
 from monitor.store.queue_tables import ArticleSignatureRow, StoryArticleRow, StoryBandRow, StoryRow
 from monitor.store.tables import AnalysisRow, ArticleRow, MentionRow, SourceRow
 
@@ -63,15 +63,20 @@ def story_seen_at() -> ColumnElement[datetime]:
     return func.coalesce(ArticleRow.published_at, ArticleRow.fetched_at)
 
 
-def load_stage_articles(session: Session, article_ids: Sequence[int]) -> list[StageArticle]:
-    """Analysed (not skipped) articles among `article_ids`, oldest first, with their mentions."""
+def load_stage_articles(
+    session: Session, article_ids: Sequence[int], *, with_text: bool = True
+) -> list[StageArticle]:
+    """Analysed (not skipped) articles among `article_ids`, oldest first, with their mentions.
+
+    `with_text=False`: without the text (empty), for what needs only the rest (a story's aggregates).
+    """
+    body = (ArticleRow.text, ArticleRow.summary) if with_text else (literal(""), literal(""))
     # Columns, not ORM entities: three entities an article made this the stage's slowest read.
     rows = session.execute(
         select(
             ArticleRow.id,
             ArticleRow.title,
-            ArticleRow.text,
-            ArticleRow.summary,
+            *body,
             SourceRow.id,
             SourceRow.name,
             SourceRow.weight,
@@ -245,39 +250,38 @@ def create_stories(session: Session, founders: Sequence[StageArticle], now: date
 
 
 def add_members(session: Session, members: Sequence[NewMember], now: datetime) -> None:
-    """Put articles in their stories with signatures and bands, in three multi-row INSERTs.
+    """Put articles in their stories with signatures and bands, in three bulk INSERTs (`insert_new`).
 
     Runs under `lock_assignment` after `stories_of` found these articles in no story, so no conflict is
     expected; ON CONFLICT DO NOTHING still keeps a rerun harmless.
     """
     if not members:
         return
-    session.execute(
-        upsert_insert(session, StoryArticleRow).on_conflict_do_nothing(index_elements=["article_id"]),
-        [
-            dict(article_id=m.article.id, story_id=m.story_id, similarity=m.similarity, joined_at=now)
-            for m in members
-        ],
+    insert_new(
+        session,
+        table_of(StoryArticleRow),
+        ("article_id", "story_id", "similarity", "joined_at"),
+        [(m.article.id, m.story_id, m.similarity, now) for m in members],
+        ("article_id",),
     )
-    session.execute(
-        upsert_insert(session, ArticleSignatureRow).on_conflict_do_nothing(index_elements=["article_id"]),
-        [
-            dict(article_id=m.article.id, seen_at=m.article.seen_at, shingles=m.shingles, minhash=m.minhash)
-            for m in members
-        ],
+    insert_new(
+        session,
+        table_of(ArticleSignatureRow),
+        ("article_id", "seen_at", "shingles", "minhash"),
+        [(m.article.id, m.article.seen_at, m.shingles, m.minhash) for m in members],
+        ("article_id",),
     )
-    session.execute(
-        upsert_insert(session, StoryBandRow).on_conflict_do_nothing(index_elements=["article_id", "band"]),
-        [
-            {"article_id": m.article.id, "band": i, "band_key": k, "seen_at": m.article.seen_at}
-            for m in members
-            for i, k in enumerate(m.bands)
-        ],
+    insert_new(
+        session,
+        table_of(StoryBandRow),
+        ("article_id", "band", "band_key", "seen_at"),
+        [(m.article.id, i, k, m.article.seen_at) for m in members for i, k in enumerate(m.bands)],
+        ("article_id", "band"),
     )
 
 
 def members_by_story(session: Session, story_ids: Sequence[int]) -> dict[int, list[StageArticle]]:
-    """Every article of each of these stories, as the stage sees them, oldest first."""
+    """Every article of each of these stories, as the stage sees them but without text, oldest first."""
     pairs: list[tuple[int, int]] = []
     for cond in among(session, StoryArticleRow.story_id, list(story_ids), BigInteger):
         rows = session.execute(select(StoryArticleRow.article_id, StoryArticleRow.story_id).where(cond))
@@ -287,28 +291,31 @@ def members_by_story(session: Session, story_ids: Sequence[int]) -> dict[int, li
     out: dict[int, list[StageArticle]] = {sid: [] for sid in story_ids}
     ids = list(story)
     for i in range(0, len(ids), IN_CHUNK):
-        for a in load_stage_articles(session, ids[i : i + IN_CHUNK]):
+        for a in load_stage_articles(session, ids[i : i + IN_CHUNK], with_text=False):
             out[story[a.id]].append(a)
     return out
 
 
 def save_aggregates(session: Session, values: dict[int, dict[str, Any]], now: datetime) -> set[int]:
-    """`save_aggregate` for many stories (one read); the ids of those that changed."""
+    """Store stories' recomputed aggregates (one read, one executemany UPDATE); the ids of those that changed."""
     if not values:
         return set()
-    rows: list[StoryRow] = []
-    for cond in among(session, StoryRow.id, list(values), BigInteger):
-        rows.extend(session.scalars(select(StoryRow).where(cond)))
-    changed: set[int] = set()
-    for row in rows:
-        diff = {k: v for k, v in values[row.id].items() if getattr(row, k) != v}
-        if diff:
-            for key, value in diff.items():
-                setattr(row, key, value)
-            row.updated_at = now
-            changed.add(row.id)
-    session.flush()
-    return changed
+    t = table_of(StoryRow)
+    names = sorted({k for v in values.values() for k in v})
+    changed: dict[int, dict[str, Any]] = {}
+    for cond in among(session, t.c.id, list(values), BigInteger):
+        for row in session.execute(select(t.c.id, *(t.c[k] for k in names)).where(cond)).mappings():
+            new = values[row["id"]]
+            if any(row[k] != new[k] for k in new):
+                changed[row["id"]] = new
+    if changed:
+        session.execute(
+            update(t)
+            .where(t.c.id == bindparam("story_id"))
+            .values({k: bindparam(k) for k in [*names, "updated_at"]}),
+            [{"story_id": sid, **new, "updated_at": now} for sid, new in changed.items()],
+        )
+    return set(changed)
 
 
 def add_member(

@@ -26,6 +26,9 @@ from functools import lru_cache
 from itertools import pairwise
 from operator import itemgetter
 
+import numpy as np
+import numpy.typing as npt
+
 from monitor.config_tables import QueueSettings
 from monitor.queue.dedup import fold
 
@@ -216,16 +219,23 @@ def cosine(a: EventText, b: EventText, weights: Idf) -> float:
 
 def specific_names(a: Weighed, b: Weighed, weights: Idf) -> tuple[str, ...]:
     """Names both reports give that are rare in the corpus (not the province every report names)."""
+    return _specific(a.names, b.names, weights)
+
+
+def _specific(a: frozenset[str], b: frozenset[str], weights: Idf) -> tuple[str, ...]:
     common = max(2.0, weights.docs * 0.05)  # a name in 5% of recent reports identifies no event
-    return tuple(sorted(n for n in a.names & b.names if weights.count(f"@{n}") <= common))
+    return tuple(sorted(n for n in a & b if weights.count(f"@{n}") <= common))
 
 
 def judge(a: Weighed, b: Weighed, hours_apart: float, weights: Idf, settings: QueueSettings) -> EventMatch:
     """Same event (join), maybe (suggest) or different, for two weighed reports `hours_apart` apart."""
     if abs(hours_apart) > settings.event_window_hours:
         return EventMatch(Verdict.DIFFERENT, 0.0, ())
-    score = dot(a, b)
-    shared = specific_names(a, b, weights)
+    return _verdict(dot(a, b), specific_names(a, b, weights), settings)
+
+
+def _verdict(score: float, shared: tuple[str, ...], settings: QueueSettings) -> EventMatch:
+    """The verdict on a pair from its cosine and the specific names both give."""
     if score >= settings.event_join and len(shared) >= settings.event_join_names:
         verdict = Verdict.SAME
     elif score >= settings.event_suggest:
@@ -272,6 +282,11 @@ class EventCorpus:
         self._known: dict[tuple[int, datetime], EventText] = {}  # texts met before they were stored
         self._posted = 0  # entries in the posting lists
         self._stale = 0  # of them, entries of reports no longer held
+        # Each report's terms as arrays (term ids, sublinear tf) and the terms' document frequencies by id:
+        # a batch weighs the stored reports it meets with a few array operations, not term by term.
+        self.vocabulary: dict[str, int] = {}
+        self.rows: dict[tuple[int, datetime], tuple[npt.NDArray[np.intp], npt.NDArray[np.float64]]] = {}
+        self._df_by_id: npt.NDArray[np.float64] = np.zeros(1024)
 
     def __len__(self) -> int:
         return len(self.texts)
@@ -300,6 +315,31 @@ class EventCorpus:
         self.texts[key] = text
         self.df.update(_keys(text))
         self._post(key, text)
+        self._row(key, text)
+
+    def _row(self, key: tuple[int, datetime], text: EventText) -> None:
+        vocabulary = self.vocabulary
+        ids = np.fromiter(
+            (vocabulary.setdefault(t, len(vocabulary)) for t in text.terms),
+            dtype=np.intp,
+            count=len(text.terms),
+        )
+        if len(vocabulary) > len(self._df_by_id):
+            grown = np.zeros(max(2 * len(self._df_by_id), len(vocabulary)))
+            grown[: len(self._df_by_id)] = self._df_by_id
+            self._df_by_id = grown
+        self._df_by_id[ids] += 1  # a report's term ids are distinct
+        tf = np.fromiter(text.terms.values(), dtype=np.float64, count=len(text.terms))
+        self.rows[key] = (ids, np.where(tf > 1, 1 + np.log(np.maximum(tf, 1)), 1.0))
+
+    def idf_by_id(self, weights: Idf) -> npt.NDArray[np.float64]:
+        """`weights` for every term of the vocabulary, by term id (the same numbers as `Idf.weight`)."""
+        df = self._df_by_id[: len(self.vocabulary)].copy()
+        for term, n in weights.extra.items():
+            i = self.vocabulary.get(term)
+            if i is not None:
+                df[i] += n
+        return (math.log(1 + weights.docs) + 1) - np.log1p(df)
 
     def _post(self, key: tuple[int, datetime], text: EventText) -> None:
         self._posted += len(text.terms)
@@ -313,6 +353,8 @@ class EventCorpus:
 
     def _drop(self, key: tuple[int, datetime]) -> None:
         text = self.texts.pop(key)
+        ids, _ = self.rows.pop(key)
+        self._df_by_id[ids] -= 1
         self.df.subtract(_keys(text))
         for term in [t for t in _keys(text) if self.df[t] <= 0]:
             del self.df[term]
@@ -322,11 +364,14 @@ class EventCorpus:
             self._reindex()
 
     def _reindex(self) -> None:
-        """Posting lists of the held reports only."""
+        """Posting lists and term ids of the held reports only."""
         self.postings = {}
         self._stale = self._posted = 0
+        self.vocabulary = {}
+        self._df_by_id = np.zeros(1024)
         for key, text in self.texts.items():
             self._post(key, text)
+            self._row(key, text)
 
 
 _Key = tuple[int, datetime] | int  # a report of the base corpus, or one added to the index
@@ -360,6 +405,20 @@ class EventIndex:
             terms = set().union(*(d.terms.keys() for d in searched))
             self._vocabulary = {t for t in terms if 1 < weights.count(t) <= common}
         self._common = common
+        self._idf_by_id: npt.NDArray[np.float64] | None = None  # the base's terms weighed (on first use)
+        self._unit: dict[tuple[int, datetime], npt.NDArray[np.float64]] = {}  # base report → unit vector
+
+    def _base_vector(self, key: tuple[int, datetime]) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.float64]]:
+        """A base report's term ids and unit-length TF-IDF vector (what `weigh` gives, as arrays)."""
+        assert self._base is not None
+        ids, tf = self._base.rows[key]
+        unit = self._unit.get(key)
+        if unit is None:
+            if self._idf_by_id is None:
+                self._idf_by_id = self._base.idf_by_id(self.weights)
+            vector = tf * self._idf_by_id[ids]
+            unit = self._unit[key] = vector / (math.sqrt(float(vector @ vector)) or 1.0)
+        return ids, unit
 
     def add(
         self,
@@ -418,15 +477,39 @@ class EventIndex:
             for added in self._postings.get(term, ()):
                 rough[added] = rough.get(added, 0.0) + w * self._docs[added][2].terms[term]
         near = sorted(rough, key=lambda i: (-rough[i], -_order(i)))[: 3 * k]
-        exact = {}
-        for i in near:
-            vector = self._weigh(i).vector
-            exact[i] = sum(w * vector.get(t, 0.0) for t, w in seeds)
+        # the searched report over the base's vocabulary: its seeds, and all its terms (for the cosine)
+        vocabulary = self._base.vocabulary if self._base is not None else {}
+        size = len(vocabulary)
+        query, query_seeds = np.zeros(size), np.zeros(size)
+        for term, w in doc.vector.items():
+            tid = vocabulary.get(term)
+            if tid is not None:
+                query[tid] = w
+        for term, w in seeds:
+            tid = vocabulary.get(term)
+            if tid is not None:
+                query_seeds[tid] = w
+        exact: dict[_Key, float] = {}
+        for key in near:
+            if isinstance(key, tuple):
+                ids, unit = self._base_vector(key)
+                exact[key] = float(query_seeds[ids] @ unit)
+            else:
+                vector = self._weigh(key).vector
+                exact[key] = sum(w * vector.get(t, 0.0) for t, w in seeds)
         best: dict[int, EventMatch] = {}
-        for i in sorted(exact, key=lambda i: (-exact[i], -_order(i)))[:k]:
-            story_id, seen, _ = self._doc(i)
+        for key in sorted(exact, key=lambda i: (-exact[i], -_order(i)))[:k]:
+            story_id, seen, text = self._doc(key)
             hours = (seen_at - seen).total_seconds() / 3600
-            m = judge(doc, self._weigh(i), hours, self.weights, self.settings)
+            if abs(hours) > self.settings.event_window_hours:
+                continue
+            if isinstance(key, tuple):
+                ids, unit = self._base_vector(key)
+                m = _verdict(
+                    float(query[ids] @ unit), _specific(doc.names, text.names, self.weights), self.settings
+                )
+            else:
+                m = judge(doc, self._weigh(key), hours, self.weights, self.settings)
             if m.verdict is not Verdict.DIFFERENT and _better(m, best.get(story_id)):
                 best[story_id] = m
         rank = {Verdict.SAME: 0, Verdict.MAYBE: 1}

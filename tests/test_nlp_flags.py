@@ -74,6 +74,23 @@ CASES = [
         "Không phải tiếng Việt",
     ),
     ([UNIT], analysis("tieu_cuc"), FlagRules(tones=("tieu_cuc", "trung_tinh")), 1.0, True, "tiêu cực"),
+    # an article in another language that names the unit: the models cannot read it, a person must
+    (
+        [UNIT],
+        Analysis("en", None, Prediction("trung_tinh", 0.5, "Chưa đánh giá sắc thái"), None, "test"),
+        DEFAULT,
+        1.0,
+        True,
+        "trong bài không viết bằng tiếng Việt (en): cần người đọc",
+    ),
+    (
+        [],
+        Analysis("en", None, Prediction("trung_tinh", 0.5, ""), None, "test"),
+        DEFAULT,
+        1.0,
+        False,
+        "Không nhắc",
+    ),
 ]
 
 

@@ -107,11 +107,14 @@ def test_articles_get_mentions_topic_tone_flags_and_cases(db: Database, loaded) 
     # mentions nothing is skipped with a reason; Vietnamese without diacritics is Vietnamese (issue 11).
     assert rows[ids[5]].skipped is None and rows[ids[5]].language == "en" and rows[ids[5]].topic
     assert records[ids[5]]["mentions"] and records[ids[5]]["story_id"] is not None
+    # English about the unit: the models cannot read it, so it goes to the queue for a person to read
+    assert rows[ids[5]].flagged and "cần người đọc" in rows[ids[5]].flag_reasons[0]
+    assert rows[ids[5]].tone == "trung_tinh"
     assert rows[ids[7]].skipped and "tiếng Việt" in rows[ids[7]].skipped
     assert rows[ids[8]].language == "vi" and rows[ids[8]].skipped is None
     assert rows[ids[3]].skipped  # empty text
     assert rows[ids[6]].model_version  # the crash-prone input got a recorded outcome
-    assert report.cases_opened == 1 == report.queue.cases_opened
+    assert report.cases_opened == 2 == report.queue.cases_opened  # the queue article and the English one
     assert report.queue.stories_created >= 1 and report.queue.assigned >= report.queue.stories_created
 
 

@@ -32,6 +32,8 @@ CUE_GUARD = 0.5
 # An unsure "neutral" from the tone model yields to clear critical vocabulary (the weak-labelling rule:
 # tieu_cuc cues, title x2 + lead, >= 2, no police action in the title). 0.7 was chosen on the dev set.
 NEUTRAL_DOUBT, CUE_TONE_SCORE = 0.7, 0.6
+FOREIGN_TONE_SCORE = 0.5  # "not judged": a text in another language gets no tone from Vietnamese models
+FOREIGN_TONE_REASON = "Chưa đánh giá sắc thái: bài không viết bằng tiếng Việt ({language}), cần người đọc"
 # Confidence given to the police-role rules (roles.py): who does what to whom in the title and lead.
 ROLE_SCORE = {
     "victim": 0.7,
@@ -213,8 +215,15 @@ class Analyzer:
         else:
             why = ruled[1] if ruled else self._reason(self.tone_model, texts[1], o_label, lead, explain)
             tone_pred = Prediction(o_label, max(o_score, RULE_SCORE) if ruled else o_score, why)
+        if lang != "vi":
+            # The tone model, the vocabulary and the role rules read Vietnamese: on another language their
+            # verdict is noise, and a foreign article that names the unit is for a person to read.
+            name = LANG_NAMES.get(lang, lang)
+            tone_pred = Prediction(
+                "trung_tinh", FOREIGN_TONE_SCORE, FOREIGN_TONE_REASON.format(language=name)
+            )
         # The role rules cost ~50 us: read them where tone matters (a mention) or the story may be police news.
-        concerns = (
+        concerns = lang == "vi" and (
             bool(focus)
             or t_label != "khac"
             or t_score < KHAC_DOUBT

@@ -80,6 +80,9 @@ def should_flag(
     topic = analysis.topic
     if topic and topic.label in rules.sensitive_topics:
         reasons.append(f"{who} và chủ đề nhạy cảm: {vocab_label(topic.label)} ({topic.score:.2f})")
+    if top is not None and analysis.language != "vi":
+        # the models read only Vietnamese: an article in another language about the unit is for a person
+        reasons.append(f"{who} trong bài không viết bằng tiếng Việt ({analysis.language}): cần người đọc")
     if reasons:
         return FlagDecision(True, tuple(reasons))
     label = vocab_label(tone.label) if tone else "không rõ"

@@ -194,7 +194,7 @@ def test_unsure_neutral_yields_to_critical_words(analyzer: Analyzer, monkeypatch
         "Nhiều lần phản ánh nhưng đến nay vẫn chưa được xử lý.",
     )
     assert a.tone and a.tone.label == "tieu_cuc"
-    assert a.tone.reason.startswith('Từ ngữ tiêu cực: "bức xúc"') and "0.55" in a.tone.reason
+    assert a.tone.reason.startswith('Từ ngữ tiêu cực: "bức xúc"') and "0,55" in a.tone.reason
     # A police action in the headline keeps the article out of this rule: the arrest is the story.
     b = analyzer.analyse("Bắt giữ nhóm côn đồ khiến người dân bức xúc", "Người dân phản ánh nhiều lần.")
     assert b.tone and b.tone.label == "tich_cuc" and b.tone.reason.startswith("Lực lượng chức năng")
@@ -205,7 +205,7 @@ def test_cue_guard_sends_unsupported_police_topic_to_khac(
 ) -> None:
     monkeypatch.setattr(analyzer, "topic_model", _Fixed("ma_tuy", 0.45))
     a = analyzer.analyse("Đám ma ở quê ngày càng rườm rà", "Nhiều gia đình tổ chức linh đình.")
-    assert a.topic and a.topic.label == "khac" and a.topic.reason.startswith("Độ tin cậy thấp (0.45)")
+    assert a.topic and a.topic.label == "khac" and a.topic.reason.startswith("Độ tin cậy thấp (0,45)")
     b = analyzer.analyse("Bắt quả tang nhóm sử dụng ma túy", "Thu giữ 10 gói ma túy đá.")
     assert b.topic and b.topic.label == "ma_tuy"  # the cue "ma túy" supports the unsure topic
 

@@ -41,7 +41,7 @@ CASES = [
         DEFAULT,
         1.0,
         True,
-        "Nhắc đến Công an tỉnh Kon Tum (khớp chính xác) và sắc thái tiêu cực (0.87)",
+        "Nhắc đến Công an tỉnh Kon Tum (khớp chính xác) và sắc thái tiêu cực (0,87)",
     ),
     (
         [PROVINCE],
@@ -52,9 +52,9 @@ CASES = [
         'Nhắc đến Kon Tum (khớp chính xác, qua "Măng Đen")',
     ),
     ([], analysis("tieu_cuc"), DEFAULT, 1.0, False, "Không nhắc đến"),
-    ([UNIT], analysis("trung_tinh"), DEFAULT, 1.0, False, "sắc thái trung tính (0.87) không thuộc quy tắc"),
+    ([UNIT], analysis("trung_tinh"), DEFAULT, 1.0, False, "sắc thái trung tính (0,87) không thuộc quy tắc"),
     ([UNIT], analysis("tich_cuc"), DEFAULT, 1.0, False, "tích cực"),
-    ([UNIT], analysis("tieu_cuc", 0.4), FlagRules(min_tone_score=0.5), 1.0, False, "tiêu cực (0.40)"),
+    ([UNIT], analysis("tieu_cuc", 0.4), FlagRules(min_tone_score=0.5), 1.0, False, "tiêu cực (0,40)"),
     (
         [UNIT],
         analysis("trung_tinh", topic="tham_nhung"),
@@ -63,7 +63,7 @@ CASES = [
         True,
         "chủ đề nhạy cảm: Tham nhũng, tiêu cực",
     ),
-    ([UNIT], analysis("tieu_cuc"), FlagRules(min_outlet_weight=0.5), 0.2, False, "Trọng số nguồn tin 0.20"),
+    ([UNIT], analysis("tieu_cuc"), FlagRules(min_outlet_weight=0.5), 0.2, False, "Trọng số nguồn tin 0,20"),
     ([], analysis("tieu_cuc"), FlagRules(require_mention=False), 1.0, True, "Không cần nhắc đến"),
     (
         [UNIT],

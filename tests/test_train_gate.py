@@ -44,8 +44,8 @@ def test_too_small_names_each_thin_class_in_vietnamese() -> None:
 @pytest.mark.parametrize(
     ("old", "new", "lost"),
     [
-        (Scores(0.80, 0.81), Scores(0.80, 0.77), ["sắc thái macro-F1 0.770 < 0.810"]),
-        (Scores(0.80, 0.81), Scores(0.60, 0.81), ["chủ đề macro-F1 0.600 < 0.800"]),
+        (Scores(0.80, 0.81), Scores(0.80, 0.77), ["sắc thái macro-F1 0,770 < 0,810"]),
+        (Scores(0.80, 0.81), Scores(0.60, 0.81), ["chủ đề macro-F1 0,600 < 0,800"]),
         (Scores(0.80, 0.81), Scores(0.798, 0.83), []),  # within the tolerance
         (Scores(None, 0.81), Scores(0.1, 0.82), []),
     ],

@@ -81,7 +81,7 @@ def _head(c: CaseView) -> Text:
     if c.targets:
         head.append(f"Nhắc đến: {', '.join(c.targets)}\n")
     head.append(f"Chủ đề: {c.topic_label} ({c.topic_reason or '—'})\n")
-    score = f"{c.tone_score:.2f}" if c.tone_score is not None else "—"
+    score = fmt_decimal(c.tone_score) if c.tone_score is not None else "—"
     head.append(f"Sắc thái: {c.tone_label} {score} ({c.tone_reason or '—'})")
     if c.verdict_label:
         head.append(f"\nKết luận: {c.verdict_label}")

@@ -16,6 +16,7 @@ from monitor.app import App
 from monitor.errors import AnalysisError
 from monitor.nlp.train import DevItem, EvalReport, LabelledExample, TaskReport
 from monitor.nlp.train_gate import MIN_PER_CLASS, Composition, Scores, composition, scores, too_small, worse
+from monitor.timefmt import fmt_decimal
 from monitor.vocab import TONE_LABELS, TOPIC_LABELS
 
 DEFAULT_OUT = Path("models")
@@ -57,7 +58,7 @@ def format_composition(comp: Composition, shared_found: bool) -> str:
 
 def _scores_line(name: str, sc: Scores) -> str:
     def f(v: float | None) -> str:
-        return f"{v:.3f}" if v is not None else "—"
+        return fmt_decimal(v, 3) if v is not None else "—"
 
     return f"{name}: chủ đề macro-F1 {f(sc.topic)}, sắc thái macro-F1 {f(sc.tone)}"
 
@@ -202,16 +203,17 @@ def format_confusion(rep: TaskReport, names: Mapping[str, str]) -> Table:
 def format_scores(rep: TaskReport, names: Mapping[str, str], title: str) -> Table:
     """Rich table of per-class precision/recall/F1 and macro-F1 (pure)."""
     table = Table(
-        title=f"{title}: macro-F1 {rep.macro_f1:.3f}, độ chính xác tổng {rep.accuracy:.3f} ({rep.n} mẫu)"
+        title=f"{title}: macro-F1 {fmt_decimal(rep.macro_f1, 3)}, độ chính xác tổng {fmt_decimal(rep.accuracy, 3)} "
+        f"({rep.n} mẫu)"
     )
     for col in ("Lớp", "Precision", "Recall", "F1", "Số mẫu"):
         table.add_column(col, justify="left" if col == "Lớp" else "right")
     for c in rep.per_class:
         table.add_row(
             names.get(c.label, c.label),
-            f"{c.precision:.3f}",
-            f"{c.recall:.3f}",
-            f"{c.f1:.3f}",
+            fmt_decimal(c.precision, 3),
+            fmt_decimal(c.recall, 3),
+            fmt_decimal(c.f1, 3),
             str(c.support),
         )
     return table
@@ -227,7 +229,7 @@ def print_report(report: EvalReport, version: str, console: Console) -> None:
     if report.flag:
         f = report.flag
         console.print(
-            f"Gắn cờ (nhắc đến ∧ tiêu cực): precision {f['precision']:.3f}, recall {f['recall']:.3f} "
+            f"Gắn cờ (nhắc đến ∧ tiêu cực): precision {fmt_decimal(f['precision'], 3)}, recall {fmt_decimal(f['recall'], 3)} "
             f"({int(f['flagged'])} bài gắn cờ / {int(f['should_flag'])} bài cần gắn cờ)"
         )
 

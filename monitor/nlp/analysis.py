@@ -21,6 +21,7 @@ from monitor.nlp.classify import BODY_CAP, LinearTextModel, model_views, warm
 from monitor.nlp.guard import Budget, safe_call
 from monitor.nlp.lang import detect_language
 from monitor.nlp.roles import Role, police_role
+from monitor.timefmt import fmt_decimal
 
 TOPICS, TONES = vocab.TOPICS, vocab.TONES
 MODELS_DIR = Path(__file__).resolve().parents[1] / "models"
@@ -210,7 +211,7 @@ class Analyzer:
         if ruled and o_label != ruled[0]:
             tone_pred = Prediction(ruled[0], RULE_SCORE, ruled[1])
         elif critical:
-            why = f"Từ ngữ tiêu cực: {_quote(critical[:3])} (mô hình nghiêng về trung tính {o_score:.2f})"
+            why = f"Từ ngữ tiêu cực: {_quote(critical[:3])} (mô hình nghiêng về trung tính {fmt_decimal(o_score)})"
             tone_pred = Prediction("tieu_cuc", CUE_TONE_SCORE, why)
         else:
             why = ruled[1] if ruled else self._reason(self.tone_model, texts[1], o_label, lead, explain)
@@ -245,7 +246,7 @@ class Analyzer:
             and t_score < CUE_GUARD
             and not lexicon.find_cues(lexicon.norm(title + " " + body[:600]), lexicon.TOPIC_CUES[t_label])
         ):
-            why = f'Độ tin cậy thấp ({t_score:.2f}) và không có từ khóa của chủ đề "{vocab.label(t_label)}"'
+            why = f'Độ tin cậy thấp ({fmt_decimal(t_score)}) và không có từ khóa của chủ đề "{vocab.label(t_label)}"'
             return Analysis(
                 lang, Prediction("khac", round(1.0 - t_score, 3), why), tone_pred, None, self.version
             )
@@ -254,7 +255,9 @@ class Analyzer:
             best = max(scores, key=lambda k: scores[k])
             if scores[best] >= KHAC_CUES:
                 cues = lexicon.find_cues(lexicon.norm(title + " " + body[:1500]), lexicon.TOPIC_CUES[best])
-                why = f"Từ khóa của chủ đề: {_quote(cues[:3])} (mô hình nghiêng về Khác {t_score:.2f})"
+                why = (
+                    f"Từ khóa của chủ đề: {_quote(cues[:3])} (mô hình nghiêng về Khác {fmt_decimal(t_score)})"
+                )
                 return Analysis(lang, Prediction(best, CUE_TOPIC_SCORE, why), tone_pred, None, self.version)
         topic_pred = Prediction(
             t_label, t_score, self._reason(self.topic_model, texts[0], t_label, lead, explain)

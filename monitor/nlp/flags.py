@@ -8,6 +8,7 @@ from typing import Protocol
 
 from monitor.config_tables import FlagRules
 from monitor.nlp.analysis import Analysis
+from monitor.timefmt import fmt_decimal
 from monitor.vocab import label as vocab_label
 
 # How a mention matched, in words an officer understands (levels of monitor.nlp.match, strongest first).
@@ -66,7 +67,10 @@ def should_flag(
         return FlagDecision(False, ("Không nhắc đến đơn vị hoặc địa bàn theo dõi",))
     if outlet_weight < rules.min_outlet_weight:
         return FlagDecision(
-            False, (f"Trọng số nguồn tin {outlet_weight:.2f} dưới ngưỡng {rules.min_outlet_weight:.2f}",)
+            False,
+            (
+                f"Trọng số nguồn tin {fmt_decimal(outlet_weight)} dưới ngưỡng {fmt_decimal(rules.min_outlet_weight)}",
+            ),
         )
     if analysis.tone is None and analysis.topic is None:
         return FlagDecision(
@@ -76,15 +80,15 @@ def should_flag(
     reasons: list[str] = []
     tone = analysis.tone
     if tone and tone.label in rules.tones and tone.score >= rules.min_tone_score:
-        reasons.append(f"{who} và sắc thái {vocab_label(tone.label)} ({tone.score:.2f})")
+        reasons.append(f"{who} và sắc thái {vocab_label(tone.label)} ({fmt_decimal(tone.score)})")
     topic = analysis.topic
     if topic and topic.label in rules.sensitive_topics:
-        reasons.append(f"{who} và chủ đề nhạy cảm: {vocab_label(topic.label)} ({topic.score:.2f})")
+        reasons.append(f"{who} và chủ đề nhạy cảm: {vocab_label(topic.label)} ({fmt_decimal(topic.score)})")
     if top is not None and analysis.language != "vi":
         # the models read only Vietnamese: an article in another language about the unit is for a person
         reasons.append(f"{who} trong bài không viết bằng tiếng Việt ({analysis.language}): cần người đọc")
     if reasons:
         return FlagDecision(True, tuple(reasons))
     label = vocab_label(tone.label) if tone else "không rõ"
-    score = f" ({tone.score:.2f})" if tone else ""
+    score = f" ({fmt_decimal(tone.score)})" if tone else ""
     return FlagDecision(False, (f"{who} nhưng sắc thái {label}{score} không thuộc quy tắc gắn cờ",))

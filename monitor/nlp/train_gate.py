@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from monitor.nlp.train import EvalReport, LabelledExample
+from monitor.timefmt import fmt_decimal
 from monitor.vocab import TONES, TOPICS, label
 
 MIN_PER_CLASS = 10  # fewer examples of a topic or tone than this and the class is guessed, not learnt
@@ -68,5 +69,5 @@ def worse(current: Scores, new: Scores, tolerance: float = TOLERANCE) -> list[st
     out = []
     for name, old, fresh in (("chủ đề", current.topic, new.topic), ("sắc thái", current.tone, new.tone)):
         if old is not None and fresh is not None and fresh < old - tolerance:
-            out.append(f"{name} macro-F1 {fresh:.3f} < {old:.3f}")
+            out.append(f"{name} macro-F1 {fmt_decimal(fresh, 3)} < {fmt_decimal(old, 3)}")
     return out

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from monitor.config_tables import QueueSettings
+from monitor.timefmt import fmt_decimal
 from monitor.vocab import PRIORITY_RANK, Priority, label
 
 
@@ -36,7 +37,7 @@ def decide_priority(s: StorySignals, settings: QueueSettings) -> PriorityDecisio
     points, reasons = 0, []
     if s.tone == "tieu_cuc" and s.tone_score is not None and s.tone_score >= settings.strong_tone_score:
         points += 1
-        reasons.append(f"giọng điệu tiêu cực mạnh ({s.tone_score:.2f})")
+        reasons.append(f"giọng điệu tiêu cực mạnh ({fmt_decimal(s.tone_score)})")
     if s.topic in settings.priority_topics:
         points += 2  # misconduct allegations against officers are what the board must answer first
         reasons.append(f"chủ đề nhạy cảm ({label(s.topic)})")

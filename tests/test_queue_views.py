@@ -260,3 +260,53 @@ def test_queue_relevance_has_one_definition(db):
     with db.read() as s:
         assert for_queue(s, [mentioned, flagged, neither, placed]) == [mentioned, flagged, placed]
         assert unqueued_relevant(s, NOW - timedelta(days=1)) == [mentioned, flagged]
+
+
+def test_case_view_reads_articles_and_their_mentions_together(db):
+    """One query gives the articles and their mentions: an article with two mentions comes once with both,
+    one without any comes with none, and the article limit counts articles, not mentions."""
+    from monitor.store.stories import story_detail
+
+    seed_users(db)
+    with db.write() as s:
+        src = seed_source(s, "baokontum", "Báo Kon Tum")
+        ids = [
+            seed_article(s, src, "Bài có hai nơi được nhắc", "Nội dung.", targets=("ca-kon-tum", "kon-tum")),
+            seed_article(s, src, "Bài không nhắc ai", "Nội dung.", at=NOW + timedelta(hours=1), targets=()),
+            seed_article(
+                s, src, "Bài thứ ba", "Nội dung.", at=NOW + timedelta(hours=2), targets=("kon-tum",)
+            ),
+        ]
+        story = StoryRow(
+            title="Ba bài",
+            first_article_id=ids[0],
+            first_source_id=src,
+            first_seen_at=NOW,
+            last_seen_at=NOW + timedelta(hours=2),
+            article_count=3,
+            outlet_count=1,
+            outlets=["Báo Kon Tum"],
+            targets=["ca-kon-tum", "kon-tum"],
+            flagged=True,
+            flag_reasons=[],
+            max_outlet_weight=1.0,
+            updated_at=NOW,
+        )
+        s.add(story)
+        s.flush()
+        for aid in ids:
+            s.add(StoryArticleRow(article_id=aid, story_id=story.id, joined_at=NOW))
+        case_id = open_case(s, story.id, "normal", 2, [], NOW + timedelta(hours=72), NOW)
+    view = case_view(db, case_id, NOW, NAMES)
+    assert [(a.id, sorted(m.target for m in a.mentions)) for a in view.articles] == [
+        (ids[0], ["ca-kon-tum", "kon-tum"]),
+        (ids[1], []),
+        (ids[2], ["kon-tum"]),
+    ]
+    assert view.first_outlet == "Báo Kon Tum" and all(a.seen_at.tzinfo is not None for a in view.articles)
+    with db.read() as s:
+        two = story_detail(s, story.id, max_articles=2)
+    assert two is not None and [a.id for a in two.articles] == ids[:2]
+    assert [m.article_id for m in two.mentions] == [ids[0], ids[0]]
+    with pytest.raises(NotFoundError):
+        case_view(db, 999_999, NOW, NAMES)

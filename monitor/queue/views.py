@@ -285,10 +285,10 @@ class _CaseRecord:
 
 
 def _read_case(session: Session, case_id: int) -> _CaseRecord:
-    case = store_cases.get_case(session, case_id)
-    if case is None:
+    found = store_cases.case_and_story(session, case_id)
+    if found is None:
         raise NotFoundError(f"Không có vụ việc #{case_id}.")
-    story = store_stories.story_detail(session, case.story_id)
+    case, story = found
     if story is None:  # a case always has its story (foreign key); say so rather than crash
         raise NotFoundError(f"Vụ việc #{case_id} không còn câu chuyện gốc.")
     events = store_cases.case_events(session, case_id)

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, aliased
 from monitor.store.base import table_of
 from monitor.store.db import affected_rows, among, upsert_insert
 from monitor.store.queue_tables import CaseEventRow, CaseRow, StoryArticleRow, StoryRow, UserRow
+from monitor.store.stories import StoryDetail, detail_of
 from monitor.store.tables import ArticleRow, MentionRow, SourceRow
 
 log = logging.getLogger(__name__)
@@ -137,6 +138,25 @@ def get_case(session: Session, case_id: int) -> CaseInfo | None:
         .where(CaseRow.id == case_id)
     ).first()
     return _info(row[0], row[1], row[2]) if row else None
+
+
+def case_and_story(
+    session: Session, case_id: int, max_articles: int = 50
+) -> tuple[CaseInfo, StoryDetail | None] | None:
+    """`get_case` and the `story_detail` of its story, in two round trips instead of four (the case page)."""
+    row = session.execute(
+        select(CaseRow, HOLDER, ASSIGNEE, StoryRow, SourceRow.name)
+        .outerjoin(HOLDER, HOLDER.id == CaseRow.claimed_by)
+        .outerjoin(ASSIGNEE, ASSIGNEE.id == CaseRow.assignee_id)
+        .outerjoin(StoryRow, StoryRow.id == CaseRow.story_id)
+        .outerjoin(SourceRow, SourceRow.id == StoryRow.first_source_id)
+        .where(CaseRow.id == case_id)
+    ).first()
+    if row is None:
+        return None
+    case, holder, assignee, story, first_name = row
+    detail = detail_of(session, story, first_name, max_articles) if story is not None else None
+    return _info(case, holder, assignee), detail
 
 
 def case_of_story(session: Session, story_id: int) -> CaseInfo | None:

@@ -449,35 +449,42 @@ def story_detail(session: Session, story_id: int, max_articles: int = 50) -> Sto
         .outerjoin(SourceRow, SourceRow.id == StoryRow.first_source_id)
         .where(StoryRow.id == story_id)
     ).first()
-    if found is None:
-        return None
-    story, first_name = found
+    return detail_of(session, found[0], found[1], max_articles) if found else None
+
+
+def detail_of(
+    session: Session, story: StoryRow, first_name: str | None, max_articles: int = 50
+) -> StoryDetail:
+    """`story_detail` of a story row already read (with its first outlet's name): one more query."""
     seen = story_seen_at()
-    rows = session.execute(
+    page = (
         select(
             ArticleRow.id,
             SourceRow.name,
             ArticleRow.title,
             ArticleRow.canonical_url,
-            seen,
+            seen.label("seen"),
             StoryArticleRow.similarity,
         )
         .join(StoryArticleRow, StoryArticleRow.article_id == ArticleRow.id)
         .join(SourceRow, SourceRow.id == ArticleRow.source_id)
-        .where(StoryArticleRow.story_id == story_id)
+        .where(StoryArticleRow.story_id == story.id)
         .order_by(seen, ArticleRow.id)
         .limit(max_articles)
+        .subquery("page")
+    )
+    # the articles and their mentions in one round trip (an article without mention comes once, with NULLs)
+    rows = session.execute(
+        select(page, MentionRow.target, MentionRow.alias, MentionRow.snippet)
+        .outerjoin(MentionRow, MentionRow.article_id == page.c.id)
+        .order_by(page.c.seen, page.c.id, MentionRow.start)
     ).all()
-    articles = [ArticleLine(*r) for r in rows]
-    mentions = [
-        MentionLine(*m)
-        for cond in among(session, MentionRow.article_id, [a.id for a in articles], BigInteger)
-        for m in session.execute(
-            select(MentionRow.article_id, MentionRow.target, MentionRow.alias, MentionRow.snippet)
-            .where(cond)
-            .order_by(MentionRow.article_id, MentionRow.start)
-        )
-    ]
+    articles: dict[int, ArticleLine] = {}
+    mentions = []
+    for aid, source, title, url, at, similarity, target, alias, snippet in rows:
+        articles.setdefault(aid, ArticleLine(aid, source, title, url, at, similarity))
+        if target is not None:
+            mentions.append(MentionLine(aid, target, alias, snippet))
     return StoryDetail(
         story.id,
         story.title,
@@ -493,6 +500,6 @@ def story_detail(session: Session, story_id: int, max_articles: int = 50) -> Sto
         story.tone_score,
         story.tone_reason,
         list(story.flag_reasons),
-        articles,
+        list(articles.values()),
         mentions,
     )

@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 PARALLEL_PARSE_MIN_SOURCES = 8  # below this, worker processes cost more than they save
 PARSE_WORKERS = 2
 WRITE_BATCH = 32
+WRITE_LINGER = 0.1  # seconds a write waits for more finished sources to join its transaction
 # Transactions writing at once. PostgreSQL does the index work (the full-text index most) in one server
 # process per connection: two writers use both cores once parsing is done, where one left a tail of
 # writes after the last fetch. SQLite has one writer at a time anyway.
@@ -266,7 +267,14 @@ async def ingest(
                 await done.put(None)  # for the other writers
                 return
             batch = [first]
-            while len(batch) < WRITE_BATCH and not done.empty():
+            # Sources finish one by one: wait a little for more rather than commit a transaction each.
+            until = asyncio.get_running_loop().time() + WRITE_LINGER
+            while len(batch) < WRITE_BATCH:
+                if done.empty():
+                    if asyncio.get_running_loop().time() >= until:
+                        break
+                    await asyncio.sleep(WRITE_LINGER / 10)
+                    continue
                 nxt = done.get_nowait()
                 if nxt is None:
                     await done.put(None)

@@ -34,6 +34,7 @@ from monitor.store.new_item import NewItem
 # (kind, body, headers, final url, max items, max url length, source key): the arguments of `parse_rows`
 ParseJob = tuple[str, bytes, dict[str, str], str, int, int, str]
 _HEADER = struct.Struct(">I")  # the length of the pickle that follows
+IN_FLIGHT = 2  # jobs sent ahead to one worker: the next is ready when it finishes one
 _EXIT_WAIT = 2.0  # seconds an idle worker gets to exit at the end of its input before it is killed
 
 
@@ -101,26 +102,29 @@ class ParseWorkers:
         self._count = count
         self._workers: list[_Worker] = []
         self._starting: asyncio.Task[None] | None = None
+        self._slots = asyncio.Semaphore(count * IN_FLIGHT)
 
     async def parse(self, job: ParseJob) -> tuple[NewItem, ...]:
         """`parse_rows(*job)` in the least busy worker (here, if every worker has died)."""
         if self._starting is None:
             self._starting = asyncio.create_task(self._start())
         await asyncio.shield(self._starting)
-        alive = [w for w in self._workers if w.alive]
-        if not alive:
-            return parse_rows(*job)
-        worker = min(alive, key=lambda w: len(w.pending))
-        future: asyncio.Future[tuple[NewItem, ...]] = asyncio.get_running_loop().create_future()
-        worker.pending.append(future)
-        payload = pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL)
-        assert worker.proc.stdin is not None
-        try:
-            worker.proc.stdin.write(_HEADER.pack(len(payload)) + payload)
-            await worker.proc.stdin.drain()
-        except ConnectionError:
-            pass  # the worker died: its reader fails every pending job, this one included
-        return await future
+        # At most IN_FLIGHT jobs per worker sit in its pipe, the rest wait here: a job goes to whichever
+        # worker frees up first, and its answer is not held back behind a backlog of other jobs' bodies.
+        async with self._slots:
+            alive = [w for w in self._workers if w.alive]
+            if not alive:
+                return parse_rows(*job)
+            worker = min(alive, key=lambda w: len(w.pending))
+            future: asyncio.Future[tuple[NewItem, ...]] = asyncio.get_running_loop().create_future()
+            worker.pending.append(future)
+            payload = pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL)
+            assert worker.proc.stdin is not None
+            # No drain(): the slots bound what is buffered, and drain() waits for the whole buffer. A dead
+            # worker's reader fails every job it was sent, this one included.
+            with contextlib.suppress(ConnectionError):
+                worker.proc.stdin.write(_HEADER.pack(len(payload)) + payload)
+            return await future
 
     async def _start(self) -> None:
         # The folder holding the `monitor` this process runs, first on the path: the same code either way.

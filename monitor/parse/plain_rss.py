@@ -30,6 +30,7 @@ _PROLOG = re.compile(rb"\s*(?:<\?xml[^<>]*\?>)?\s*<rss[\s>]")
 # feedparser's repair of link query strings (`?a=1&b;=2` read as an entity reference).
 _LINK_ENTITY = re.compile("&([A-Za-z0-9_]+);")
 _C1 = re.compile("[\x80-\x9f]")  # what feedparser's cp1252 table maps
+_BEYOND_LATIN1 = re.compile("[^\x00-\xff]")
 # Leaf elements of an item whose value feedparser stores under the given key (at most one of each).
 _ITEM_FIELDS = {
     "title": "title",
@@ -94,7 +95,7 @@ def _finish(text: str) -> str:
     """The last steps of feedparser's pop(): its double-encoded UTF-8 repair and cp1252 mapping."""
     if text.isascii():  # both steps leave ASCII as it is
         return text
-    if max(text) <= "\xff":  # else not Latin-1 encodable: the repair would fail
+    if not _BEYOND_LATIN1.search(text):  # else not Latin-1 encodable: the repair would fail
         with contextlib.suppress(UnicodeDecodeError):
             text = text.encode("iso-8859-1").decode("utf-8")
     return text.translate(_cp1252) if _C1.search(text) else text

@@ -1,9 +1,15 @@
 """Near-duplicate detection: MinHash signatures and LSH band keys over normalised word shingles.
 
-The only module that imports datasketch. Text is NFC-normalised, case-folded, diacritics folded (so a copy
+Text is NFC-normalised, case-folded, diacritics folded (so a copy
 without diacritics matches its original) and stripped of punctuation before shingling title + text.
 Band keys go to the database (indexed with the article's time) so candidate lookup is a few index probes
 in a recent window, whatever the archive size.
+
+MinHash and the (bands, rows) choice are written here with numpy, bit for bit as datasketch 2's MinHash
+(default "affine32" scheme, seed 1) and MinHashLSH compute them — tests/test_queue_dedup.py pins both to
+datasketch. Importing datasketch cost every analysis process ~0.5-1 s (its LSH imports scipy.integrate
+for one integral), and writing the scheme down keeps stored signatures from changing with a datasketch
+release (its default scheme changed in 2.0).
 """
 
 from __future__ import annotations
@@ -11,11 +17,12 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections.abc import Collection
 from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
-from datasketch import MinHash, MinHashLSH
+import numpy.typing as npt
 
 from monitor.config_tables import QueueSettings
 
@@ -57,15 +64,65 @@ class Signature:
 
 @lru_cache(maxsize=8)
 def _bands_rows(threshold: float, num_perm: int) -> tuple[int, int]:
-    """(bands, rows) datasketch picks for this threshold (minimising false positives + negatives)."""
-    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
-    return lsh.b, lsh.r
+    """(bands, rows) minimising false positives + negatives (equal weights), as MinHashLSH picks them.
+
+    The error of (b, r) is the integral of 1 - (1 - s^r)^b over [0, threshold] (pairs below the threshold
+    that share a band) plus that of (1 - s^r)^b over [threshold, 1] (pairs above that share none): both
+    polynomials of degree b·r <= num_perm, which Gauss-Legendre with num_perm // 2 + 1 nodes integrates
+    exactly. Scanned in datasketch's order with its strict `<`, so ties go the same way; refused where
+    MinHashLSH refuses (threshold outside [0, 1], fewer than 2 permutations, fewer than 2 bands).
+    """
+    if not 0.0 <= threshold <= 1.0:
+        raise ValueError("threshold must be in [0.0, 1.0]")
+    if num_perm < 2:
+        raise ValueError("Too few permutation functions")
+    nodes, weights = np.polynomial.legendre.leggauss(num_perm // 2 + 1)
+    half_fp, half_fn = threshold / 2, (1 - threshold) / 2
+    s_fp, s_fn = half_fp * nodes + half_fp, half_fn * nodes + (1 + threshold) / 2
+    best, opt = float("inf"), (0, 0)
+    for b in range(1, num_perm + 1):
+        for r in range(1, num_perm // b + 1):
+            fp = half_fp * float(weights @ (1 - (1 - s_fp**r) ** b))
+            fn = half_fn * float(weights @ ((1 - s_fn**r) ** b))
+            error = fp * 0.5 + fn * 0.5
+            if error < best:
+                best, opt = error, (b, r)
+    if opt[0] < 2:
+        raise ValueError("The number of bands are too small (b < 2)")
+    return opt
 
 
 @lru_cache(maxsize=4)
-def _template(num_perm: int) -> MinHash:
-    """A MinHash whose permutations are reused (generating them is the costly part of construction)."""
-    return MinHash(num_perm=num_perm, seed=_SEED)
+def _permutations(num_perm: int) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.uint32]]:
+    """The seed's affine permutations h -> a·h + b mod 2^32 (a odd), drawn as datasketch draws them."""
+    gen = np.random.RandomState(_SEED)
+    a = gen.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = gen.randint(0, 1 << 32, num_perm, dtype=np.uint32)
+    return a, b
+
+
+def _fmix32(h: npt.NDArray[np.uint32]) -> npt.NDArray[np.uint32]:
+    """MurmurHash3's 32-bit finalizer (a bijection that spreads the input hash before the permutations)."""
+    h = h ^ (h >> np.uint32(16))
+    h = h * np.uint32(0x85EBCA6B)
+    h = h ^ (h >> np.uint32(13))
+    h = h * np.uint32(0xC2B2AE35)
+    return h ^ (h >> np.uint32(16))
+
+
+def minhash(items: Collection[bytes], num_perm: int) -> npt.NDArray[np.uint32]:
+    """The MinHash of a set: per permutation, the least a·fmix(h) + b over the items' hashes.
+
+    h is the first 4 bytes of each item's SHA-1, little-endian (datasketch's sha1_hash32); uint32
+    arithmetic wraps, which is the mod 2^32. An empty set gives all 0xFFFFFFFF.
+    """
+    if not items:
+        return np.full(num_perm, 0xFFFFFFFF, dtype=np.uint32)
+    a, b = _permutations(num_perm)
+    hashes = np.frombuffer(b"".join(hashlib.sha1(x).digest()[:4] for x in items), dtype="<u4")
+    mixed = _fmix32(hashes.astype(np.uint32)).reshape(-1, 1)
+    values: npt.NDArray[np.uint32] = (mixed * a + b).min(axis=0)
+    return values
 
 
 def band_key(band: int, values: np.ndarray) -> int:
@@ -85,11 +142,7 @@ def title_key(title: str) -> int | None:
 def signature(title: str, text: str, settings: QueueSettings) -> Signature:
     """The signature of an article's title + text (MinHash bands, then the title key if any)."""
     sh = shingles(f"{title}\n{text}", settings.shingle_words)
-    m = _template(settings.num_perm).copy()
-    m.clear()
-    if sh:
-        m.update_batch(list(sh))
-    values = m.hashvalues.astype(np.uint32)
+    values = minhash(sh, settings.num_perm)
     b, r = _bands_rows(settings.lsh_threshold, settings.num_perm)
     bands = tuple(band_key(i, values[i * r : (i + 1) * r]) for i in range(b))
     tk = title_key(title)

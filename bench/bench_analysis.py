@@ -10,6 +10,10 @@ Kon Tum sentence spliced in so they mention the targets. Both ways read from and
 The pipeline runs twice on n new articles each: the first pass starts the analysis processes (what a
 one-off `monitor fetch` pays), the next finds them running (the daemon's and a worker's every later pass).
 The naive way runs on a sample (it is slow) and is scaled to articles/s. Prints all and the ratios.
+
+The package is imported inside the functions, as the `monitor` command's script does (monitor/__main__.py):
+a spawned analysis process re-runs its parent's main script, so the first pass's process start is what a
+`monitor fetch` pays, not also this script's imports.
 """
 
 from __future__ import annotations
@@ -23,15 +27,15 @@ import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from monitor.pipeline.analyse import Analysers
+    from monitor.store.db import Database
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 SHARED = ROOT.parent / "shared" / "data" / "vntc" / "vntc_train.jsonl.gz"
-
-from monitor.config import load_config  # noqa: E402
-from monitor.pipeline.analyse import Analysers, analyse_pending  # noqa: E402
-from monitor.store.db import Database  # noqa: E402
-from monitor.store.tables import ArticleRow, SourceRow  # noqa: E402
 
 KON_TUM = [
     "Công an tỉnh Kon Tum cho biết đang xác minh phản ánh của người dân về vụ việc.",
@@ -66,6 +70,8 @@ def load_articles(n: int, seed: int = 7) -> list[tuple[str, str]]:
 
 def seed_db(db: Database, docs: list[tuple[str, str]], first: int = 0) -> None:
     """Store `docs` as fetched, unanalysed articles (keys from `first` on, so a second call adds more)."""
+    from monitor.store.tables import ArticleRow, SourceRow
+
     now = datetime.now(UTC)
     with db.write() as s:
         src = s.query(SourceRow).filter_by(key="bench").one_or_none()
@@ -122,6 +128,10 @@ def naive(db: Database, docs: list[tuple[str, str]], analysers: Analysers) -> fl
 
 
 def main() -> None:
+    from monitor.config import load_config
+    from monitor.pipeline.analyse import Analysers, analyse_pending
+    from monitor.store.db import Database
+
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", type=int, default=10_000)
     ap.add_argument("--naive-sample", type=int, default=300)

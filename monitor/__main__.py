@@ -1,5 +1,18 @@
-"""`python3 -m monitor …` runs the CLI (works where pip's script directory is not on PATH)."""
+"""`python3 -m monitor …` and the `monitor` command run the CLI (the former works where pip's script
+directory is not on PATH).
 
-from monitor.cli import main
+The command's script imports `main` from here, and a spawned analysis process re-runs its parent's main
+script: so this module imports nothing at the top, and the CLI (typer, the database layer, every stage) is
+imported only when `main()` runs — never in an analysis process (pipeline/analysis_worker.py).
+"""
 
-main()
+
+def main() -> None:
+    """Run the CLI."""
+    from monitor.cli import main as cli_main
+
+    cli_main()
+
+
+if __name__ == "__main__":
+    main()

@@ -8,7 +8,6 @@ Each stage is a function of its own module; `run_pass` is their short compositio
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -99,6 +98,8 @@ async def run_pass_async(
     if analysers is not None and not stopping():
         if cb.stage:
             cb.stage("analyse")
+        import asyncio  # here, not at the top: every analysis process imports this package
+
         from monitor.pipeline.analyse import BATCH, analyse_pending
 
         loaded = analysers() if callable(analysers) else analysers
@@ -133,6 +134,8 @@ def run_pass(
     sync: bool = True,
 ) -> PassReport:
     """Synchronous wrapper of run_pass_async (CLI, scheduler jobs, `monitor worker`)."""
+    import asyncio
+
     return asyncio.run(
         run_pass_async(
             db,

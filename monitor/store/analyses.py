@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, Select, delete, func, or_, select, true, update
@@ -13,37 +12,9 @@ from monitor.store.articles import awaiting_page
 from monitor.store.base import table_of
 from monitor.store.claims import Claim, claim_rows
 from monitor.store.queue_tables import StoryArticleRow
-from monitor.store.tables import AnalysisRow, ArticleRow, MentionRecord, MentionRow, SourceRow
-
-
-@dataclass(frozen=True)
-class PendingArticle:
-    """An article waiting for analysis (text falls back to the feed summary)."""
-
-    id: int
-    title: str
-    text: str
-    source_key: str
-    source_weight: float
-
-
-@dataclass(frozen=True)
-class AnalysisRecord:
-    """Everything the analysis stage decided about one article."""
-
-    article_id: int
-    language: str
-    model_version: str
-    topic: str | None = None
-    topic_score: float | None = None
-    topic_reason: str | None = None
-    tone: str | None = None
-    tone_score: float | None = None
-    tone_reason: str | None = None
-    flagged: bool = False
-    flag_reasons: tuple[str, ...] = ()
-    skipped: str | None = None
-    mentions: tuple[MentionRecord, ...] = field(default=())
+from monitor.store.records import AnalysisRecord as AnalysisRecord
+from monitor.store.records import PendingArticle as PendingArticle
+from monitor.store.tables import AnalysisRow, ArticleRow, MentionRow, SourceRow
 
 
 def _waiting(stale_version: str | None) -> tuple[Select[tuple[int]], ColumnElement[bool]]:

@@ -9,7 +9,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from monitor.store.tables import AnalysisRow, ArticleRow, MentionRecord, MentionRow, SourceRow
+from monitor.store.records import MentionRecord
+from monitor.store.tables import AnalysisRow, ArticleRow, MentionRow, SourceRow
 
 
 def export_batches(

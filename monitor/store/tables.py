@@ -6,7 +6,6 @@ Rows never leave `monitor.store`: the store functions return our own dataclasses
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TypedDict
 
 from sqlalchemy import (
     BigInteger,
@@ -25,6 +24,7 @@ from sqlalchemy.orm import Mapped, mapped_column, validates
 
 from monitor.store.base import Base, BigId, Json, UtcDateTime
 from monitor.store.new_item import search_doc, url_hash
+from monitor.store.records import MentionRecord
 
 
 def _params(ctx: DefaultExecutionContext) -> dict[str, object]:
@@ -188,18 +188,6 @@ class AnalysisRow(Base):
     skipped: Mapped[str | None] = mapped_column(Text)
     model_version: Mapped[str] = mapped_column(String(40), index=True)
     analysed_at: Mapped[datetime] = mapped_column(UtcDateTime)
-
-
-class MentionRecord(TypedDict):
-    """A mention as the analysis stage stores it and the export shows it (offsets into title + text)."""
-
-    target: str
-    kind: str
-    alias: str
-    level: str
-    start: int
-    end: int
-    snippet: str
 
 
 class MentionRow(Base):

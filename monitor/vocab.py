@@ -68,6 +68,7 @@ class Action(StrEnum):
     SET_PRIORITY = "set_priority"
     REOPEN = "reopen"
     ASSIGN = "assign"
+    UNASSIGN = "unassign"  # the case is nobody's assignment any more (its collaborator was disabled)
     CORRECT = "correct"
     CONFIRM_EVENT = "confirm_event"  # this case's story and another tell one event (queue.events)
     SPLIT_EVENT = "split_event"  # … they do not: never suggested again
@@ -151,6 +152,7 @@ ACTION_LABELS: Mapping[str, str] = {
     Action.SET_PRIORITY: "đặt mức ưu tiên",
     Action.REOPEN: "mở lại kết luận",
     Action.ASSIGN: "giao việc",
+    Action.UNASSIGN: "bỏ giao việc",
     Action.CORRECT: "sửa nhãn",
     Action.CONFIRM_EVENT: "xác nhận cùng sự việc",
     Action.SPLIT_EVENT: "tách sự việc",

@@ -136,6 +136,41 @@ def test_a_disabled_user_can_do_nothing_and_their_claims_are_released(db: Databa
         get_user(s, "ctv1")
 
 
+def test_disabling_a_collaborator_gives_back_the_cases_assigned_to_them_on_the_record(db: Database) -> None:
+    """A leader's assignment to someone who can no longer work is nobody's again: the queue shows the case
+    unassigned (leaders give it to someone else) and its history says who took it back and why."""
+    from sqlalchemy import update
+
+    from monitor.queue.event_check import check_database
+    from monitor.store.cases import case_events
+    from monitor.store.queue_tables import CaseRow
+
+    seed_users(db)
+    [open_id] = seed_cases(db, 1)
+    [done_id] = seed_cases(db, 1, state="closed")  # finished: its record stays as it was
+    act(db, open_id, "ld", Decision(Action.ASSIGN, assignee="ctv1"), QueueSettings(), NOW)
+    with db.write() as s:
+        ctv1 = get_user(s, "ctv1").id
+        s.execute(update(CaseRow).where(CaseRow.id == done_id).values(assignee_id=ctv1))
+    user, released = disable_user(db, "qt", "ctv1", QueueSettings(), NOW)
+    assert not user.active and released == []
+    with db.read() as s:
+        still_open, closed = get_case(s, open_id), get_case(s, done_id)
+        last = case_events(s, open_id)[-1]
+    assert still_open is not None and still_open.assignee is None
+    assert closed is not None and closed.assignee == "ctv1"
+    assert (last.actor, last.action, last.data.get("unassigned")) == ("qt", "unassign", "ctv1")
+    assert "tài khoản đã bị vô hiệu hóa" in last.note
+    # `monitor db check`: the record and its events agree (the closed case was seeded without events)
+    assert [f for f in check_database(db).findings if f.startswith(f"Vụ việc #{open_id}:")] == []
+    act(db, open_id, "ld", Decision(Action.ASSIGN, assignee="ctv2"), QueueSettings(), NOW)  # given anew
+    with db.read() as s:
+        case = get_case(s, open_id)
+    assert case is not None and case.assignee == "ctv2"
+    with pytest.raises(PermissionDeniedError):  # taking an assignment back is a leader's (or admin's) act
+        act(db, open_id, "ctv2", Decision(Action.UNASSIGN), QueueSettings(), NOW)
+
+
 PASSWORD = "Đồi thông Măng Đen 2026"
 
 

@@ -158,6 +158,8 @@ def _values(
         values["response_url"] = d.url
     if d.action is Action.ASSIGN and assignee_id is not None:
         values["assignee_id"] = assignee_id
+    if d.action is Action.UNASSIGN:
+        values["assignee_id"] = None
     if d.action is Action.SET_PRIORITY and d.priority is not None:
         values.update(
             priority=d.priority.value,

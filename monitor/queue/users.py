@@ -19,6 +19,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from monitor.errors import NotFoundError, PermissionDeniedError, TransitionError, WorkflowError
+from monitor.store import cases as store_cases
 from monitor.store import users as store_users
 from monitor.store import web_sessions as store_sessions
 from monitor.store.users import User
@@ -26,6 +27,7 @@ from monitor.vocab import ROLE_LABELS, Action, Role
 
 if TYPE_CHECKING:
     from monitor.config_tables import QueueSettings
+    from monitor.queue.service import Decision
     from monitor.store.db import Database
 
 log = logging.getLogger(__name__)
@@ -207,7 +209,7 @@ def disable_user(
     db: Database, actor_name: str | None, username: str, settings: QueueSettings, now: datetime
 ) -> tuple[User, list[int]]:
     """Disable a user if `actor_name` may, and release the cases they hold; (user, released case ids)."""
-    from monitor.queue.service import Decision, act
+    from monitor.queue.service import Decision
 
     with db.write() as session:
         target = _existing(session, username)
@@ -216,24 +218,44 @@ def disable_user(
         store_sessions.delete_user_sessions(session, target.id)  # logged out of the web app too
         user = _existing(session, username)
         held = store_users.held_case_ids(session, user.id)
+        assigned = store_cases.assigned_open_case_ids(session, user.id)
     assert actor is not None  # an admin: check refused anyone else
     released = []
     for case_id in held:  # each release is an event by the admin, like any other release
-        try:
-            act(
-                db,
-                case_id,
-                actor.username,
-                Decision(
-                    Action.RELEASE,
-                    note=f"Quản trị viên trả lại vụ việc {username} đang giữ: tài khoản đã bị vô hiệu hóa.",
-                    details={"released_for": username},
-                ),
-                settings,
-                now,
-            )
+        release = Decision(
+            Action.RELEASE,
+            note=f"Quản trị viên trả lại vụ việc {username} đang giữ: tài khoản đã bị vô hiệu hóa.",
+            details={"released_for": username},
+        )
+        if _act_on_disable(db, case_id, actor.username, release, settings, now):
             released.append(case_id)
-        except WorkflowError as exc:  # the case moved on meanwhile: nothing left to release
-            log.info("release on disable skipped", extra={"case_id": case_id, "error": str(exc)})
-    log.info("user disabled", extra={"user": username, "actor": actor_name, "released": released})
+    # A disabled collaborator can work no case: the leaders see those given to them as nobody's again
+    # (and may give them to someone else); each case's history says why.
+    unassigned = []
+    for case_id in assigned:
+        unassign = Decision(
+            Action.UNASSIGN,
+            note=f"Quản trị viên bỏ giao việc cho {username}: tài khoản đã bị vô hiệu hóa.",
+            details={"unassigned": username},
+        )
+        if _act_on_disable(db, case_id, actor.username, unassign, settings, now):
+            unassigned.append(case_id)
+    log.info(
+        "user disabled",
+        extra={"user": username, "actor": actor_name, "released": released, "unassigned": unassigned},
+    )
     return user, released
+
+
+def _act_on_disable(
+    db: Database, case_id: int, admin: str, d: Decision, settings: QueueSettings, now: datetime
+) -> bool:
+    """One case step of disabling a user; False when the case moved on meanwhile (nothing left to do)."""
+    from monitor.queue.service import act
+
+    try:
+        act(db, case_id, admin, d, settings, now)
+    except WorkflowError as exc:
+        log.info("case step on disable skipped", extra={"case_id": case_id, "error": str(exc)})
+        return False
+    return True

@@ -62,6 +62,8 @@ _RULES: dict[Action, tuple[tuple[State, ...], tuple[Role, ...], State | None]] =
     ),
     # A leader gives an open case to a collaborator (who still claims it to work on it).
     Action.ASSIGN: (OPEN_STATES, (Role.LEADER,), None),
+    # ... and takes it back (an admin does it for every case of a collaborator being disabled).
+    Action.UNASSIGN: (OPEN_STATES, (Role.LEADER,), None),
     # Correcting the models' topic/tone (training data) is a one-click action on any case.
     Action.CORRECT: (tuple(State), (Role.COLLABORATOR, Role.LEADER), None),
     # Saying whether another story tells the same event (queue.events): any state, the case stays put.
@@ -219,7 +221,7 @@ def transition(
         return Outcome(
             ok=True, state=follow or verdict, steps=steps, verdict=verdict, guard_claim=guard_claim
         )
-    if action in (Action.SET_PRIORITY, Action.ASSIGN, Action.CORRECT, *EVENT_ACTIONS):
+    if action in (Action.SET_PRIORITY, Action.ASSIGN, Action.UNASSIGN, Action.CORRECT, *EVENT_ACTIONS):
         return Outcome(ok=True, state=state, steps=((state, state),), claim=claim)
     if action is Action.DRAFT:
         # a new version of the text: one event; a resting verdict now needs its response

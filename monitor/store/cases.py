@@ -428,6 +428,12 @@ def assigned_to(user_id: int) -> ColumnElement[bool]:
     return CaseRow.assignee_id == user_id
 
 
+def assigned_open_case_ids(session: Session, user_id: int) -> list[int]:
+    """The open cases a leader assigned to the user."""
+    q = select(CaseRow.id).where(assigned_to(user_id), is_open())
+    return list(session.scalars(q.order_by(CaseRow.id)))
+
+
 def in_states(states: Sequence[str]) -> ColumnElement[bool]:
     """Cases in one of `states` ("open" means every state but closed)."""
     if OPEN in states:

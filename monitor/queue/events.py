@@ -179,15 +179,22 @@ def document_frequencies(corpus: Iterable[EventText]) -> tuple[int, Counter[str]
     n = 0
     for doc in corpus:
         n += 1
-        df.update(_keys(doc))
+        _count(df, doc, 1)
     return n, df
 
 
-def _keys(doc: EventText) -> Iterable[str]:
-    """What a report counts for in document frequencies: its terms and its names ("@name")."""
-    yield from doc.terms.keys()
-    for name in doc.names:
-        yield f"@{name}"
+def _count(df: Counter[str], doc: EventText, sign: int) -> None:
+    """Add (sign 1) or take away (-1) what a report counts for: its terms and its names ("@name")."""
+    names = [f"@{name}" for name in doc.names]
+    if sign > 0:
+        df.update(doc.terms.keys())
+        df.update(names)
+        return
+    df.subtract(doc.terms.keys())
+    df.subtract(names)
+    for key in [*doc.terms.keys(), *names]:
+        if df[key] <= 0:
+            del df[key]
 
 
 @dataclass(frozen=True)
@@ -313,7 +320,7 @@ class EventCorpus:
 
     def _put(self, key: tuple[int, datetime], text: EventText) -> None:
         self.texts[key] = text
-        self.df.update(_keys(text))
+        _count(self.df, text, 1)
         self._post(key, text)
         self._row(key, text)
 
@@ -355,9 +362,7 @@ class EventCorpus:
         text = self.texts.pop(key)
         ids, _ = self.rows.pop(key)
         self._df_by_id[ids] -= 1
-        self.df.subtract(_keys(text))
-        for term in [t for t in _keys(text) if self.df[t] <= 0]:
-            del self.df[term]
+        _count(self.df, text, -1)
         # postings keep the key until they are rebuilt (readers skip reports no longer held)
         self._stale += len(text.terms)
         if self._stale > self._posted // 2:

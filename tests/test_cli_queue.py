@@ -168,3 +168,33 @@ def test_bad_words_get_one_vietnamese_sentence(cli, args, words):
     result = cli(*args)
     assert isinstance(result.exception, TransitionError)
     assert all(w in result.exception.message for w in words), result.exception.message
+
+
+def test_a_refused_action_at_the_terminal_is_on_the_audit_record(cli, tmp_path):
+    """Every action is authorised on the server and on the record: the CLI audits refusals like the web."""
+    from monitor.errors import PermissionDeniedError
+    from monitor.store import audit
+
+    refused = cli("case", "1", "ưu tiên", "--priority", "khẩn cấp", "--as", "ctv1")
+    assert isinstance(refused.exception, PermissionDeniedError)
+    assert refused.exception.message and refused.exception.audited
+    not_reporter = cli(
+        "response",
+        "1",
+        "draft",
+        "--kind",
+        "press_statement",
+        "--title",
+        "Thông cáo",
+        "--body",
+        "Nội dung.",
+        "--as",
+        "ctv2",
+    )
+    assert isinstance(not_reporter.exception, PermissionDeniedError)
+    db = Database(f"sqlite:///{tmp_path / 'cli.db'}")
+    with db.read() as s:
+        lines = [e for e in audit.recent(s) if e.outcome == audit.REFUSED]
+    db.dispose()
+    assert [(e.actor, e.client_addr) for e in lines] == [("ctv2", "cli"), ("ctv1", "cli")]
+    assert lines[1].object == "case 1" and lines[1].detail == refused.exception.message

@@ -7,6 +7,8 @@ case view come from `monitor.queue.views` with every label already in Vietnamese
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -17,7 +19,7 @@ from rich.table import Table
 from rich.text import Text
 
 from monitor.app import App
-from monitor.errors import ConfigError
+from monitor.errors import ConfigError, PermissionDeniedError
 from monitor.timefmt import fmt_datetime, fmt_decimal
 
 if TYPE_CHECKING:
@@ -160,6 +162,18 @@ def print_renderable(renderable: RenderableType) -> None:
     Console().print(renderable)
 
 
+@contextmanager
+def audited(obj: App, user: str) -> Iterator[None]:
+    """A refused action (the acting user may not do it) goes to the audit log, as in the web app, then up."""
+    try:
+        yield
+    except PermissionDeniedError as exc:
+        from monitor.accounts.service import Actor, record_refusal
+
+        record_refusal(obj.db, Actor(user, "cli"), exc, datetime.now(UTC))
+        raise
+
+
 def _user(obj: App, as_user: str | None) -> str:
     user = as_user or obj.settings.user
     if not user:
@@ -274,7 +288,9 @@ def case(
         other_case=with_case,
         other_story=with_story,
     )
-    done = act(obj.db, case_id, _user(obj, as_user), decision, obj.config.queue, now)
+    user = _user(obj, as_user)
+    with audited(obj, user):
+        done = act(obj.db, case_id, user, decision, obj.config.queue, now)
     typer.echo(f"Vụ việc #{case_id}: {label(done.state)} (phiên bản {done.version}).")
 
 

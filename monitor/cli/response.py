@@ -16,7 +16,7 @@ from rich.table import Table
 from rich.text import Text
 
 from monitor.app import App
-from monitor.cli.queue import print_renderable
+from monitor.cli.queue import audited, print_renderable
 from monitor.errors import ConfigError, TransitionError
 from monitor.timefmt import fmt_datetime, parse_local_date
 from monitor.vocab import label
@@ -149,45 +149,48 @@ def response(
     obj: App = ctx.obj
     now = datetime.now(UTC)
     user = _user(obj, as_user)
-    if action is None:
-        print_renderable(format_response(svc.view(obj.db, case_id, user, now)))
-        return
-    if action not in ACTIONS:
-        raise TransitionError(f"Thao tác “{action}” không hợp lệ; chọn một trong: {', '.join(ACTIONS)}.")
-    settings = obj.config.queue
-    if action == "draft":
-        text = _body(body, body_file)
-        outlet_key, outlet_name = svc.resolve_outlet(obj.db, outlet)
-        if kind is None:
-            raise TransitionError("Cần --kind: press_statement, correction_request hoặc unit_post.")
-        if parse_kind(kind) is ResponseKind.CORRECTION_REQUEST and title is None and text is None:
-            units = tuple(w.name for w in obj.config.watches if w.kind == "unit")
-            draft = svc.prefill_correction(
-                obj.db, case_id, issuer_name(obj.config.letters, units), outlet_key
+    with audited(obj, user):
+        if action is None:
+            print_renderable(format_response(svc.view(obj.db, case_id, user, now)))
+            return
+        if action not in ACTIONS:
+            raise TransitionError(f"Thao tác “{action}” không hợp lệ; chọn một trong: {', '.join(ACTIONS)}.")
+        settings = obj.config.queue
+        if action == "draft":
+            text = _body(body, body_file)
+            outlet_key, outlet_name = svc.resolve_outlet(obj.db, outlet)
+            if kind is None:
+                raise TransitionError("Cần --kind: press_statement, correction_request hoặc unit_post.")
+            if parse_kind(kind) is ResponseKind.CORRECTION_REQUEST and title is None and text is None:
+                units = tuple(w.name for w in obj.config.watches if w.kind == "unit")
+                draft = svc.prefill_correction(
+                    obj.db, case_id, issuer_name(obj.config.letters, units), outlet_key
+                )
+            else:
+                if title is None or text is None:
+                    raise TransitionError("Cần --title và --body (hoặc --body-file) cho bản thảo.")
+                draft = clean_draft(kind, title, text, outlet_key, outlet_name)
+            saved = svc.save_draft(obj.db, case_id, user, draft, settings, now, expect_version)
+            typer.echo(f"Vụ việc #{case_id}: đã lưu bản {saved.version} của phản hồi “{saved.title}”.")
+        elif action == "submit":
+            saved = svc.submit(obj.db, case_id, user, settings, now, note)
+            typer.echo(f"Vụ việc #{case_id}: đã gửi bản {saved.version} để lãnh đạo duyệt.")
+        elif action == "approve":
+            saved = svc.approve(obj.db, case_id, user, settings, now, note, read_version)
+            typer.echo(f"Vụ việc #{case_id}: đã duyệt bản {saved.version} của phản hồi.")
+        elif action == "return":
+            saved = svc.return_for_revision(obj.db, case_id, user, note, settings, now, read_version)
+            typer.echo(f"Vụ việc #{case_id}: đã trả lại bản {saved.version} để báo cáo viên sửa.")
+        elif action == "publish":
+            saved = svc.publish(
+                obj.db, case_id, user, channel or "", url or "", _when(at, now), settings, now
             )
+            typer.echo(f"Vụ việc #{case_id}: đã ghi nhận phản hồi đăng trên {saved.channel} ({saved.url}).")
+        elif action == "comment":
+            svc.comment(obj.db, case_id, user, note, now)
+            typer.echo(f"Vụ việc #{case_id}: đã thêm góp ý.")
         else:
-            if title is None or text is None:
-                raise TransitionError("Cần --title và --body (hoặc --body-file) cho bản thảo.")
-            draft = clean_draft(kind, title, text, outlet_key, outlet_name)
-        saved = svc.save_draft(obj.db, case_id, user, draft, settings, now, expect_version)
-        typer.echo(f"Vụ việc #{case_id}: đã lưu bản {saved.version} của phản hồi “{saved.title}”.")
-    elif action == "submit":
-        saved = svc.submit(obj.db, case_id, user, settings, now, note)
-        typer.echo(f"Vụ việc #{case_id}: đã gửi bản {saved.version} để lãnh đạo duyệt.")
-    elif action == "approve":
-        saved = svc.approve(obj.db, case_id, user, settings, now, note, read_version)
-        typer.echo(f"Vụ việc #{case_id}: đã duyệt bản {saved.version} của phản hồi.")
-    elif action == "return":
-        saved = svc.return_for_revision(obj.db, case_id, user, note, settings, now, read_version)
-        typer.echo(f"Vụ việc #{case_id}: đã trả lại bản {saved.version} để báo cáo viên sửa.")
-    elif action == "publish":
-        saved = svc.publish(obj.db, case_id, user, channel or "", url or "", _when(at, now), settings, now)
-        typer.echo(f"Vụ việc #{case_id}: đã ghi nhận phản hồi đăng trên {saved.channel} ({saved.url}).")
-    elif action == "comment":
-        svc.comment(obj.db, case_id, user, note, now)
-        typer.echo(f"Vụ việc #{case_id}: đã thêm góp ý.")
-    else:
-        _export(obj, case_id, user, output, now)
+            _export(obj, case_id, user, output, now)
 
 
 def _export(obj: App, case_id: int, user: str, output: Path | None, now: datetime) -> None:

@@ -115,3 +115,16 @@ def test_closing_ends_the_worker_processes(count: int) -> None:
         return [w.proc.returncode for w in workers._workers]
 
     assert asyncio.run(main()) == [0] * count
+
+
+def test_when_no_worker_can_start_the_pass_parses_in_line(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(sys, "executable", "/nonexistent/python3")
+
+    async def main() -> tuple[object, ...]:
+        workers = ParseWorkers(2)
+        try:
+            return await workers.parse(_job(0))
+        finally:
+            await workers.aclose()
+
+    assert _values(asyncio.run(main())) == _values(parse_rows(*_job(0)))

@@ -17,6 +17,7 @@ import asyncio
 import collections
 import contextlib
 import hashlib
+import logging
 import os
 import pickle
 import signal
@@ -30,6 +31,8 @@ from typing import Any, BinaryIO
 from monitor.errors import MonitorError
 from monitor.parse import FeedItem, find_article_links, parse_feed
 from monitor.store.new_item import NewItem
+
+log = logging.getLogger(__name__)
 
 # (kind, body, headers, final url, max items, max url length, source key): the arguments of `parse_rows`
 ParseJob = tuple[str, bytes, dict[str, str], str, int, int, str]
@@ -131,14 +134,18 @@ class ParseWorkers:
         root = str(Path(__file__).resolve().parents[2])
         path = os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH")) if p)
         for _ in range(self._count):
-            proc = await asyncio.create_subprocess_exec(
-                sys.executable,
-                "-m",
-                __name__,
-                stdin=asyncio.subprocess.PIPE,
-                stdout=asyncio.subprocess.PIPE,
-                env={**os.environ, "PYTHONPATH": path},
-            )
+            try:
+                proc = await asyncio.create_subprocess_exec(
+                    sys.executable,
+                    "-m",
+                    __name__,
+                    stdin=asyncio.subprocess.PIPE,
+                    stdout=asyncio.subprocess.PIPE,
+                    env={**os.environ, "PYTHONPATH": path},
+                )
+            except OSError as exc:  # no process to be had (limits, no interpreter path): parse in line
+                log.warning("parse worker not started error=%r", exc)
+                return
             worker = _Worker(proc)
             worker.reader = asyncio.create_task(self._read(worker))
             self._workers.append(worker)

@@ -267,7 +267,10 @@ def _assign(
             similarity, story_id = best
         placed.append((a, story_id, similarity))
         if index is not None and a.id in texts:
-            index.add(story_id, a.seen_at, texts[a.id], weighed, key=a.id)
+            # a copy adds nothing to this batch's search (what finds it finds the story it copies first);
+            # from the next batch on it is searched like any stored report
+            if searching:
+                index.add(story_id, a.seen_at, texts[a.id], weighed, key=a.id)
             corpus.remember(a.id, a.seen_at, texts[a.id])
         # later articles of this batch can join it: it is a candidate like any stored article
         known[a.id] = store_stories.Candidate(a.id, story_id, sig.minhash, sig.shingles)

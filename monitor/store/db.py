@@ -241,6 +241,16 @@ def upsert_insert(session: Session, target: type[Base] | Table) -> postgresql.In
     return sqlite.insert(target)
 
 
+def _bound(proc: Any, values: list[Any]) -> list[Any]:
+    """A column's values through its type's bind processor, once per distinct value (JSON: each one)."""
+    if proc is None:
+        return values
+    if any(isinstance(v, dict | list) for v in values):  # JSON: unhashable, and rarely repeated
+        return [proc(v) for v in values]
+    once = {v: proc(v) for v in set(values)}
+    return [once[v] for v in values]
+
+
 def insert_new(
     session: Session, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]], key: Sequence[str]
 ) -> None:
@@ -254,21 +264,9 @@ def insert_new(
     if not rows:
         return
     dialect = session.get_bind().dialect
-    procs = [table.c[c].type.bind_processor(dialect) for c in columns]
-    memo: list[dict[Any, Any]] = [{} for _ in columns]
-    bound_columns: list[list[Any]] = [[] for _ in columns]
-    for row in rows:
-        for i, value in enumerate(row):
-            proc = procs[i]
-            if proc is not None:
-                if isinstance(value, dict | list):  # JSON: unhashable, and rarely repeated
-                    value = proc(value)
-                else:
-                    seen = memo[i]
-                    if value not in seen:
-                        seen[value] = proc(value)
-                    value = seen[value]
-            bound_columns[i].append(value)
+    bound_columns = [
+        _bound(table.c[c].type.bind_processor(dialect), list(col)) for c, col in zip(columns, zip(*rows))
+    ]
     names = ", ".join(columns)
     conflict = ", ".join(key)
     driver = session.connection().connection.driver_connection

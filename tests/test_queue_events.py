@@ -163,3 +163,16 @@ def test_a_report_dropped_from_the_window_is_never_found() -> None:
     index = events.EventIndex(events.idf([searched], base=corpus), SETTINGS, [searched], base=corpus)
     found = index.matches(events.weigh(searched, index.weights), T0 + timedelta(hours=5))
     assert 101 not in {m.story_id for m in found}
+
+
+def test_a_report_back_in_the_window_is_counted_once() -> None:
+    """A window that moves back (an old backlog after new reports) brings a report back: found once."""
+    corpus = events.EventCorpus()
+    corpus.sync(_window(1, 2, 3, 4), {i: REPORTS[i] for i in (1, 2, 3, 4)})
+    corpus.sync(_window(2, 3, 4), {})
+    back = _window(1, 2, 3, 4)
+    assert corpus.missing(back) == [1]
+    corpus.sync(back, {1: REPORTS[1]})  # report 1 is back: its old posting entries serve again
+    assert all(len(keys) == len(set(keys)) for keys in corpus.postings.values())
+    n, df = events.document_frequencies(REPORTS[i] for i in (1, 2, 3, 4))
+    assert len(corpus) == n and corpus.df == df

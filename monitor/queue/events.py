@@ -289,6 +289,7 @@ class EventCorpus:
         self._known: dict[tuple[int, datetime], EventText] = {}  # texts met before they were stored
         self._posted = 0  # entries in the posting lists
         self._stale = 0  # of them, entries of reports no longer held
+        self._dropped: set[tuple[int, datetime]] = set()  # reports with such entries
         # Each report's terms as arrays (term ids, sublinear tf) and the terms' document frequencies by id:
         # a batch weighs the stored reports it meets with a few array operations, not term by term.
         self.vocabulary: dict[str, int] = {}
@@ -321,7 +322,11 @@ class EventCorpus:
     def _put(self, key: tuple[int, datetime], text: EventText) -> None:
         self.texts[key] = text
         _count(self.df, text, 1)
-        self._post(key, text)
+        if key in self._dropped:  # back in the window: its old posting entries are valid again
+            self._dropped.discard(key)
+            self._stale -= len(text.terms)
+        else:
+            self._post(key, text)
         self._row(key, text)
 
     def _row(self, key: tuple[int, datetime], text: EventText) -> None:
@@ -364,6 +369,7 @@ class EventCorpus:
         self._df_by_id[ids] -= 1
         _count(self.df, text, -1)
         # postings keep the key until they are rebuilt (readers skip reports no longer held)
+        self._dropped.add(key)
         self._stale += len(text.terms)
         if self._stale > self._posted // 2:
             self._reindex()
@@ -372,6 +378,7 @@ class EventCorpus:
         """Posting lists and term ids of the held reports only."""
         self.postings = {}
         self._stale = self._posted = 0
+        self._dropped.clear()
         self.vocabulary = {}
         self._df_by_id = np.zeros(1024)
         for key, text in self.texts.items():

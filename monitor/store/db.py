@@ -156,7 +156,7 @@ class Database:
     def read(self) -> Iterator[Session]:
         """A read-only transaction that never takes the SQLite write lock.
 
-        Inside `read_scope()` every `read()` is the scope's one transaction (opened at the first).
+        Inside `read_scope()` every `read()` uses the scope's one session (opened at the first).
         """
         shared = self._shared.get()
         if shared is None:
@@ -176,11 +176,13 @@ class Database:
 
     @contextmanager
     def read_scope(self) -> Iterator[None]:
-        """Let every `read()` of this context share one read transaction until the scope ends.
+        """Let every `read()` of this context share one session and connection until the scope ends.
 
-        For a web page that reads through several application functions: one pooled connection, one
-        BEGIN and one end instead of one each per function, and every part of the page sees the same
-        database. Only for work that does not read what it writes itself (a page shown by GET): a
+        For a web page that reads through several application functions: one pooled connection instead
+        of one per function, and no BEGIN/ROLLBACK round trips on PostgreSQL (autocommit: under READ
+        COMMITTED each statement has its own snapshot either way); SQLite keeps one deferred transaction,
+        so the whole page reads one snapshot. Only for work that does not read what it writes itself (a
+        page shown by GET): a
         `write()` inside is its own transaction and commits, but the scope's reads may not see it
         (SQLite keeps the snapshot of the scope's first read; the session keeps the rows it loaded).
         """

@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from monitor.store.db import Database
 
 # A page shown by GET reads only: its session, its user and the application functions it calls share one
-# read transaction (store.db.Database.read_scope). Other methods write, then may read what they wrote.
+# read scope (store.db.Database.read_scope). Other methods write, then may read what they wrote.
 READ_ONLY_METHODS = frozenset({"GET", "HEAD"})
 
 BLUEPRINTS = (
@@ -80,8 +80,8 @@ def create_app(context: WebContext, extra: dict[str, Any] | None = None) -> Flas
 def one_read_per_page(
     wsgi_app: Callable[..., Iterable[bytes]], db: Database
 ) -> Callable[..., Iterable[bytes]]:
-    """The app with every GET/HEAD request's reads in one read transaction (one connection and BEGIN
-    instead of one per application function: under load the round trips cost more than the queries)."""
+    """The app with every GET/HEAD request's reads in one read scope (one pooled connection instead of
+    one per application function: under load the round trips cost more than the queries)."""
 
     def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         if environ.get("REQUEST_METHOD") not in READ_ONLY_METHODS:

@@ -62,7 +62,7 @@ def test_a_read_scope_shares_one_read_transaction_and_gives_it_back(db: Database
             with db.read() as nested:
                 assert nested is first
         assert second is first
-        assert len(checkouts) == 1  # one connection, one BEGIN for the whole scope
+        assert len(checkouts) == 1  # one connection for the whole scope
     assert db.engine.pool.checkedout() == 0  # the scope's end gave the connection back
     with db.read() as after:
         assert after is not first

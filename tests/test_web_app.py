@@ -475,7 +475,7 @@ def test_a_page_reads_in_one_transaction_and_a_post_still_sees_its_write(app, db
     for path in (f"/cases/{case_id}", "/", "/search?q=cong+an"):
         checkouts.clear()
         assert ld.get(path).status_code == 200
-        # session, user, case, story, history, response section, collaborators: one connection, one BEGIN
+        # session, user, case, story, history, response section: one pooled connection for the page
         assert len(checkouts) == 1, path
     assert db.engine.pool.checkedout() == 0
     # a POST is not a page: its write commits and the page it leads to shows it

@@ -200,25 +200,13 @@ class Analyzer:
         if not isinstance(topic, tuple) or not isinstance(tone, tuple):  # the error text of a failed batch
             return self._skip("vi", f"Lỗi phân tích: {topic if not isinstance(topic, tuple) else tone}")
         t_label, t_score = topic
-        o_label, o_score = tone
         lead = lexicon.norm(title + " " + body[:300])
-        ruled = lexicon.rule_tone(lead, lexicon.norm(title))
-        critical = (
-            self._critical_cues(title, body, t_label)
-            if o_label == "trung_tinh" and o_score < NEUTRAL_DOUBT
-            else []
-        )
-        if ruled and o_label != ruled[0]:
-            tone_pred = Prediction(ruled[0], RULE_SCORE, ruled[1])
-        elif critical:
-            why = f"Từ ngữ tiêu cực: {_quote(critical[:3])} (mô hình nghiêng về trung tính {fmt_decimal(o_score)})"
-            tone_pred = Prediction("tieu_cuc", CUE_TONE_SCORE, why)
+        if lang == "vi":
+            tone_pred = self._tone(title, body, lead, texts[1], t_label, tone, explain)
         else:
-            why = ruled[1] if ruled else self._reason(self.tone_model, texts[1], o_label, lead, explain)
-            tone_pred = Prediction(o_label, max(o_score, RULE_SCORE) if ruled else o_score, why)
-        if lang != "vi":
             # The tone model, the vocabulary and the role rules read Vietnamese: on another language their
-            # verdict is noise, and a foreign article that names the unit is for a person to read.
+            # verdict is noise (not worth computing), and a foreign article that names the unit is for a
+            # person to read.
             name = LANG_NAMES.get(lang, lang)
             tone_pred = Prediction(
                 "trung_tinh", FOREIGN_TONE_SCORE, FOREIGN_TONE_REASON.format(language=name)
@@ -263,6 +251,32 @@ class Analyzer:
             t_label, t_score, self._reason(self.topic_model, texts[0], t_label, lead, explain)
         )
         return Analysis(lang, topic_pred, tone_pred, None, self.version)
+
+    def _tone(
+        self,
+        title: str,
+        body: str,
+        lead: str,
+        tone_text: str,
+        t_label: str,
+        tone: tuple[str, float],
+        explain: bool,
+    ) -> Prediction:
+        """The tone of a Vietnamese article: the model's, unless a vocabulary rule or critical cues say more."""
+        o_label, o_score = tone
+        ruled = lexicon.rule_tone(lead, lexicon.norm(title))
+        critical = (
+            self._critical_cues(title, body, t_label)
+            if o_label == "trung_tinh" and o_score < NEUTRAL_DOUBT
+            else []
+        )
+        if ruled and o_label != ruled[0]:
+            return Prediction(ruled[0], RULE_SCORE, ruled[1])
+        if critical:
+            why = f"Từ ngữ tiêu cực: {_quote(critical[:3])} (mô hình nghiêng về trung tính {fmt_decimal(o_score)})"
+            return Prediction("tieu_cuc", CUE_TONE_SCORE, why)
+        why = ruled[1] if ruled else self._reason(self.tone_model, tone_text, o_label, lead, explain)
+        return Prediction(o_label, max(o_score, RULE_SCORE) if ruled else o_score, why)
 
     @staticmethod
     def _role_tone(role: Role, current: Prediction) -> Prediction:

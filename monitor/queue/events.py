@@ -138,7 +138,7 @@ class Idf:
         self.docs = docs
         self.df = df
         self.extra: Mapping[str, int] = extra or {}
-        self.unseen = math.log(1 + docs) + 1
+        self.unseen = math.log(1 + docs) + 1  # the weight of a term no document has
         # each weight computed once, on first use: weighing a batch asks for each term thousands of times,
         # but of a window's whole vocabulary only the terms of the reports compared
         self.table = _Weights(self)
@@ -161,7 +161,7 @@ class _Weights(dict[str, float]):
 
     def __missing__(self, term: str) -> float:
         idf = self._idf
-        w = self[term] = math.log((1 + idf.docs) / (1 + idf.count(term))) + 1
+        w = self[term] = idf.unseen - math.log1p(idf.count(term))
         return w
 
 
@@ -351,7 +351,7 @@ class EventCorpus:
             i = self.vocabulary.get(term)
             if i is not None:
                 df[i] += n
-        return (math.log(1 + weights.docs) + 1) - np.log1p(df)
+        return weights.unseen - np.log1p(df)
 
     def _post(self, key: tuple[int, datetime], text: EventText) -> None:
         self._posted += len(text.terms)

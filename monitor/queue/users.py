@@ -13,6 +13,7 @@ the same rule through `check`.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -220,26 +221,21 @@ def disable_user(
         held = store_users.held_case_ids(session, user.id)
         assigned = store_cases.assigned_open_case_ids(session, user.id)
     assert actor is not None  # an admin: check refused anyone else
-    released = []
-    for case_id in held:  # each release is an event by the admin, like any other release
-        release = Decision(
-            Action.RELEASE,
-            note=f"Quản trị viên trả lại vụ việc {username} đang giữ: tài khoản đã bị vô hiệu hóa.",
-            details={"released_for": username},
-        )
-        if _act_on_disable(db, case_id, actor.username, release, settings, now):
-            released.append(case_id)
+    release = Decision(
+        Action.RELEASE,
+        note=f"Quản trị viên trả lại vụ việc {username} đang giữ: tài khoản đã bị vô hiệu hóa.",
+        details={"released_for": username},
+    )
+    # each release is an event by the admin, like any other release
+    released = _act_on_disable(db, held, actor.username, release, settings, now)
     # A disabled collaborator can work no case: the leaders see those given to them as nobody's again
     # (and may give them to someone else); each case's history says why.
-    unassigned = []
-    for case_id in assigned:
-        unassign = Decision(
-            Action.UNASSIGN,
-            note=f"Quản trị viên bỏ giao việc cho {username}: tài khoản đã bị vô hiệu hóa.",
-            details={"unassigned": username},
-        )
-        if _act_on_disable(db, case_id, actor.username, unassign, settings, now):
-            unassigned.append(case_id)
+    unassign = Decision(
+        Action.UNASSIGN,
+        note=f"Quản trị viên bỏ giao việc cho {username}: tài khoản đã bị vô hiệu hóa.",
+        details={"unassigned": username},
+    )
+    unassigned = _act_on_disable(db, assigned, actor.username, unassign, settings, now)
     log.info(
         "user disabled",
         extra={"user": username, "actor": actor_name, "released": released, "unassigned": unassigned},
@@ -248,14 +244,18 @@ def disable_user(
 
 
 def _act_on_disable(
-    db: Database, case_id: int, admin: str, d: Decision, settings: QueueSettings, now: datetime
-) -> bool:
-    """One case step of disabling a user; False when the case moved on meanwhile (nothing left to do)."""
+    db: Database, case_ids: Sequence[int], admin: str, d: Decision, settings: QueueSettings, now: datetime
+) -> list[int]:
+    """One step of disabling a user on each case; the cases it was done on (a case that moved on meanwhile
+    has nothing left to do)."""
     from monitor.queue.service import act
 
-    try:
-        act(db, case_id, admin, d, settings, now)
-    except WorkflowError as exc:
-        log.info("case step on disable skipped", extra={"case_id": case_id, "error": str(exc)})
-        return False
-    return True
+    done = []
+    for case_id in case_ids:
+        try:
+            act(db, case_id, admin, d, settings, now)
+        except WorkflowError as exc:
+            log.info("case step on disable skipped", extra={"case_id": case_id, "error": str(exc)})
+            continue
+        done.append(case_id)
+    return done

@@ -107,3 +107,12 @@ def test_strongest_prefers_unit_and_exact() -> None:
     assert strongest([PROVINCE, UNIT_LOOSE, UNIT]) is UNIT
     assert strongest([PROVINCE, UNIT_LOOSE]) is UNIT_LOOSE
     assert strongest([]) is None
+
+
+def test_a_reason_names_the_target_not_its_key() -> None:
+    """Mentions carry the target's key ("ca-kon-tum"); the reason a person reads gives its name."""
+    mention = M("ca-kon-tum", "unit", "Công an phường Kon Tum", "exact")
+    d = should_flag([mention], analysis("tieu_cuc"), DEFAULT, names={"ca-kon-tum": "Công an tỉnh Kon Tum"})
+    assert d.reasons == (
+        'Nhắc đến Công an tỉnh Kon Tum (khớp chính xác, qua "Công an phường Kon Tum") và sắc thái tiêu cực (0,87)',
+    )

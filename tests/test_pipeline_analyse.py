@@ -97,6 +97,9 @@ def test_articles_get_mentions_topic_tone_flags_and_cases(db: Database, loaded) 
     queue, drugs, gold = records[ids[0]], records[ids[1]], records[ids[2]]
     assert {m["kind"] for m in queue["mentions"]} == {"unit", "province"}
     assert queue["tone"] == "tieu_cuc" and queue["flagged"] and queue["flag_reasons"]
+    assert queue["flag_reasons"][0].startswith(
+        "Nhắc đến Công an tỉnh Kon Tum ("
+    )  # the name, not "ca-kon-tum"
     assert queue["story_id"] is not None and queue["case_status"] == "new"
     assert drugs["topic"] == "ma_tuy" and drugs["tone"] == "tich_cuc" and not drugs["flagged"]
     assert gold["mentions"] == [] and not gold["flagged"] and gold["story_id"] is None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -49,19 +49,28 @@ def strongest(mentions: Sequence[MentionLike]) -> MentionLike | None:
     return min(mentions, key=lambda m: (KIND_RANK.get(m.kind, 9), LEVEL_RANK.get(m.level, 9)))
 
 
-def describe_mention(m: MentionLike | None) -> str:
-    """'Nhắc đến Công an tỉnh Kon Tum (khớp chính xác)', or a phrase for flags without a mention."""
+def describe_mention(m: MentionLike | None, names: Mapping[str, str] | None = None) -> str:
+    """'Nhắc đến Công an tỉnh Kon Tum (khớp chính xác)', or a phrase for flags without a mention.
+
+    `names`: the watched targets' names by key (a mention carries the key: "ca-kon-tum").
+    """
     if m is None:
         return "Không cần nhắc đến đối tượng theo dõi"
+    target = (names or {}).get(m.target, m.target)
     level = LEVEL_NAMES.get(m.level, m.level)
-    alias = f', qua "{m.alias}"' if m.alias and m.alias.casefold() != m.target.casefold() else ""
-    return f"Nhắc đến {m.target} ({level}{alias})"
+    alias = f', qua "{m.alias}"' if m.alias and m.alias.casefold() != target.casefold() else ""
+    return f"Nhắc đến {target} ({level}{alias})"
 
 
 def should_flag(
-    mentions: Sequence[MentionLike], analysis: Analysis, rules: FlagRules, *, outlet_weight: float = 1.0
+    mentions: Sequence[MentionLike],
+    analysis: Analysis,
+    rules: FlagRules,
+    *,
+    outlet_weight: float = 1.0,
+    names: Mapping[str, str] | None = None,
 ) -> FlagDecision:
-    """Decide whether a story goes to the verification queue, with its reasons."""
+    """Decide whether a story goes to the verification queue, with its reasons (targets named by `names`)."""
     top = strongest(mentions)
     if rules.require_mention and top is None:
         return FlagDecision(False, ("Không nhắc đến đơn vị hoặc địa bàn theo dõi",))
@@ -76,7 +85,7 @@ def should_flag(
         return FlagDecision(
             False, (f"Không phân tích được sắc thái: {analysis.skipped or 'không rõ lý do'}",)
         )
-    who = describe_mention(top)
+    who = describe_mention(top, names)
     reasons: list[str] = []
     tone = analysis.tone
     if tone and tone.label in rules.tones and tone.score >= rules.min_tone_score:

@@ -85,9 +85,10 @@ def analyse_batch(analysers: Analysers, config: Config, batch: list[PendingArtic
     results = analysers.analyzer.analyse_many(
         [(a.title, a.text) for a in batch], explain=mentioned, always=mentioned, focus=focus
     )
+    names = {w.key: w.name for w in config.watches}  # reasons name the target, not its key
     records = []
     for art, found, res in zip(batch, mentions, results, strict=True):
-        decision = should_flag(found, res, config.flags, outlet_weight=art.source_weight)
+        decision = should_flag(found, res, config.flags, outlet_weight=art.source_weight, names=names)
         records.append(
             AnalysisRecord(
                 article_id=art.id,
